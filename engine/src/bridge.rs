@@ -1,0 +1,496 @@
+//! Bridges where the partitions meet. The compiler inserts them where a clip output feeds a
+//! real-time input (clip player, note player) or real-time audio feeds a clip input (capture);
+//! users may also place them by hand to set their parameters.
+//!
+//! Values cross threads through slots that never allocate or free on the audio thread: the
+//! control thread offers a boxed value, the audio thread takes it at a bar line and hands the old
+//! one back to be dropped by the control thread.
+
+use std::cell::UnsafeCell;
+use std::collections::HashMap;
+use std::ptr;
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use crate::clip::{AudioClip, ClipValue, NoteClip};
+use crate::event::{EventList, NoteEvent, NoteKind};
+use crate::node::{Build, NodeConfig, NodeDescriptor, ParamReader, PortLayout, Processor};
+use crate::param::{ParamSpec, Unit};
+use crate::port::{PortSpec, PortType};
+use crate::process::ProcessContext;
+use crate::registry::Registry;
+
+/// The three bridges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BridgeKind {
+    ClipPlayer,
+    NotePlayer,
+    Capture,
+}
+
+pub const CLIP_PLAYER: &str = "clip.player";
+pub const NOTE_PLAYER: &str = "clip.notes";
+pub const CAPTURE: &str = "clip.capture";
+
+fn player_ports(p: &ParamReader<'_>) -> Vec<PortSpec> {
+    let channels = p.number("channels").clamp(1.0, 2.0) as u16;
+    vec![
+        PortSpec::input("clip", PortType::AudioClip, "the clip to play").required(),
+        PortSpec::output("out", PortType::Audio { channels }, "the clip, placed on the timeline"),
+    ]
+}
+
+pub(crate) fn register(r: &mut Registry) {
+    let start_bar = ParamSpec::integer("start_bar", "bar the clip starts on (bar 1 is the start)", 1, 100_000, 1, Unit::Bars);
+    let looping = ParamSpec::choice("loop", "play once, or repeat the clip", &["off", "on"], 0);
+    let descriptors = [
+        NodeDescriptor {
+            kind: CLIP_PLAYER,
+            description: "plays an AudioClip from the inference partition in time with the transport; swaps in a new clip at the next bar",
+            params: vec![
+                start_bar.clone(),
+                looping.clone(),
+                ParamSpec::number("gain_db", "level", -96.0, 24.0, 0.0, Unit::Decibels),
+                ParamSpec::integer("channels", "output channels", 1, 2, 2, Unit::Count),
+            ],
+            ports: PortLayout::FromParams(player_ports),
+            build: Build::Bridge(BridgeKind::ClipPlayer),
+        },
+        NodeDescriptor {
+            kind: NOTE_PLAYER,
+            description: "plays a NoteClip as note events in time with the transport; swaps in a new clip at the next bar",
+            params: vec![start_bar, ParamSpec::choice("loop", "play once, or repeat the clip", &["off", "on"], 1)],
+            ports: PortLayout::Fixed(vec![
+                PortSpec::input("clip", PortType::NoteClip, "the notes to play").required(),
+                PortSpec::output("notes", PortType::Events, "note on/off events"),
+            ]),
+            build: Build::Bridge(BridgeKind::NotePlayer),
+        },
+        NodeDescriptor {
+            kind: CAPTURE,
+            description: "records real-time audio into an AudioClip for the inference partition",
+            params: vec![ParamSpec::number("seconds", "longest take", 0.1, 3600.0, 60.0, Unit::Seconds)],
+            ports: PortLayout::Fixed(vec![
+                PortSpec::input("in", PortType::STEREO, "audio to record"),
+                PortSpec::output("clip", PortType::AudioClip, "the recording"),
+            ]),
+            build: Build::Bridge(BridgeKind::Capture),
+        },
+    ];
+    for d in descriptors {
+        r.register(d).expect("bridge kinds are well-formed and registered once");
+    }
+}
+
+/// The newest value for a player, passed from the control thread to the audio thread.
+#[derive(Debug, Default)]
+pub struct ClipSlot {
+    incoming: AtomicPtr<ClipValue>,
+    retired: AtomicPtr<ClipValue>,
+    misses: AtomicU64,
+    swaps: AtomicU64,
+}
+
+impl ClipSlot {
+    /// Control thread: offers a value; it replaces any value not yet taken.
+    pub fn offer(&self, value: ClipValue) {
+        let new = Box::into_raw(Box::new(value));
+        let old = self.incoming.swap(new, Ordering::AcqRel);
+        if !old.is_null() {
+            // SAFETY: pointers in the slot always come from Box::into_raw and are owned by the slot.
+            drop(unsafe { Box::from_raw(old) });
+        }
+        self.collect();
+    }
+
+    /// Control thread: drops the value the audio thread retired, if any.
+    pub fn collect(&self) {
+        let old = self.retired.swap(ptr::null_mut(), Ordering::AcqRel);
+        if !old.is_null() {
+            // SAFETY: as in `offer`.
+            drop(unsafe { Box::from_raw(old) });
+        }
+    }
+
+    /// Blocks in which the player had nothing to play while the transport ran.
+    pub fn misses(&self) -> u64 {
+        self.misses.load(Ordering::Relaxed)
+    }
+
+    /// Values the player has swapped in.
+    pub fn swaps(&self) -> u64 {
+        self.swaps.load(Ordering::Relaxed)
+    }
+
+    fn has_incoming(&self) -> bool {
+        !self.incoming.load(Ordering::Acquire).is_null()
+    }
+
+    /// Audio thread: takes the incoming value if the retired place is free; returns the old one's box to the slot.
+    fn swap_into(&self, current: &mut Option<Box<ClipValue>>) -> bool {
+        if !self.retired.load(Ordering::Acquire).is_null() {
+            return false;
+        }
+        let new = self.incoming.swap(ptr::null_mut(), Ordering::AcqRel);
+        if new.is_null() {
+            return false;
+        }
+        // SAFETY: the pointer came from Box::into_raw in `offer`, and the swap made it ours.
+        let old = current.replace(unsafe { Box::from_raw(new) });
+        if let Some(old) = old {
+            self.retired.store(Box::into_raw(old), Ordering::Release);
+        }
+        self.swaps.fetch_add(1, Ordering::Relaxed);
+        true
+    }
+}
+
+impl Drop for ClipSlot {
+    fn drop(&mut self) {
+        for p in [self.incoming.get_mut(), self.retired.get_mut()] {
+            if !p.is_null() {
+                // SAFETY: as in `offer`; we are the last owner.
+                drop(unsafe { Box::from_raw(*p) });
+            }
+        }
+    }
+}
+
+/// A recording the audio thread writes and the control thread reads; the room is allocated up front.
+pub struct CaptureBuffer {
+    channels: usize,
+    capacity: usize,
+    sample_rate: u32,
+    data: Box<[UnsafeCell<f32>]>,
+    written: AtomicUsize,
+    restart: AtomicBool,
+}
+
+// SAFETY: one writer (the audio thread) writes only frames at or past `written`, then publishes
+// them with a release store; readers read only frames below an acquired `written`.
+unsafe impl Sync for CaptureBuffer {}
+
+impl CaptureBuffer {
+    pub fn new(channels: usize, seconds: f64, sample_rate: u32) -> Self {
+        let capacity = (seconds * f64::from(sample_rate)).ceil() as usize;
+        CaptureBuffer {
+            channels,
+            capacity,
+            sample_rate,
+            data: (0..channels * capacity).map(|_| UnsafeCell::new(0.0)).collect(),
+            written: AtomicUsize::new(0),
+            restart: AtomicBool::new(false),
+        }
+    }
+
+    /// Control thread: the take so far.
+    pub fn snapshot(&self) -> AudioClip {
+        let frames = self.written.load(Ordering::Acquire);
+        let channels = (0..self.channels)
+            .map(|c| {
+                (0..frames)
+                    // SAFETY: frames below `written` are no longer written by the audio thread.
+                    .map(|i| unsafe { *self.data[c * self.capacity + i].get() })
+                    .collect()
+            })
+            .collect();
+        AudioClip {
+            sample_rate: self.sample_rate,
+            channels,
+        }
+    }
+
+    pub fn frames(&self) -> usize {
+        self.written.load(Ordering::Acquire)
+    }
+
+    /// Control thread: starts a new take at the next block.
+    pub fn restart(&self) {
+        self.restart.store(true, Ordering::Release);
+    }
+
+    fn record(&self, ctx: &ProcessContext<'_>) {
+        if self.restart.swap(false, Ordering::AcqRel) {
+            self.written.store(0, Ordering::Release);
+        }
+        let at = self.written.load(Ordering::Relaxed);
+        let n = ctx.frames().min(self.capacity - at);
+        for c in 0..self.channels {
+            let input = ctx.audio_in(0, c);
+            for (i, x) in input[..n].iter().enumerate() {
+                // SAFETY: frames at or past `written` belong to the audio thread alone.
+                unsafe { *self.data[c * self.capacity + at + i].get() = *x };
+            }
+        }
+        self.written.store(at + n, Ordering::Release);
+    }
+}
+
+/// The slots of one session, by bridge node id, so that a bridge keeps its slot across edits.
+#[derive(Default)]
+pub struct BridgeSlots {
+    pub players: HashMap<String, Arc<ClipSlot>>,
+    pub captures: HashMap<String, Arc<CaptureBuffer>>,
+}
+
+impl BridgeSlots {
+    /// Control thread: frees values the players have retired.
+    pub fn collect(&self) {
+        for s in self.players.values() {
+            s.collect();
+        }
+    }
+
+    /// Blocks missed by all players together.
+    pub fn misses(&self) -> u64 {
+        self.players.values().map(|s| s.misses()).sum()
+    }
+}
+
+/// Control thread: builds a bridge processor wired to its slot.
+pub(crate) fn build(kind: BridgeKind, config: &NodeConfig<'_>, slots: &mut BridgeSlots) -> Box<dyn Processor> {
+    let start_bar = config.params.number("start_bar").max(1.0) - 1.0;
+    let looping = config.params.choice("loop") == 1;
+    match kind {
+        BridgeKind::ClipPlayer | BridgeKind::NotePlayer => {
+            let slot = slots.players.entry(config.id.to_string()).or_default().clone();
+            if kind == BridgeKind::ClipPlayer {
+                Box::new(ClipPlayer {
+                    slot,
+                    current: None,
+                    start_bar,
+                    looping,
+                })
+            } else {
+                Box::new(NotePlayer {
+                    slot,
+                    current: None,
+                    start_bar,
+                    looping,
+                    held: [false; 128],
+                })
+            }
+        }
+        BridgeKind::Capture => {
+            let seconds = config.params.number("seconds");
+            let buffer = slots
+                .captures
+                .entry(config.id.to_string())
+                .or_insert_with(|| Arc::new(CaptureBuffer::new(2, seconds, config.sample_rate)))
+                .clone();
+            Box::new(Capture { buffer })
+        }
+    }
+}
+
+/// Where in the block the next bar starts, if it starts inside it.
+fn bar_line_in_block(ctx: &ProcessContext<'_>) -> Option<usize> {
+    let ph = ctx.playhead();
+    let at = ph.transport.next_bar_start(ph.block_start);
+    let offset = at.checked_sub(ph.block_start)? as usize;
+    (offset < ctx.frames()).then_some(offset)
+}
+
+struct ClipPlayer {
+    slot: Arc<ClipSlot>,
+    current: Option<Box<ClipValue>>,
+    start_bar: f64,
+    looping: bool,
+}
+
+impl ClipPlayer {
+    fn render(&self, ctx: &mut ProcessContext<'_>, from: usize, to: usize) {
+        let ph = *ctx.playhead();
+        let gain = ctx.param(2);
+        let channels = ctx.output_channels(0);
+        let clip: Option<&AudioClip> = self.current.as_deref().and_then(ClipValue::as_audio);
+        for c in 0..channels {
+            let out = ctx.audio_out(0, c);
+            let Some(clip) = clip.filter(|k| k.frames() > 0 && ph.playing) else {
+                out[from..to].fill(0.0);
+                continue;
+            };
+            let src = &clip.channels[c.min(clip.channels.len() - 1)];
+            let len = src.len();
+            let ratio = f64::from(clip.sample_rate) / f64::from(ph.transport.sample_rate);
+            let start = ph.transport.bars_to_samples(self.start_bar);
+            for (i, o) in out.iter_mut().enumerate().take(to).skip(from) {
+                let t = (ph.block_start + i as u64) as f64 - start;
+                let mut pos = t * ratio;
+                if t < 0.0 {
+                    *o = 0.0;
+                    continue;
+                }
+                if self.looping {
+                    pos %= len as f64;
+                }
+                let k = pos as usize;
+                *o = if k + 1 < len {
+                    let frac = (pos - k as f64) as f32;
+                    src[k] + (src[k + 1] - src[k]) * frac
+                } else if k < len {
+                    src[k]
+                } else {
+                    0.0
+                };
+                *o *= db_to_gain(gain.at(i));
+            }
+        }
+    }
+}
+
+#[inline]
+fn db_to_gain(db: f32) -> f32 {
+    10f32.powf(db * 0.05)
+}
+
+impl Processor for ClipPlayer {
+    fn process(&mut self, ctx: &mut ProcessContext<'_>) {
+        let frames = ctx.frames();
+        let split = if self.slot.has_incoming() {
+            bar_line_in_block(ctx)
+        } else {
+            None
+        };
+        match split {
+            Some(at) => {
+                self.render(ctx, 0, at);
+                self.slot.swap_into(&mut self.current);
+                self.render(ctx, at, frames);
+            }
+            None => self.render(ctx, 0, frames),
+        }
+        if self.current.is_none() && ctx.playhead().playing {
+            self.slot.misses.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+struct NotePlayer {
+    slot: Arc<ClipSlot>,
+    current: Option<Box<ClipValue>>,
+    start_bar: f64,
+    looping: bool,
+    held: [bool; 128],
+}
+
+impl NotePlayer {
+    /// Emits events whose times fall in [from, to) frames of this block.
+    fn emit(&mut self, ctx: &mut ProcessContext<'_>, from: usize, to: usize) {
+        let ph = *ctx.playhead();
+        let Some(clip) = self.current.as_deref().and_then(ClipValue::as_notes) else {
+            return;
+        };
+        if !ph.playing || clip.notes.is_empty() {
+            return;
+        }
+        let t = ph.transport;
+        let origin = t.bars_to_samples(self.start_bar);
+        let beat = |i: usize| t.samples_to_beats((ph.block_start + i as u64) as f64 - origin);
+        let (b0, b1) = (beat(from), beat(to));
+        if b1 <= 0.0 {
+            return;
+        }
+        let length = if clip.length_beats > 0.0 { clip.length_beats } else { f64::INFINITY };
+        let (first_pass, last_pass) = if self.looping && length.is_finite() {
+            ((b0 / length).floor().max(0.0) as i64, (b1 / length).floor() as i64)
+        } else {
+            (0, 0)
+        };
+        let out = ctx.events_out(0);
+        for pass in first_pass..=last_pass {
+            let shift = pass as f64 * if length.is_finite() { length } else { 0.0 };
+            emit_notes(clip, shift, b0, b1, &t, &ph, origin, out, &mut self.held);
+        }
+    }
+}
+
+/// Ends every held note at `offset`.
+fn release_all(held: &mut [bool; 128], out: &mut EventList, offset: u32) {
+    for (note, h) in held.iter_mut().enumerate() {
+        if std::mem::take(h) {
+            out.push(NoteEvent {
+                offset,
+                kind: NoteKind::Off { note: note as u8 },
+            });
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn emit_notes(
+    clip: &NoteClip,
+    shift: f64,
+    b0: f64,
+    b1: f64,
+    t: &crate::transport::Transport,
+    ph: &crate::process::Playhead,
+    origin: f64,
+    out: &mut EventList,
+    held: &mut [bool; 128],
+) {
+    let offset_of = |beats: f64| -> u32 {
+        let s = origin + t.beats_to_samples(beats);
+        (s - ph.block_start as f64).max(0.0) as u32
+    };
+    for n in &clip.notes {
+        let on = n.start_beats + shift;
+        let off = on + n.length_beats;
+        let note = n.pitch.min(127);
+        if off >= b0 && off < b1 && held[note as usize] && on < off {
+            out.push(NoteEvent {
+                offset: offset_of(off),
+                kind: NoteKind::Off { note },
+            });
+            held[note as usize] = false;
+        }
+        if on >= b0 && on < b1 {
+            out.push(NoteEvent {
+                offset: offset_of(on),
+                kind: NoteKind::On { note, velocity: n.velocity },
+            });
+            held[note as usize] = true;
+        }
+    }
+}
+
+impl Processor for NotePlayer {
+    fn process(&mut self, ctx: &mut ProcessContext<'_>) {
+        let frames = ctx.frames();
+        let split = if self.slot.has_incoming() {
+            bar_line_in_block(ctx)
+        } else {
+            None
+        };
+        match split {
+            Some(at) => {
+                self.emit(ctx, 0, at);
+                if self.slot.swap_into(&mut self.current) {
+                    release_all(&mut self.held, ctx.events_out(0), at as u32);
+                }
+                self.emit(ctx, at, frames);
+            }
+            None => self.emit(ctx, 0, frames),
+        }
+        ctx.events_out(0).sort_by_offset();
+        if self.current.is_none() && ctx.playhead().playing {
+            self.slot.misses.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    fn reset(&mut self) {
+        self.held = [false; 128];
+    }
+}
+
+struct Capture {
+    buffer: Arc<CaptureBuffer>,
+}
+
+impl Processor for Capture {
+    fn process(&mut self, ctx: &mut ProcessContext<'_>) {
+        if ctx.playhead().playing {
+            self.buffer.record(ctx);
+        }
+    }
+}

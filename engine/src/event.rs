@@ -1,0 +1,93 @@
+//! Note events inside a block, and the fixed-capacity list that carries them on the audio thread.
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NoteKind {
+    /// A key pressed: MIDI note number, velocity 0..=1.
+    On { note: u8, velocity: f32 },
+    /// A key released.
+    Off { note: u8 },
+}
+
+/// One event, `offset` samples after the start of the block it travels in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NoteEvent {
+    pub offset: u32,
+    pub kind: NoteKind,
+}
+
+/// A list of events with a capacity fixed when the schedule is built: pushing never allocates.
+/// Events past the capacity are dropped and counted.
+#[derive(Debug, Clone)]
+pub struct EventList {
+    events: Vec<NoteEvent>,
+    dropped: u32,
+}
+
+impl EventList {
+    /// Control thread: allocates room for `capacity` events.
+    pub fn with_capacity(capacity: usize) -> Self {
+        EventList {
+            events: Vec::with_capacity(capacity),
+            dropped: 0,
+        }
+    }
+
+    /// Audio thread: appends an event, or drops it (and counts it) when the list is full.
+    pub fn push(&mut self, event: NoteEvent) -> bool {
+        if self.events.len() < self.events.capacity() {
+            self.events.push(event);
+            true
+        } else {
+            self.dropped = self.dropped.saturating_add(1);
+            false
+        }
+    }
+
+    /// Audio thread: empties the list, keeping its room.
+    pub fn clear(&mut self) {
+        self.events.clear();
+    }
+
+    /// Audio thread: orders events by offset (in place, no allocation).
+    pub fn sort_by_offset(&mut self) {
+        self.events.sort_unstable_by_key(|e| e.offset);
+    }
+
+    pub fn as_slice(&self) -> &[NoteEvent] {
+        &self.events
+    }
+
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// Events lost because the list was full, since it was made.
+    pub fn dropped(&self) -> u32 {
+        self.dropped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_list_drops_and_counts() {
+        let mut list = EventList::with_capacity(2);
+        let on = |offset| NoteEvent {
+            offset,
+            kind: NoteKind::On { note: 60, velocity: 1.0 },
+        };
+        assert!(list.push(on(5)));
+        assert!(list.push(on(1)));
+        assert!(!list.push(on(3)));
+        assert_eq!(list.dropped(), 1);
+        list.sort_by_offset();
+        assert_eq!(list.as_slice()[0].offset, 1);
+    }
+}

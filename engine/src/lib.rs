@@ -1,0 +1,41 @@
+//! yano-engine: the dataflow engine under every yano app.
+//!
+//! It owns the graph document, typed ports and parameters, the node registry, the compiler that
+//! splits a graph into a real-time schedule and an inference plan, both runtimes, the transport,
+//! RON presets, offline render to WAV and (feature `playback`) sound-card output.
+//!
+//! It must never know a concrete instrument or effect (those live in yano-nodes and yano-models),
+//! and nothing reachable from [`Processor::process`] may allocate, lock, block, do I/O or panic.
+
+pub mod alloc_guard;
+pub mod bridge;
+pub mod clip;
+pub mod compiler;
+pub mod event;
+pub mod graph;
+pub mod node;
+pub mod param;
+#[cfg(feature = "playback")]
+pub mod playback;
+pub mod port;
+pub mod preset;
+pub mod process;
+pub mod registry;
+pub mod render;
+pub mod runtime;
+pub mod save;
+pub mod session;
+pub mod transport;
+
+pub use clip::{AudioClip, ClipValue, Note, NoteClip};
+pub use compiler::{CompileError, Compiler};
+pub use event::{EventList, NoteEvent, NoteKind};
+pub use graph::{Graph, GraphError, NodeSpec};
+pub use node::{Build, InferenceNode, JobContext, NodeConfig, NodeDescriptor, NodeError, PortLayout, Processor};
+pub use param::{ParamSpec, ParamValue, Unit};
+pub use port::{PortSpec, PortType};
+pub use process::ProcessContext;
+pub use registry::Registry;
+pub use runtime::realtime::{Command, Runtime};
+pub use session::Session;
+pub use transport::Transport;

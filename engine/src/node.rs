@@ -1,0 +1,239 @@
+//! What a node kind is: its descriptor (ports, parameters, class, constructor), and the two traits
+//! its instances implement: [`Processor`] for the real-time partition, [`InferenceNode`] for the
+//! inference partition. The descriptor is plain data for the control thread; the processor is the
+//! audio thread's object. They are different types on purpose.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::Arc;
+
+use thiserror::Error;
+
+use crate::clip::ClipValue;
+use crate::param::{ParamKind, ParamSpec, ParamValue};
+use crate::port::{PortDirection, PortSpec};
+use crate::process::ProcessContext;
+use crate::transport::Transport;
+
+/// Which partition a node kind runs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NodeClass {
+    /// Runs block by block on the audio thread (or the offline render loop).
+    Realtime,
+    /// Runs whole values on worker threads; may allocate, block and take seconds.
+    Inference,
+}
+
+/// A node failed to build or to run; the message says why.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[error("{0}")]
+pub struct NodeError(pub String);
+
+impl NodeError {
+    pub fn new(message: impl Into<String>) -> Self {
+        NodeError(message.into())
+    }
+}
+
+/// Reads a node's parameter values by id, falling back to the spec's default.
+#[derive(Debug, Clone, Copy)]
+pub struct ParamReader<'a> {
+    pub specs: &'a [ParamSpec],
+    /// One value per spec, in spec order.
+    pub values: &'a [ParamValue],
+}
+
+impl ParamReader<'_> {
+    fn find(&self, id: &str) -> Option<(&ParamSpec, Option<&ParamValue>)> {
+        let i = self.specs.iter().position(|s| s.id == id)?;
+        Some((&self.specs[i], self.values.get(i)))
+    }
+
+    /// A number parameter's value (the default when unset; 0 for an unknown id).
+    pub fn number(&self, id: &str) -> f64 {
+        match self.find(id) {
+            Some((_, Some(ParamValue::Number(v)))) => *v,
+            Some((spec, _)) => spec.default_value().as_number().unwrap_or(0.0),
+            None => 0.0,
+        }
+    }
+
+    /// A text parameter's value (the default when unset).
+    pub fn text(&self, id: &str) -> String {
+        match self.find(id) {
+            Some((_, Some(ParamValue::Text(t)))) => t.clone(),
+            Some((spec, _)) => spec.default_value().as_text().unwrap_or_default().to_string(),
+            None => String::new(),
+        }
+    }
+
+    /// A choice parameter's index.
+    pub fn choice(&self, id: &str) -> usize {
+        match self.find(id) {
+            Some((spec, value)) => {
+                let v = value.cloned().unwrap_or_else(|| spec.default_value());
+                spec.realtime_value(&v) as usize
+            }
+            None => 0,
+        }
+    }
+}
+
+/// Everything a constructor may read. Control thread only.
+#[derive(Debug, Clone, Copy)]
+pub struct NodeConfig<'a> {
+    pub id: &'a str,
+    pub params: ParamReader<'a>,
+    pub sample_rate: u32,
+    pub block_size: usize,
+    pub transport: Transport,
+    /// Folder that relative paths in text parameters are resolved against (the preset's folder).
+    pub base_dir: Option<&'a Path>,
+}
+
+impl NodeConfig<'_> {
+    /// Resolves a path parameter against the preset's folder.
+    pub fn path(&self, id: &str) -> PathBuf {
+        let p = PathBuf::from(self.params.text(id));
+        match self.base_dir {
+            Some(base) if p.is_relative() => base.join(p),
+            _ => p,
+        }
+    }
+}
+
+/// How a kind's ports are laid out.
+#[derive(Clone)]
+pub enum PortLayout {
+    Fixed(Vec<PortSpec>),
+    /// Ports that depend on parameters (a mixer's input count, a gain's channel count).
+    FromParams(fn(&ParamReader<'_>) -> Vec<PortSpec>),
+}
+
+/// How instances are made.
+#[derive(Clone, Copy)]
+pub enum Build {
+    Realtime(fn(&NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError>),
+    Inference(fn(&NodeConfig<'_>) -> Result<Box<dyn InferenceNode>, NodeError>),
+    /// A bridge between the partitions; built by the engine itself.
+    Bridge(crate::bridge::BridgeKind),
+}
+
+/// A node kind: name, ports, parameters, class and constructor.
+#[derive(Clone)]
+pub struct NodeDescriptor {
+    /// Stable name used in presets: "family.name", e.g. "source.oscillator".
+    pub kind: &'static str,
+    pub description: &'static str,
+    pub params: Vec<ParamSpec>,
+    pub ports: PortLayout,
+    pub build: Build,
+}
+
+impl NodeDescriptor {
+    pub fn class(&self) -> NodeClass {
+        match self.build {
+            Build::Inference(_) => NodeClass::Inference,
+            Build::Realtime(_) | Build::Bridge(_) => NodeClass::Realtime,
+        }
+    }
+
+    pub fn param(&self, id: &str) -> Option<&ParamSpec> {
+        self.params.iter().find(|p| p.id == id)
+    }
+
+    /// The ports of an instance with these parameter values.
+    pub fn ports_for(&self, params: &ParamReader<'_>) -> Vec<PortSpec> {
+        match &self.ports {
+            PortLayout::Fixed(ports) => ports.clone(),
+            PortLayout::FromParams(f) => f(params),
+        }
+    }
+
+    /// The ports of an instance with default parameters (for listings).
+    pub fn default_ports(&self) -> Vec<PortSpec> {
+        let values: Vec<ParamValue> = self.params.iter().map(ParamSpec::default_value).collect();
+        self.ports_for(&ParamReader {
+            specs: &self.params,
+            values: &values,
+        })
+    }
+
+    /// True when a change of this parameter needs a new instance rather than a glide.
+    pub fn param_rebuilds(&self, index: usize) -> bool {
+        matches!(self.params.get(index).map(|p| &p.kind), Some(ParamKind::Text { .. }))
+    }
+}
+
+/// Splits a port list into (inputs, outputs), keeping order.
+pub fn split_ports(ports: &[PortSpec]) -> (Vec<&PortSpec>, Vec<&PortSpec>) {
+    ports.iter().partition(|p| p.direction == PortDirection::Input)
+}
+
+/// A real-time node instance.
+pub trait Processor: Send {
+    /// Audio thread, once per block. Reads inputs and parameters from `ctx`, writes every output
+    /// frame. Must not allocate, lock, block, do I/O or panic.
+    fn process(&mut self, ctx: &mut ProcessContext<'_>);
+
+    /// Control thread, right after construction: how many samples this node delays its input
+    /// (look-ahead, FFT blocks). The compiler delays parallel paths to match.
+    fn latency(&self) -> u32 {
+        0
+    }
+
+    /// Audio thread: the transport jumped (stop, seek, loop); silence voices and tails.
+    /// Must not allocate.
+    fn reset(&mut self) {}
+}
+
+/// Progress and cancellation for one inference job.
+#[derive(Debug, Clone, Default)]
+pub struct JobControl {
+    progress: Arc<AtomicU32>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl JobControl {
+    /// Worker thread: reports progress as a fraction 0..=1.
+    pub fn set_progress(&self, fraction: f32) {
+        let permille = (fraction.clamp(0.0, 1.0) * 1000.0) as u32;
+        self.progress.store(permille, Ordering::Relaxed);
+    }
+
+    pub fn progress(&self) -> f32 {
+        self.progress.load(Ordering::Relaxed) as f32 / 1000.0
+    }
+
+    /// Any thread: asks the job to stop.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// Worker thread: whether the job should stop now.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+/// What an inference job may read besides its inputs.
+#[derive(Debug, Clone)]
+pub struct JobContext {
+    pub sample_rate: u32,
+    pub transport: Transport,
+    pub control: JobControl,
+}
+
+/// An inference node instance.
+pub trait InferenceNode: Send + Sync {
+    /// Control thread, before each evaluation: extra material for the cache key beyond kind,
+    /// parameters and inputs, such as the size and modification time of a file the node reads.
+    fn cache_salt(&self) -> Result<u64, NodeError> {
+        Ok(0)
+    }
+
+    /// Worker thread: computes one value per output port (in port order) from one optional value
+    /// per input port. May allocate, block, read files and take seconds; should report progress
+    /// and stop early when cancelled.
+    fn run(&self, inputs: &[Option<ClipValue>], job: &JobContext) -> Result<Vec<ClipValue>, NodeError>;
+}

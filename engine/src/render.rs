@@ -1,0 +1,131 @@
+//! Offline render: waits for every inference value the real-time partition plays, then runs the
+//! schedule block by block as fast as the CPU allows, and writes WAV files (16/24-bit, float).
+//! Deterministic for a given preset.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use thiserror::Error;
+
+use crate::compiler::CompileStats;
+use crate::graph::Graph;
+use crate::registry::Registry;
+use crate::save::atomic_write;
+use crate::session::{Session, SessionError};
+
+/// How to render.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RenderOptions {
+    pub seconds: f64,
+    /// Frames per block: 128 matches Web Audio's render quantum.
+    pub block_size: usize,
+    pub inference_threads: usize,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            seconds: 10.0,
+            block_size: 128,
+            inference_threads: 2,
+        }
+    }
+}
+
+/// A finished stereo render.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub sample_rate: u32,
+    pub left: Vec<f32>,
+    pub right: Vec<f32>,
+    pub stats: CompileStats,
+    /// Blocks in which a clip player had nothing to play (0 for a complete render).
+    pub clip_misses: u64,
+}
+
+impl Rendered {
+    pub fn peak(&self) -> f32 {
+        self.left.iter().chain(&self.right).fold(0.0f32, |m, x| m.max(x.abs()))
+    }
+}
+
+/// Sample formats for WAV output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SampleFormat {
+    Int16,
+    Int24,
+    Float32,
+}
+
+#[derive(Debug, Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    #[error("render length {0} s is not a positive number of seconds up to one hour")]
+    Length(f64),
+    #[error("cannot write {path}: {message}")]
+    Write { path: PathBuf, message: String },
+}
+
+/// Renders `graph` offline.
+pub fn render(graph: &Graph, registry: Arc<Registry>, options: RenderOptions) -> Result<Rendered, RenderError> {
+    if !(options.seconds > 0.0 && options.seconds <= 3600.0) {
+        return Err(RenderError::Length(options.seconds));
+    }
+    let sample_rate = graph.transport.sample_rate;
+    let (mut session, mut runtime) = Session::start(graph.clone(), registry, options.block_size, options.inference_threads)?;
+    session.wait_for_inference()?;
+    let frames = (options.seconds * f64::from(sample_rate)).round() as usize;
+    let mut left = Vec::with_capacity(frames + options.block_size);
+    let mut right = Vec::with_capacity(frames + options.block_size);
+    while left.len() < frames {
+        runtime.process_block();
+        let (l, r) = runtime.main_out();
+        left.extend_from_slice(l);
+        right.extend_from_slice(r);
+    }
+    left.truncate(frames);
+    right.truncate(frames);
+    session.poll();
+    Ok(Rendered {
+        sample_rate,
+        left,
+        right,
+        stats: session.stats().clone(),
+        clip_misses: session.clip_misses(),
+    })
+}
+
+/// Writes a stereo WAV file atomically.
+pub fn write_wav(path: &Path, audio: &Rendered, format: SampleFormat) -> Result<(), RenderError> {
+    let (bits, sample_format) = match format {
+        SampleFormat::Int16 => (16, hound::SampleFormat::Int),
+        SampleFormat::Int24 => (24, hound::SampleFormat::Int),
+        SampleFormat::Float32 => (32, hound::SampleFormat::Float),
+    };
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: audio.sample_rate,
+        bits_per_sample: bits,
+        sample_format,
+    };
+    let io = |e: hound::Error| std::io::Error::other(e.to_string());
+    atomic_write(path, |file| {
+        let mut w = hound::WavWriter::new(file, spec).map_err(io)?;
+        let full_scale = ((1i64 << (bits - 1)) - 1) as f32;
+        for (l, r) in audio.left.iter().zip(&audio.right) {
+            for x in [*l, *r] {
+                match format {
+                    SampleFormat::Float32 => w.write_sample(x).map_err(io)?,
+                    _ => w.write_sample((x.clamp(-1.0, 1.0) * full_scale).round() as i32).map_err(io)?,
+                }
+            }
+        }
+        w.flush().map_err(io)?;
+        w.finalize().map_err(io)
+    })
+    .map_err(|e| RenderError::Write {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}

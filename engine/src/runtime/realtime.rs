@@ -1,0 +1,367 @@
+//! The real-time runtime: runs the current schedule one block at a time. It lives on the audio
+//! thread (or in the offline render loop) and never allocates, locks, blocks, does I/O or panics.
+//!
+//! New schedules arrive over a lock-free queue; at the start of a block the runtime swaps one in,
+//! moves the processors and parameter states of nodes that kept their id into it, and sends the
+//! old schedule back over a second queue to be dropped on the control thread.
+
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use crate::param::ParamChange;
+use crate::process::{Playhead, PortBinding, ProcessContext};
+use crate::runtime::schedule::{Schedule, Step};
+use crate::transport::Transport;
+
+/// Room in the command queue.
+const COMMANDS: usize = 4096;
+/// Future parameter changes held at once.
+const PENDING: usize = 1024;
+
+/// A message from the control thread.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Command {
+    /// Change parameter `param` of node slot `node` in schedule `generation`, at absolute sample
+    /// `at` (now, if it has passed).
+    Param { generation: u64, node: u32, param: u16, at: u64, change: ParamChange },
+    Play,
+    Stop,
+    /// Jump to a sample position; every node is reset.
+    Seek(u64),
+    /// New tempo or swing (the sample rate cannot change while running).
+    Transport(Transport),
+}
+
+/// The audio thread's half.
+pub struct Runtime {
+    schedule: Box<Schedule>,
+    incoming: rtrb::Consumer<Box<Schedule>>,
+    retired: rtrb::Producer<Box<Schedule>>,
+    commands: rtrb::Consumer<Command>,
+    pending: Vec<Command>,
+    transport: Transport,
+    position: u64,
+    playing: bool,
+    main: [Box<[f32]>; 2],
+    /// Frames of the last block not yet handed out by `fill_interleaved`.
+    unread_from: usize,
+    shared_position: Arc<AtomicU64>,
+}
+
+/// The control thread's half.
+pub struct RuntimeHandle {
+    schedules: rtrb::Producer<Box<Schedule>>,
+    retired: rtrb::Consumer<Box<Schedule>>,
+    commands: rtrb::Producer<Command>,
+    position: Arc<AtomicU64>,
+}
+
+/// Why a message did not reach the audio thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    #[error("the audio thread's queue is full; it may have stopped")]
+    Full,
+}
+
+impl RuntimeHandle {
+    /// Control thread: sends a new schedule. Drops retired ones first.
+    pub fn ship(&mut self, schedule: Box<Schedule>) -> Result<(), SendError> {
+        self.collect();
+        self.schedules.push(schedule).map_err(|_| SendError::Full)
+    }
+
+    pub fn send(&mut self, command: Command) -> Result<(), SendError> {
+        self.commands.push(command).map_err(|_| SendError::Full)
+    }
+
+    /// Control thread: drops schedules the audio thread has finished with.
+    pub fn collect(&mut self) -> usize {
+        let mut n = 0;
+        while let Ok(old) = self.retired.pop() {
+            drop(old);
+            n += 1;
+        }
+        n
+    }
+
+    /// The playhead, in samples, as of the last block.
+    pub fn position(&self) -> u64 {
+        self.position.load(Ordering::Relaxed)
+    }
+}
+
+impl Runtime {
+    /// Control thread: makes the pair, with `schedule` running from the first block.
+    pub fn new(schedule: Box<Schedule>, transport: Transport) -> (Runtime, RuntimeHandle) {
+        let (sp, sc) = rtrb::RingBuffer::new(8);
+        let (rp, rc) = rtrb::RingBuffer::new(8);
+        let (cp, cc) = rtrb::RingBuffer::new(COMMANDS);
+        let block = schedule.block_size;
+        let position = Arc::new(AtomicU64::new(0));
+        (
+            Runtime {
+                schedule,
+                incoming: sc,
+                retired: rp,
+                commands: cc,
+                pending: Vec::with_capacity(PENDING),
+                transport,
+                position: 0,
+                playing: true,
+                main: [vec![0.0; block].into_boxed_slice(), vec![0.0; block].into_boxed_slice()],
+                unread_from: block,
+                shared_position: position.clone(),
+            },
+            RuntimeHandle {
+                schedules: sp,
+                retired: rc,
+                commands: cp,
+                position,
+            },
+        )
+    }
+
+    pub fn block_size(&self) -> usize {
+        self.schedule.block_size
+    }
+
+    pub fn position(&self) -> u64 {
+        self.position
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.schedule.generation
+    }
+
+    /// The main bus of the last block.
+    pub fn main_out(&self) -> (&[f32], &[f32]) {
+        (&self.main[0], &self.main[1])
+    }
+
+    fn accept_schedule(&mut self) {
+        if self.retired.slots() == 0 {
+            return;
+        }
+        let Ok(mut new) = self.incoming.pop() else {
+            return;
+        };
+        if new.carry_from == self.schedule.generation {
+            let old = &mut self.schedule.nodes;
+            for &(n, o) in &new.carry {
+                let (Some(fresh), Some(kept)) = (new.nodes.get_mut(n as usize), old.get_mut(o as usize)) else {
+                    continue;
+                };
+                std::mem::swap(&mut fresh.processor, &mut kept.processor);
+                for (a, b) in fresh.params.iter_mut().zip(kept.params.iter()) {
+                    a.take_over_from(b);
+                }
+            }
+        }
+        let old = std::mem::replace(&mut self.schedule, new);
+        // Cannot fail: a slot was free above and only this thread pushes.
+        let _ = self.retired.push(old);
+    }
+
+    fn apply(&mut self, command: Command, block_end: u64) {
+        match command {
+            Command::Param { generation, node, param, at, change } => {
+                if generation != self.schedule.generation {
+                    return;
+                }
+                if at >= block_end && self.pending.len() < self.pending.capacity() {
+                    self.pending.push(command);
+                    return;
+                }
+                let offset = at.saturating_sub(self.position).min(block_end - self.position - 1) as u32;
+                if let Some(p) = self.schedule.nodes.get_mut(node as usize).and_then(|n| n.params.get_mut(usize::from(param))) {
+                    p.schedule(offset, change);
+                }
+            }
+            Command::Play => self.playing = true,
+            Command::Stop => {
+                self.playing = false;
+                self.reset_nodes();
+            }
+            Command::Seek(to) => {
+                self.position = to;
+                self.pending.clear();
+                self.reset_nodes();
+            }
+            Command::Transport(t) => {
+                self.transport = Transport {
+                    sample_rate: self.transport.sample_rate,
+                    ..t
+                }
+            }
+        }
+    }
+
+    fn reset_nodes(&mut self) {
+        for n in &mut self.schedule.nodes {
+            n.processor.reset();
+        }
+    }
+
+    /// Audio thread: runs one block of `block_size` frames into the main bus.
+    pub fn process_block(&mut self) {
+        self.accept_schedule();
+        let frames = self.schedule.block_size;
+        let block_end = self.position + frames as u64;
+        let mut i = 0;
+        while i < self.pending.len() {
+            if let Command::Param { at, .. } = self.pending[i] {
+                if at < block_end {
+                    let c = self.pending.swap_remove(i);
+                    self.apply(c, block_end);
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        while let Ok(c) = self.commands.pop() {
+            self.apply(c, block_end);
+        }
+        self.main[0].fill(0.0);
+        self.main[1].fill(0.0);
+        let playhead = Playhead {
+            transport: self.transport,
+            block_start: self.position,
+            playing: self.playing,
+        };
+        run_steps(&mut self.schedule, frames, playhead, [self.main[0].as_mut_ptr(), self.main[1].as_mut_ptr()]);
+        if self.playing {
+            self.position = block_end;
+        }
+        self.shared_position.store(self.position, Ordering::Relaxed);
+    }
+
+    /// Audio thread: fills an interleaved device buffer of any length, running blocks as needed.
+    pub fn fill_interleaved(&mut self, out: &mut [f32], channels: usize) {
+        let channels = channels.max(1);
+        let block = self.schedule.block_size;
+        let total = out.len() / channels;
+        let mut frame = 0;
+        while frame < total {
+            if self.unread_from >= block {
+                self.process_block();
+                self.unread_from = 0;
+            }
+            let n = (block - self.unread_from).min(total - frame);
+            for i in 0..n {
+                for c in 0..channels {
+                    out[(frame + i) * channels + c] = self.main[c.min(1)][self.unread_from + i];
+                }
+            }
+            frame += n;
+            self.unread_from += n;
+        }
+    }
+}
+
+fn run_steps(s: &mut Schedule, frames: usize, playhead: Playhead, main_out: [*mut f32; 2]) {
+    for node in &mut s.nodes {
+        for p in &mut node.params {
+            p.fill(frames);
+        }
+    }
+    let stride = s.block_size;
+    let buffers = s.pool.len() / stride.max(1);
+    let pool = s.pool.as_mut_ptr();
+    let event_count = s.events.len();
+    for step in &s.steps {
+        match *step {
+            Step::Process { node } => {
+                let Some(slot) = s.nodes.get_mut(node as usize) else { continue };
+                let inputs = s.bindings.get(slot.inputs.start as usize..slot.inputs.end as usize).unwrap_or(&[]);
+                let outputs = s.bindings.get(slot.outputs.start as usize..slot.outputs.end as usize).unwrap_or(&[]);
+                for b in outputs {
+                    if let PortBinding::Events { list, .. } = b {
+                        if let Some(l) = s.events.get_mut(*list as usize) {
+                            l.clear();
+                        }
+                    }
+                }
+                let mut ctx = ProcessContext {
+                    frames,
+                    stride,
+                    pool,
+                    channel_ids: &s.channel_ids,
+                    inputs,
+                    outputs,
+                    events: s.events.as_mut_ptr(),
+                    event_count,
+                    params: &slot.params,
+                    playhead,
+                    main_out,
+                    _pool: PhantomData,
+                };
+                slot.processor.process(&mut ctx);
+            }
+            Step::Mix { src, dst, gain, accumulate } => {
+                if src == dst || src as usize >= buffers || dst as usize >= buffers {
+                    continue;
+                }
+                // SAFETY: src and dst are distinct buffers inside the pool (checked above).
+                let (x, y) = unsafe {
+                    (
+                        std::slice::from_raw_parts(pool.add(src as usize * stride), frames),
+                        std::slice::from_raw_parts_mut(pool.add(dst as usize * stride), frames),
+                    )
+                };
+                match (accumulate, gain == 1.0) {
+                    (false, true) => y.copy_from_slice(x),
+                    (false, false) => y.iter_mut().zip(x).for_each(|(y, x)| *y = x * gain),
+                    (true, true) => y.iter_mut().zip(x).for_each(|(y, x)| *y += x),
+                    (true, false) => y.iter_mut().zip(x).for_each(|(y, x)| *y += x * gain),
+                }
+            }
+            Step::Delay { line, src, dst, gain, accumulate } => {
+                let Some(line) = s.delays.get_mut(line as usize) else { continue };
+                if src == dst || src as usize >= buffers || dst as usize >= buffers {
+                    continue;
+                }
+                // SAFETY: as for Mix.
+                let (x, y) = unsafe {
+                    (
+                        std::slice::from_raw_parts(pool.add(src as usize * stride), frames),
+                        std::slice::from_raw_parts_mut(pool.add(dst as usize * stride), frames),
+                    )
+                };
+                for (y, x) in y.iter_mut().zip(x) {
+                    let d = line.tick(*x) * gain;
+                    *y = if accumulate { *y + d } else { d };
+                }
+            }
+            Step::Events { src, dst, accumulate, sort } => {
+                let (src, dst) = (src as usize, dst as usize);
+                if src == dst || src >= event_count || dst >= event_count {
+                    continue;
+                }
+                // SAFETY: distinct indices inside the list vector (checked above).
+                let (from, to) = unsafe {
+                    let base = s.events.as_mut_ptr();
+                    (&*base.add(src), &mut *base.add(dst))
+                };
+                if !accumulate {
+                    to.clear();
+                }
+                for e in from.as_slice() {
+                    to.push(*e);
+                }
+                if sort {
+                    to.sort_by_offset();
+                }
+            }
+            Step::Feedback { src, dst } => {
+                if src == dst || src as usize >= buffers || dst as usize >= buffers {
+                    continue;
+                }
+                // SAFETY: as for Mix.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(pool.add(src as usize * stride), pool.add(dst as usize * stride), frames);
+                }
+            }
+        }
+    }
+}

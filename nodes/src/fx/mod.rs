@@ -1,0 +1,3 @@
+//! Effects.
+
+pub mod delay;

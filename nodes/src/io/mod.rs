@@ -1,0 +1,3 @@
+//! Where sound leaves the graph.
+
+pub mod output;

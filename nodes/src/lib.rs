@@ -1,0 +1,45 @@
+//! yano-nodes: the DSP node kinds (sources, mixing, effects, outputs) that yano ships.
+//!
+//! Each kind is one file holding its descriptor, its processor and its tests. Processors run on
+//! the audio thread and must never allocate, lock, block, do I/O or panic; anything heavy (file
+//! decoding, resampling) is an inference node that runs on a worker.
+
+pub mod fx;
+pub mod io;
+pub mod mix;
+pub mod sources;
+
+use yano_engine::registry::{Registry, RegistryError};
+
+/// Adds every kind of this crate to `registry`.
+pub fn register(registry: &mut Registry) -> Result<(), RegistryError> {
+    for d in [
+        sources::oscillator::descriptor(),
+        sources::file::descriptor(),
+        mix::gain::descriptor(),
+        mix::pan::descriptor(),
+        mix::mixer::descriptor(),
+        fx::delay::descriptor(),
+        io::output::descriptor(),
+    ] {
+        registry.register(d)?;
+    }
+    Ok(())
+}
+
+/// The engine's bridges plus every kind of this crate.
+pub fn registry() -> Registry {
+    let mut r = Registry::new();
+    register(&mut r).expect("yano-nodes kinds are well-formed and unique");
+    r
+}
+
+/// Decibels to linear gain.
+#[inline]
+pub fn db_to_gain(db: f32) -> f32 {
+    if db <= -96.0 {
+        0.0
+    } else {
+        10f32.powf(db * 0.05)
+    }
+}

@@ -1,0 +1,5 @@
+//! Mixing: gain, pan, summing.
+
+pub mod gain;
+pub mod mixer;
+pub mod pan;

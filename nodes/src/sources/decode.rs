@@ -1,0 +1,399 @@
+//! Audio file decoding (symphonia 0.6) and sample-rate conversion (rubato 5).
+
+use std::path::{Path, PathBuf};
+
+use rubato::audioadapter::Adapter;
+use rubato::audioadapter_buffers::direct::SequentialSliceOfVecs;
+use rubato::{Fft, FixedSync, Resampler, WindowFunction};
+use symphonia::core::codecs::audio::AudioDecoderOptions;
+use symphonia::core::errors::Error as SymError;
+use symphonia::core::formats::probe::Hint;
+use symphonia::core::formats::{FormatOptions, TrackType};
+use symphonia::core::io::MediaSourceStream;
+use symphonia::core::meta::MetadataOptions;
+
+/// Decoded audio: one Vec<f32> per channel, all the same length, at `sample_rate`.
+#[derive(Debug, Clone)]
+pub struct DecodedAudio {
+    pub sample_rate: u32,
+    pub channels: Vec<Vec<f32>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    #[error("cannot open {}: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("unsupported audio format in {}: {reason}", path.display())]
+    UnsupportedFormat { path: PathBuf, reason: String },
+    #[error("no decodable audio track in {}", path.display())]
+    NoAudioTrack { path: PathBuf },
+    #[error("corrupt audio file {}: {reason}", path.display())]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("{} is {seconds:.1} s long, more than the limit of {limit:.1} s", path.display())]
+    TooLong {
+        path: PathBuf,
+        seconds: f64,
+        limit: f64,
+    },
+    #[error("resampling failed: {reason}")]
+    Resample { reason: String },
+}
+
+/// Maps a symphonia error met while probing/demuxing/decoding to a `DecodeError`.
+fn sym_err(path: &Path, err: SymError) -> DecodeError {
+    let (path, reason) = (path.to_path_buf(), err.to_string());
+    match err {
+        SymError::Unsupported(_) => DecodeError::UnsupportedFormat { path, reason },
+        _ => DecodeError::Corrupt { path, reason },
+    }
+}
+
+fn too_long(path: &Path, seconds: f64, limit: f64) -> DecodeError {
+    let path = path.to_path_buf();
+    DecodeError::TooLong {
+        path,
+        seconds,
+        limit,
+    }
+}
+
+/// Decodes WAV, FLAC, MP3, OGG/Vorbis with symphonia. Refuses files longer than `max_seconds`
+/// before allocating huge buffers where the length is known up front.
+pub fn decode_file(path: &Path, max_seconds: f64) -> Result<DecodedAudio, DecodeError> {
+    let p = || path.to_path_buf();
+    let file =
+        std::fs::File::open(path).map_err(|source| DecodeError::Open { path: p(), source })?;
+    let mss = MediaSourceStream::new(Box::new(file), Default::default());
+    let mut hint = Hint::new();
+    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
+        hint.with_extension(ext);
+    }
+    let (fmt_opts, meta_opts) = (FormatOptions::default(), MetadataOptions::default());
+    let mut format = symphonia::default::get_probe()
+        .probe(&hint, mss, fmt_opts, meta_opts)
+        .map_err(|e| sym_err(path, e))?;
+
+    let no_track = || DecodeError::NoAudioTrack { path: p() };
+    let track = format
+        .default_track(TrackType::Audio)
+        .ok_or_else(no_track)?;
+    let params = track
+        .codec_params
+        .as_ref()
+        .and_then(|c| c.audio())
+        .ok_or_else(no_track)?;
+    let params = params.clone();
+    let track_id = track.id;
+
+    // Length check from the container, before any big allocation.
+    let mut known_frames = 0;
+    if let Some(rate) = params.sample_rate.filter(|r| *r > 0) {
+        let seconds = match (track.num_frames, track.time_base, track.duration) {
+            (Some(n), _, _) => Some(n as f64 / f64::from(rate)),
+            (None, Some(tb), Some(d)) => tb.calc_duration(d).map(|t| t.as_secs_f64()),
+            _ => None,
+        };
+        if let Some(seconds) = seconds {
+            if seconds > max_seconds {
+                return Err(too_long(path, seconds, max_seconds));
+            }
+            known_frames = (seconds * f64::from(rate)).ceil() as usize;
+        }
+    }
+
+    let mut decoder = symphonia::default::get_codecs()
+        .make_audio_decoder(&params, &AudioDecoderOptions::default())
+        .map_err(|e| sym_err(path, e))?;
+
+    let mut sample_rate = 0;
+    let mut channels: Vec<Vec<f32>> = Vec::new();
+    let mut scratch: Vec<Vec<f32>> = Vec::new();
+    loop {
+        let packet = match format.next_packet() {
+            Ok(Some(packet)) => packet,
+            Ok(None) => break,
+            // End of a chained stream or a truncated tail: keep what was decoded so far.
+            Err(SymError::ResetRequired) => break,
+            Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+            Err(e) => return Err(sym_err(path, e)),
+        };
+        if packet.track_id != track_id {
+            continue;
+        }
+        let buf = match decoder.decode(&packet) {
+            Ok(buf) => buf,
+            // A single damaged packet is skipped, like every player does.
+            Err(SymError::DecodeError(_)) | Err(SymError::IoError(_)) => continue,
+            Err(e) => return Err(sym_err(path, e)),
+        };
+        if buf.frames() == 0 {
+            continue;
+        }
+        let (rate, nch) = (buf.spec().rate(), buf.spec().channels().count());
+        if channels.is_empty() {
+            sample_rate = rate;
+            channels = (0..nch).map(|_| Vec::with_capacity(known_frames)).collect();
+        } else if rate != sample_rate || nch != channels.len() {
+            let reason = "sample rate or channel count changes mid-stream".into();
+            return Err(DecodeError::UnsupportedFormat { path: p(), reason });
+        }
+        buf.copy_to_vecs_planar::<f32>(&mut scratch);
+        for (dst, src) in channels.iter_mut().zip(&scratch) {
+            dst.extend_from_slice(src);
+        }
+        // Length unknown up front (e.g. MP3 without a Xing header): stop once it is too long.
+        let seconds = channels.first().map_or(0, Vec::len) as f64 / f64::from(sample_rate.max(1));
+        if seconds > max_seconds {
+            return Err(too_long(path, seconds, max_seconds));
+        }
+    }
+    if channels.is_empty() || sample_rate == 0 {
+        let reason = "no audio could be decoded".into();
+        return Err(DecodeError::Corrupt { path: p(), reason });
+    }
+    Ok(DecodedAudio {
+        sample_rate,
+        channels,
+    })
+}
+
+/// Resamples every channel to `target_rate` with rubato's FFT windowed-sinc resampler; returns
+/// the input unchanged when rates match. The output has exactly round(len * target / source)
+/// frames and is time-aligned with the input (the resampler delay is trimmed).
+pub fn resample(audio: DecodedAudio, target_rate: u32) -> Result<DecodedAudio, DecodeError> {
+    let err = |e: &dyn std::fmt::Display| DecodeError::Resample {
+        reason: e.to_string(),
+    };
+    let (rate_in, rate_out) = (audio.sample_rate as usize, target_rate as usize);
+    if rate_in == rate_out {
+        return Ok(audio);
+    }
+    if rate_in == 0 || rate_out == 0 {
+        return Err(err(&format!("invalid rates {rate_in} -> {rate_out}")));
+    }
+    let nch = audio.channels.len();
+    let len = audio.channels.first().map_or(0, Vec::len);
+    let out_len = (len as f64 * rate_out as f64 / rate_in as f64).round() as usize;
+    if audio.channels.iter().any(|c| c.len() != len) {
+        return Err(err(&"channels have different lengths"));
+    }
+    if nch == 0 || len == 0 {
+        let channels = vec![Vec::new(); nch];
+        return Ok(DecodedAudio {
+            sample_rate: target_rate,
+            channels,
+        });
+    }
+    // rubato's synchronous resampler: a windowed-sinc (BlackmanHarris2) low-pass applied by FFT.
+    // Its filter delay is floor(fft_size_in / 2) input frames while process_all trims
+    // fft_size_out / 2 output frames; the two agree exactly only when fft_size_in is even, so
+    // ask for an even number of minimal blocks (FixedSync::Both uses chunk / min_in blocks).
+    // (Async::new_sinc trims a truncated fractional delay and leaves a sub-sample shift.)
+    let min_in = rate_in / gcd(rate_in, rate_out);
+    let chunk = 2 * min_in * 1024usize.div_ceil(2 * min_in);
+    let window = WindowFunction::BlackmanHarris2;
+    let mut resampler =
+        Fft::<f32>::new_custom(rate_in, rate_out, chunk, 1, nch, window, FixedSync::Both)
+            .map_err(|e| err(&e))?;
+    let input = SequentialSliceOfVecs::new(&audio.channels, nch, len).map_err(|e| err(&e))?;
+    // process_all trims the startup delay and returns ceil(len * ratio) frames (interleaved).
+    let out = resampler
+        .process_all(&input, len, None)
+        .map_err(|e| err(&e))?;
+    let frames = out_len.min(out.frames());
+    let data = out.take_data();
+    let channels = (0..nch)
+        .map(|ch| {
+            let mut v: Vec<f32> = (0..frames).map(|f| data[f * nch + ch]).collect();
+            v.resize(out_len, 0.0);
+            v
+        })
+        .collect();
+    Ok(DecodedAudio {
+        sample_rate: target_rate,
+        channels,
+    })
+}
+
+fn gcd(a: usize, b: usize) -> usize {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::f64::consts::PI;
+
+    const SR: u32 = 44_100;
+
+    fn temp_path(name: &str) -> PathBuf {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        std::env::temp_dir().join(format!("yano-decode-{}-{nanos}-{name}", std::process::id()))
+    }
+
+    fn tone(freq: f64, rate: u32, i: usize) -> f64 {
+        0.5 * (2.0 * PI * freq * i as f64 / f64::from(rate)).sin()
+    }
+
+    /// Writes 1 s of 440 Hz (left) / 660 Hz (right) 16-bit stereo; returns the written i16 frames.
+    fn write_test_wav(path: &Path) -> Vec<[i16; 2]> {
+        let spec = hound::WavSpec {
+            channels: 2,
+            sample_rate: SR,
+            bits_per_sample: 16,
+            sample_format: hound::SampleFormat::Int,
+        };
+        let mut w = hound::WavWriter::create(path, spec).unwrap();
+        let frames: Vec<[i16; 2]> = (0..SR as usize)
+            .map(|i| [440.0, 660.0].map(|f| (tone(f, SR, i) * 32767.0).round() as i16))
+            .collect();
+        for fr in &frames {
+            w.write_sample(fr[0]).unwrap();
+            w.write_sample(fr[1]).unwrap();
+        }
+        w.finalize().unwrap();
+        frames
+    }
+
+    #[test]
+    fn decodes_wav_exactly() {
+        let path = temp_path("sine.wav");
+        let written = write_test_wav(&path);
+        let audio = decode_file(&path, 10.0).unwrap();
+        std::fs::remove_file(&path).ok();
+        assert_eq!(audio.sample_rate, SR);
+        assert_eq!(audio.channels.len(), 2);
+        for ch in &audio.channels {
+            assert_eq!(ch.len(), written.len());
+        }
+        let mut max_err = 0.0f32;
+        for (i, fr) in written.iter().enumerate() {
+            for (c, &v) in fr.iter().enumerate() {
+                let expect = f32::from(v) / 32768.0;
+                max_err = max_err.max((audio.channels[c][i] - expect).abs());
+            }
+        }
+        assert!(max_err <= 1.0 / 32768.0, "max error {max_err}");
+        // And the limit is enforced from the header.
+        let path = temp_path("sine2.wav");
+        write_test_wav(&path);
+        let err = decode_file(&path, 0.5).unwrap_err();
+        std::fs::remove_file(&path).ok();
+        assert!(
+            matches!(err, DecodeError::TooLong { seconds, .. } if (seconds - 1.0).abs() < 1e-6),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn resamples_to_48k_aligned() {
+        let path = temp_path("sine48.wav");
+        write_test_wav(&path);
+        let audio = decode_file(&path, 10.0).unwrap();
+        std::fs::remove_file(&path).ok();
+        let in_len = audio.channels[0].len();
+        let out = resample(audio, 48_000).unwrap();
+        assert_eq!(out.sample_rate, 48_000);
+        assert_eq!(out.channels.len(), 2);
+        let expect_len = (in_len as f64 * 48_000.0 / f64::from(SR)).round() as usize;
+        for ch in &out.channels {
+            assert_eq!(ch.len(), expect_len);
+        }
+        // Compare with the analytic signal at 48 kHz; any time shift shows up as error.
+        for (c, freq) in [(0usize, 440.0), (1, 660.0)] {
+            let db = error_db(&out.channels[c], freq, 48_000);
+            assert!(db < -60.0, "channel {c}: error {db:.1} dB");
+        }
+        // Unchanged when rates match.
+        let same = DecodedAudio {
+            sample_rate: 48_000,
+            channels: vec![vec![0.25; 10]],
+        };
+        let back = resample(same, 48_000).unwrap();
+        assert_eq!(back.channels, vec![vec![0.25; 10]]);
+    }
+
+    /// RMS error of `got` against the analytic tone, relative to the tone, in dB, skipping 2000
+    /// samples at each edge. A 0.5-sample shift at 440 Hz / 48 kHz gives about -30 dB.
+    fn error_db(got: &[f32], freq: f64, rate: u32) -> f64 {
+        let (mut err, mut sig) = (0.0f64, 0.0f64);
+        for (i, &g) in got.iter().enumerate().take(got.len() - 2000).skip(2000) {
+            let want = tone(freq, rate, i);
+            err += (f64::from(g) - want).powi(2);
+            sig += want * want;
+        }
+        10.0 * (err / sig).log10()
+    }
+
+    #[test]
+    fn resampling_is_aligned_for_other_ratios() {
+        let pairs = [
+            (48_000, 44_100),
+            (22_050, 48_000),
+            (44_100, 22_050),
+            (44_100, 44_101),
+        ];
+        for (from, to) in pairs.into_iter().chain([(8_000, 44_100)]) {
+            let len = from as usize + 123;
+            let ch: Vec<f32> = (0..len).map(|i| tone(440.0, from, i) as f32).collect();
+            let audio = DecodedAudio {
+                sample_rate: from,
+                channels: vec![ch],
+            };
+            let out = resample(audio, to).unwrap();
+            let expect_len = (len as f64 * f64::from(to) / f64::from(from)).round() as usize;
+            assert_eq!(out.channels[0].len(), expect_len, "{from} -> {to}");
+            let db = error_db(&out.channels[0], 440.0, to);
+            assert!(db < -60.0, "{from} -> {to}: error {db:.1} dB");
+        }
+    }
+
+    fn assert_err_names_path(path: &Path) {
+        let res = decode_file(path, 10.0);
+        std::fs::remove_file(path).ok();
+        let msg = res.expect_err("corrupt file must not decode").to_string();
+        assert!(msg.contains(&path.display().to_string()), "{msg}");
+    }
+
+    #[test]
+    fn corrupt_files_return_errors_naming_the_path() {
+        // Random bytes (xorshift, deterministic).
+        let path = temp_path("random.wav");
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let bytes: Vec<u8> = (0..4096)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        std::fs::write(&path, &bytes).unwrap();
+        assert_err_names_path(&path);
+
+        // A WAV cut off in the middle of its header.
+        let path = temp_path("truncated.wav");
+        write_test_wav(&path);
+        let full = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &full[..20]).unwrap();
+        assert_err_names_path(&path);
+    }
+
+    #[test]
+    fn missing_file_is_open_error() {
+        let path = temp_path("does-not-exist.wav");
+        let err = decode_file(&path, 10.0).unwrap_err();
+        assert!(matches!(err, DecodeError::Open { .. }), "{err}");
+        assert!(err.to_string().contains(&path.display().to_string()));
+    }
+}

@@ -1,0 +1,236 @@
+//! `yano`: the headless command line. Renders presets to WAV, lists node kinds, checks presets,
+//! and (feature `playback`) plays them through the sound card. A thin layer over the engine.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use yano_engine::param::ParamKind;
+use yano_engine::port::PortDirection;
+use yano_engine::preset::load_preset;
+use yano_engine::render::{render, write_wav, RenderOptions, SampleFormat};
+use yano_engine::Registry;
+
+#[derive(Parser)]
+#[command(
+    name = "yano",
+    version,
+    about = "yano: an AI-assisted music studio for amapiano"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// 16-bit integer PCM
+    I16,
+    /// 24-bit integer PCM
+    I24,
+    /// 32-bit float
+    F32,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Render a preset to a stereo WAV file.
+    Render {
+        preset: PathBuf,
+        /// Where to write the WAV file.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Length in seconds.
+        #[arg(long, conflicts_with = "bars")]
+        seconds: Option<f64>,
+        /// Length in bars (4/4 at the preset's tempo).
+        #[arg(long)]
+        bars: Option<f64>,
+        #[arg(long, value_enum, default_value = "i24")]
+        format: Format,
+        /// Frames per block.
+        #[arg(long, default_value_t = 128)]
+        block: usize,
+    },
+    /// List every node kind with its ports and parameters.
+    Nodes,
+    /// Check a preset: loads and compiles it, naming any problem with line and column.
+    Check { preset: PathBuf },
+    /// Play a preset through the sound card (needs the `playback` feature).
+    Play {
+        preset: PathBuf,
+        /// Stop after this many seconds (default: until Ctrl+C).
+        #[arg(long)]
+        seconds: Option<f64>,
+        /// Output device name (default: the system default).
+        #[arg(long)]
+        device: Option<String>,
+    },
+}
+
+fn registry() -> Arc<Registry> {
+    Arc::new(yano_nodes::registry())
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Render {
+            preset,
+            output,
+            seconds,
+            bars,
+            format,
+            block,
+        } => {
+            let registry = registry();
+            let graph = load_preset(&preset, &registry)
+                .map_err(|e| format!("{}: {e}", preset.display()))?;
+            let seconds = match (seconds, bars) {
+                (Some(s), _) => s,
+                (None, Some(b)) => {
+                    graph.transport.bars_to_samples(b) / f64::from(graph.transport.sample_rate)
+                }
+                (None, None) => 10.0,
+            };
+            let started = std::time::Instant::now();
+            let audio = render(
+                &graph,
+                registry,
+                RenderOptions {
+                    seconds,
+                    block_size: block,
+                    ..RenderOptions::default()
+                },
+            )
+            .map_err(|e| format!("{}: {e}", preset.display()))?;
+            let format = match format {
+                Format::I16 => SampleFormat::Int16,
+                Format::I24 => SampleFormat::Int24,
+                Format::F32 => SampleFormat::Float32,
+            };
+            write_wav(&output, &audio, format).map_err(|e| e.to_string())?;
+            let took = started.elapsed().as_secs_f64();
+            let peak_db = 20.0 * f64::from(audio.peak().max(1e-9)).log10();
+            eprintln!(
+                "rendered {} ({seconds:.2} s at {} Hz, peak {peak_db:.1} dBFS) to {} in {took:.2} s ({:.0}x real time)",
+                preset.display(),
+                audio.sample_rate,
+                output.display(),
+                seconds / took.max(1e-9)
+            );
+            if peak_db > 0.0 && !matches!(format, SampleFormat::Float32) {
+                eprintln!("warning: the render clips (peak above 0 dBFS); lower a gain or write --format f32");
+            }
+            if audio.clip_misses > 0 {
+                eprintln!("warning: clip players missed {} blocks", audio.clip_misses);
+            }
+            Ok(())
+        }
+        Command::Nodes => {
+            print!("{}", list_nodes(&registry()));
+            Ok(())
+        }
+        Command::Check { preset } => {
+            let registry = registry();
+            let graph = load_preset(&preset, &registry)
+                .map_err(|e| format!("{}: {e}", preset.display()))?;
+            let mut compiler = yano_engine::Compiler::new(registry, 128);
+            let compiled = compiler
+                .compile(&graph)
+                .map_err(|e| format!("{}: {e}", preset.display()))?;
+            let s = &compiled.stats;
+            println!(
+                "{}: ok: {} nodes, {} edges; {} real-time ({} bridges inserted), {} inference; {} block buffers, {} steps, latency {} samples",
+                preset.display(),
+                graph.node_count(),
+                graph.edge_count(),
+                s.realtime_nodes,
+                s.bridges_inserted,
+                s.inference_jobs,
+                s.buffers,
+                s.steps,
+                s.max_latency
+            );
+            Ok(())
+        }
+        Command::Play {
+            preset,
+            seconds,
+            device,
+        } => play(preset, seconds, device),
+    }
+}
+
+#[cfg(feature = "playback")]
+fn play(preset: PathBuf, seconds: Option<f64>, device: Option<String>) -> Result<(), String> {
+    let registry = registry();
+    let graph =
+        load_preset(&preset, &registry).map_err(|e| format!("{}: {e}", preset.display()))?;
+    yano_engine::playback::play(graph, registry, seconds, device.as_deref())
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "playback"))]
+fn play(_: PathBuf, _: Option<f64>, _: Option<String>) -> Result<(), String> {
+    Err("this build has no sound-card output: rebuild with `--features playback` (needs ALSA headers, apt libasound2-dev)".into())
+}
+
+/// Every kind, its ports and its parameters with ranges and units.
+fn list_nodes(registry: &Registry) -> String {
+    let mut out = String::new();
+    for d in registry.iter() {
+        let class = match d.class() {
+            yano_engine::node::NodeClass::Realtime => "real-time",
+            yano_engine::node::NodeClass::Inference => "inference",
+        };
+        out += &format!("{}  [{class}]\n    {}\n", d.kind, d.description);
+        for p in d.default_ports() {
+            let dir = match p.direction {
+                PortDirection::Input => "in ",
+                PortDirection::Output => "out",
+            };
+            let flags = match (p.required, p.feedback) {
+                (true, _) => " (required)",
+                (_, true) => " (feedback: one block late)",
+                _ => "",
+            };
+            out += &format!(
+                "    {dir} {:<10} {:<14} {}{flags}\n",
+                p.name,
+                p.ty.to_string(),
+                p.description
+            );
+        }
+        for p in &d.params {
+            let smoothing = match p.kind {
+                ParamKind::Number { .. } => match p.smoothing_of() {
+                    yano_engine::param::Smoothing::None => String::new(),
+                    yano_engine::param::Smoothing::Linear { ms } => format!(", glides {ms} ms"),
+                    yano_engine::param::Smoothing::Logarithmic { ms } => {
+                        format!(", glides {ms} ms (log)")
+                    }
+                },
+                _ => String::new(),
+            };
+            out += &format!(
+                "    param {:<12} {}{smoothing}: {}\n",
+                p.id,
+                p.describe_range(),
+                p.description
+            );
+        }
+        out.push('\n');
+    }
+    out
+}
