@@ -177,8 +177,13 @@ fn play(preset: PathBuf, seconds: Option<f64>, device: Option<String>) -> Result
     let registry = registry();
     let graph =
         load_preset(&preset, &registry).map_err(|e| format!("{}: {e}", preset.display()))?;
-    yano_engine::playback::play(graph, registry, seconds, device.as_deref())
-        .map_err(|e| e.to_string())
+    let report = yano_engine::playback::play(graph, registry, seconds, device.as_deref())
+        .map_err(|e| e.to_string())?;
+    eprintln!(
+        "played {:.1} s on {} ({} Hz); clip players missed {} blocks",
+        report.seconds_played, report.device, report.sample_rate, report.clip_misses
+    );
+    Ok(())
 }
 
 #[cfg(not(feature = "playback"))]

@@ -36,12 +36,23 @@ fn player_ports(p: &ParamReader<'_>) -> Vec<PortSpec> {
     let channels = p.number("channels").clamp(1.0, 2.0) as u16;
     vec![
         PortSpec::input("clip", PortType::AudioClip, "the clip to play").required(),
-        PortSpec::output("out", PortType::Audio { channels }, "the clip, placed on the timeline"),
+        PortSpec::output(
+            "out",
+            PortType::Audio { channels },
+            "the clip, placed on the timeline",
+        ),
     ]
 }
 
 pub(crate) fn register(r: &mut Registry) {
-    let start_bar = ParamSpec::integer("start_bar", "bar the clip starts on (bar 1 is the start)", 1, 100_000, 1, Unit::Bars);
+    let start_bar = ParamSpec::integer(
+        "start_bar",
+        "bar the clip starts on (bar 1 is the start)",
+        1,
+        100_000,
+        1,
+        Unit::Bars,
+    );
     let looping = ParamSpec::choice("loop", "play once, or repeat the clip", &["off", "on"], 0);
     let descriptors = [
         NodeDescriptor {
@@ -78,7 +89,8 @@ pub(crate) fn register(r: &mut Registry) {
         },
     ];
     for d in descriptors {
-        r.register(d).expect("bridge kinds are well-formed and registered once");
+        r.register(d)
+            .expect("bridge kinds are well-formed and registered once");
     }
 }
 
@@ -177,7 +189,9 @@ impl CaptureBuffer {
             channels,
             capacity,
             sample_rate,
-            data: (0..channels * capacity).map(|_| UnsafeCell::new(0.0)).collect(),
+            data: (0..channels * capacity)
+                .map(|_| UnsafeCell::new(0.0))
+                .collect(),
             written: AtomicUsize::new(0),
             restart: AtomicBool::new(false),
         }
@@ -248,12 +262,20 @@ impl BridgeSlots {
 }
 
 /// Control thread: builds a bridge processor wired to its slot.
-pub(crate) fn build(kind: BridgeKind, config: &NodeConfig<'_>, slots: &mut BridgeSlots) -> Box<dyn Processor> {
+pub(crate) fn build(
+    kind: BridgeKind,
+    config: &NodeConfig<'_>,
+    slots: &mut BridgeSlots,
+) -> Box<dyn Processor> {
     let start_bar = config.params.number("start_bar").max(1.0) - 1.0;
     let looping = config.params.choice("loop") == 1;
     match kind {
         BridgeKind::ClipPlayer | BridgeKind::NotePlayer => {
-            let slot = slots.players.entry(config.id.to_string()).or_default().clone();
+            let slot = slots
+                .players
+                .entry(config.id.to_string())
+                .or_default()
+                .clone();
             if kind == BridgeKind::ClipPlayer {
                 Box::new(ClipPlayer {
                     slot,
@@ -391,9 +413,16 @@ impl NotePlayer {
         if b1 <= 0.0 {
             return;
         }
-        let length = if clip.length_beats > 0.0 { clip.length_beats } else { f64::INFINITY };
+        let length = if clip.length_beats > 0.0 {
+            clip.length_beats
+        } else {
+            f64::INFINITY
+        };
         let (first_pass, last_pass) = if self.looping && length.is_finite() {
-            ((b0 / length).floor().max(0.0) as i64, (b1 / length).floor() as i64)
+            (
+                (b0 / length).floor().max(0.0) as i64,
+                (b1 / length).floor() as i64,
+            )
         } else {
             (0, 0)
         };
@@ -447,7 +476,10 @@ fn emit_notes(
         if on >= b0 && on < b1 {
             out.push(NoteEvent {
                 offset: offset_of(on),
-                kind: NoteKind::On { note, velocity: n.velocity },
+                kind: NoteKind::On {
+                    note,
+                    velocity: n.velocity,
+                },
             });
             held[note as usize] = true;
         }

@@ -81,7 +81,10 @@ mod tests {
         let mut list = EventList::with_capacity(2);
         let on = |offset| NoteEvent {
             offset,
-            kind: NoteKind::On { note: 60, velocity: 1.0 },
+            kind: NoteKind::On {
+                note: 60,
+                velocity: 1.0,
+            },
         };
         assert!(list.push(on(5)));
         assert!(list.push(on(1)));

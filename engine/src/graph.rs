@@ -55,7 +55,12 @@ impl NodeSpec {
         descriptor
             .params
             .iter()
-            .map(|p| self.params.get(p.id).cloned().unwrap_or_else(|| p.default_value()))
+            .map(|p| {
+                self.params
+                    .get(p.id)
+                    .cloned()
+                    .unwrap_or_else(|| p.default_value())
+            })
             .collect()
     }
 }
@@ -115,17 +120,41 @@ pub enum GraphError {
     #[error("node \"{node}\" has unknown kind \"{kind}\" (see `yano nodes`)")]
     UnknownKind { node: String, kind: String },
     #[error("node \"{node}\" ({kind}) has no parameter \"{param}\"; its parameters are: {known}")]
-    UnknownParam { node: String, kind: String, param: String, known: String },
+    UnknownParam {
+        node: String,
+        kind: String,
+        param: String,
+        known: String,
+    },
     #[error("node \"{node}\" parameter \"{param}\": {reason}")]
-    BadParamValue { node: String, param: String, reason: String },
+    BadParamValue {
+        node: String,
+        param: String,
+        reason: String,
+    },
     #[error("\"{0}\" is not a port reference: write \"node.port\"")]
     BadPortRef(String),
     #[error("edge {from} -> {to} names node \"{missing}\", which does not exist")]
-    DanglingEdge { from: String, to: String, missing: String },
+    DanglingEdge {
+        from: String,
+        to: String,
+        missing: String,
+    },
     #[error("node \"{node}\" ({kind}) has no {direction} port \"{port}\"; its {direction} ports are: {known}")]
-    UnknownPort { node: String, kind: String, port: String, direction: &'static str, known: String },
+    UnknownPort {
+        node: String,
+        kind: String,
+        port: String,
+        direction: &'static str,
+        known: String,
+    },
     #[error("cannot connect {from} ({from_type}) to {to} ({to_type}): the types do not match")]
-    TypeMismatch { from: String, to: String, from_type: PortType, to_type: PortType },
+    TypeMismatch {
+        from: String,
+        to: String,
+        from_type: PortType,
+        to_type: PortType,
+    },
     #[error("{from} is already connected to {to}")]
     DuplicateEdge { from: String, to: String },
     #[error("no node \"{0}\"")]
@@ -143,7 +172,10 @@ pub struct Graph {
 }
 
 fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 impl Graph {
@@ -155,7 +187,11 @@ impl Graph {
     }
 
     /// Adds a node after checking its id, kind and parameters against the registry.
-    pub fn add_node(&mut self, spec: NodeSpec, registry: &Registry) -> Result<NodeIndex, GraphError> {
+    pub fn add_node(
+        &mut self,
+        spec: NodeSpec,
+        registry: &Registry,
+    ) -> Result<NodeIndex, GraphError> {
         check_node(&spec, registry)?;
         if self.ids.contains_key(&spec.id) {
             return Err(GraphError::DuplicateId(spec.id));
@@ -168,13 +204,26 @@ impl Graph {
 
     /// Removes a node and every edge touching it.
     pub fn remove_node(&mut self, id: &str) -> Result<NodeSpec, GraphError> {
-        let index = self.ids.remove(id).ok_or_else(|| GraphError::NoSuchNode(id.to_string()))?;
-        self.inner.remove_node(index).ok_or_else(|| GraphError::NoSuchNode(id.to_string()))
+        let index = self
+            .ids
+            .remove(id)
+            .ok_or_else(|| GraphError::NoSuchNode(id.to_string()))?;
+        self.inner
+            .remove_node(index)
+            .ok_or_else(|| GraphError::NoSuchNode(id.to_string()))
     }
 
     /// Sets one parameter after checking it against the node's kind.
-    pub fn set_param(&mut self, id: &str, param: &str, value: ParamValue, registry: &Registry) -> Result<(), GraphError> {
-        let index = self.index(id).ok_or_else(|| GraphError::NoSuchNode(id.to_string()))?;
+    pub fn set_param(
+        &mut self,
+        id: &str,
+        param: &str,
+        value: ParamValue,
+        registry: &Registry,
+    ) -> Result<(), GraphError> {
+        let index = self
+            .index(id)
+            .ok_or_else(|| GraphError::NoSuchNode(id.to_string()))?;
         let mut spec = self.inner[index].clone();
         spec.params.insert(param.to_string(), value);
         check_node(&spec, registry)?;
@@ -184,15 +233,24 @@ impl Graph {
 
     /// Connects `from` ("node.port", an output) to `to` (an input), checking that both exist and
     /// that their types can meet.
-    pub fn connect(&mut self, from: &str, to: &str, registry: &Registry) -> Result<EdgeIndex, GraphError> {
+    pub fn connect(
+        &mut self,
+        from: &str,
+        to: &str,
+        registry: &Registry,
+    ) -> Result<EdgeIndex, GraphError> {
         let (from_ref, to_ref) = (PortRef::parse(from)?, PortRef::parse(to)?);
         let dangling = |missing: &str| GraphError::DanglingEdge {
             from: from.to_string(),
             to: to.to_string(),
             missing: missing.to_string(),
         };
-        let a = self.index(&from_ref.node).ok_or_else(|| dangling(&from_ref.node))?;
-        let b = self.index(&to_ref.node).ok_or_else(|| dangling(&to_ref.node))?;
+        let a = self
+            .index(&from_ref.node)
+            .ok_or_else(|| dangling(&from_ref.node))?;
+        let b = self
+            .index(&to_ref.node)
+            .ok_or_else(|| dangling(&to_ref.node))?;
         let out = self.port(a, &from_ref.port, PortDirection::Output, registry)?;
         let inp = self.port(b, &to_ref.port, PortDirection::Input, registry)?;
         if joint(out.ty, inp.ty).is_none() {
@@ -238,24 +296,40 @@ impl Graph {
     }
 
     /// Looks up a port of a node by name and direction.
-    pub fn port(&self, node: NodeIndex, name: &str, direction: PortDirection, registry: &Registry) -> Result<PortSpec, GraphError> {
+    pub fn port(
+        &self,
+        node: NodeIndex,
+        name: &str,
+        direction: PortDirection,
+        registry: &Registry,
+    ) -> Result<PortSpec, GraphError> {
         let spec = &self.inner[node];
-        let descriptor = registry.get(&spec.kind).ok_or_else(|| GraphError::UnknownKind {
-            node: spec.id.clone(),
-            kind: spec.kind.clone(),
-        })?;
+        let descriptor = registry
+            .get(&spec.kind)
+            .ok_or_else(|| GraphError::UnknownKind {
+                node: spec.id.clone(),
+                kind: spec.kind.clone(),
+            })?;
         let ports = ports_of(spec, descriptor);
         let wanted: Vec<&PortSpec> = ports.iter().filter(|p| p.direction == direction).collect();
-        wanted.iter().find(|p| p.name == name).map(|p| (*p).clone()).ok_or_else(|| GraphError::UnknownPort {
-            node: spec.id.clone(),
-            kind: spec.kind.clone(),
-            port: name.to_string(),
-            direction: match direction {
-                PortDirection::Input => "input",
-                PortDirection::Output => "output",
-            },
-            known: wanted.iter().map(|p| p.name.as_ref()).collect::<Vec<_>>().join(", "),
-        })
+        wanted
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| (*p).clone())
+            .ok_or_else(|| GraphError::UnknownPort {
+                node: spec.id.clone(),
+                kind: spec.kind.clone(),
+                port: name.to_string(),
+                direction: match direction {
+                    PortDirection::Input => "input",
+                    PortDirection::Output => "output",
+                },
+                known: wanted
+                    .iter()
+                    .map(|p| p.name.as_ref())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
     }
 
     pub fn index(&self, id: &str) -> Option<NodeIndex> {
@@ -267,7 +341,9 @@ impl Graph {
     }
 
     pub fn node_mut_ui(&mut self, id: &str, ui: UiPosition) -> Result<(), GraphError> {
-        let i = self.index(id).ok_or_else(|| GraphError::NoSuchNode(id.to_string()))?;
+        let i = self
+            .index(id)
+            .ok_or_else(|| GraphError::NoSuchNode(id.to_string()))?;
         self.inner[i].ui = Some(ui);
         Ok(())
     }
@@ -287,7 +363,9 @@ impl Graph {
 
     /// Edges arriving at `node`.
     pub fn edges_into(&self, node: NodeIndex) -> impl Iterator<Item = (NodeIndex, &EdgeSpec)> {
-        self.inner.edges_directed(node, Direction::Incoming).map(|e| (e.source(), e.weight()))
+        self.inner
+            .edges_directed(node, Direction::Incoming)
+            .map(|e| (e.source(), e.weight()))
     }
 
     pub fn spec(&self, node: NodeIndex) -> &NodeSpec {
@@ -336,17 +414,24 @@ fn check_node(spec: &NodeSpec, registry: &Registry) -> Result<(), GraphError> {
     if !valid_id(&spec.id) {
         return Err(GraphError::BadId(spec.id.clone()));
     }
-    let descriptor = registry.get(&spec.kind).ok_or_else(|| GraphError::UnknownKind {
-        node: spec.id.clone(),
-        kind: spec.kind.clone(),
-    })?;
+    let descriptor = registry
+        .get(&spec.kind)
+        .ok_or_else(|| GraphError::UnknownKind {
+            node: spec.id.clone(),
+            kind: spec.kind.clone(),
+        })?;
     for (param, value) in &spec.params {
         let Some(p) = descriptor.param(param) else {
             return Err(GraphError::UnknownParam {
                 node: spec.id.clone(),
                 kind: spec.kind.clone(),
                 param: param.clone(),
-                known: descriptor.params.iter().map(|p: &ParamSpec| p.id).collect::<Vec<_>>().join(", "),
+                known: descriptor
+                    .params
+                    .iter()
+                    .map(|p: &ParamSpec| p.id)
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         };
         p.check(value).map_err(|reason| GraphError::BadParamValue {

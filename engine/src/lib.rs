@@ -31,7 +31,9 @@ pub use clip::{AudioClip, ClipValue, Note, NoteClip};
 pub use compiler::{CompileError, Compiler};
 pub use event::{EventList, NoteEvent, NoteKind};
 pub use graph::{Graph, GraphError, NodeSpec};
-pub use node::{Build, InferenceNode, JobContext, NodeConfig, NodeDescriptor, NodeError, PortLayout, Processor};
+pub use node::{
+    Build, InferenceNode, JobContext, NodeConfig, NodeDescriptor, NodeError, PortLayout, Processor,
+};
 pub use param::{ParamSpec, ParamValue, Unit};
 pub use port::{PortSpec, PortType};
 pub use process::ProcessContext;

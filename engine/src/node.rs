@@ -62,7 +62,11 @@ impl ParamReader<'_> {
     pub fn text(&self, id: &str) -> String {
         match self.find(id) {
             Some((_, Some(ParamValue::Text(t)))) => t.clone(),
-            Some((spec, _)) => spec.default_value().as_text().unwrap_or_default().to_string(),
+            Some((spec, _)) => spec
+                .default_value()
+                .as_text()
+                .unwrap_or_default()
+                .to_string(),
             None => String::new(),
         }
     }
@@ -161,13 +165,18 @@ impl NodeDescriptor {
 
     /// True when a change of this parameter needs a new instance rather than a glide.
     pub fn param_rebuilds(&self, index: usize) -> bool {
-        matches!(self.params.get(index).map(|p| &p.kind), Some(ParamKind::Text { .. }))
+        matches!(
+            self.params.get(index).map(|p| &p.kind),
+            Some(ParamKind::Text { .. })
+        )
     }
 }
 
 /// Splits a port list into (inputs, outputs), keeping order.
 pub fn split_ports(ports: &[PortSpec]) -> (Vec<&PortSpec>, Vec<&PortSpec>) {
-    ports.iter().partition(|p| p.direction == PortDirection::Input)
+    ports
+        .iter()
+        .partition(|p| p.direction == PortDirection::Input)
 }
 
 /// A real-time node instance.
@@ -235,5 +244,9 @@ pub trait InferenceNode: Send + Sync {
     /// Worker thread: computes one value per output port (in port order) from one optional value
     /// per input port. May allocate, block, read files and take seconds; should report progress
     /// and stop early when cancelled.
-    fn run(&self, inputs: &[Option<ClipValue>], job: &JobContext) -> Result<Vec<ClipValue>, NodeError>;
+    fn run(
+        &self,
+        inputs: &[Option<ClipValue>],
+        job: &JobContext,
+    ) -> Result<Vec<ClipValue>, NodeError>;
 }

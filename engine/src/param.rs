@@ -88,7 +88,14 @@ pub struct ParamSpec {
 
 impl ParamSpec {
     /// A continuous number with the default 20 ms linear smoothing.
-    pub fn number(id: &'static str, description: &'static str, min: f64, max: f64, default: f64, unit: Unit) -> Self {
+    pub fn number(
+        id: &'static str,
+        description: &'static str,
+        min: f64,
+        max: f64,
+        default: f64,
+        unit: Unit,
+    ) -> Self {
         ParamSpec {
             id,
             description,
@@ -104,7 +111,14 @@ impl ParamSpec {
     }
 
     /// A whole number that jumps (no smoothing).
-    pub fn integer(id: &'static str, description: &'static str, min: i64, max: i64, default: i64, unit: Unit) -> Self {
+    pub fn integer(
+        id: &'static str,
+        description: &'static str,
+        min: i64,
+        max: i64,
+        default: i64,
+        unit: Unit,
+    ) -> Self {
         ParamSpec {
             id,
             description,
@@ -119,7 +133,12 @@ impl ParamSpec {
         }
     }
 
-    pub fn choice(id: &'static str, description: &'static str, options: &'static [&'static str], default: usize) -> Self {
+    pub fn choice(
+        id: &'static str,
+        description: &'static str,
+        options: &'static [&'static str],
+        default: usize,
+    ) -> Self {
         ParamSpec {
             id,
             description,
@@ -146,7 +165,9 @@ impl ParamSpec {
     pub fn default_value(&self) -> ParamValue {
         match &self.kind {
             ParamKind::Number { default, .. } => ParamValue::Number(*default),
-            ParamKind::Choice { options, default } => ParamValue::Text(options[*default].to_string()),
+            ParamKind::Choice { options, default } => {
+                ParamValue::Text(options[*default].to_string())
+            }
             ParamKind::Text { default } => ParamValue::Text((*default).to_string()),
         }
     }
@@ -154,7 +175,16 @@ impl ParamSpec {
     /// Checks a value against this spec; the error says what was expected.
     pub fn check(&self, value: &ParamValue) -> Result<(), String> {
         match (&self.kind, value) {
-            (ParamKind::Number { min, max, unit, integer, .. }, ParamValue::Number(v)) => {
+            (
+                ParamKind::Number {
+                    min,
+                    max,
+                    unit,
+                    integer,
+                    ..
+                },
+                ParamValue::Number(v),
+            ) => {
                 if !v.is_finite() {
                     return Err(format!("{v} is not a finite number"));
                 }
@@ -166,7 +196,9 @@ impl ParamSpec {
                 }
                 Ok(())
             }
-            (ParamKind::Number { .. }, ParamValue::Text(t)) => Err(format!("expected a number, found text \"{t}\"")),
+            (ParamKind::Number { .. }, ParamValue::Text(t)) => {
+                Err(format!("expected a number, found text \"{t}\""))
+            }
             (ParamKind::Choice { options, .. }, ParamValue::Text(t)) => {
                 if options.contains(&t.as_str()) {
                     Ok(())
@@ -174,11 +206,14 @@ impl ParamSpec {
                     Err(format!("\"{t}\" is not one of {}", options.join(", ")))
                 }
             }
-            (ParamKind::Choice { options, .. }, ParamValue::Number(v)) => {
-                Err(format!("expected one of {}, found the number {v}", options.join(", ")))
-            }
+            (ParamKind::Choice { options, .. }, ParamValue::Number(v)) => Err(format!(
+                "expected one of {}, found the number {v}",
+                options.join(", ")
+            )),
             (ParamKind::Text { .. }, ParamValue::Text(_)) => Ok(()),
-            (ParamKind::Text { .. }, ParamValue::Number(v)) => Err(format!("expected text, found the number {v}")),
+            (ParamKind::Text { .. }, ParamValue::Number(v)) => {
+                Err(format!("expected text, found the number {v}"))
+            }
         }
     }
 
@@ -203,11 +238,19 @@ impl ParamSpec {
     /// "440 Hz (20 ..= 20000)", for listings.
     pub fn describe_range(&self) -> String {
         match &self.kind {
-            ParamKind::Number { min, max, default, unit, .. } => {
+            ParamKind::Number {
+                min,
+                max,
+                default,
+                unit,
+                ..
+            } => {
                 let u = unit.symbol();
                 format!("{default} {u} ({min} ..= {max})").replace("  ", " ")
             }
-            ParamKind::Choice { options, default } => format!("{} (one of {})", options[*default], options.join(", ")),
+            ParamKind::Choice { options, default } => {
+                format!("{} (one of {})", options[*default], options.join(", "))
+            }
             ParamKind::Text { default } => format!("\"{default}\" (text)"),
         }
     }
@@ -380,7 +423,8 @@ impl ParamState {
             self.pending_len += 1;
         } else {
             // Out of room: the latest change wins at the end of the block.
-            self.pending[CHANGES_PER_BLOCK - 1] = (offset.max(self.pending[CHANGES_PER_BLOCK - 1].0), change);
+            self.pending[CHANGES_PER_BLOCK - 1] =
+                (offset.max(self.pending[CHANGES_PER_BLOCK - 1].0), change);
         }
     }
 
@@ -494,11 +538,20 @@ mod tests {
     fn check_names_the_problem() {
         let p = ParamSpec::number("gain_db", "", -96.0, 24.0, 0.0, Unit::Decibels);
         assert!(p.check(&ParamValue::Number(-6.0)).is_ok());
-        assert!(p.check(&ParamValue::Number(30.0)).unwrap_err().contains("outside"));
-        assert!(p.check(&ParamValue::Text("loud".into())).unwrap_err().contains("expected a number"));
+        assert!(p
+            .check(&ParamValue::Number(30.0))
+            .unwrap_err()
+            .contains("outside"));
+        assert!(p
+            .check(&ParamValue::Text("loud".into()))
+            .unwrap_err()
+            .contains("expected a number"));
         let c = ParamSpec::choice("wave", "", &["sine", "saw"], 0);
         assert!(c.check(&ParamValue::Text("saw".into())).is_ok());
-        assert!(c.check(&ParamValue::Text("noise".into())).unwrap_err().contains("sine, saw"));
+        assert!(c
+            .check(&ParamValue::Text("noise".into()))
+            .unwrap_err()
+            .contains("sine, saw"));
         assert_eq!(c.realtime_value(&ParamValue::Text("saw".into())), 1.0);
     }
 
@@ -536,9 +589,18 @@ mod tests {
     #[test]
     fn ramp_is_exact_and_logarithmic_glide_is_geometric() {
         let mut s = ParamState::new(0.0, Smoothing::None, 48_000, 8);
-        s.schedule(0, ParamChange::Ramp { target: 4.0, samples: 4 });
+        s.schedule(
+            0,
+            ParamChange::Ramp {
+                target: 4.0,
+                samples: 4,
+            },
+        );
         s.fill(8);
-        assert_eq!((s.values(8).at(1), s.values(8).at(3), s.values(8).at(7)), (2.0, 4.0, 4.0));
+        assert_eq!(
+            (s.values(8).at(1), s.values(8).at(3), s.values(8).at(7)),
+            (2.0, 4.0, 4.0)
+        );
         let mut f = ParamState::new(100.0, Smoothing::Logarithmic { ms: 2.0 }, 1000, 4);
         f.schedule(0, ParamChange::Set(400.0));
         f.fill(4);

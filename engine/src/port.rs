@@ -29,7 +29,10 @@ impl PortType {
 
     /// True for the types that flow block by block through the real-time partition.
     pub fn is_realtime(self) -> bool {
-        matches!(self, PortType::Audio { .. } | PortType::Events | PortType::Control)
+        matches!(
+            self,
+            PortType::Audio { .. } | PortType::Events | PortType::Control
+        )
     }
 }
 
@@ -69,7 +72,11 @@ pub struct PortSpec {
 }
 
 impl PortSpec {
-    pub fn input(name: impl Into<Cow<'static, str>>, ty: PortType, description: &'static str) -> Self {
+    pub fn input(
+        name: impl Into<Cow<'static, str>>,
+        ty: PortType,
+        description: &'static str,
+    ) -> Self {
         PortSpec {
             name: name.into(),
             ty,
@@ -80,7 +87,11 @@ impl PortSpec {
         }
     }
 
-    pub fn output(name: impl Into<Cow<'static, str>>, ty: PortType, description: &'static str) -> Self {
+    pub fn output(
+        name: impl Into<Cow<'static, str>>,
+        ty: PortType,
+        description: &'static str,
+    ) -> Self {
         PortSpec {
             direction: PortDirection::Output,
             ..PortSpec::input(name, ty, description)
@@ -139,15 +150,36 @@ mod tests {
 
     #[test]
     fn joints_follow_types() {
-        assert_eq!(joint(PortType::STEREO, PortType::STEREO), Some(Joint::Direct));
+        assert_eq!(
+            joint(PortType::STEREO, PortType::STEREO),
+            Some(Joint::Direct)
+        );
         assert_eq!(joint(PortType::MONO, PortType::STEREO), Some(Joint::Upmix));
-        assert_eq!(joint(PortType::STEREO, PortType::MONO), Some(Joint::Downmix));
-        assert_eq!(joint(PortType::Audio { channels: 2 }, PortType::Audio { channels: 6 }), None);
+        assert_eq!(
+            joint(PortType::STEREO, PortType::MONO),
+            Some(Joint::Downmix)
+        );
+        assert_eq!(
+            joint(
+                PortType::Audio { channels: 2 },
+                PortType::Audio { channels: 6 }
+            ),
+            None
+        );
         assert_eq!(joint(PortType::Events, PortType::STEREO), None);
         assert_eq!(joint(PortType::Control, PortType::Events), None);
-        assert_eq!(joint(PortType::AudioClip, PortType::STEREO), Some(Joint::ClipPlayer));
-        assert_eq!(joint(PortType::NoteClip, PortType::Events), Some(Joint::NotePlayer));
-        assert_eq!(joint(PortType::STEREO, PortType::AudioClip), Some(Joint::Capture));
+        assert_eq!(
+            joint(PortType::AudioClip, PortType::STEREO),
+            Some(Joint::ClipPlayer)
+        );
+        assert_eq!(
+            joint(PortType::NoteClip, PortType::Events),
+            Some(Joint::NotePlayer)
+        );
+        assert_eq!(
+            joint(PortType::STEREO, PortType::AudioClip),
+            Some(Joint::Capture)
+        );
         assert_eq!(joint(PortType::Analysis, PortType::AudioClip), None);
     }
 }

@@ -34,9 +34,15 @@ impl fmt::Display for Location {
 #[derive(Debug, Error)]
 pub enum PresetError {
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot save {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{at}: the preset ends too early (is it truncated?)")]
     Truncated { at: Location },
     #[error("{at}: {message}")]
@@ -52,7 +58,10 @@ pub enum PresetError {
     #[error("{at}: transport {reason}")]
     Transport { at: Location, reason: String },
     #[error("{}: {error}", at.map_or_else(|| "preset".to_string(), |a| a.to_string()))]
-    Graph { error: GraphError, at: Option<Location> },
+    Graph {
+        error: GraphError,
+        at: Option<Location>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -104,7 +113,9 @@ fn ron_options() -> ron::Options {
 fn location_of(text: &str, byte: usize) -> Location {
     let before = &text[..byte.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before.rfind('\n').map_or(before.chars().count(), |nl| before[nl + 1..].chars().count()) + 1;
+    let column = before.rfind('\n').map_or(before.chars().count(), |nl| {
+        before[nl + 1..].chars().count()
+    }) + 1;
     Location { line, column }
 }
 
@@ -139,7 +150,8 @@ fn locate(text: &str, error: &GraphError) -> Option<Location> {
             let n = node_offset(text, node)?;
             find_quoted(text, kind, n)
         }
-        GraphError::UnknownParam { node, param, .. } | GraphError::BadParamValue { node, param, .. } => {
+        GraphError::UnknownParam { node, param, .. }
+        | GraphError::BadParamValue { node, param, .. } => {
             let n = node_offset(text, node)?;
             find_quoted(text, param, n)
         }
@@ -197,7 +209,10 @@ fn from_ron(text: &str, error: ron::error::SpannedError) -> PresetError {
             message: error.code.to_string(),
         },
         // ron reports a cut-off document as a missing closing bracket at the very end.
-        _ if at.line >= text.lines().count() && text.trim_end().len() == text.len() && !text.trim_end().ends_with(')') => {
+        _ if at.line >= text.lines().count()
+            && text.trim_end().len() == text.len()
+            && !text.trim_end().ends_with(')') =>
+        {
             PresetError::Truncated { at }
         }
         code => PresetError::Syntax {
@@ -209,13 +224,23 @@ fn from_ron(text: &str, error: ron::error::SpannedError) -> PresetError {
 
 /// Parses preset text into a graph, checking everything against the registry.
 /// `base_dir` is where relative file paths in parameters are resolved from.
-pub fn parse_preset(text: &str, registry: &Registry, base_dir: Option<&Path>) -> Result<Graph, PresetError> {
-    let file: PresetFile = ron_options().from_str(text).map_err(|e| from_ron(text, e))?;
+pub fn parse_preset(
+    text: &str,
+    registry: &Registry,
+    base_dir: Option<&Path>,
+) -> Result<Graph, PresetError> {
+    let file: PresetFile = ron_options()
+        .from_str(text)
+        .map_err(|e| from_ron(text, e))?;
     if file.version != PRESET_VERSION {
-        return Err(PresetError::Version { found: file.version });
+        return Err(PresetError::Version {
+            found: file.version,
+        });
     }
     let t = &file.transport;
-    let transport_at = text.find("transport").map_or(Location { line: 1, column: 1 }, |i| location_of(text, i));
+    let transport_at = text
+        .find("transport")
+        .map_or(Location { line: 1, column: 1 }, |i| location_of(text, i));
     if !(20.0..=400.0).contains(&t.bpm) {
         return Err(PresetError::Transport {
             at: transport_at,
@@ -296,8 +321,12 @@ pub fn preset_text(graph: &Graph) -> String {
             })
             .collect(),
     };
-    let pretty = ron::ser::PrettyConfig::new().depth_limit(3).indentor("    ");
-    let mut text = ron_options().to_string_pretty(&file, pretty).expect("preset data always serialises");
+    let pretty = ron::ser::PrettyConfig::new()
+        .depth_limit(3)
+        .indentor("    ");
+    let mut text = ron_options()
+        .to_string_pretty(&file, pretty)
+        .expect("preset data always serialises");
     text.push('\n');
     text
 }
@@ -305,8 +334,10 @@ pub fn preset_text(graph: &Graph) -> String {
 /// Saves a graph as a preset, atomically.
 pub fn save_preset(graph: &Graph, path: &Path) -> Result<(), PresetError> {
     let text = preset_text(graph);
-    atomic_write(path, |f| std::io::Write::write_all(f, text.as_bytes())).map_err(|source| PresetError::Write {
-        path: path.to_path_buf(),
-        source,
+    atomic_write(path, |f| std::io::Write::write_all(f, text.as_bytes())).map_err(|source| {
+        PresetError::Write {
+            path: path.to_path_buf(),
+            source,
+        }
     })
 }

@@ -25,7 +25,11 @@ pub(crate) const SCRATCH_EVENTS: u32 = 1;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PortBinding {
     /// Audio or control channels: `channel_ids[first .. first + channels]` are pool buffers.
-    Buffers { first: u32, channels: u16, connected: bool },
+    Buffers {
+        first: u32,
+        channels: u16,
+        connected: bool,
+    },
     /// An event list.
     Events { list: u32, connected: bool },
     /// A clip port of a bridge: fed outside the block pool.
@@ -76,9 +80,14 @@ impl<'a> ProcessContext<'a> {
 
     fn buffer_id(&self, binding: Option<&PortBinding>, channel: usize, fallback: u32) -> u32 {
         match binding {
-            Some(PortBinding::Buffers { first, channels, .. }) if *channels > 0 => {
+            Some(PortBinding::Buffers {
+                first, channels, ..
+            }) if *channels > 0 => {
                 let c = channel.min(usize::from(*channels) - 1);
-                self.channel_ids.get(*first as usize + c).copied().unwrap_or(fallback)
+                self.channel_ids
+                    .get(*first as usize + c)
+                    .copied()
+                    .unwrap_or(fallback)
             }
             _ => fallback,
         }
@@ -95,7 +104,9 @@ impl<'a> ProcessContext<'a> {
     fn slice_mut(&mut self, id: u32) -> &mut [f32] {
         // SAFETY: as above; output buffers of this node are exclusive to it during this call,
         // and the borrow of `self` keeps one output slice alive at a time (see `audio_out_pair`).
-        unsafe { std::slice::from_raw_parts_mut(self.pool.add(id as usize * self.stride), self.frames) }
+        unsafe {
+            std::slice::from_raw_parts_mut(self.pool.add(id as usize * self.stride), self.frames)
+        }
     }
 
     /// Input `port` (counted among inputs), channel `channel`. Silence when unconnected; the last
@@ -114,7 +125,8 @@ impl<'a> ProcessContext<'a> {
     /// Whether anything is connected to input `port`.
     pub fn is_connected(&self, port: usize) -> bool {
         match self.inputs.get(port) {
-            Some(PortBinding::Buffers { connected, .. }) | Some(PortBinding::Events { connected, .. }) => *connected,
+            Some(PortBinding::Buffers { connected, .. })
+            | Some(PortBinding::Events { connected, .. }) => *connected,
             _ => false,
         }
     }
@@ -131,16 +143,28 @@ impl<'a> ProcessContext<'a> {
         let binding = self.outputs.get(port);
         let left = self.buffer_id(binding, 0, SCRATCH);
         let right = match binding {
-            Some(PortBinding::Buffers { channels, .. }) if *channels >= 2 => self.buffer_id(binding, 1, SCRATCH),
+            Some(PortBinding::Buffers { channels, .. }) if *channels >= 2 => {
+                self.buffer_id(binding, 1, SCRATCH)
+            }
             _ => SCRATCH,
         };
-        let (left, right) = if left == right { (left, SCRATCH) } else { (left, right) };
+        let (left, right) = if left == right {
+            (left, SCRATCH)
+        } else {
+            (left, right)
+        };
         // SAFETY: `left` and `right` are distinct buffers (the compiler never binds one buffer to two
         // output channels; the equal case was redirected above), so the two slices do not overlap.
         unsafe {
             (
-                std::slice::from_raw_parts_mut(self.pool.add(left as usize * self.stride), self.frames),
-                std::slice::from_raw_parts_mut(self.pool.add(right as usize * self.stride), self.frames),
+                std::slice::from_raw_parts_mut(
+                    self.pool.add(left as usize * self.stride),
+                    self.frames,
+                ),
+                std::slice::from_raw_parts_mut(
+                    self.pool.add(right as usize * self.stride),
+                    self.frames,
+                ),
             )
         }
     }

@@ -30,7 +30,9 @@ impl Default for Registry {
 impl Registry {
     /// A registry holding the engine's own kinds: the partition bridges.
     pub fn new() -> Self {
-        let mut r = Registry { kinds: BTreeMap::new() };
+        let mut r = Registry {
+            kinds: BTreeMap::new(),
+        };
         crate::bridge::register(&mut r);
         r
     }
@@ -40,7 +42,8 @@ impl Registry {
         let well_formed = k.split_once('.').is_some_and(|(a, b)| {
             !a.is_empty()
                 && !b.is_empty()
-                && k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+                && k.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
         });
         if !well_formed {
             return Err(RegistryError::BadName(k));

@@ -45,7 +45,10 @@ pub struct Rendered {
 
 impl Rendered {
     pub fn peak(&self) -> f32 {
-        self.left.iter().chain(&self.right).fold(0.0f32, |m, x| m.max(x.abs()))
+        self.left
+            .iter()
+            .chain(&self.right)
+            .fold(0.0f32, |m, x| m.max(x.abs()))
     }
 }
 
@@ -68,12 +71,21 @@ pub enum RenderError {
 }
 
 /// Renders `graph` offline.
-pub fn render(graph: &Graph, registry: Arc<Registry>, options: RenderOptions) -> Result<Rendered, RenderError> {
+pub fn render(
+    graph: &Graph,
+    registry: Arc<Registry>,
+    options: RenderOptions,
+) -> Result<Rendered, RenderError> {
     if !(options.seconds > 0.0 && options.seconds <= 3600.0) {
         return Err(RenderError::Length(options.seconds));
     }
     let sample_rate = graph.transport.sample_rate;
-    let (mut session, mut runtime) = Session::start(graph.clone(), registry, options.block_size, options.inference_threads)?;
+    let (mut session, mut runtime) = Session::start(
+        graph.clone(),
+        registry,
+        options.block_size,
+        options.inference_threads,
+    )?;
     session.wait_for_inference()?;
     let frames = (options.seconds * f64::from(sample_rate)).round() as usize;
     let mut left = Vec::with_capacity(frames + options.block_size);
@@ -117,7 +129,9 @@ pub fn write_wav(path: &Path, audio: &Rendered, format: SampleFormat) -> Result<
             for x in [*l, *r] {
                 match format {
                     SampleFormat::Float32 => w.write_sample(x).map_err(io)?,
-                    _ => w.write_sample((x.clamp(-1.0, 1.0) * full_scale).round() as i32).map_err(io)?,
+                    _ => w
+                        .write_sample((x.clamp(-1.0, 1.0) * full_scale).round() as i32)
+                        .map_err(io)?,
                 }
             }
         }

@@ -38,7 +38,12 @@ pub struct Session {
 
 impl Session {
     /// Compiles `graph` and returns the session with the runtime to move to the audio thread.
-    pub fn start(graph: Graph, registry: Arc<Registry>, block_size: usize, inference_threads: usize) -> Result<(Session, Runtime), SessionError> {
+    pub fn start(
+        graph: Graph,
+        registry: Arc<Registry>,
+        block_size: usize,
+        inference_threads: usize,
+    ) -> Result<(Session, Runtime), SessionError> {
         let mut compiler = Compiler::new(registry, block_size);
         let compiled = compiler.compile(&graph)?;
         let (runtime, handle) = Runtime::new(compiled.schedule, graph.transport);
@@ -85,7 +90,10 @@ impl Session {
 
     /// Edits the document with `edit`, then recompiles and ships. A failed edit or compile leaves
     /// the running graph as it was.
-    pub fn edit(&mut self, edit: impl FnOnce(&mut Graph, &Registry) -> Result<(), GraphError>) -> Result<(), SessionError> {
+    pub fn edit(
+        &mut self,
+        edit: impl FnOnce(&mut Graph, &Registry) -> Result<(), GraphError>,
+    ) -> Result<(), SessionError> {
         let mut next = self.graph.clone();
         let registry = self.compiler.registry().clone();
         edit(&mut next, &registry)?;
@@ -94,15 +102,34 @@ impl Session {
 
     /// Sets a parameter. Numbers and choices glide on the audio thread at sample `at` (0 = now)
     /// without a recompile; text parameters rebuild the node.
-    pub fn set_param(&mut self, node: &str, param: &str, value: ParamValue, at: u64) -> Result<(), SessionError> {
+    pub fn set_param(
+        &mut self,
+        node: &str,
+        param: &str,
+        value: ParamValue,
+        at: u64,
+    ) -> Result<(), SessionError> {
         let registry = self.compiler.registry().clone();
         let mut next = self.graph.clone();
         next.set_param(node, param, value.clone(), &registry)?;
-        let spec = next.node(node).and_then(|n| registry.get(&n.kind)).and_then(|d| d.param(param)).cloned();
-        let layout = self.compiler.layout().and_then(|l| l.nodes.get(node).map(|e| (l.generation, e.clone())));
+        let spec = next
+            .node(node)
+            .and_then(|n| registry.get(&n.kind))
+            .and_then(|d| d.param(param))
+            .cloned();
+        let layout = self
+            .compiler
+            .layout()
+            .and_then(|l| l.nodes.get(node).map(|e| (l.generation, e.clone())));
         match (spec, layout) {
-            (Some(spec), Some((generation, entry))) if !matches!(spec.kind, ParamKind::Text { .. }) => {
-                let index = entry.param_ids.iter().position(|p| *p == param).unwrap_or(0);
+            (Some(spec), Some((generation, entry)))
+                if !matches!(spec.kind, ParamKind::Text { .. }) =>
+            {
+                let index = entry
+                    .param_ids
+                    .iter()
+                    .position(|p| *p == param)
+                    .unwrap_or(0);
                 self.handle.send(Command::Param {
                     generation,
                     node: entry.slot,
@@ -152,7 +179,10 @@ impl Session {
 
     /// Each inference node's state.
     pub fn inference_status(&self) -> Vec<(String, JobStatus)> {
-        self.evaluation.as_ref().map(Evaluation::statuses).unwrap_or_default()
+        self.evaluation
+            .as_ref()
+            .map(Evaluation::statuses)
+            .unwrap_or_default()
     }
 
     pub fn evaluation(&self) -> Option<&Evaluation> {
@@ -166,7 +196,11 @@ impl Session {
 
     /// The recording of a capture bridge so far.
     pub fn captured(&self, bridge_id: &str) -> Option<crate::clip::AudioClip> {
-        self.compiler.slots.captures.get(bridge_id).map(|c| c.snapshot())
+        self.compiler
+            .slots
+            .captures
+            .get(bridge_id)
+            .map(|c| c.snapshot())
     }
 
     pub fn position(&self) -> u64 {

@@ -20,7 +20,9 @@ use thiserror::Error;
 
 use crate::bridge::{self, BridgeSlots, CaptureBuffer, ClipSlot};
 use crate::graph::{ports_of, Graph, GraphError};
-use crate::node::{Build, InferenceNode, NodeClass, NodeConfig, NodeDescriptor, NodeError, ParamReader};
+use crate::node::{
+    Build, InferenceNode, NodeClass, NodeConfig, NodeDescriptor, NodeError, ParamReader,
+};
 use crate::param::ParamValue;
 use crate::port::{joint, Joint, PortDirection, PortSpec, PortType};
 use crate::registry::Registry;
@@ -38,9 +40,17 @@ pub enum CompileError {
     #[error("node \"{node}\" needs its input \"{port}\" connected")]
     MissingInput { node: String, port: String },
     #[error("node \"{node}\" ({kind}) could not be built: {error}")]
-    Build { node: String, kind: String, error: NodeError },
+    Build {
+        node: String,
+        kind: String,
+        error: NodeError,
+    },
     #[error("input {node}.{port} takes one clip, but {count} edges arrive")]
-    ClipFanIn { node: String, port: String, count: usize },
+    ClipFanIn {
+        node: String,
+        port: String,
+        count: usize,
+    },
     #[error("block size {0} is outside 16 ..= 8192 frames")]
     BlockSize(usize),
 }
@@ -186,7 +196,9 @@ impl Compiler {
         graph.validate(&registry)?;
         let (units, links, bridges_inserted) = resolve(graph, &registry)?;
         check_required(&units, &links)?;
-        let rt: Vec<usize> = (0..units.len()).filter(|&u| units[u].class() == NodeClass::Realtime).collect();
+        let rt: Vec<usize> = (0..units.len())
+            .filter(|&u| units[u].class() == NodeClass::Realtime)
+            .collect();
         let order = order_realtime(&units, &links, &rt)?;
         let generation = self.next_generation;
         let mut compiled = plan::build_schedule(self, graph, &units, &links, &order, generation)?;
@@ -198,16 +210,27 @@ impl Compiler {
         Ok(compiled)
     }
 
-    fn plan_inference(&mut self, graph: &Graph, units: &[Unit<'_>], links: &[Link]) -> Result<InferencePlan, CompileError> {
-        let inf: Vec<usize> = (0..units.len()).filter(|&u| units[u].class() == NodeClass::Inference).collect();
+    fn plan_inference(
+        &mut self,
+        graph: &Graph,
+        units: &[Unit<'_>],
+        links: &[Link],
+    ) -> Result<InferencePlan, CompileError> {
+        let inf: Vec<usize> = (0..units.len())
+            .filter(|&u| units[u].class() == NodeClass::Inference)
+            .collect();
         let inner: Vec<Link> = links
             .iter()
-            .filter(|l| units[l.from].class() == NodeClass::Inference && units[l.to].class() == NodeClass::Inference)
+            .filter(|l| {
+                units[l.from].class() == NodeClass::Inference
+                    && units[l.to].class() == NodeClass::Inference
+            })
             .copied()
             .collect();
-        let order = kahn(&inf, &inner, units.len()).map_err(|nodes| CompileError::InferenceCycle {
-            nodes: nodes.into_iter().map(|u| units[u].id.clone()).collect(),
-        })?;
+        let order =
+            kahn(&inf, &inner, units.len()).map_err(|nodes| CompileError::InferenceCycle {
+                nodes: nodes.into_iter().map(|u| units[u].id.clone()).collect(),
+            })?;
         let mut job_of = HashMap::new();
         let mut plan = InferencePlan::default();
         for &u in &order {
@@ -223,7 +246,8 @@ impl Compiler {
             })?;
             let mut inputs = Vec::with_capacity(unit.inputs.len());
             for (i, port) in unit.inputs.iter().enumerate() {
-                let arriving: Vec<&Link> = links.iter().filter(|l| l.to == u && l.inp == i).collect();
+                let arriving: Vec<&Link> =
+                    links.iter().filter(|l| l.to == u && l.inp == i).collect();
                 if arriving.len() > 1 {
                     return Err(CompileError::ClipFanIn {
                         node: unit.id.clone(),
@@ -234,8 +258,15 @@ impl Compiler {
                 inputs.push(arriving.first().and_then(|l| {
                     let src = &units[l.from];
                     match src.desc.build {
-                        Build::Bridge(bridge::BridgeKind::Capture) => self.slots.captures.get(&src.id).cloned().map(JobInput::Capture),
-                        _ => job_of.get(&l.from).map(|&job| JobInput::Job { job, output: l.out }),
+                        Build::Bridge(bridge::BridgeKind::Capture) => self
+                            .slots
+                            .captures
+                            .get(&src.id)
+                            .cloned()
+                            .map(JobInput::Capture),
+                        _ => job_of
+                            .get(&l.from)
+                            .map(|&job| JobInput::Job { job, output: l.out }),
                     }
                 }));
             }
@@ -250,8 +281,10 @@ impl Compiler {
             });
         }
         for l in links {
-            let (Some(&job), Build::Bridge(bridge::BridgeKind::ClipPlayer | bridge::BridgeKind::NotePlayer)) =
-                (job_of.get(&l.from), units[l.to].desc.build)
+            let (
+                Some(&job),
+                Build::Bridge(bridge::BridgeKind::ClipPlayer | bridge::BridgeKind::NotePlayer),
+            ) = (job_of.get(&l.from), units[l.to].desc.build)
             else {
                 continue;
             };
@@ -268,7 +301,11 @@ impl Compiler {
     }
 }
 
-pub(crate) fn node_config<'a>(unit: &'a Unit<'_>, graph: &'a Graph, block_size: usize) -> NodeConfig<'a> {
+pub(crate) fn node_config<'a>(
+    unit: &'a Unit<'_>,
+    graph: &'a Graph,
+    block_size: usize,
+) -> NodeConfig<'a> {
     NodeConfig {
         id: &unit.id,
         params: ParamReader {
@@ -295,16 +332,23 @@ fn param_key(unit: &Unit<'_>) -> u64 {
 }
 
 /// Turns graph nodes and edges into units and links, inserting bridges where partitions meet.
-fn resolve<'r>(graph: &Graph, registry: &'r Registry) -> Result<(Vec<Unit<'r>>, Vec<Link>, usize), CompileError> {
+fn resolve<'r>(
+    graph: &Graph,
+    registry: &'r Registry,
+) -> Result<(Vec<Unit<'r>>, Vec<Link>, usize), CompileError> {
     let mut units = Vec::with_capacity(graph.node_count());
     let mut index = HashMap::new();
     for (i, spec) in graph.nodes() {
-        let desc = registry.get(&spec.kind).ok_or_else(|| GraphError::UnknownKind {
-            node: spec.id.clone(),
-            kind: spec.kind.clone(),
-        })?;
+        let desc = registry
+            .get(&spec.kind)
+            .ok_or_else(|| GraphError::UnknownKind {
+                node: spec.id.clone(),
+                kind: spec.kind.clone(),
+            })?;
         let ports = ports_of(spec, desc);
-        let (inputs, outputs) = ports.into_iter().partition(|p| p.direction == PortDirection::Input);
+        let (inputs, outputs) = ports
+            .into_iter()
+            .partition(|p| p.direction == PortDirection::Input);
         index.insert(i, units.len());
         units.push(Unit {
             id: spec.id.clone(),
@@ -318,11 +362,19 @@ fn resolve<'r>(graph: &Graph, registry: &'r Registry) -> Result<(Vec<Unit<'r>>, 
     let mut inserted = 0;
     for (a, b, e) in graph.edges() {
         let (from, to) = (index[&a], index[&b]);
-        let out = units[from].outputs.iter().position(|p| p.name == e.from_port.as_str());
-        let inp = units[to].inputs.iter().position(|p| p.name == e.to_port.as_str());
+        let out = units[from]
+            .outputs
+            .iter()
+            .position(|p| p.name == e.from_port.as_str());
+        let inp = units[to]
+            .inputs
+            .iter()
+            .position(|p| p.name == e.to_port.as_str());
         let (Some(out), Some(inp)) = (out, inp) else {
             // validate() has already checked ports; reaching here means the graph changed under us.
-            return Err(GraphError::NoSuchNode(format!("{}.{}", units[from].id, e.from_port)).into());
+            return Err(
+                GraphError::NoSuchNode(format!("{}.{}", units[from].id, e.from_port)).into(),
+            );
         };
         let (ft, tt) = (units[from].outputs[out].ty, units[to].inputs[inp].ty);
         let Some(j) = joint(ft, tt) else {
@@ -341,21 +393,36 @@ fn resolve<'r>(graph: &Graph, registry: &'r Registry) -> Result<(Vec<Unit<'r>>, 
             _ => None,
         };
         let Some(kind) = bridge_kind else {
-            links.push(Link { from, out, to, inp, joint: j });
+            links.push(Link {
+                from,
+                out,
+                to,
+                inp,
+                joint: j,
+            });
             continue;
         };
-        let desc = registry.get(kind).expect("bridge kinds are always registered");
+        let desc = registry
+            .get(kind)
+            .expect("bridge kinds are always registered");
         let mut values: Vec<ParamValue> = desc.params.iter().map(|p| p.default_value()).collect();
-        if let (PortType::Audio { channels }, Some(i)) = (tt, desc.params.iter().position(|p| p.id == "channels")) {
+        if let (PortType::Audio { channels }, Some(i)) =
+            (tt, desc.params.iter().position(|p| p.id == "channels"))
+        {
             values[i] = ParamValue::Number(f64::from(channels.min(2)));
         }
         let reader = ParamReader {
             specs: &desc.params,
             values: &values,
         };
-        let (inputs, outputs): (Vec<PortSpec>, Vec<PortSpec>) =
-            desc.ports_for(&reader).into_iter().partition(|p| p.direction == PortDirection::Input);
-        let id = format!("{}.{}>{}.{}", units[from].id, e.from_port, units[to].id, e.to_port);
+        let (inputs, outputs): (Vec<PortSpec>, Vec<PortSpec>) = desc
+            .ports_for(&reader)
+            .into_iter()
+            .partition(|p| p.direction == PortDirection::Input);
+        let id = format!(
+            "{}.{}>{}.{}",
+            units[from].id, e.from_port, units[to].id, e.to_port
+        );
         let into_bridge = joint(ft, inputs[0].ty).unwrap_or(Joint::Direct);
         let out_of_bridge = joint(outputs[0].ty, tt).unwrap_or(Joint::Direct);
         let b = units.len();
@@ -366,8 +433,20 @@ fn resolve<'r>(graph: &Graph, registry: &'r Registry) -> Result<(Vec<Unit<'r>>, 
             inputs,
             outputs,
         });
-        links.push(Link { from, out, to: b, inp: 0, joint: into_bridge });
-        links.push(Link { from: b, out: 0, to, inp, joint: out_of_bridge });
+        links.push(Link {
+            from,
+            out,
+            to: b,
+            inp: 0,
+            joint: into_bridge,
+        });
+        links.push(Link {
+            from: b,
+            out: 0,
+            to,
+            inp,
+            joint: out_of_bridge,
+        });
         inserted += 1;
     }
     Ok((units, links, inserted))
@@ -393,11 +472,17 @@ pub(crate) fn is_feedback(units: &[Unit<'_>], l: &Link) -> bool {
     port.feedback && matches!(port.ty, PortType::Audio { .. } | PortType::Control)
 }
 
-fn order_realtime(units: &[Unit<'_>], links: &[Link], rt: &[usize]) -> Result<Vec<usize>, CompileError> {
+fn order_realtime(
+    units: &[Unit<'_>],
+    links: &[Link],
+    rt: &[usize],
+) -> Result<Vec<usize>, CompileError> {
     let ordering: Vec<Link> = links
         .iter()
         .filter(|l| {
-            units[l.from].class() == NodeClass::Realtime && units[l.to].class() == NodeClass::Realtime && !is_feedback(units, l)
+            units[l.from].class() == NodeClass::Realtime
+                && units[l.to].class() == NodeClass::Realtime
+                && !is_feedback(units, l)
         })
         .copied()
         .collect();
@@ -419,7 +504,11 @@ fn kahn(members: &[usize], links: &[Link], n: usize) -> Result<Vec<usize>, Vec<u
         out[l.from].push(l.to);
     }
     // Keep graph order among ready nodes, so schedules are stable and readable.
-    let mut ready: std::collections::VecDeque<usize> = members.iter().copied().filter(|&m| indegree[m] == 0).collect();
+    let mut ready: std::collections::VecDeque<usize> = members
+        .iter()
+        .copied()
+        .filter(|&m| indegree[m] == 0)
+        .collect();
     let mut order = Vec::with_capacity(members.len());
     while let Some(u) = ready.pop_front() {
         order.push(u);
@@ -441,7 +530,11 @@ fn kahn(members: &[usize], links: &[Link], n: usize) -> Result<Vec<usize>, Vec<u
     seen[start] = 0;
     let mut at = start;
     loop {
-        let Some(prev) = links.iter().find(|l| l.to == at && left(l.from)).map(|l| l.from) else {
+        let Some(prev) = links
+            .iter()
+            .find(|l| l.to == at && left(l.from))
+            .map(|l| l.from)
+        else {
             return Err(path);
         };
         if seen[prev] != usize::MAX {

@@ -3,7 +3,10 @@
 
 use std::collections::HashMap;
 
-use super::{is_feedback, node_config, CompileError, CompileStats, Compiled, Compiler, InferencePlan, Layout, LayoutEntry, Link, Unit};
+use super::{
+    is_feedback, node_config, CompileError, CompileStats, Compiled, Compiler, InferencePlan,
+    Layout, LayoutEntry, Link, Unit,
+};
 use crate::bridge;
 use crate::event::EventList;
 use crate::graph::Graph;
@@ -24,7 +27,10 @@ struct Pool {
 
 impl Pool {
     fn new() -> Self {
-        Pool { next: 2, free: Vec::new() }
+        Pool {
+            next: 2,
+            free: Vec::new(),
+        }
     }
 
     fn take(&mut self) -> u32 {
@@ -95,7 +101,9 @@ impl Planner {
 
     /// One reader of (unit, output) is done with it; free it when it was the last.
     fn done_reading(&mut self, key: (usize, usize)) {
-        let Some(n) = self.readers.get_mut(&key) else { return };
+        let Some(n) = self.readers.get_mut(&key) else {
+            return;
+        };
         *n -= 1;
         if *n == 0 {
             match self.produced.get(&key) {
@@ -128,7 +136,10 @@ pub(super) fn build_schedule(
         }
         v
     };
-    let rt_links: Vec<&Link> = links.iter().filter(|l| in_rt[l.from] && in_rt[l.to]).collect();
+    let rt_links: Vec<&Link> = links
+        .iter()
+        .filter(|l| in_rt[l.from] && in_rt[l.to])
+        .collect();
 
     // Processors and their latencies.
     let mut processors: Vec<Option<Box<dyn Processor>>> = (0..units.len()).map(|_| None).collect();
@@ -192,16 +203,29 @@ pub(super) fn build_schedule(
         let mut release_lists: Vec<u32> = Vec::new();
         let mut release_sources: Vec<(usize, usize)> = Vec::new();
         for (i, port) in unit.inputs.iter().enumerate() {
-            let arriving: Vec<&Link> = rt_links.iter().copied().filter(|l| l.to == u && l.inp == i).collect();
+            let arriving: Vec<&Link> = rt_links
+                .iter()
+                .copied()
+                .filter(|l| l.to == u && l.inp == i)
+                .collect();
             let n = channels_of(port.ty);
             if port.ty == PortType::Events {
                 let binding = match arriving.as_slice() {
-                    [] => PortBinding::Events { list: NO_EVENTS, connected: false },
+                    [] => PortBinding::Events {
+                        list: NO_EVENTS,
+                        connected: false,
+                    },
                     [l] => {
                         release_sources.push((l.from, l.out));
                         match p.produced.get(&(l.from, l.out)) {
-                            Some(Produced::Events(list)) => PortBinding::Events { list: *list, connected: true },
-                            _ => PortBinding::Events { list: NO_EVENTS, connected: false },
+                            Some(Produced::Events(list)) => PortBinding::Events {
+                                list: *list,
+                                connected: true,
+                            },
+                            _ => PortBinding::Events {
+                                list: NO_EVENTS,
+                                connected: false,
+                            },
                         }
                     }
                     many => {
@@ -218,7 +242,10 @@ pub(super) fn build_schedule(
                             p.done_reading((l.from, l.out));
                         }
                         release_lists.push(list);
-                        PortBinding::Events { list, connected: true }
+                        PortBinding::Events {
+                            list,
+                            connected: true,
+                        }
                     }
                 };
                 p.bindings.push(binding);
@@ -228,13 +255,18 @@ pub(super) fn build_schedule(
                 p.bindings.push(PortBinding::Clip);
                 continue;
             }
-            let (feedback, forward): (Vec<&Link>, Vec<&Link>) = arriving.iter().partition(|l| is_feedback(units, l));
+            let (feedback, forward): (Vec<&Link>, Vec<&Link>) =
+                arriving.iter().partition(|l| is_feedback(units, l));
             if arriving.is_empty() {
                 let binding = p.bind_buffers(&vec![SILENCE; n], false);
                 p.bindings.push(binding);
                 continue;
             }
-            if feedback.is_empty() && forward.len() == 1 && forward[0].joint == Joint::Direct && wait(forward[0]) == 0 {
+            if feedback.is_empty()
+                && forward.len() == 1
+                && forward[0].joint == Joint::Direct
+                && wait(forward[0]) == 0
+            {
                 let l = forward[0];
                 let ids = match p.produced.get(&(l.from, l.out)) {
                     Some(Produced::Buffers(ids)) => ids.clone(),
@@ -314,7 +346,10 @@ pub(super) fn build_schedule(
                     release_lists.push(list);
                 }
                 p.produced.insert((u, o), Produced::Events(list));
-                p.bindings.push(PortBinding::Events { list, connected: readers > 0 });
+                p.bindings.push(PortBinding::Events {
+                    list,
+                    connected: readers > 0,
+                });
             } else if n == 0 {
                 p.bindings.push(PortBinding::Clip);
             } else {
@@ -345,12 +380,21 @@ pub(super) fn build_schedule(
             .params
             .iter()
             .zip(&unit.values)
-            .map(|(spec, value)| ParamState::new(spec.realtime_value(value), spec.smoothing_of(), sample_rate, block_size))
+            .map(|(spec, value)| {
+                ParamState::new(
+                    spec.realtime_value(value),
+                    spec.smoothing_of(),
+                    sample_rate,
+                    block_size,
+                )
+            })
             .collect();
         nodes.push(NodeSlot {
             id: unit.id.clone(),
             kind: unit.desc.kind,
-            processor: processors[u].take().expect("every real-time unit was built above"),
+            processor: processors[u]
+                .take()
+                .expect("every real-time unit was built above"),
             params,
             inputs: inputs_start..outputs_start,
             outputs: outputs_start..outputs_end,
@@ -385,14 +429,22 @@ pub(super) fn build_schedule(
             rebuild_key,
             param_ids: unit.desc.params.iter().map(|p| p.id).collect(),
         };
-        if let Some(old) = compiler.previous.as_ref().and_then(|l| l.nodes.get(&unit.id)) {
+        if let Some(old) = compiler
+            .previous
+            .as_ref()
+            .and_then(|l| l.nodes.get(&unit.id))
+        {
             if old.kind == entry.kind && old.rebuild_key == entry.rebuild_key {
                 carry.push((entry.slot, old.slot));
             }
         }
         layout.nodes.insert(unit.id.clone(), entry);
     }
-    let max_latency = order.iter().map(|&u| arrival[u] + latency[u]).max().unwrap_or(0);
+    let max_latency = order
+        .iter()
+        .map(|&u| arrival[u] + latency[u])
+        .max()
+        .unwrap_or(0);
     let buffers = p.bufs.next as usize;
     let schedule = Schedule {
         generation,
@@ -403,7 +455,9 @@ pub(super) fn build_schedule(
         channel_ids: p.channel_ids,
         bindings: p.bindings,
         steps: p.steps,
-        events: (0..p.lists.next).map(|_| EventList::with_capacity(EVENTS_PER_LIST)).collect(),
+        events: (0..p.lists.next)
+            .map(|_| EventList::with_capacity(EVENTS_PER_LIST))
+            .collect(),
         delays: p.delays,
         nodes,
     };

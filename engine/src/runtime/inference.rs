@@ -34,14 +34,18 @@ pub enum JobStatus {
     /// Its inputs are not ready yet.
     Waiting,
     /// On a worker; progress 0..=1.
-    Running { progress: f32 },
+    Running {
+        progress: f32,
+    },
     /// Computed in this evaluation.
     Ready,
     /// Taken from the cache.
     Cached,
     Failed(NodeError),
     /// An input failed, so this job did not run.
-    Skipped { because: String },
+    Skipped {
+        because: String,
+    },
 }
 
 impl JobStatus {
@@ -70,9 +74,16 @@ impl InferencePool {
                     .name(format!("yano-inference-{i}"))
                     .spawn(move || {
                         for job in rx {
-                            let Job { key, node, inputs, context, reply } = job;
-                            let result = catch_unwind(AssertUnwindSafe(|| node.run(&inputs, &context)))
-                                .unwrap_or_else(|_| Err(NodeError::new("the node panicked")));
+                            let Job {
+                                key,
+                                node,
+                                inputs,
+                                context,
+                                reply,
+                            } = job;
+                            let result =
+                                catch_unwind(AssertUnwindSafe(|| node.run(&inputs, &context)))
+                                    .unwrap_or_else(|_| Err(NodeError::new("the node panicked")));
                             let _ = reply.send((key, result));
                         }
                     })
@@ -131,9 +142,16 @@ impl InferencePool {
                         JobStatus::Ready | JobStatus::Cached => {
                             ev.keys[*up].hash(&mut h);
                             output.hash(&mut h);
-                            inputs.push(ev.values[*up].as_ref().and_then(|v| v.get(*output)).cloned());
+                            inputs.push(
+                                ev.values[*up]
+                                    .as_ref()
+                                    .and_then(|v| v.get(*output))
+                                    .cloned(),
+                            );
                         }
-                        JobStatus::Failed(_) | JobStatus::Skipped { .. } => blocked = Some(ev.plan.jobs[*up].id.clone()),
+                        JobStatus::Failed(_) | JobStatus::Skipped { .. } => {
+                            blocked = Some(ev.plan.jobs[*up].id.clone())
+                        }
                         _ => waiting = true,
                     },
                     Some(JobInput::Capture(buffer)) => {
@@ -178,7 +196,8 @@ impl InferencePool {
                 })
             });
             if !matches!(sent, Some(Ok(()))) {
-                ev.status[j] = JobStatus::Failed(NodeError::new("the inference workers have stopped"));
+                ev.status[j] =
+                    JobStatus::Failed(NodeError::new("the inference workers have stopped"));
             }
         }
     }
@@ -264,7 +283,11 @@ impl Evaluation {
                     }
                 }
                 self.values[j] = Some(values);
-                self.status[j] = if cached { JobStatus::Cached } else { JobStatus::Ready };
+                self.status[j] = if cached {
+                    JobStatus::Cached
+                } else {
+                    JobStatus::Ready
+                };
                 self.feed(j);
             }
             Err(e) => self.status[j] = JobStatus::Failed(e),
@@ -308,10 +331,14 @@ impl Evaluation {
 
     /// The first failure, as (node id, error).
     pub fn failure(&self) -> Option<(String, NodeError)> {
-        self.plan.jobs.iter().zip(&self.status).find_map(|(job, s)| match s {
-            JobStatus::Failed(e) => Some((job.id.clone(), e.clone())),
-            _ => None,
-        })
+        self.plan
+            .jobs
+            .iter()
+            .zip(&self.status)
+            .find_map(|(job, s)| match s {
+                JobStatus::Failed(e) => Some((job.id.clone(), e.clone())),
+                _ => None,
+            })
     }
 
     /// The values a job produced, if it finished.

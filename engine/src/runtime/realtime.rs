@@ -24,7 +24,13 @@ const PENDING: usize = 1024;
 pub enum Command {
     /// Change parameter `param` of node slot `node` in schedule `generation`, at absolute sample
     /// `at` (now, if it has passed).
-    Param { generation: u64, node: u32, param: u16, at: u64, change: ParamChange },
+    Param {
+        generation: u64,
+        node: u32,
+        param: u16,
+        at: u64,
+        change: ParamChange,
+    },
     Play,
     Stop,
     /// Jump to a sample position; every node is reset.
@@ -109,7 +115,10 @@ impl Runtime {
                 transport,
                 position: 0,
                 playing: true,
-                main: [vec![0.0; block].into_boxed_slice(), vec![0.0; block].into_boxed_slice()],
+                main: [
+                    vec![0.0; block].into_boxed_slice(),
+                    vec![0.0; block].into_boxed_slice(),
+                ],
                 unread_from: block,
                 shared_position: position.clone(),
             },
@@ -149,7 +158,9 @@ impl Runtime {
         if new.carry_from == self.schedule.generation {
             let old = &mut self.schedule.nodes;
             for &(n, o) in &new.carry {
-                let (Some(fresh), Some(kept)) = (new.nodes.get_mut(n as usize), old.get_mut(o as usize)) else {
+                let (Some(fresh), Some(kept)) =
+                    (new.nodes.get_mut(n as usize), old.get_mut(o as usize))
+                else {
                     continue;
                 };
                 std::mem::swap(&mut fresh.processor, &mut kept.processor);
@@ -165,7 +176,13 @@ impl Runtime {
 
     fn apply(&mut self, command: Command, block_end: u64) {
         match command {
-            Command::Param { generation, node, param, at, change } => {
+            Command::Param {
+                generation,
+                node,
+                param,
+                at,
+                change,
+            } => {
                 if generation != self.schedule.generation {
                     return;
                 }
@@ -173,8 +190,15 @@ impl Runtime {
                     self.pending.push(command);
                     return;
                 }
-                let offset = at.saturating_sub(self.position).min(block_end - self.position - 1) as u32;
-                if let Some(p) = self.schedule.nodes.get_mut(node as usize).and_then(|n| n.params.get_mut(usize::from(param))) {
+                let offset = at
+                    .saturating_sub(self.position)
+                    .min(block_end - self.position - 1) as u32;
+                if let Some(p) = self
+                    .schedule
+                    .nodes
+                    .get_mut(node as usize)
+                    .and_then(|n| n.params.get_mut(usize::from(param)))
+                {
                     p.schedule(offset, change);
                 }
             }
@@ -229,7 +253,12 @@ impl Runtime {
             block_start: self.position,
             playing: self.playing,
         };
-        run_steps(&mut self.schedule, frames, playhead, [self.main[0].as_mut_ptr(), self.main[1].as_mut_ptr()]);
+        run_steps(
+            &mut self.schedule,
+            frames,
+            playhead,
+            [self.main[0].as_mut_ptr(), self.main[1].as_mut_ptr()],
+        );
         if self.playing {
             self.position = block_end;
         }
@@ -272,9 +301,17 @@ fn run_steps(s: &mut Schedule, frames: usize, playhead: Playhead, main_out: [*mu
     for step in &s.steps {
         match *step {
             Step::Process { node } => {
-                let Some(slot) = s.nodes.get_mut(node as usize) else { continue };
-                let inputs = s.bindings.get(slot.inputs.start as usize..slot.inputs.end as usize).unwrap_or(&[]);
-                let outputs = s.bindings.get(slot.outputs.start as usize..slot.outputs.end as usize).unwrap_or(&[]);
+                let Some(slot) = s.nodes.get_mut(node as usize) else {
+                    continue;
+                };
+                let inputs = s
+                    .bindings
+                    .get(slot.inputs.start as usize..slot.inputs.end as usize)
+                    .unwrap_or(&[]);
+                let outputs = s
+                    .bindings
+                    .get(slot.outputs.start as usize..slot.outputs.end as usize)
+                    .unwrap_or(&[]);
                 for b in outputs {
                     if let PortBinding::Events { list, .. } = b {
                         if let Some(l) = s.events.get_mut(*list as usize) {
@@ -298,7 +335,12 @@ fn run_steps(s: &mut Schedule, frames: usize, playhead: Playhead, main_out: [*mu
                 };
                 slot.processor.process(&mut ctx);
             }
-            Step::Mix { src, dst, gain, accumulate } => {
+            Step::Mix {
+                src,
+                dst,
+                gain,
+                accumulate,
+            } => {
                 if src == dst || src as usize >= buffers || dst as usize >= buffers {
                     continue;
                 }
@@ -316,8 +358,16 @@ fn run_steps(s: &mut Schedule, frames: usize, playhead: Playhead, main_out: [*mu
                     (true, false) => y.iter_mut().zip(x).for_each(|(y, x)| *y += x * gain),
                 }
             }
-            Step::Delay { line, src, dst, gain, accumulate } => {
-                let Some(line) = s.delays.get_mut(line as usize) else { continue };
+            Step::Delay {
+                line,
+                src,
+                dst,
+                gain,
+                accumulate,
+            } => {
+                let Some(line) = s.delays.get_mut(line as usize) else {
+                    continue;
+                };
                 if src == dst || src as usize >= buffers || dst as usize >= buffers {
                     continue;
                 }
@@ -333,7 +383,12 @@ fn run_steps(s: &mut Schedule, frames: usize, playhead: Playhead, main_out: [*mu
                     *y = if accumulate { *y + d } else { d };
                 }
             }
-            Step::Events { src, dst, accumulate, sort } => {
+            Step::Events {
+                src,
+                dst,
+                accumulate,
+                sort,
+            } => {
                 let (src, dst) = (src as usize, dst as usize);
                 if src == dst || src >= event_count || dst >= event_count {
                     continue;
@@ -359,7 +414,11 @@ fn run_steps(s: &mut Schedule, frames: usize, playhead: Playhead, main_out: [*mu
                 }
                 // SAFETY: as for Mix.
                 unsafe {
-                    std::ptr::copy_nonoverlapping(pool.add(src as usize * stride), pool.add(dst as usize * stride), frames);
+                    std::ptr::copy_nonoverlapping(
+                        pool.add(src as usize * stride),
+                        pool.add(dst as usize * stride),
+                        frames,
+                    );
                 }
             }
         }

@@ -14,11 +14,27 @@ pub enum Step {
     /// Run node `node`'s processor.
     Process { node: u32 },
     /// dst (=|+=) src · gain: fan-in sums, up/down-mixes.
-    Mix { src: u32, dst: u32, gain: f32, accumulate: bool },
+    Mix {
+        src: u32,
+        dst: u32,
+        gain: f32,
+        accumulate: bool,
+    },
     /// dst (=|+=) src delayed through delay line `line`: latency alignment.
-    Delay { line: u32, src: u32, dst: u32, gain: f32, accumulate: bool },
+    Delay {
+        line: u32,
+        src: u32,
+        dst: u32,
+        gain: f32,
+        accumulate: bool,
+    },
     /// Event list dst (=|+=) event list src, then sorted when `sort`.
-    Events { src: u32, dst: u32, accumulate: bool, sort: bool },
+    Events {
+        src: u32,
+        dst: u32,
+        accumulate: bool,
+        sort: bool,
+    },
     /// End of block: keep src for a feedback input to read next block.
     Feedback { src: u32, dst: u32 },
 }

@@ -1,0 +1,128 @@
+//! Sound-card output through cpal (feature `playback`). The real-time runtime moves into the
+//! device callback; this thread keeps the session, pumps inference and drops retired schedules.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use thiserror::Error;
+
+use crate::graph::Graph;
+use crate::registry::Registry;
+use crate::session::{Session, SessionError};
+
+#[derive(Debug, Error)]
+pub enum PlaybackError {
+    #[error("no audio output device found")]
+    NoDevice,
+    #[error("no output device named \"{0}\" (available: {1})")]
+    UnknownDevice(String, String),
+    #[error("the output device refused the stream: {0}")]
+    Stream(String),
+    #[error(transparent)]
+    Session(#[from] SessionError),
+}
+
+/// What a playback session did.
+#[derive(Debug, Clone)]
+pub struct PlaybackReport {
+    pub device: String,
+    pub sample_rate: u32,
+    pub channels: u16,
+    pub seconds_played: f64,
+    pub clip_misses: u64,
+}
+
+fn pick_device(host: &cpal::Host, name: Option<&str>) -> Result<cpal::Device, PlaybackError> {
+    let Some(name) = name else {
+        return host.default_output_device().ok_or(PlaybackError::NoDevice);
+    };
+    let devices: Vec<cpal::Device> = host
+        .output_devices()
+        .map_err(|e| PlaybackError::Stream(e.to_string()))?
+        .collect();
+    // Match the device id ("alsa:null", or just "null") or its description.
+    let ids: Vec<String> = devices
+        .iter()
+        .map(|d| d.id().map(|i| i.to_string()).unwrap_or_default())
+        .collect();
+    let names: Vec<String> = devices.iter().map(|d| d.to_string()).collect();
+    let wanted =
+        |i: usize| ids[i] == name || ids[i].rsplit(':').next() == Some(name) || names[i] == name;
+    let found = (0..devices.len())
+        .find(|&i| wanted(i))
+        .or_else(|| (0..devices.len()).find(|&i| names[i].contains(name)));
+    let listing: Vec<String> = ids
+        .iter()
+        .zip(&names)
+        .map(|(i, n)| format!("{i} ({n})"))
+        .collect();
+    found
+        .and_then(|i| devices.into_iter().nth(i))
+        .ok_or_else(|| PlaybackError::UnknownDevice(name.to_string(), listing.join(", ")))
+}
+
+/// The device's own configuration, or stereo at the preset's rate where the device will not say
+/// (ALSA's `null` device, used on machines without a sound card).
+fn pick_config(device: &cpal::Device, preferred_rate: u32) -> cpal::StreamConfig {
+    match device.default_output_config() {
+        Ok(c) => c.config(),
+        Err(_) => cpal::StreamConfig {
+            channels: 2,
+            sample_rate: preferred_rate,
+            buffer_size: cpal::BufferSize::Default,
+        },
+    }
+}
+
+/// Plays `graph` until `seconds` have passed (forever when `None`), printing the playhead.
+pub fn play(
+    mut graph: Graph,
+    registry: Arc<Registry>,
+    seconds: Option<f64>,
+    device: Option<&str>,
+) -> Result<PlaybackReport, PlaybackError> {
+    let host = cpal::default_host();
+    let device = pick_device(&host, device)?;
+    let config = pick_config(&device, graph.transport.sample_rate);
+    graph.transport.sample_rate = config.sample_rate;
+    let channels = usize::from(config.channels);
+    let (mut session, mut runtime) = Session::start(graph, registry, 256, 2)?;
+    session.wait_for_inference()?;
+    let stream = device
+        .build_output_stream::<f32, _, _>(
+            config.clone(),
+            move |data: &mut [f32], _| runtime.fill_interleaved(data, channels),
+            |e| eprintln!("audio device error: {e}"),
+            None,
+        )
+        .map_err(|e| PlaybackError::Stream(e.to_string()))?;
+    stream
+        .play()
+        .map_err(|e| PlaybackError::Stream(e.to_string()))?;
+    let started = Instant::now();
+    let transport = session.graph().transport;
+    let name = device.to_string();
+    eprintln!(
+        "playing on {name} at {} Hz, {channels} channels",
+        config.sample_rate
+    );
+    loop {
+        std::thread::sleep(Duration::from_millis(100));
+        session.poll();
+        let elapsed = started.elapsed().as_secs_f64();
+        eprint!("\r{}   ", transport.position(session.position()));
+        if seconds.is_some_and(|s| elapsed >= s) {
+            break;
+        }
+    }
+    eprintln!();
+    drop(stream);
+    Ok(PlaybackReport {
+        device: name,
+        sample_rate: config.sample_rate,
+        channels: config.channels,
+        seconds_played: started.elapsed().as_secs_f64(),
+        clip_misses: session.clip_misses(),
+    })
+}
