@@ -16,6 +16,7 @@ pub fn register(registry: &mut Registry) -> Result<(), RegistryError> {
     for d in [
         sources::oscillator::descriptor(),
         sources::file::descriptor(),
+        sources::lfo::descriptor(),
         mix::gain::descriptor(),
         mix::pan::descriptor(),
         mix::mixer::descriptor(),

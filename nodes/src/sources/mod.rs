@@ -2,4 +2,5 @@
 
 pub mod decode;
 pub mod file;
+pub mod lfo;
 pub mod oscillator;
