@@ -189,7 +189,7 @@ fn from_ron(text: &str, error: ron::error::SpannedError) -> PresetError {
         column: error.span.start.col,
     };
     match error.code {
-        E::Eof | E::UnclosedBlockComment => PresetError::Truncated { at },
+        E::Eof | E::UnclosedBlockComment | E::ExpectedStringEnd => PresetError::Truncated { at },
         E::NoSuchStructField { found, .. } => PresetError::UnknownField { at, field: found },
         E::MissingStructField { field, .. } => PresetError::MissingField {
             at,
@@ -208,10 +208,11 @@ fn from_ron(text: &str, error: ron::error::SpannedError) -> PresetError {
             at,
             message: error.code.to_string(),
         },
-        // ron reports a cut-off document as a missing closing bracket at the very end.
-        _ if at.line >= text.lines().count()
-            && text.trim_end().len() == text.len()
-            && !text.trim_end().ends_with(')') =>
+        // A cut-off document shows up as some other complaint at its very end.
+        _ if (at.line, at.column) >= {
+            let end = location_of(text, text.trim_end().len().saturating_sub(1));
+            (end.line, end.column)
+        } =>
         {
             PresetError::Truncated { at }
         }
