@@ -1,1 +1,155 @@
+//! Graphs the benchmarks render, built the same way in yano and in the peer (web-audio-api's
+//! OfflineAudioContext), so the two can be timed side by side. Public APIs only.
 
+use std::sync::Arc;
+
+use yano_engine::graph::{Graph, NodeSpec};
+use yano_engine::render::{render, RenderOptions};
+use yano_engine::{Registry, Transport};
+
+pub const SAMPLE_RATE: u32 = 48_000;
+pub const BLOCK: usize = 128;
+/// A gain that is not exactly 1, so neither engine can skip the multiply (web-audio-api passes
+/// unity gains through untouched).
+pub const CHAIN_GAIN: f32 = 0.9999;
+
+pub fn registry() -> Arc<Registry> {
+    Arc::new(yano_nodes::registry())
+}
+
+fn transport() -> Transport {
+    Transport {
+        sample_rate: SAMPLE_RATE,
+        bpm: 120.0,
+        swing: 0.5,
+    }
+}
+
+fn voice_freq(i: usize, voices: usize) -> f64 {
+    100.0 + 1900.0 * i as f64 / (voices.max(2) - 1) as f64
+}
+
+/// `voices` sine oscillators, each → its own gain (1/voices) → one summing gain → output.
+pub fn voices_graph(voices: usize, r: &Registry) -> Graph {
+    let mut g = Graph::new(transport());
+    let voice_db = 20.0 * (1.0 / voices as f64).log10();
+    g.add_node(NodeSpec::new("mix", "util.gain").with("channels", 1.0), r).unwrap();
+    g.add_node(NodeSpec::new("out", "io.output"), r).unwrap();
+    g.connect("mix.out", "out.in", r).unwrap();
+    for i in 0..voices {
+        let (osc, level) = (format!("osc{i}"), format!("level{i}"));
+        g.add_node(
+            NodeSpec::new(osc.clone(), "source.oscillator").with("freq_hz", voice_freq(i, voices)).with("gain_db", 0.0),
+            r,
+        )
+        .unwrap();
+        g.add_node(NodeSpec::new(level.clone(), "util.gain").with("gain_db", voice_db).with("channels", 1.0), r).unwrap();
+        g.connect(&format!("{osc}.out"), &format!("{level}.in"), r).unwrap();
+        g.connect(&format!("{level}.out"), "mix.in", r).unwrap();
+    }
+    g
+}
+
+/// One 440 Hz sine → `gains` gains in series → output.
+pub fn chain_graph(gains: usize, r: &Registry) -> Graph {
+    let mut g = Graph::new(transport());
+    let db = 20.0 * f64::from(CHAIN_GAIN).log10();
+    g.add_node(NodeSpec::new("osc", "source.oscillator").with("gain_db", 0.0), r).unwrap();
+    let mut prev = "osc.out".to_string();
+    for i in 0..gains {
+        let id = format!("g{i}");
+        g.add_node(NodeSpec::new(id.clone(), "util.gain").with("gain_db", db).with("channels", 1.0), r).unwrap();
+        g.connect(&prev, &format!("{id}.in"), r).unwrap();
+        prev = format!("{id}.out");
+    }
+    g.add_node(NodeSpec::new("out", "io.output"), r).unwrap();
+    g.connect(&prev, "out.in", r).unwrap();
+    g
+}
+
+/// Renders a graph offline, single-threaded, and returns a checksum so nothing is optimised away.
+pub fn yano_render(g: &Graph, r: Arc<Registry>, seconds: f64) -> f32 {
+    let audio = render(
+        g,
+        r,
+        RenderOptions {
+            seconds,
+            block_size: BLOCK,
+            inference_threads: 1,
+        },
+    )
+    .expect("benchmark graphs render");
+    audio.left.iter().map(|x| x.abs()).sum()
+}
+
+/// The peer: the same graphs in web-audio-api's OfflineAudioContext (render quantum 128 frames).
+pub mod peer {
+    use web_audio_api::context::{BaseAudioContext, OfflineAudioContext};
+    use web_audio_api::node::{AudioNode, AudioScheduledSourceNode, OscillatorType};
+
+    use super::{voice_freq, CHAIN_GAIN, SAMPLE_RATE};
+
+    /// `voices` sines → own gain (1/voices) → one summing gain → destination.
+    pub fn voices(voices: usize, seconds: f64) -> f32 {
+        let length = (seconds * f64::from(SAMPLE_RATE)) as usize;
+        let mut ctx = OfflineAudioContext::new(2, length, SAMPLE_RATE as f32);
+        let mix = ctx.create_gain();
+        mix.connect(&ctx.destination());
+        for i in 0..voices {
+            let mut osc = ctx.create_oscillator();
+            osc.set_type(OscillatorType::Sine);
+            osc.frequency().set_value(voice_freq(i, voices) as f32);
+            let g = ctx.create_gain();
+            g.gain().set_value(1.0 / voices as f32);
+            osc.connect(&g);
+            g.connect(&mix);
+            osc.start();
+        }
+        let buffer = ctx.start_rendering_sync();
+        buffer.get_channel_data(0).iter().map(|x| x.abs()).sum()
+    }
+
+    /// One 440 Hz sine → `gains` gains in series → destination.
+    pub fn chain(gains: usize, seconds: f64) -> f32 {
+        let length = (seconds * f64::from(SAMPLE_RATE)) as usize;
+        let mut ctx = OfflineAudioContext::new(2, length, SAMPLE_RATE as f32);
+        let mut osc = ctx.create_oscillator();
+        let nodes: Vec<_> = (0..gains)
+            .map(|_| {
+                let g = ctx.create_gain();
+                g.gain().set_value(CHAIN_GAIN);
+                g
+            })
+            .collect();
+        match nodes.first() {
+            Some(first) => osc.connect(first),
+            None => osc.connect(&ctx.destination()),
+        };
+        for pair in nodes.windows(2) {
+            pair[0].connect(&pair[1]);
+        }
+        if let Some(last) = nodes.last() {
+            last.connect(&ctx.destination());
+        }
+        osc.start();
+        let buffer = ctx.start_rendering_sync();
+        buffer.get_channel_data(0).iter().map(|x| x.abs()).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yano_and_the_peer_render_the_same_signal() {
+        // Same graphs, same level: the comparison is of equal work.
+        let r = registry();
+        for (ours, theirs) in [
+            (yano_render(&voices_graph(8, &r), r.clone(), 0.1), peer::voices(8, 0.1)),
+            (yano_render(&chain_graph(50, &r), r.clone(), 0.1), peer::chain(50, 0.1)),
+        ] {
+            assert!((ours - theirs).abs() / theirs < 0.01, "yano {ours} vs peer {theirs}");
+        }
+    }
+}

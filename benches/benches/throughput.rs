@@ -1,0 +1,31 @@
+//! Render throughput against the peer, web-audio-api's OfflineAudioContext: the same graphs,
+//! 10 s at 48 kHz in 128-frame blocks, graph construction included on both sides.
+//! (1) 256 voices of oscillator → gain → sum; (2) a chain of 1000 gains.
+//! Goal: yano at least 2× faster on both. Report yano/peer time ratios.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+use yano_benches::{chain_graph, peer, registry, voices_graph, yano_render};
+
+const SECONDS: f64 = 10.0;
+
+fn voices(c: &mut Criterion) {
+    let r = registry();
+    let mut group = c.benchmark_group("256 voices, 10 s");
+    group.sample_size(10);
+    group.bench_function("yano", |b| b.iter(|| black_box(yano_render(&voices_graph(256, &r), r.clone(), SECONDS))));
+    group.bench_function("web-audio-api", |b| b.iter(|| black_box(peer::voices(256, SECONDS))));
+    group.finish();
+}
+
+fn chain(c: &mut Criterion) {
+    let r = registry();
+    let mut group = c.benchmark_group("1000-gain chain, 10 s");
+    group.sample_size(10);
+    group.bench_function("yano", |b| b.iter(|| black_box(yano_render(&chain_graph(1000, &r), r.clone(), SECONDS))));
+    group.bench_function("web-audio-api", |b| b.iter(|| black_box(peer::chain(1000, SECONDS))));
+    group.finish();
+}
+
+criterion_group!(benches, voices, chain);
+criterion_main!(benches);
