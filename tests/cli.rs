@@ -25,13 +25,29 @@ fn temp(name: &str) -> PathBuf {
 #[test]
 fn render_writes_a_wav_of_the_asked_length_and_format() {
     let out = temp("chord.wav");
-    let (ok, _, err) = yano(&["render", "graphs/sine-chord.ron", "-o", out.to_str().unwrap(), "--seconds", "2", "--format", "i16"]);
+    let (ok, _, err) = yano(&[
+        "render",
+        "graphs/sine-chord.ron",
+        "-o",
+        out.to_str().unwrap(),
+        "--seconds",
+        "2",
+        "--format",
+        "i16",
+    ]);
     assert!(ok, "{err}");
     let reader = hound::WavReader::open(&out).unwrap();
     let spec = reader.spec();
-    assert_eq!((spec.channels, spec.sample_rate, spec.bits_per_sample), (2, 48_000, 16));
+    assert_eq!(
+        (spec.channels, spec.sample_rate, spec.bits_per_sample),
+        (2, 48_000, 16)
+    );
     assert_eq!(reader.duration(), 96_000);
-    let peak = reader.into_samples::<i32>().map(|s| s.unwrap().abs()).max().unwrap();
+    let peak = reader
+        .into_samples::<i32>()
+        .map(|s| s.unwrap().abs())
+        .max()
+        .unwrap();
     // Three partials at −12, −15 and −18 dB (before panning) and −1 dB master: about −8.8 dBFS.
     let peak_db = 20.0 * (peak as f64 / 32_767.0).log10();
     assert!((-10.0..-7.5).contains(&peak_db), "{peak_db}");
@@ -41,7 +57,16 @@ fn render_writes_a_wav_of_the_asked_length_and_format() {
 #[test]
 fn render_in_bars_follows_the_tempo() {
     let out = temp("bars.wav");
-    let (ok, _, err) = yano(&["render", "graphs/sine-chord.ron", "-o", out.to_str().unwrap(), "--bars", "2", "--format", "f32"]);
+    let (ok, _, err) = yano(&[
+        "render",
+        "graphs/sine-chord.ron",
+        "-o",
+        out.to_str().unwrap(),
+        "--bars",
+        "2",
+        "--format",
+        "f32",
+    ]);
     assert!(ok, "{err}");
     // 2 bars of 4/4 at 113 BPM at 48 kHz.
     let want = (8.0 * 60.0 / 113.0 * 48_000.0_f64).round() as u32;
@@ -52,21 +77,51 @@ fn render_in_bars_follows_the_tempo() {
 fn nodes_lists_every_kind_with_ports_and_ranges() {
     let (ok, text, _) = yano(&["nodes"]);
     assert!(ok);
-    for kind in ["source.oscillator", "source.file", "source.lfo", "util.gain", "util.pan", "util.mix", "fx.delay", "io.output", "clip.player", "clip.notes", "clip.capture"] {
+    for kind in [
+        "source.oscillator",
+        "source.file",
+        "source.lfo",
+        "util.gain",
+        "util.pan",
+        "util.mix",
+        "fx.delay",
+        "io.output",
+        "clip.player",
+        "clip.notes",
+        "clip.capture",
+    ] {
         assert!(text.contains(kind), "{kind} missing");
     }
-    assert!(text.contains("param freq_hz") && text.contains("(1 ..= 20000)") && text.contains("Hz"), "{text}");
+    assert!(
+        text.contains("param freq_hz") && text.contains("(1 ..= 20000)") && text.contains("Hz"),
+        "{text}"
+    );
     assert!(text.contains("in  in") && text.contains("(feedback: one block late)"));
 }
 
 #[test]
 fn check_names_node_line_and_column() {
     let bad = temp("bad.ron");
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("graphs/sine-chord.ron")).unwrap();
-    std::fs::write(&bad, text.replace("\"util.pan\", params: {\"pan\": 0.0}", "\"util.pan\", params: {\"pann\": 0.0}")).unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("graphs/sine-chord.ron"),
+    )
+    .unwrap();
+    std::fs::write(
+        &bad,
+        text.replace(
+            "\"util.pan\", params: {\"pan\": 0.0}",
+            "\"util.pan\", params: {\"pann\": 0.0}",
+        ),
+    )
+    .unwrap();
     let (ok, _, err) = yano(&["check", bad.to_str().unwrap()]);
     assert!(!ok);
-    assert!(err.contains("line 11, column 54") && err.contains("\"third_pan\"") && err.contains("\"pann\""), "{err}");
+    assert!(
+        err.contains("line 11, column 54")
+            && err.contains("\"third_pan\"")
+            && err.contains("\"pann\""),
+        "{err}"
+    );
     let (ok, out, _) = yano(&["check", "graphs/file-player.ron"]);
     assert!(ok && out.contains("1 inference"), "{out}");
 }
@@ -74,5 +129,8 @@ fn check_names_node_line_and_column() {
 #[test]
 fn missing_files_are_reported_not_panicked() {
     let (ok, _, err) = yano(&["render", "graphs/nope.ron", "-o", "/tmp/x.wav"]);
-    assert!(!ok && err.contains("graphs/nope.ron") && !err.contains("panicked"), "{err}");
+    assert!(
+        !ok && err.contains("graphs/nope.ron") && !err.contains("panicked"),
+        "{err}"
+    );
 }

@@ -30,7 +30,19 @@ fn main() {
     let pct = |p: f64| times[((times.len() - 1) as f64 * p) as usize];
     println!("headroom: 256 voices, {BLOCK}-frame blocks at {SAMPLE_RATE} Hz, {blocks} blocks (60 s of audio)");
     println!("  budget per block  {:.3} ms", budget * 1e3);
-    println!("  median            {:.3} ms = {:.3} of budget", pct(0.5) * 1e3, pct(0.5) / budget);
-    println!("  99.9th percentile {:.3} ms = {:.3} of budget", pct(0.999) * 1e3, pct(0.999) / budget);
-    println!("  worst             {:.3} ms = {:.3} of budget", times[times.len() - 1] * 1e3, times[times.len() - 1] / budget);
+    println!(
+        "  median            {:.3} ms = {:.3} of budget",
+        pct(0.5) * 1e3,
+        pct(0.5) / budget
+    );
+    println!(
+        "  99.9th percentile {:.3} ms = {:.3} of budget",
+        pct(0.999) * 1e3,
+        pct(0.999) / budget
+    );
+    println!(
+        "  worst             {:.3} ms = {:.3} of budget",
+        times[times.len() - 1] * 1e3,
+        times[times.len() - 1] / budget
+    );
 }

@@ -13,8 +13,12 @@ fn voices(c: &mut Criterion) {
     let r = registry();
     let mut group = c.benchmark_group("256 voices, 10 s");
     group.sample_size(10);
-    group.bench_function("yano", |b| b.iter(|| black_box(yano_render(&voices_graph(256, &r), r.clone(), SECONDS))));
-    group.bench_function("web-audio-api", |b| b.iter(|| black_box(peer::voices(256, SECONDS))));
+    group.bench_function("yano", |b| {
+        b.iter(|| black_box(yano_render(&voices_graph(256, &r), r.clone(), SECONDS)))
+    });
+    group.bench_function("web-audio-api", |b| {
+        b.iter(|| black_box(peer::voices(256, SECONDS)))
+    });
     group.finish();
 }
 
@@ -22,8 +26,12 @@ fn chain(c: &mut Criterion) {
     let r = registry();
     let mut group = c.benchmark_group("1000-gain chain, 10 s");
     group.sample_size(10);
-    group.bench_function("yano", |b| b.iter(|| black_box(yano_render(&chain_graph(1000, &r), r.clone(), SECONDS))));
-    group.bench_function("web-audio-api", |b| b.iter(|| black_box(peer::chain(1000, SECONDS))));
+    group.bench_function("yano", |b| {
+        b.iter(|| black_box(yano_render(&chain_graph(1000, &r), r.clone(), SECONDS)))
+    });
+    group.bench_function("web-audio-api", |b| {
+        b.iter(|| black_box(peer::chain(1000, SECONDS)))
+    });
     group.finish();
 }
 

@@ -33,18 +33,28 @@ fn voice_freq(i: usize, voices: usize) -> f64 {
 pub fn voices_graph(voices: usize, r: &Registry) -> Graph {
     let mut g = Graph::new(transport());
     let voice_db = 20.0 * (1.0 / voices as f64).log10();
-    g.add_node(NodeSpec::new("mix", "util.gain").with("channels", 1.0), r).unwrap();
+    g.add_node(NodeSpec::new("mix", "util.gain").with("channels", 1.0), r)
+        .unwrap();
     g.add_node(NodeSpec::new("out", "io.output"), r).unwrap();
     g.connect("mix.out", "out.in", r).unwrap();
     for i in 0..voices {
         let (osc, level) = (format!("osc{i}"), format!("level{i}"));
         g.add_node(
-            NodeSpec::new(osc.clone(), "source.oscillator").with("freq_hz", voice_freq(i, voices)).with("gain_db", 0.0),
+            NodeSpec::new(osc.clone(), "source.oscillator")
+                .with("freq_hz", voice_freq(i, voices))
+                .with("gain_db", 0.0),
             r,
         )
         .unwrap();
-        g.add_node(NodeSpec::new(level.clone(), "util.gain").with("gain_db", voice_db).with("channels", 1.0), r).unwrap();
-        g.connect(&format!("{osc}.out"), &format!("{level}.in"), r).unwrap();
+        g.add_node(
+            NodeSpec::new(level.clone(), "util.gain")
+                .with("gain_db", voice_db)
+                .with("channels", 1.0),
+            r,
+        )
+        .unwrap();
+        g.connect(&format!("{osc}.out"), &format!("{level}.in"), r)
+            .unwrap();
         g.connect(&format!("{level}.out"), "mix.in", r).unwrap();
     }
     g
@@ -54,11 +64,21 @@ pub fn voices_graph(voices: usize, r: &Registry) -> Graph {
 pub fn chain_graph(gains: usize, r: &Registry) -> Graph {
     let mut g = Graph::new(transport());
     let db = 20.0 * f64::from(CHAIN_GAIN).log10();
-    g.add_node(NodeSpec::new("osc", "source.oscillator").with("gain_db", 0.0), r).unwrap();
+    g.add_node(
+        NodeSpec::new("osc", "source.oscillator").with("gain_db", 0.0),
+        r,
+    )
+    .unwrap();
     let mut prev = "osc.out".to_string();
     for i in 0..gains {
         let id = format!("g{i}");
-        g.add_node(NodeSpec::new(id.clone(), "util.gain").with("gain_db", db).with("channels", 1.0), r).unwrap();
+        g.add_node(
+            NodeSpec::new(id.clone(), "util.gain")
+                .with("gain_db", db)
+                .with("channels", 1.0),
+            r,
+        )
+        .unwrap();
         g.connect(&prev, &format!("{id}.in"), r).unwrap();
         prev = format!("{id}.out");
     }
@@ -146,10 +166,19 @@ mod tests {
         // Same graphs, same level: the comparison is of equal work.
         let r = registry();
         for (ours, theirs) in [
-            (yano_render(&voices_graph(8, &r), r.clone(), 0.1), peer::voices(8, 0.1)),
-            (yano_render(&chain_graph(50, &r), r.clone(), 0.1), peer::chain(50, 0.1)),
+            (
+                yano_render(&voices_graph(8, &r), r.clone(), 0.1),
+                peer::voices(8, 0.1),
+            ),
+            (
+                yano_render(&chain_graph(50, &r), r.clone(), 0.1),
+                peer::chain(50, 0.1),
+            ),
         ] {
-            assert!((ours - theirs).abs() / theirs < 0.01, "yano {ours} vs peer {theirs}");
+            assert!(
+                (ours - theirs).abs() / theirs < 0.01,
+                "yano {ours} vs peer {theirs}"
+            );
         }
     }
 }

@@ -310,26 +310,7 @@ impl Graph {
                 node: spec.id.clone(),
                 kind: spec.kind.clone(),
             })?;
-        let ports = ports_of(spec, descriptor);
-        let wanted: Vec<&PortSpec> = ports.iter().filter(|p| p.direction == direction).collect();
-        wanted
-            .iter()
-            .find(|p| p.name == name)
-            .map(|p| (*p).clone())
-            .ok_or_else(|| GraphError::UnknownPort {
-                node: spec.id.clone(),
-                kind: spec.kind.clone(),
-                port: name.to_string(),
-                direction: match direction {
-                    PortDirection::Input => "input",
-                    PortDirection::Output => "output",
-                },
-                known: wanted
-                    .iter()
-                    .map(|p| p.name.as_ref())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
+        find_port(spec, &ports_of(spec, descriptor), name, direction).cloned()
     }
 
     pub fn index(&self, id: &str) -> Option<NodeIndex> {
@@ -380,14 +361,34 @@ impl Graph {
         self.inner.edge_count()
     }
 
+    /// Checks every node's id, kind and parameters against the registry.
+    pub fn validate_nodes(&self, registry: &Registry) -> Result<(), GraphError> {
+        self.nodes()
+            .try_for_each(|(_, spec)| check_node(spec, registry))
+    }
+
     /// Checks every node and edge against the registry (for graphs built without it).
     pub fn validate(&self, registry: &Registry) -> Result<(), GraphError> {
-        for (_, spec) in self.nodes() {
+        // Ports depend on parameters: work them out once per node, not once per edge.
+        let mut ports = std::collections::HashMap::with_capacity(self.inner.node_count());
+        for (i, spec) in self.nodes() {
             check_node(spec, registry)?;
+            let descriptor = registry
+                .get(&spec.kind)
+                .ok_or_else(|| GraphError::UnknownKind {
+                    node: spec.id.clone(),
+                    kind: spec.kind.clone(),
+                })?;
+            ports.insert(i, ports_of(spec, descriptor));
         }
         for (a, b, e) in self.edges() {
-            let out = self.port(a, &e.from_port, PortDirection::Output, registry)?;
-            let inp = self.port(b, &e.to_port, PortDirection::Input, registry)?;
+            let out = find_port(
+                &self.inner[a],
+                &ports[&a],
+                &e.from_port,
+                PortDirection::Output,
+            )?;
+            let inp = find_port(&self.inner[b], &ports[&b], &e.to_port, PortDirection::Input)?;
             if joint(out.ty, inp.ty).is_none() {
                 return Err(GraphError::TypeMismatch {
                     from: format!("{}.{}", self.inner[a].id, e.from_port),
@@ -399,6 +400,33 @@ impl Graph {
         }
         Ok(())
     }
+}
+
+/// Finds a port by name and direction among a node's ports, or says which ports it has.
+fn find_port<'p>(
+    spec: &NodeSpec,
+    ports: &'p [PortSpec],
+    name: &str,
+    direction: PortDirection,
+) -> Result<&'p PortSpec, GraphError> {
+    let mut wanted = ports.iter().filter(|p| p.direction == direction);
+    wanted
+        .clone()
+        .find(|p| p.name == name)
+        .ok_or_else(|| GraphError::UnknownPort {
+            node: spec.id.clone(),
+            kind: spec.kind.clone(),
+            port: name.to_string(),
+            direction: match direction {
+                PortDirection::Input => "input",
+                PortDirection::Output => "output",
+            },
+            known: wanted
+                .by_ref()
+                .map(|p| p.name.as_ref())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
 }
 
 /// The ports a node has with its current parameter values.

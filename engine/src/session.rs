@@ -7,7 +7,7 @@ use std::sync::Arc;
 use thiserror::Error;
 
 use crate::compiler::{CompileError, CompileStats, Compiler, InferencePlan};
-use crate::graph::{Graph, GraphError};
+use crate::graph::{ports_of, Graph, GraphError};
 use crate::node::NodeError;
 use crate::param::{ParamChange, ParamKind, ParamValue};
 use crate::registry::Registry;
@@ -117,13 +117,20 @@ impl Session {
             .and_then(|n| registry.get(&n.kind))
             .and_then(|d| d.param(param))
             .cloned();
+        // A parameter that shapes the ports (a mixer's input count) needs a new schedule.
+        let reshapes = match (self.graph.node(node), next.node(node)) {
+            (Some(before), Some(after)) => registry
+                .get(&after.kind)
+                .is_some_and(|d| ports_of(before, d) != ports_of(after, d)),
+            _ => true,
+        };
         let layout = self
             .compiler
             .layout()
             .and_then(|l| l.nodes.get(node).map(|e| (l.generation, e.clone())));
         match (spec, layout) {
             (Some(spec), Some((generation, entry)))
-                if !matches!(spec.kind, ParamKind::Text { .. }) =>
+                if !reshapes && !matches!(spec.kind, ParamKind::Text { .. }) =>
             {
                 let index = entry
                     .param_ids

@@ -1,3 +1,4 @@
+#![allow(clippy::result_large_err)]
 //! Presets: malformed input gives a distinct, located error and never a panic; shipped presets
 //! round-trip exactly; saves are atomic.
 

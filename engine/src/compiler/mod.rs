@@ -108,7 +108,6 @@ pub struct CompileStats {
 pub struct Compiled {
     pub schedule: Box<Schedule>,
     pub plan: InferencePlan,
-    pub layout: Layout,
     pub stats: CompileStats,
 }
 
@@ -193,7 +192,8 @@ impl Compiler {
             return Err(CompileError::BlockSize(self.block_size));
         }
         let registry = self.registry.clone();
-        graph.validate(&registry)?;
+        // Parameters here; ports and types in `resolve`, which works out each node's ports once.
+        graph.validate_nodes(&registry)?;
         let (units, links, bridges_inserted) = resolve(graph, &registry)?;
         check_required(&units, &links)?;
         let rt: Vec<usize> = (0..units.len())
@@ -201,12 +201,13 @@ impl Compiler {
             .collect();
         let order = order_realtime(&units, &links, &rt)?;
         let generation = self.next_generation;
-        let mut compiled = plan::build_schedule(self, graph, &units, &links, &order, generation)?;
+        let (mut compiled, layout) =
+            plan::build_schedule(self, graph, &units, &links, &order, generation)?;
         compiled.plan = self.plan_inference(graph, &units, &links)?;
         compiled.stats.bridges_inserted = bridges_inserted;
         compiled.stats.inference_jobs = compiled.plan.jobs.len();
         self.next_generation += 1;
-        self.previous = Some(compiled.layout.clone());
+        self.previous = Some(layout);
         Ok(compiled)
     }
 
@@ -231,6 +232,10 @@ impl Compiler {
             kahn(&inf, &inner, units.len()).map_err(|nodes| CompileError::InferenceCycle {
                 nodes: nodes.into_iter().map(|u| units[u].id.clone()).collect(),
             })?;
+        let mut incoming: Vec<Vec<&Link>> = vec![Vec::new(); units.len()];
+        for l in links {
+            incoming[l.to].push(l);
+        }
         let mut job_of = HashMap::new();
         let mut plan = InferencePlan::default();
         for &u in &order {
@@ -247,7 +252,7 @@ impl Compiler {
             let mut inputs = Vec::with_capacity(unit.inputs.len());
             for (i, port) in unit.inputs.iter().enumerate() {
                 let arriving: Vec<&Link> =
-                    links.iter().filter(|l| l.to == u && l.inp == i).collect();
+                    incoming[u].iter().filter(|l| l.inp == i).copied().collect();
                 if arriving.len() > 1 {
                     return Err(CompileError::ClipFanIn {
                         node: unit.id.clone(),
@@ -337,7 +342,8 @@ fn resolve<'r>(
     registry: &'r Registry,
 ) -> Result<(Vec<Unit<'r>>, Vec<Link>, usize), CompileError> {
     let mut units = Vec::with_capacity(graph.node_count());
-    let mut index = HashMap::new();
+    let bound = graph.nodes().map(|(i, _)| i.index() + 1).max().unwrap_or(0);
+    let mut index = vec![usize::MAX; bound];
     for (i, spec) in graph.nodes() {
         let desc = registry
             .get(&spec.kind)
@@ -349,7 +355,7 @@ fn resolve<'r>(
         let (inputs, outputs) = ports
             .into_iter()
             .partition(|p| p.direction == PortDirection::Input);
-        index.insert(i, units.len());
+        index[i.index()] = units.len();
         units.push(Unit {
             id: spec.id.clone(),
             desc,
@@ -361,7 +367,7 @@ fn resolve<'r>(
     let mut links = Vec::with_capacity(graph.edge_count());
     let mut inserted = 0;
     for (a, b, e) in graph.edges() {
-        let (from, to) = (index[&a], index[&b]);
+        let (from, to) = (index[a.index()], index[b.index()]);
         let out = units[from]
             .outputs
             .iter()
@@ -371,7 +377,9 @@ fn resolve<'r>(
             .iter()
             .position(|p| p.name == e.to_port.as_str());
         let (Some(out), Some(inp)) = (out, inp) else {
-            // validate() has already checked ports; reaching here means the graph changed under us.
+            // Ask the graph for the port that is missing: its error names the ports there are.
+            graph.port(a, &e.from_port, PortDirection::Output, registry)?;
+            graph.port(b, &e.to_port, PortDirection::Input, registry)?;
             return Err(
                 GraphError::NoSuchNode(format!("{}.{}", units[from].id, e.from_port)).into(),
             );
@@ -453,9 +461,11 @@ fn resolve<'r>(
 }
 
 fn check_required(units: &[Unit<'_>], links: &[Link]) -> Result<(), CompileError> {
+    let connected: std::collections::HashSet<(usize, usize)> =
+        links.iter().map(|l| (l.to, l.inp)).collect();
     for (u, unit) in units.iter().enumerate() {
         for (i, port) in unit.inputs.iter().enumerate() {
-            if port.required && !links.iter().any(|l| l.to == u && l.inp == i) {
+            if port.required && !connected.contains(&(u, i)) {
                 return Err(CompileError::MissingInput {
                     node: unit.id.clone(),
                     port: port.name.to_string(),

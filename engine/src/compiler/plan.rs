@@ -84,11 +84,16 @@ struct Planner {
     bindings: Vec<PortBinding>,
     steps: Vec<Step>,
     delays: Vec<DelayLine>,
-    produced: HashMap<(usize, usize), Produced>,
-    readers: HashMap<(usize, usize), usize>,
+    /// Per unit, per output port: where its data lives, and how many inputs still read it.
+    produced: Vec<Vec<Option<Produced>>>,
+    readers: Vec<Vec<usize>>,
 }
 
 impl Planner {
+    fn produced(&self, unit: usize, output: usize) -> Option<&Produced> {
+        self.produced.get(unit)?.get(output)?.as_ref()
+    }
+
     fn bind_buffers(&mut self, ids: &[u32], connected: bool) -> PortBinding {
         let first = self.channel_ids.len() as u32;
         self.channel_ids.extend_from_slice(ids);
@@ -101,12 +106,12 @@ impl Planner {
 
     /// One reader of (unit, output) is done with it; free it when it was the last.
     fn done_reading(&mut self, key: (usize, usize)) {
-        let Some(n) = self.readers.get_mut(&key) else {
+        let Some(n) = self.readers.get_mut(key.0).and_then(|r| r.get_mut(key.1)) else {
             return;
         };
         *n -= 1;
         if *n == 0 {
-            match self.produced.get(&key) {
+            match self.produced(key.0, key.1) {
                 Some(Produced::Buffers(ids)) => {
                     for &id in ids.clone().iter() {
                         self.bufs.give(id);
@@ -126,7 +131,7 @@ pub(super) fn build_schedule(
     links: &[Link],
     order: &[usize],
     generation: u64,
-) -> Result<Compiled, CompileError> {
+) -> Result<(Compiled, Layout), CompileError> {
     let block_size = compiler.block_size;
     let sample_rate = graph.transport.sample_rate;
     let in_rt: Vec<bool> = {
@@ -140,6 +145,11 @@ pub(super) fn build_schedule(
         .iter()
         .filter(|l| in_rt[l.from] && in_rt[l.to])
         .collect();
+    // Links arriving at each unit, so no step below scans every link for every input.
+    let mut incoming: Vec<Vec<&Link>> = vec![Vec::new(); units.len()];
+    for l in &rt_links {
+        incoming[l.to].push(l);
+    }
 
     // Processors and their latencies.
     let mut processors: Vec<Option<Box<dyn Processor>>> = (0..units.len()).map(|_| None).collect();
@@ -164,9 +174,9 @@ pub(super) fn build_schedule(
     let signal = |l: &Link| channels_of(units[l.to].inputs[l.inp].ty) > 0 && !is_feedback(units, l);
     let mut arrival = vec![0u32; units.len()];
     for &u in order {
-        arrival[u] = rt_links
+        arrival[u] = incoming[u]
             .iter()
-            .filter(|l| l.to == u && signal(l))
+            .filter(|l| signal(l))
             .map(|l| arrival[l.from] + latency[l.from])
             .max()
             .unwrap_or(0);
@@ -186,28 +196,24 @@ pub(super) fn build_schedule(
         bindings: Vec::new(),
         steps: Vec::new(),
         delays: Vec::new(),
-        produced: HashMap::new(),
-        readers: HashMap::new(),
+        produced: units.iter().map(|u| vec![None; u.outputs.len()]).collect(),
+        readers: units.iter().map(|u| vec![0; u.outputs.len()]).collect(),
     };
     for l in &rt_links {
-        *p.readers.entry((l.from, l.out)).or_insert(0) += 1;
+        p.readers[l.from][l.out] += 1;
     }
     let mut feedback_copies: Vec<(Link, Vec<u32>)> = Vec::new();
     let mut nodes = Vec::with_capacity(order.len());
-    let mut slot_of = HashMap::new();
+    let mut slot_of = vec![0u32; units.len()];
+    let mut release: Vec<u32> = Vec::new();
+    let mut release_lists: Vec<u32> = Vec::new();
+    let mut release_sources: Vec<(usize, usize)> = Vec::new();
 
     for &u in order {
         let unit = &units[u];
         let inputs_start = p.bindings.len() as u32;
-        let mut release: Vec<u32> = Vec::new();
-        let mut release_lists: Vec<u32> = Vec::new();
-        let mut release_sources: Vec<(usize, usize)> = Vec::new();
         for (i, port) in unit.inputs.iter().enumerate() {
-            let arriving: Vec<&Link> = rt_links
-                .iter()
-                .copied()
-                .filter(|l| l.to == u && l.inp == i)
-                .collect();
+            let arriving: Vec<&Link> = incoming[u].iter().copied().filter(|l| l.inp == i).collect();
             let n = channels_of(port.ty);
             if port.ty == PortType::Events {
                 let binding = match arriving.as_slice() {
@@ -217,7 +223,7 @@ pub(super) fn build_schedule(
                     },
                     [l] => {
                         release_sources.push((l.from, l.out));
-                        match p.produced.get(&(l.from, l.out)) {
+                        match p.produced(l.from, l.out) {
                             Some(Produced::Events(list)) => PortBinding::Events {
                                 list: *list,
                                 connected: true,
@@ -231,7 +237,7 @@ pub(super) fn build_schedule(
                     many => {
                         let list = p.lists.take();
                         for (k, l) in many.iter().enumerate() {
-                            if let Some(Produced::Events(src)) = p.produced.get(&(l.from, l.out)) {
+                            if let Some(Produced::Events(src)) = p.produced(l.from, l.out) {
                                 p.steps.push(Step::Events {
                                     src: *src,
                                     dst: list,
@@ -268,7 +274,7 @@ pub(super) fn build_schedule(
                 && wait(forward[0]) == 0
             {
                 let l = forward[0];
-                let ids = match p.produced.get(&(l.from, l.out)) {
+                let ids = match p.produced(l.from, l.out) {
                     Some(Produced::Buffers(ids)) => ids.clone(),
                     _ => vec![SILENCE; n],
                 };
@@ -281,7 +287,7 @@ pub(super) fn build_schedule(
             let own: Vec<u32> = (0..n).map(|_| p.bufs.take()).collect();
             let mut written = vec![false; n];
             for l in &forward {
-                let src = match p.produced.get(&(l.from, l.out)) {
+                let src = match p.produced(l.from, l.out) {
                     Some(Produced::Buffers(ids)) => ids.clone(),
                     _ => continue,
                 };
@@ -338,14 +344,14 @@ pub(super) fn build_schedule(
         }
         let outputs_start = p.bindings.len() as u32;
         for (o, port) in unit.outputs.iter().enumerate() {
-            let readers = p.readers.get(&(u, o)).copied().unwrap_or(0);
+            let readers = p.readers[u][o];
             let n = channels_of(port.ty);
             if port.ty == PortType::Events {
                 let list = p.lists.take();
                 if readers == 0 {
                     release_lists.push(list);
                 }
-                p.produced.insert((u, o), Produced::Events(list));
+                p.produced[u][o] = Some(Produced::Events(list));
                 p.bindings.push(PortBinding::Events {
                     list,
                     connected: readers > 0,
@@ -358,21 +364,21 @@ pub(super) fn build_schedule(
                     release.extend_from_slice(&ids);
                 }
                 let binding = p.bind_buffers(&ids, readers > 0);
-                p.produced.insert((u, o), Produced::Buffers(ids));
+                p.produced[u][o] = Some(Produced::Buffers(ids));
                 p.bindings.push(binding);
             }
         }
         let outputs_end = p.bindings.len() as u32;
         let slot = nodes.len() as u32;
-        slot_of.insert(u, slot);
+        slot_of[u] = slot;
         p.steps.push(Step::Process { node: slot });
-        for key in release_sources {
+        for key in release_sources.drain(..) {
             p.done_reading(key);
         }
-        for id in release {
+        for id in release.drain(..) {
             p.bufs.give(id);
         }
-        for id in release_lists {
+        for id in release_lists.drain(..) {
             p.lists.give(id);
         }
         let params = unit
@@ -401,7 +407,12 @@ pub(super) fn build_schedule(
         });
     }
     for (l, held) in &feedback_copies {
-        if let Some(Produced::Buffers(src)) = p.produced.get(&(l.from, l.out)) {
+        if let Some(Produced::Buffers(src)) = p
+            .produced
+            .get(l.from)
+            .and_then(|o| o.get(l.out))
+            .and_then(Option::as_ref)
+        {
             for (s, h) in src.iter().zip(held) {
                 p.steps.push(Step::Feedback { src: *s, dst: *h });
             }
@@ -424,7 +435,7 @@ pub(super) fn build_schedule(
             .map(|(_, v)| v.clone())
             .collect();
         let entry = LayoutEntry {
-            slot: slot_of[&u],
+            slot: slot_of[u],
             kind: unit.desc.kind.to_string(),
             rebuild_key,
             param_ids: unit.desc.params.iter().map(|p| p.id).collect(),
@@ -470,10 +481,12 @@ pub(super) fn build_schedule(
         max_latency,
         ..CompileStats::default()
     };
-    Ok(Compiled {
-        schedule: Box::new(schedule),
-        plan: InferencePlan::default(),
+    Ok((
+        Compiled {
+            schedule: Box::new(schedule),
+            plan: InferencePlan::default(),
+            stats,
+        },
         layout,
-        stats,
-    })
+    ))
 }

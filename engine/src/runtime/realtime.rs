@@ -183,12 +183,21 @@ impl Runtime {
                 at,
                 change,
             } => {
-                if generation != self.schedule.generation {
+                // Events for an older schedule are stale (the newer one was built with the value);
+                // events for a newer one wait until it has been swapped in.
+                if generation < self.schedule.generation {
                     return;
                 }
-                if at >= block_end && self.pending.len() < self.pending.capacity() {
-                    self.pending.push(command);
-                    return;
+                let early = generation > self.schedule.generation;
+                if early || at >= block_end {
+                    if self.pending.len() < self.pending.capacity() {
+                        self.pending.push(command);
+                        return;
+                    }
+                    if early {
+                        return; // no room, and no slot to apply it to yet
+                    }
+                    // No room for a future change: apply it now rather than lose it.
                 }
                 let offset = at
                     .saturating_sub(self.position)
@@ -234,8 +243,8 @@ impl Runtime {
         let block_end = self.position + frames as u64;
         let mut i = 0;
         while i < self.pending.len() {
-            if let Command::Param { at, .. } = self.pending[i] {
-                if at < block_end {
+            if let Command::Param { at, generation, .. } = self.pending[i] {
+                if at < block_end && generation <= self.schedule.generation {
                     let c = self.pending.swap_remove(i);
                     self.apply(c, block_end);
                     continue;

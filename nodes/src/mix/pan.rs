@@ -91,7 +91,10 @@ mod tests {
         let (l, r) = pan_gains(0.0, false);
         assert!((20.0 * l.log10() + 3.01).abs() < 0.01);
         assert!((l * l + r * r - 1.0).abs() < 1e-6, "constant power");
-        assert_eq!(pan_gains(-1.0, false).1.abs() < 1e-6, true);
+        assert!(
+            pan_gains(-1.0, false).1.abs() < 1e-6,
+            "hard left is silent on the right"
+        );
         let (bl, br) = pan_gains(0.0, true);
         assert!((bl - 1.0).abs() < 1e-6 && (br - 1.0).abs() < 1e-6);
     }

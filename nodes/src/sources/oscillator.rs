@@ -242,7 +242,7 @@ mod tests {
             } else {
                 folded
             };
-            if alias > 10_000.0 || alias < 100.0 {
+            if !(100.0..=10_000.0).contains(&alias) {
                 continue;
             }
             let db = 20.0 * (amplitude(&saw, alias, 48_000.0) / fundamental).log10();

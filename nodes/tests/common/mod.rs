@@ -110,6 +110,23 @@ impl InferenceNode for Peak {
     }
 }
 
+/// `test.dc`: an inference node that outputs ten seconds of a constant `level`, after `delay_ms`.
+struct Dc {
+    level: f32,
+    delay_ms: u64,
+}
+
+impl InferenceNode for Dc {
+    fn run(&self, _: &[Option<ClipValue>], job: &JobContext) -> Result<Vec<ClipValue>, NodeError> {
+        std::thread::sleep(std::time::Duration::from_millis(self.delay_ms));
+        let frames = 10 * job.sample_rate as usize;
+        Ok(vec![ClipValue::Audio(Arc::new(yano_engine::AudioClip {
+            sample_rate: job.sample_rate,
+            channels: vec![vec![self.level; frames]],
+        }))])
+    }
+}
+
 /// `test.events_sink`: counts note-ons into its mono output as impulses of their velocity.
 struct EventsToImpulses;
 
@@ -191,6 +208,32 @@ pub fn registry() -> Arc<Registry> {
             build: Build::Inference(|_| Ok(Box::new(Peak))),
         },
         NodeDescriptor {
+            kind: "test.dc",
+            description: "a constant clip",
+            params: vec![
+                ParamSpec::number("level", "value", -1.0, 1.0, 0.25, Unit::None),
+                ParamSpec::integer(
+                    "delay_ms",
+                    "time the job takes",
+                    0,
+                    10_000,
+                    0,
+                    Unit::Milliseconds,
+                ),
+            ],
+            ports: PortLayout::Fixed(vec![PortSpec::output(
+                "clip",
+                PortType::AudioClip,
+                "constant",
+            )]),
+            build: Build::Inference(|c: &NodeConfig<'_>| {
+                Ok(Box::new(Dc {
+                    level: c.params.number("level") as f32,
+                    delay_ms: c.params.number("delay_ms") as u64,
+                }))
+            }),
+        },
+        NodeDescriptor {
             kind: "test.events_sink",
             description: "note-ons to impulses",
             params: vec![],
@@ -207,12 +250,11 @@ pub fn registry() -> Arc<Registry> {
     Arc::new(r)
 }
 
+/// (id, kind, number parameters) of one node.
+pub type NodeLine<'a> = (&'a str, &'a str, &'a [(&'a str, f64)]);
+
 /// A graph at 48 kHz, 120 BPM, built from (id, kind, params) and ("a.out", "b.in") pairs.
-pub fn graph(
-    registry: &Registry,
-    nodes: &[(&str, &str, &[(&str, f64)])],
-    edges: &[(&str, &str)],
-) -> Graph {
+pub fn graph(registry: &Registry, nodes: &[NodeLine<'_>], edges: &[(&str, &str)]) -> Graph {
     let mut g = Graph::new(Transport {
         sample_rate: 48_000,
         bpm: 120.0,
