@@ -15,7 +15,7 @@ use std::sync::Arc;
 use crate::clip::{AudioClip, ClipValue, NoteClip};
 use crate::event::{EventList, NoteEvent, NoteKind};
 use crate::node::{Build, NodeConfig, NodeDescriptor, ParamReader, PortLayout, Processor};
-use crate::param::{ParamSpec, Unit};
+use crate::param::{db_to_gain, ParamSpec, Unit};
 use crate::port::{PortSpec, PortType};
 use crate::process::ProcessContext;
 use crate::registry::Registry;
@@ -305,12 +305,23 @@ pub(crate) fn build(
     }
 }
 
-/// Where in the block the next bar starts, if it starts inside it.
-fn bar_line_in_block(ctx: &ProcessContext<'_>) -> Option<usize> {
+/// Where in this block a player should take a waiting value: the next bar line, if a value
+/// waits and the bar line falls inside the block.
+fn swap_point(slot: &ClipSlot, ctx: &ProcessContext<'_>) -> Option<usize> {
+    if !slot.has_incoming() {
+        return None;
+    }
     let ph = ctx.playhead();
     let at = ph.transport.next_bar_start(ph.block_start);
     let offset = at.checked_sub(ph.block_start)? as usize;
     (offset < ctx.frames()).then_some(offset)
+}
+
+/// Counts a block in which a running player had nothing to play.
+fn count_miss(slot: &ClipSlot, current: &Option<Box<ClipValue>>, ctx: &ProcessContext<'_>) {
+    if current.is_none() && ctx.playhead().playing {
+        slot.misses.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 struct ClipPlayer {
@@ -361,20 +372,10 @@ impl ClipPlayer {
     }
 }
 
-#[inline]
-fn db_to_gain(db: f32) -> f32 {
-    10f32.powf(db * 0.05)
-}
-
 impl Processor for ClipPlayer {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
         let frames = ctx.frames();
-        let split = if self.slot.has_incoming() {
-            bar_line_in_block(ctx)
-        } else {
-            None
-        };
-        match split {
+        match swap_point(&self.slot, ctx) {
             Some(at) => {
                 self.render(ctx, 0, at);
                 self.slot.swap_into(&mut self.current);
@@ -382,9 +383,7 @@ impl Processor for ClipPlayer {
             }
             None => self.render(ctx, 0, frames),
         }
-        if self.current.is_none() && ctx.playhead().playing {
-            self.slot.misses.fetch_add(1, Ordering::Relaxed);
-        }
+        count_miss(&self.slot, &self.current, ctx);
     }
 }
 
@@ -489,12 +488,7 @@ fn emit_notes(
 impl Processor for NotePlayer {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
         let frames = ctx.frames();
-        let split = if self.slot.has_incoming() {
-            bar_line_in_block(ctx)
-        } else {
-            None
-        };
-        match split {
+        match swap_point(&self.slot, ctx) {
             Some(at) => {
                 self.emit(ctx, 0, at);
                 if self.slot.swap_into(&mut self.current) {
@@ -505,9 +499,7 @@ impl Processor for NotePlayer {
             None => self.emit(ctx, 0, frames),
         }
         ctx.events_out(0).sort_by_offset();
-        if self.current.is_none() && ctx.playhead().playing {
-            self.slot.misses.fetch_add(1, Ordering::Relaxed);
-        }
+        count_miss(&self.slot, &self.current, ctx);
     }
 
     fn reset(&mut self) {

@@ -304,12 +304,7 @@ impl Graph {
         registry: &Registry,
     ) -> Result<PortSpec, GraphError> {
         let spec = &self.inner[node];
-        let descriptor = registry
-            .get(&spec.kind)
-            .ok_or_else(|| GraphError::UnknownKind {
-                node: spec.id.clone(),
-                kind: spec.kind.clone(),
-            })?;
+        let descriptor = descriptor_of(spec, registry)?;
         find_port(spec, &ports_of(spec, descriptor), name, direction).cloned()
     }
 
@@ -373,12 +368,7 @@ impl Graph {
         let mut ports = std::collections::HashMap::with_capacity(self.inner.node_count());
         for (i, spec) in self.nodes() {
             check_node(spec, registry)?;
-            let descriptor = registry
-                .get(&spec.kind)
-                .ok_or_else(|| GraphError::UnknownKind {
-                    node: spec.id.clone(),
-                    kind: spec.kind.clone(),
-                })?;
+            let descriptor = descriptor_of(spec, registry)?;
             ports.insert(i, ports_of(spec, descriptor));
         }
         for (a, b, e) in self.edges() {
@@ -429,6 +419,19 @@ fn find_port<'p>(
         })
 }
 
+/// The descriptor of a node's kind, or an error naming the node and the unknown kind.
+pub fn descriptor_of<'r>(
+    spec: &NodeSpec,
+    registry: &'r Registry,
+) -> Result<&'r NodeDescriptor, GraphError> {
+    registry
+        .get(&spec.kind)
+        .ok_or_else(|| GraphError::UnknownKind {
+            node: spec.id.clone(),
+            kind: spec.kind.clone(),
+        })
+}
+
 /// The ports a node has with its current parameter values.
 pub fn ports_of(spec: &NodeSpec, descriptor: &NodeDescriptor) -> Vec<PortSpec> {
     let values = spec.values_for(descriptor);
@@ -442,12 +445,7 @@ fn check_node(spec: &NodeSpec, registry: &Registry) -> Result<(), GraphError> {
     if !valid_id(&spec.id) {
         return Err(GraphError::BadId(spec.id.clone()));
     }
-    let descriptor = registry
-        .get(&spec.kind)
-        .ok_or_else(|| GraphError::UnknownKind {
-            node: spec.id.clone(),
-            kind: spec.kind.clone(),
-        })?;
+    let descriptor = descriptor_of(spec, registry)?;
     for (param, value) in &spec.params {
         let Some(p) = descriptor.param(param) else {
             return Err(GraphError::UnknownParam {

@@ -6,6 +6,16 @@ use std::fmt;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// Decibels to linear gain; −96 dB and below is silence.
+#[inline]
+pub fn db_to_gain(db: f32) -> f32 {
+    if db <= -96.0 {
+        0.0
+    } else {
+        10f32.powf(db * 0.05)
+    }
+}
+
 /// The unit a number is shown in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {

@@ -35,12 +35,4 @@ pub fn registry() -> Registry {
     r
 }
 
-/// Decibels to linear gain.
-#[inline]
-pub fn db_to_gain(db: f32) -> f32 {
-    if db <= -96.0 {
-        0.0
-    } else {
-        10f32.powf(db * 0.05)
-    }
-}
+pub use yano_engine::param::db_to_gain;

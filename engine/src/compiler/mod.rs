@@ -19,7 +19,7 @@ use std::sync::Arc;
 use thiserror::Error;
 
 use crate::bridge::{self, BridgeSlots, CaptureBuffer, ClipSlot};
-use crate::graph::{ports_of, Graph, GraphError};
+use crate::graph::{descriptor_of, ports_of, Graph, GraphError};
 use crate::node::{
     Build, InferenceNode, NodeClass, NodeConfig, NodeDescriptor, NodeError, ParamReader,
 };
@@ -345,12 +345,7 @@ fn resolve<'r>(
     let bound = graph.nodes().map(|(i, _)| i.index() + 1).max().unwrap_or(0);
     let mut index = vec![usize::MAX; bound];
     for (i, spec) in graph.nodes() {
-        let desc = registry
-            .get(&spec.kind)
-            .ok_or_else(|| GraphError::UnknownKind {
-                node: spec.id.clone(),
-                kind: spec.kind.clone(),
-            })?;
+        let desc = descriptor_of(spec, registry)?;
         let ports = ports_of(spec, desc);
         let (inputs, outputs) = ports
             .into_iter()
