@@ -288,7 +288,11 @@ impl Runtime {
             let n = (block - self.unread_from).min(total - frame);
             for i in 0..n {
                 for c in 0..channels {
-                    out[(frame + i) * channels + c] = self.main[c.min(1)][self.unread_from + i];
+                    // Mono devices get the left channel; channels past the second stay silent.
+                    out[(frame + i) * channels + c] = match c {
+                        0 | 1 => self.main[c][self.unread_from + i],
+                        _ => 0.0,
+                    };
                 }
             }
             frame += n;
@@ -431,5 +435,30 @@ fn run_steps(s: &mut Schedule, frames: usize, playhead: Playhead, main_out: [*mu
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compiler::Compiler;
+    use crate::graph::Graph;
+    use crate::registry::Registry;
+    use std::sync::Arc;
+
+    #[test]
+    fn device_buffers_of_any_length_are_served_from_whole_blocks() {
+        // An empty graph renders silence; what is checked is the bookkeeping: odd device buffer
+        // sizes consume blocks of 128 frames exactly, and the playhead follows.
+        let mut compiler = Compiler::new(Arc::new(Registry::new()), 128);
+        let compiled = compiler.compile(&Graph::new(Transport::default())).unwrap();
+        let (mut runtime, handle) = Runtime::new(compiled.schedule, Transport::default());
+        let mut device = vec![1.0f32; 3 * 100];
+        runtime.fill_interleaved(&mut device, 3);
+        assert!(device.iter().all(|x| *x == 0.0));
+        assert_eq!(runtime.position(), 128, "100 frames needed one block");
+        runtime.fill_interleaved(&mut device, 3);
+        assert_eq!(runtime.position(), 256, "200 frames needed two");
+        assert_eq!(handle.position(), 256);
     }
 }
