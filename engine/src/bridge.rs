@@ -12,8 +12,7 @@ use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use crate::clip::{AudioClip, ClipValue, NoteClip};
-use crate::event::{EventList, NoteEvent, NoteKind};
+use crate::clip::{AudioClip, ClipValue, NoteScheduler};
 use crate::node::{Build, NodeConfig, NodeDescriptor, ParamReader, PortLayout, Processor};
 use crate::param::{db_to_gain, ParamSpec, Unit};
 use crate::port::{PortSpec, PortType};
@@ -289,7 +288,7 @@ pub(crate) fn build(
                     current: None,
                     start_bar,
                     looping,
-                    held: [false; 128],
+                    notes: NoteScheduler::new(),
                 })
             }
         }
@@ -392,7 +391,7 @@ struct NotePlayer {
     current: Option<Box<ClipValue>>,
     start_bar: f64,
     looping: bool,
-    held: [bool; 128],
+    notes: NoteScheduler,
 }
 
 impl NotePlayer {
@@ -402,86 +401,9 @@ impl NotePlayer {
         let Some(clip) = self.current.as_deref().and_then(ClipValue::as_notes) else {
             return;
         };
-        if !ph.playing || clip.notes.is_empty() {
-            return;
-        }
-        let t = ph.transport;
-        let origin = t.bars_to_samples(self.start_bar);
-        let beat = |i: usize| t.samples_to_beats((ph.block_start + i as u64) as f64 - origin);
-        let (b0, b1) = (beat(from), beat(to));
-        if b1 <= 0.0 {
-            return;
-        }
-        let length = if clip.length_beats > 0.0 {
-            clip.length_beats
-        } else {
-            f64::INFINITY
-        };
-        let (first_pass, last_pass) = if self.looping && length.is_finite() {
-            (
-                (b0 / length).floor().max(0.0) as i64,
-                (b1 / length).floor() as i64,
-            )
-        } else {
-            (0, 0)
-        };
-        let out = ctx.events_out(0);
-        for pass in first_pass..=last_pass {
-            let shift = pass as f64 * if length.is_finite() { length } else { 0.0 };
-            emit_notes(clip, shift, b0, b1, &t, &ph, origin, out, &mut self.held);
-        }
-    }
-}
-
-/// Ends every held note at `offset`.
-fn release_all(held: &mut [bool; 128], out: &mut EventList, offset: u32) {
-    for (note, h) in held.iter_mut().enumerate() {
-        if std::mem::take(h) {
-            out.push(NoteEvent {
-                offset,
-                kind: NoteKind::Off { note: note as u8 },
-            });
-        }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn emit_notes(
-    clip: &NoteClip,
-    shift: f64,
-    b0: f64,
-    b1: f64,
-    t: &crate::transport::Transport,
-    ph: &crate::process::Playhead,
-    origin: f64,
-    out: &mut EventList,
-    held: &mut [bool; 128],
-) {
-    let offset_of = |beats: f64| -> u32 {
-        let s = origin + t.beats_to_samples(beats);
-        (s - ph.block_start as f64).max(0.0) as u32
-    };
-    for n in &clip.notes {
-        let on = n.start_beats + shift;
-        let off = on + n.length_beats;
-        let note = n.pitch.min(127);
-        if off >= b0 && off < b1 && held[note as usize] && on < off {
-            out.push(NoteEvent {
-                offset: offset_of(off),
-                kind: NoteKind::Off { note },
-            });
-            held[note as usize] = false;
-        }
-        if on >= b0 && on < b1 {
-            out.push(NoteEvent {
-                offset: offset_of(on),
-                kind: NoteKind::On {
-                    note,
-                    velocity: n.velocity,
-                },
-            });
-            held[note as usize] = true;
-        }
+        let origin = ph.transport.bars_to_samples(self.start_bar);
+        self.notes
+            .emit(clip, origin, self.looping, &ph, from, to, ctx.events_out(0));
     }
 }
 
@@ -492,7 +414,7 @@ impl Processor for NotePlayer {
             Some(at) => {
                 self.emit(ctx, 0, at);
                 if self.slot.swap_into(&mut self.current) {
-                    release_all(&mut self.held, ctx.events_out(0), at as u32);
+                    self.notes.release_all(ctx.events_out(0), at as u32);
                 }
                 self.emit(ctx, at, frames);
             }
@@ -503,7 +425,7 @@ impl Processor for NotePlayer {
     }
 
     fn reset(&mut self) {
-        self.held = [false; 128];
+        self.notes.reset();
     }
 }
 

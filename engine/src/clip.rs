@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::event::{EventList, NoteEvent, NoteKind};
 use crate::port::PortType;
+use crate::process::Playhead;
 
 /// A whole piece of audio, one vector per channel, all of one length.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,5 +84,100 @@ impl ClipValue {
             ClipValue::Notes(n) => Some(n),
             _ => None,
         }
+    }
+}
+
+/// Plays a note clip against the transport: emits the note-ons and note-offs that fall in a span of
+/// a block, and remembers which notes are held so they can be ended. Audio thread, allocation-free;
+/// shared by the note-player bridge and the clip sequencer.
+#[derive(Debug, Clone)]
+pub struct NoteScheduler {
+    held: [bool; 128],
+}
+
+impl Default for NoteScheduler {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl NoteScheduler {
+    pub fn new() -> Self {
+        NoteScheduler { held: [false; 128] }
+    }
+
+    /// Emits into `out` the events of `clip`, its beat 0 placed at sample `origin` and repeating
+    /// every `clip.length_beats` when `looping`, whose times fall in frames `from..to` of the block.
+    #[allow(clippy::too_many_arguments)]
+    pub fn emit(
+        &mut self,
+        clip: &NoteClip,
+        origin: f64,
+        looping: bool,
+        ph: &Playhead,
+        from: usize,
+        to: usize,
+        out: &mut EventList,
+    ) {
+        if !ph.playing || clip.notes.is_empty() {
+            return;
+        }
+        let t = ph.transport;
+        let beat = |i: usize| t.samples_to_beats((ph.block_start + i as u64) as f64 - origin);
+        let (b0, b1) = (beat(from), beat(to));
+        if b1 <= 0.0 {
+            return;
+        }
+        let length = clip.length_beats;
+        let passes = if looping && length > 0.0 {
+            (b0 / length).floor().max(0.0) as i64..=(b1 / length).floor() as i64
+        } else {
+            0..=0
+        };
+        let offset_of = |beats: f64| -> u32 {
+            (origin + t.beats_to_samples(beats) - ph.block_start as f64).max(0.0) as u32
+        };
+        for pass in passes {
+            let shift = if looping { pass as f64 * length } else { 0.0 };
+            for n in &clip.notes {
+                let on = n.start_beats + shift;
+                let off = on + n.length_beats;
+                let note = n.pitch.min(127);
+                if off >= b0 && off < b1 && on < off && self.held[note as usize] {
+                    out.push(NoteEvent {
+                        offset: offset_of(off),
+                        kind: NoteKind::Off { note },
+                    });
+                    self.held[note as usize] = false;
+                }
+                if on >= b0 && on < b1 {
+                    out.push(NoteEvent {
+                        offset: offset_of(on),
+                        kind: NoteKind::On {
+                            note,
+                            velocity: n.velocity,
+                        },
+                    });
+                    self.held[note as usize] = true;
+                }
+            }
+        }
+    }
+
+    /// Ends every held note at `offset`.
+    pub fn release_all(&mut self, out: &mut EventList, offset: u32) {
+        for (note, held) in self.held.iter_mut().enumerate() {
+            if std::mem::take(held) {
+                out.push(NoteEvent {
+                    offset,
+                    kind: NoteKind::Off { note: note as u8 },
+                });
+            }
+        }
+    }
+
+    /// Forgets held notes (after a transport jump, when instruments are reset too).
+    pub fn reset(&mut self) {
+        self.held = [false; 128];
     }
 }

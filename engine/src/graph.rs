@@ -11,6 +11,7 @@ use petgraph::visit::EdgeRef;
 use petgraph::Direction;
 use thiserror::Error;
 
+use crate::automation::{AutomationError, AutomationLane};
 use crate::node::{NodeDescriptor, ParamReader};
 use crate::param::{ParamSpec, ParamValue};
 use crate::port::{joint, PortDirection, PortSpec, PortType};
@@ -159,6 +160,8 @@ pub enum GraphError {
     DuplicateEdge { from: String, to: String },
     #[error("no node \"{0}\"")]
     NoSuchNode(String),
+    #[error(transparent)]
+    Automation(#[from] AutomationError),
 }
 
 /// The graph document.
@@ -167,6 +170,8 @@ pub struct Graph {
     pub transport: Transport,
     /// Folder that relative file paths in parameters are resolved against.
     pub base_dir: Option<PathBuf>,
+    /// Automation lanes, at most one per parameter, in the order they were added.
+    automation: Vec<AutomationLane>,
     inner: StableDiGraph<NodeSpec, EdgeSpec>,
     ids: HashMap<String, NodeIndex>,
 }
@@ -202,12 +207,61 @@ impl Graph {
         Ok(index)
     }
 
-    /// Removes a node and every edge touching it.
+    /// Adds or replaces the automation lane of one parameter, after checking it.
+    pub fn automate(
+        &mut self,
+        lane: AutomationLane,
+        registry: &Registry,
+    ) -> Result<(), GraphError> {
+        let spec = self
+            .node(&lane.node)
+            .ok_or_else(|| GraphError::NoSuchNode(lane.node.clone()))?;
+        let descriptor = descriptor_of(spec, registry)?;
+        let param = descriptor
+            .param(&lane.param)
+            .ok_or_else(|| GraphError::UnknownParam {
+                node: spec.id.clone(),
+                kind: spec.kind.clone(),
+                param: lane.param.clone(),
+                known: descriptor
+                    .params
+                    .iter()
+                    .map(|p| p.id)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
+        lane.check(&param.kind)?;
+        match self
+            .automation
+            .iter_mut()
+            .find(|l| l.node == lane.node && l.param == lane.param)
+        {
+            Some(existing) => *existing = lane,
+            None => self.automation.push(lane),
+        }
+        Ok(())
+    }
+
+    /// Removes the lane of one parameter, if there is one.
+    pub fn remove_automation(&mut self, node: &str, param: &str) -> bool {
+        let before = self.automation.len();
+        self.automation
+            .retain(|l| !(l.node == node && l.param == param));
+        self.automation.len() != before
+    }
+
+    /// Every automation lane.
+    pub fn automation(&self) -> &[AutomationLane] {
+        &self.automation
+    }
+
+    /// Removes a node, every edge touching it and its automation lanes.
     pub fn remove_node(&mut self, id: &str) -> Result<NodeSpec, GraphError> {
         let index = self
             .ids
             .remove(id)
             .ok_or_else(|| GraphError::NoSuchNode(id.to_string()))?;
+        self.automation.retain(|l| l.node != id);
         self.inner
             .remove_node(index)
             .ok_or_else(|| GraphError::NoSuchNode(id.to_string()))

@@ -8,6 +8,7 @@
 //! and nothing reachable from [`Processor::process`] may allocate, lock, block, do I/O or panic.
 
 pub mod alloc_guard;
+pub mod automation;
 pub mod bridge;
 pub mod clip;
 pub mod compiler;
@@ -20,6 +21,7 @@ pub mod playback;
 pub mod port;
 pub mod preset;
 pub mod process;
+pub mod readout;
 pub mod registry;
 pub mod render;
 pub mod runtime;

@@ -13,6 +13,7 @@ use crate::clip::ClipValue;
 use crate::param::{ParamKind, ParamSpec, ParamValue};
 use crate::port::{PortDirection, PortSpec};
 use crate::process::ProcessContext;
+use crate::readout::{ReadoutBoard, Readouts};
 use crate::transport::Transport;
 
 /// Which partition a node kind runs in.
@@ -93,9 +94,20 @@ pub struct NodeConfig<'a> {
     pub transport: Transport,
     /// Folder that relative paths in text parameters are resolved against (the preset's folder).
     pub base_dir: Option<&'a Path>,
+    /// Where the session keeps published readouts (meters); `None` outside a session.
+    pub readouts: Option<&'a ReadoutBoard>,
 }
 
 impl NodeConfig<'_> {
+    /// The readouts this node publishes (meters, gain reduction …), kept by the session under the
+    /// node's id so the editor can read them and they survive recompiles.
+    pub fn readouts(&self, names: &'static [&'static str]) -> Readouts {
+        match self.readouts {
+            Some(board) => board.for_node(self.id, names),
+            None => Readouts::new(names),
+        }
+    }
+
     /// Resolves a path parameter against the preset's folder.
     pub fn path(&self, id: &str) -> PathBuf {
         let p = PathBuf::from(self.params.text(id));

@@ -345,6 +345,8 @@ pub enum ParamChange {
     Set(f32),
     /// Straight line to `target` over `samples`.
     Ramp { target: f32, samples: u32 },
+    /// Be `value` from this sample on, with no glide (automation breakpoints, seeks).
+    Jump(f32),
 }
 
 /// Per-block view of one parameter, as a processor reads it.
@@ -480,6 +482,11 @@ impl ParamState {
     fn apply(&mut self, change: ParamChange) {
         match change {
             ParamChange::Set(v) => self.begin_glide(v),
+            ParamChange::Jump(v) => {
+                self.current = v;
+                self.target = v;
+                self.remaining = 0;
+            }
             ParamChange::Ramp { target, samples } => {
                 self.target = target;
                 self.remaining = samples.max(1);
@@ -511,7 +518,15 @@ impl ParamState {
             self.moving = false;
             return;
         }
-        self.pending[..self.pending_len].sort_unstable_by_key(|p| p.0);
+        // Insertion sort: stable (changes at one offset apply in the order they came) and
+        // allocation-free.
+        for i in 1..self.pending_len {
+            let mut j = i;
+            while j > 0 && self.pending[j - 1].0 > self.pending[j].0 {
+                self.pending.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         let mut next = 0;
         for i in 0..frames {
             while next < self.pending_len && self.pending[next].0 as usize <= i {

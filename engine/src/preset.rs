@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::graph::{Graph, GraphError, NodeSpec, UiPosition};
+use crate::automation::{AutomationError, AutomationLane, AutomationPoint, Curve};
+use crate::graph::{Graph, GraphError, NodeSpec, PortRef, UiPosition};
 use crate::param::ParamValue;
 use crate::registry::Registry;
 use crate::save::atomic_write;
@@ -76,6 +77,33 @@ struct PresetFile {
     nodes: Vec<NodeFile>,
     #[serde(default)]
     edges: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    automation: Vec<LaneFile>,
+}
+
+/// `(param: "node.param", points: [(bar: 1.0, value: -60.0), (bar: 5.0, value: 0.0, curve: "exp")])`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LaneFile {
+    param: String,
+    points: Vec<PointFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PointFile {
+    bar: f64,
+    value: f64,
+    #[serde(default = "linear", skip_serializing_if = "is_linear")]
+    curve: String,
+}
+
+fn linear() -> String {
+    "linear".into()
+}
+
+fn is_linear(curve: &str) -> bool {
+    curve == "linear"
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -167,6 +195,11 @@ fn locate(text: &str, error: &GraphError) -> Option<Location> {
             find_quoted(text, &needle, text.find("edges").unwrap_or(0))
         }
         GraphError::BadPortRef(r) => find_quoted(text, r, text.find("edges").unwrap_or(0)),
+        GraphError::Automation(a) => find_quoted(
+            text,
+            &format!("{}.{}", a.node, a.param),
+            text.find("automation").unwrap_or(0),
+        ),
     }?;
     Some(location_of(text, at))
 }
@@ -286,6 +319,34 @@ pub fn parse_preset(
     for (from, to) in &file.edges {
         graph.connect(from, to, registry).map_err(err)?;
     }
+    for lane in file.automation {
+        let target = PortRef::parse(&lane.param).map_err(err)?;
+        let mut points = Vec::with_capacity(lane.points.len());
+        for p in &lane.points {
+            let curve = match p.curve.as_str() {
+                "linear" => Curve::Linear,
+                "exp" | "exponential" => Curve::Exponential,
+                other => {
+                    return Err(err(GraphError::Automation(AutomationError {
+                        node: target.node.clone(),
+                        param: target.port.clone(),
+                        reason: format!("curve \"{other}\" is not \"linear\" or \"exp\""),
+                    })))
+                }
+            };
+            points.push(AutomationPoint {
+                bar: p.bar,
+                value: p.value,
+                curve,
+            });
+        }
+        let lane = AutomationLane {
+            node: target.node,
+            param: target.port,
+            points,
+        };
+        graph.automate(lane, registry).map_err(err)?;
+    }
     Ok(graph)
 }
 
@@ -323,6 +384,25 @@ pub fn preset_text(graph: &Graph) -> String {
                     format!("{}.{}", graph.spec(a).id, e.from_port),
                     format!("{}.{}", graph.spec(b).id, e.to_port),
                 )
+            })
+            .collect(),
+        automation: graph
+            .automation()
+            .iter()
+            .map(|lane| LaneFile {
+                param: format!("{}.{}", lane.node, lane.param),
+                points: lane
+                    .points
+                    .iter()
+                    .map(|p| PointFile {
+                        bar: p.bar,
+                        value: p.value,
+                        curve: match p.curve {
+                            Curve::Linear => linear(),
+                            Curve::Exponential => "exp".into(),
+                        },
+                    })
+                    .collect(),
             })
             .collect(),
     };

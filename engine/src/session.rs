@@ -201,6 +201,11 @@ impl Session {
         self.compiler.slots.misses()
     }
 
+    /// The numbers a node publishes (meters …), if it publishes any.
+    pub fn readouts(&self, node: &str) -> Option<crate::readout::Readouts> {
+        self.compiler.readouts.get(node)
+    }
+
     /// The recording of a capture bridge so far.
     pub fn captured(&self, bridge_id: &str) -> Option<crate::clip::AudioClip> {
         self.compiler

@@ -25,6 +25,7 @@ use crate::node::{
 };
 use crate::param::ParamValue;
 use crate::port::{joint, Joint, PortDirection, PortSpec, PortType};
+use crate::readout::ReadoutBoard;
 use crate::registry::Registry;
 use crate::runtime::schedule::Schedule;
 
@@ -159,6 +160,8 @@ pub struct Compiler {
     previous: Option<Layout>,
     next_generation: u64,
     pub slots: BridgeSlots,
+    /// Meters and other numbers the nodes publish, by node id.
+    pub readouts: ReadoutBoard,
 }
 
 impl Compiler {
@@ -169,6 +172,7 @@ impl Compiler {
             previous: None,
             next_generation: 1,
             slots: BridgeSlots::default(),
+            readouts: ReadoutBoard::default(),
         }
     }
 
@@ -243,7 +247,7 @@ impl Compiler {
             let Build::Inference(build) = unit.desc.build else {
                 continue;
             };
-            let config = node_config(unit, graph, self.block_size);
+            let config = node_config(unit, graph, self.block_size, &self.readouts);
             let node = build(&config).map_err(|error| CompileError::Build {
                 node: unit.id.clone(),
                 kind: unit.desc.kind.to_string(),
@@ -310,6 +314,7 @@ pub(crate) fn node_config<'a>(
     unit: &'a Unit<'_>,
     graph: &'a Graph,
     block_size: usize,
+    readouts: &'a ReadoutBoard,
 ) -> NodeConfig<'a> {
     NodeConfig {
         id: &unit.id,
@@ -321,6 +326,7 @@ pub(crate) fn node_config<'a>(
         block_size,
         transport: graph.transport,
         base_dir: graph.base_dir.as_deref(),
+        readouts: Some(readouts),
     }
 }
 

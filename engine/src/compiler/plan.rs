@@ -7,9 +7,11 @@ use super::{
     is_feedback, node_config, CompileError, CompileStats, Compiled, Compiler, InferencePlan,
     Layout, LayoutEntry, Link, Unit,
 };
+use crate::automation::{AutomationError, PlayedLane};
 use crate::bridge;
 use crate::event::EventList;
 use crate::graph::Graph;
+use crate::graph::GraphError;
 use crate::node::{Build, Processor};
 use crate::param::{ParamState, ParamValue};
 use crate::port::{Joint, PortType};
@@ -156,7 +158,7 @@ pub(super) fn build_schedule(
     let mut latency = vec![0u32; units.len()];
     for &u in order {
         let unit = &units[u];
-        let config = node_config(unit, graph, block_size);
+        let config = node_config(unit, graph, block_size, &compiler.readouts);
         let processor = match unit.desc.build {
             Build::Realtime(build) => build(&config).map_err(|error| CompileError::Build {
                 node: unit.id.clone(),
@@ -451,6 +453,32 @@ pub(super) fn build_schedule(
         }
         layout.nodes.insert(unit.id.clone(), entry);
     }
+    // Automation lanes of real-time nodes, in samples.
+    let mut lanes = Vec::with_capacity(graph.automation().len());
+    for lane in graph.automation() {
+        let refuse = |reason: &str| {
+            CompileError::Graph(GraphError::Automation(AutomationError {
+                node: lane.node.clone(),
+                param: lane.param.clone(),
+                reason: reason.to_string(),
+            }))
+        };
+        let entry = layout
+            .nodes
+            .get(&lane.node)
+            .ok_or_else(|| refuse("only real-time nodes can be automated"))?;
+        let param = entry
+            .param_ids
+            .iter()
+            .position(|p| *p == lane.param)
+            .ok_or_else(|| refuse("no such parameter"))?;
+        lanes.push(PlayedLane::new(
+            entry.slot,
+            param as u16,
+            lane,
+            &graph.transport,
+        ));
+    }
     let max_latency = order
         .iter()
         .map(|&u| arrival[u] + latency[u])
@@ -470,6 +498,7 @@ pub(super) fn build_schedule(
             .map(|_| EventList::with_capacity(EVENTS_PER_LIST))
             .collect(),
         delays: p.delays,
+        lanes,
         nodes,
     };
     let stats = CompileStats {

@@ -255,6 +255,18 @@ impl Runtime {
         while let Ok(c) = self.commands.pop() {
             self.apply(c, block_end);
         }
+        if self.playing {
+            let schedule = &mut *self.schedule;
+            for lane in &schedule.lanes {
+                let state = schedule
+                    .nodes
+                    .get_mut(lane.slot as usize)
+                    .and_then(|n| n.params.get_mut(usize::from(lane.param)));
+                if let Some(state) = state {
+                    lane.play(self.position, frames, state);
+                }
+            }
+        }
         self.main[0].fill(0.0);
         self.main[1].fill(0.0);
         let playhead = Playhead {

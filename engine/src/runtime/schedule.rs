@@ -3,6 +3,7 @@
 
 use std::ops::Range;
 
+use crate::automation::PlayedLane;
 use crate::event::EventList;
 use crate::node::Processor;
 use crate::param::ParamState;
@@ -90,6 +91,8 @@ pub struct Schedule {
     pub(crate) steps: Vec<Step>,
     pub(crate) events: Vec<EventList>,
     pub(crate) delays: Vec<DelayLine>,
+    /// Automation lanes, played before each block.
+    pub(crate) lanes: Vec<PlayedLane>,
 }
 
 impl Schedule {

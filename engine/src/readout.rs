@@ -1,0 +1,81 @@
+//! Readouts: numbers a processor publishes for the control thread to read (meters: peak, RMS,
+//! loudness; gain reduction; a sequencer's current step). The audio thread stores them with
+//! relaxed atomic writes; nothing allocates or locks on its side.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// A node's published numbers, by name.
+#[derive(Debug, Clone)]
+pub struct Readouts {
+    names: &'static [&'static str],
+    values: Arc<[AtomicU32]>,
+}
+
+impl Readouts {
+    /// Control thread: room for one value per name, all starting at 0.
+    pub fn new(names: &'static [&'static str]) -> Self {
+        Readouts {
+            names,
+            values: names.iter().map(|_| AtomicU32::new(0)).collect(),
+        }
+    }
+
+    /// Audio thread: publishes value `index` (ignored when out of range).
+    #[inline]
+    pub fn set(&self, index: usize, value: f32) {
+        if let Some(v) = self.values.get(index) {
+            v.store(value.to_bits(), Ordering::Relaxed);
+        }
+    }
+
+    /// Any thread: the latest value of `index`.
+    pub fn get(&self, index: usize) -> f32 {
+        self.values
+            .get(index)
+            .map_or(0.0, |v| f32::from_bits(v.load(Ordering::Relaxed)))
+    }
+
+    /// Any thread: the latest value called `name`.
+    pub fn by_name(&self, name: &str) -> Option<f32> {
+        self.names
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| self.get(i))
+    }
+
+    pub fn names(&self) -> &'static [&'static str] {
+        self.names
+    }
+}
+
+/// All readouts of a session, by node id; a node keeps its readouts across recompiles.
+#[derive(Debug, Default)]
+pub struct ReadoutBoard {
+    nodes: Mutex<HashMap<String, Readouts>>,
+}
+
+impl ReadoutBoard {
+    /// Control thread: the readouts of `node`, made on first use.
+    pub fn for_node(&self, node: &str, names: &'static [&'static str]) -> Readouts {
+        let mut map = self.nodes.lock().unwrap_or_else(|e| e.into_inner());
+        match map.get(node) {
+            Some(r) if r.names == names => r.clone(),
+            _ => {
+                let r = Readouts::new(names);
+                map.insert(node.to_string(), r.clone());
+                r
+            }
+        }
+    }
+
+    /// Control thread: the readouts of `node`, if it publishes any.
+    pub fn get(&self, node: &str) -> Option<Readouts> {
+        self.nodes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(node)
+            .cloned()
+    }
+}
