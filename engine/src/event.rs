@@ -49,9 +49,11 @@ impl EventList {
         self.events.clear();
     }
 
-    /// Audio thread: orders events by offset (in place, no allocation).
+    /// Audio thread: orders events by offset, note-offs before note-ons at the same offset so a
+    /// note that ends where the next begins never cuts the new one (in place, no allocation).
     pub fn sort_by_offset(&mut self) {
-        self.events.sort_unstable_by_key(|e| e.offset);
+        self.events
+            .sort_unstable_by_key(|e| (e.offset, matches!(e.kind, NoteKind::On { .. })));
     }
 
     pub fn as_slice(&self) -> &[NoteEvent] {

@@ -7,6 +7,7 @@
 pub mod fx;
 pub mod io;
 pub mod mix;
+pub mod sequence;
 pub mod sources;
 
 use yano_engine::registry::{Registry, RegistryError};
@@ -22,6 +23,9 @@ pub fn register(registry: &mut Registry) -> Result<(), RegistryError> {
         mix::mixer::descriptor(),
         fx::delay::descriptor(),
         io::output::descriptor(),
+        sequence::steps::descriptor(),
+        sequence::clip::descriptor(),
+        sequence::arrangement::descriptor(),
     ] {
         registry.register(d)?;
     }
