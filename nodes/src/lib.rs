@@ -21,6 +21,7 @@ pub fn register(registry: &mut Registry) -> Result<(), RegistryError> {
         mix::gain::descriptor(),
         mix::pan::descriptor(),
         mix::mixer::descriptor(),
+        mix::console::descriptor(),
         fx::delay::descriptor(),
         io::output::descriptor(),
         sequence::steps::descriptor(),

@@ -1,5 +1,6 @@
 //! Mixing: gain, pan, summing.
 
+pub mod console;
 pub mod gain;
 pub mod mixer;
 pub mod pan;
