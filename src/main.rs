@@ -52,6 +52,10 @@ enum Command {
         /// Frames per block.
         #[arg(long, default_value_t = 128)]
         block: usize,
+        /// Write the mix and one file per channel of the mixer (each channel soloed) into the
+        /// folder given by --output.
+        #[arg(long)]
+        stems: bool,
     },
     /// List every node kind with its ports and parameters.
     Nodes,
@@ -92,6 +96,7 @@ fn run(cli: Cli) -> Result<(), String> {
             bars,
             format,
             block,
+            stems,
         } => {
             let registry = registry();
             let graph = load_preset(&preset, &registry)
@@ -103,37 +108,32 @@ fn run(cli: Cli) -> Result<(), String> {
                 }
                 (None, None) => 10.0,
             };
-            let started = std::time::Instant::now();
-            let audio = render(
-                &graph,
-                registry,
-                RenderOptions {
-                    seconds,
-                    block_size: block,
-                    ..RenderOptions::default()
-                },
-            )
-            .map_err(|e| format!("{}: {e}", preset.display()))?;
             let format = match format {
                 Format::I16 => SampleFormat::Int16,
                 Format::I24 => SampleFormat::Int24,
                 Format::F32 => SampleFormat::Float32,
             };
-            write_wav(&output, &audio, format).map_err(|e| e.to_string())?;
-            let took = started.elapsed().as_secs_f64();
-            let peak_db = 20.0 * f64::from(audio.peak().max(1e-9)).log10();
-            eprintln!(
-                "rendered {} ({seconds:.2} s at {} Hz, peak {peak_db:.1} dBFS) to {} in {took:.2} s ({:.0}x real time)",
-                preset.display(),
-                audio.sample_rate,
-                output.display(),
-                seconds / took.max(1e-9)
-            );
-            if peak_db > 0.0 && !matches!(format, SampleFormat::Float32) {
-                eprintln!("warning: the render clips (peak above 0 dBFS); lower a gain or write --format f32");
+            let options = RenderOptions {
+                seconds,
+                block_size: block,
+                ..RenderOptions::default()
+            };
+            let jobs = if stems {
+                stem_graphs(&graph, &registry)?
+            } else {
+                vec![(String::new(), graph)]
+            };
+            if stems {
+                std::fs::create_dir_all(&output)
+                    .map_err(|e| format!("cannot create {}: {e}", output.display()))?;
             }
-            if audio.clip_misses > 0 {
-                eprintln!("warning: clip players missed {} blocks", audio.clip_misses);
+            for (name, graph) in jobs {
+                let path = if stems {
+                    output.join(format!("{name}.wav"))
+                } else {
+                    output.clone()
+                };
+                render_one(&preset, &graph, registry.clone(), options, format, &path)?;
             }
             Ok(())
         }
@@ -170,6 +170,89 @@ fn run(cli: Cli) -> Result<(), String> {
             device,
         } => play(preset, seconds, device),
     }
+}
+
+/// Renders one graph to one file and reports what it measured.
+fn render_one(
+    preset: &std::path::Path,
+    graph: &yano_engine::Graph,
+    registry: Arc<Registry>,
+    options: RenderOptions,
+    format: SampleFormat,
+    path: &std::path::Path,
+) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let audio =
+        render(graph, registry, options).map_err(|e| format!("{}: {e}", preset.display()))?;
+    write_wav(path, &audio, format).map_err(|e| e.to_string())?;
+    let took = started.elapsed().as_secs_f64();
+    let loudness = yano_engine::loudness::measure(&audio.left, &audio.right, audio.sample_rate)
+        .map_err(|e| e.to_string())?;
+    eprintln!(
+        "rendered {} ({:.2} s at {} Hz) to {} in {took:.2} s ({:.0}x real time): {:.1} LUFS, true peak {:.1} dBTP, sample peak {:.1} dBFS",
+        preset.display(),
+        options.seconds,
+        audio.sample_rate,
+        path.display(),
+        options.seconds / took.max(1e-9),
+        loudness.integrated_lufs,
+        loudness.true_peak_dbtp,
+        loudness.sample_peak_dbfs,
+    );
+    if loudness.sample_peak_dbfs > 0.0 && format != SampleFormat::Float32 {
+        eprintln!(
+            "warning: the render clips (peak above 0 dBFS); lower a gain or write --format f32"
+        );
+    }
+    if audio.clip_misses > 0 {
+        eprintln!("warning: clip players missed {} blocks", audio.clip_misses);
+    }
+    Ok(())
+}
+
+/// The graphs of a stem render: the mix, then each channel of the first mixer soloed, named after
+/// the channel (its `chN_name`, or `chN`).
+fn stem_graphs(
+    graph: &yano_engine::Graph,
+    registry: &Registry,
+) -> Result<Vec<(String, yano_engine::Graph)>, String> {
+    let mixer = graph
+        .nodes()
+        .map(|(_, n)| n)
+        .find(|n| n.kind == yano_nodes::mix::console::KIND)
+        .ok_or("--stems needs a mixer.console node: stems are its channels")?;
+    let descriptor = registry
+        .get(&mixer.kind)
+        .ok_or("the mixer kind is not registered")?;
+    let values = mixer.values_for(descriptor);
+    let reader = yano_engine::node::ParamReader {
+        specs: &descriptor.params,
+        values: &values,
+    };
+    let channels = reader.number("channels") as usize;
+    let mut jobs = vec![("mix".to_string(), graph.clone())];
+    for (i, ids) in yano_nodes::mix::console::STRIPS
+        .iter()
+        .enumerate()
+        .take(channels)
+    {
+        let name = reader.text(ids.name);
+        let name = if name.trim().is_empty() {
+            format!("ch{}", i + 1)
+        } else {
+            name.trim().replace(['/', '\\'], "-")
+        };
+        let mut solo = graph.clone();
+        solo.set_param(
+            &mixer.id,
+            ids.solo,
+            yano_engine::ParamValue::Text("on".into()),
+            registry,
+        )
+        .map_err(|e| e.to_string())?;
+        jobs.push((name, solo));
+    }
+    Ok(jobs)
 }
 
 #[cfg(feature = "playback")]

@@ -14,6 +14,7 @@ pub mod clip;
 pub mod compiler;
 pub mod event;
 pub mod graph;
+pub mod loudness;
 pub mod node;
 pub mod param;
 #[cfg(feature = "playback")]
