@@ -87,6 +87,13 @@ pub fn chain_graph(gains: usize, r: &Registry) -> Graph {
     g
 }
 
+/// The shipped starter groove (graphs/amapiano-starter.ron).
+pub fn starter_groove(r: &Registry) -> Graph {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../graphs/amapiano-starter.ron");
+    yano_engine::preset::load_preset(&path, r).expect("the starter groove loads")
+}
+
 /// Renders a graph offline, single-threaded, and returns a checksum so nothing is optimised away.
 pub fn yano_render(g: &Graph, r: Arc<Registry>, seconds: f64) -> f32 {
     let audio = render(

@@ -30,7 +30,11 @@ fn allocations_in(runtime: &mut Runtime, blocks: usize) -> usize {
 /// A graph holding one node of `kind`, every input fed by something of the right type.
 fn single_node_graph(kind: &str, r: &Registry) -> Graph {
     let mut g = Graph::new(Transport::default());
-    g.add_node(NodeSpec::new("n", kind), r).unwrap();
+    let mut node = NodeSpec::new("n", kind);
+    if r.get(kind).unwrap().param("file").is_some() {
+        node = node.with("file", "audio/kalimba-loop.wav");
+    }
+    g.add_node(node, r).unwrap();
     let d = r.get(kind).unwrap();
     let ports = ports_of(g.node("n").unwrap(), d);
     let mut feeds = 0;
