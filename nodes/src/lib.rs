@@ -5,6 +5,7 @@
 //! decoding, resampling) is an inference node that runs on a worker.
 
 pub mod fx;
+pub mod instruments;
 pub mod io;
 pub mod mix;
 pub mod sequence;
@@ -24,6 +25,8 @@ pub fn register(registry: &mut Registry) -> Result<(), RegistryError> {
         mix::console::descriptor(),
         fx::delay::descriptor(),
         io::output::descriptor(),
+        instruments::log_drum::descriptor(),
+        instruments::bass::descriptor(),
         sequence::steps::descriptor(),
         sequence::clip::descriptor(),
         sequence::arrangement::descriptor(),

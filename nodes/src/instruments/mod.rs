@@ -1,0 +1,6 @@
+//! Instruments: real-time nodes that turn note events into sound.
+
+#[cfg(test)]
+mod audition;
+pub mod bass;
+pub mod log_drum;
