@@ -177,10 +177,9 @@ impl NodeDescriptor {
 
     /// True when a change of this parameter needs a new instance rather than a glide.
     pub fn param_rebuilds(&self, index: usize) -> bool {
-        matches!(
-            self.params.get(index).map(|p| &p.kind),
-            Some(ParamKind::Text { .. })
-        )
+        self.params
+            .get(index)
+            .is_some_and(|p| p.rebuilds || matches!(p.kind, ParamKind::Text { .. }))
     }
 }
 

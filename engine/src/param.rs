@@ -94,6 +94,9 @@ pub struct ParamSpec {
     pub id: &'static str,
     pub description: &'static str,
     pub kind: ParamKind,
+    /// A change needs a new instance rather than a glide (text always does; numbers that fix a
+    /// node's latency or memory at build time say so with [`ParamSpec::rebuilds`]).
+    pub rebuilds: bool,
 }
 
 impl ParamSpec {
@@ -117,6 +120,7 @@ impl ParamSpec {
                 smoothing: DEFAULT_SMOOTHING,
                 integer: false,
             },
+            rebuilds: false,
         }
     }
 
@@ -140,6 +144,7 @@ impl ParamSpec {
                 smoothing: Smoothing::None,
                 integer: true,
             },
+            rebuilds: false,
         }
     }
 
@@ -153,6 +158,7 @@ impl ParamSpec {
             id,
             description,
             kind: ParamKind::Choice { options, default },
+            rebuilds: false,
         }
     }
 
@@ -161,7 +167,14 @@ impl ParamSpec {
             id,
             description,
             kind: ParamKind::Text { default },
+            rebuilds: false,
         }
+    }
+
+    /// Marks the parameter as one whose change rebuilds the node (it fixes latency or memory).
+    pub fn rebuilds(mut self) -> Self {
+        self.rebuilds = true;
+        self
     }
 
     /// Replaces the smoothing of a number parameter.

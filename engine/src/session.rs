@@ -130,7 +130,7 @@ impl Session {
             .and_then(|l| l.nodes.get(node).map(|e| (l.generation, e.clone())));
         match (spec, layout) {
             (Some(spec), Some((generation, entry)))
-                if !reshapes && !matches!(spec.kind, ParamKind::Text { .. }) =>
+                if !reshapes && !spec.rebuilds && !matches!(spec.kind, ParamKind::Text { .. }) =>
             {
                 let index = entry
                     .param_ids

@@ -1,3 +1,8 @@
-//! Effects.
+//! Effects: real-time audio processors.
 
+pub mod biquad;
 pub mod delay;
+pub mod drive;
+pub mod eq;
+pub mod filter;
+pub mod limiter;
