@@ -28,6 +28,8 @@ pub fn register(registry: &mut Registry) -> Result<(), RegistryError> {
         fx::filter::descriptor(),
         fx::drive::descriptor(),
         fx::limiter::descriptor(),
+        fx::compressor::descriptor(),
+        fx::reverb::descriptor(),
         io::output::descriptor(),
         instruments::log_drum::descriptor(),
         instruments::bass::descriptor(),

@@ -1,0 +1,584 @@
+//! `fx.reverb`: an eight-line feedback delay network (Jot and Chaigne 1991). The lines have
+//! mutually prime lengths (distinct primes, 23–48 ms) and are mixed by an orthonormal Hadamard
+//! matrix (a fast transform: 24 additions). Each line's gain is set from its length so that the
+//! reverb time at 1 kHz is `decay_s`; a one-pole low-pass in each line (Jot's absorption filter)
+//! shortens the high-frequency decay by `damping`, and its gain is raised just enough that the
+//! 1 kHz decay stays on `decay_s`. Short allpass diffusers smear the input before the network, so
+//! a clap blooms instead of fluttering.
+//!
+//! AMAPIANO.md: the private-school clap sits in a long reverb (1.4 s), the default here; sgija
+//! claps stay dry (put no reverb on them). `mix` is a linear dry/wet blend (1 for a send return).
+//! Everything is allocated when the node is built; nothing depends on `decay_s` at run time.
+
+use yano_engine::param::{ParamSpec, Unit};
+use yano_engine::port::{PortSpec, PortType};
+use yano_engine::{
+    Build, NodeConfig, NodeDescriptor, NodeError, PortLayout, ProcessContext, Processor,
+};
+
+pub const KIND: &str = "fx.reverb";
+/// Longest predelay, in milliseconds.
+pub const MAX_PREDELAY_MS: f64 = 250.0;
+
+const DECAY: usize = 0;
+const DAMPING: usize = 1;
+const PREDELAY: usize = 2;
+const MIX: usize = 3;
+const WIDTH: usize = 4;
+
+const LINES: usize = 8;
+/// Line lengths at 48 kHz; other rates scale them and move each to the next free prime.
+const LENGTHS_48K: [usize; LINES] = [1109, 1303, 1451, 1607, 1783, 1951, 2137, 2311];
+/// Diffuser lengths at 48 kHz (left, right) and their coefficient.
+const DIFFUSERS_48K: [[usize; 3]; 2] = [[142, 379, 613], [151, 401, 659]];
+const DIFFUSION: f32 = 0.6;
+/// Sign patterns (rows of the Hadamard matrix, so orthogonal): left and right into the lines,
+/// and the lines out to left and right. Orthogonal taps decorrelate the two sides of the tail.
+const IN_L: [f32; LINES] = [1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0];
+const IN_R: [f32; LINES] = [1.0, 1.0, -1.0, -1.0, 1.0, 1.0, -1.0, -1.0];
+const OUT_L: [f32; LINES] = [1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0, -1.0];
+const OUT_R: [f32; LINES] = [1.0, -1.0, -1.0, 1.0, 1.0, -1.0, -1.0, 1.0];
+/// Frequency at which the decay time is exactly `decay_s`, whatever the damping.
+const MID_HZ: f64 = 1000.0;
+/// At full damping the decay at Nyquist is this share of the mid-band decay.
+const FULL_DAMPING_RATIO: f64 = 0.1;
+/// The longest the lowest frequencies may ring, as a multiple of `decay_s`.
+const MAX_LOW_STRETCH: f64 = 1.25;
+
+pub fn descriptor() -> NodeDescriptor {
+    NodeDescriptor {
+        kind: KIND,
+        description: "stereo feedback-delay-network reverb (8 lines, Hadamard), RT60 = decay",
+        params: vec![
+            ParamSpec::number(
+                "decay_s",
+                "reverb time: 60 dB of decay at 1 kHz",
+                0.1,
+                10.0,
+                1.4,
+                Unit::Seconds,
+            ),
+            ParamSpec::number(
+                "damping",
+                "how much faster the highs die (1: ten times faster at the top)",
+                0.0,
+                1.0,
+                0.4,
+                Unit::None,
+            ),
+            ParamSpec::number(
+                "predelay_ms",
+                "gap before the tail",
+                0.0,
+                MAX_PREDELAY_MS,
+                20.0,
+                Unit::Milliseconds,
+            ),
+            ParamSpec::number(
+                "mix",
+                "dry/wet: 0 dry, 1 wet only",
+                0.0,
+                1.0,
+                0.25,
+                Unit::None,
+            ),
+            ParamSpec::number(
+                "width",
+                "stereo width of the tail: 0 mono, 1 full",
+                0.0,
+                1.0,
+                1.0,
+                Unit::None,
+            ),
+        ],
+        ports: PortLayout::Fixed(vec![
+            PortSpec::input("in", PortType::STEREO, "signal in"),
+            PortSpec::output("out", PortType::STEREO, "dry and reverb"),
+        ]),
+        build: Build::Realtime(build),
+    }
+}
+
+fn is_prime(n: usize) -> bool {
+    n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| n % d != 0)
+}
+
+/// `n` scaled to `sample_rate`, moved up to the first prime above `after`.
+fn scaled_prime(n: usize, sample_rate: u32, after: usize) -> usize {
+    let mut p = ((n as f64 * f64::from(sample_rate) / 48_000.0).round() as usize).max(after + 1);
+    while !is_prime(p) {
+        p += 1;
+    }
+    p
+}
+
+fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
+    if config.sample_rate < 8_000 {
+        return Err(NodeError::new(format!(
+            "fx.reverb needs a sample rate of at least 8000 Hz, not {}",
+            config.sample_rate
+        )));
+    }
+    let sr = config.sample_rate;
+    let mut after = 1;
+    let lines = LENGTHS_48K.map(|n| {
+        after = scaled_prime(n, sr, after);
+        Line::new(after)
+    });
+    let diffusers = DIFFUSERS_48K.map(|side| {
+        side.map(|n| Line::new(((n as f64 * f64::from(sr) / 48_000.0) as usize).max(1)))
+    });
+    let predelay_len = (MAX_PREDELAY_MS * 0.001 * f64::from(sr)) as usize + 2;
+    Ok(Box::new(Reverb {
+        sample_rate: f64::from(sr),
+        lines,
+        diffusers,
+        predelay: [
+            vec![0.0; predelay_len].into_boxed_slice(),
+            vec![0.0; predelay_len].into_boxed_slice(),
+        ],
+        predelay_write: 0,
+        absorb: [(0.0, 0.0); LINES],
+        absorb_state: [0.0; LINES],
+        designed: (f32::NAN, f32::NAN),
+    }))
+}
+
+/// A fixed-length delay: `tick` returns the sample written `len` ticks ago.
+struct Line {
+    buf: Box<[f32]>,
+    pos: usize,
+}
+
+impl Line {
+    fn new(len: usize) -> Self {
+        Line {
+            buf: vec![0.0; len.max(1)].into_boxed_slice(),
+            pos: 0,
+        }
+    }
+
+    #[inline]
+    fn out(&self) -> f32 {
+        self.buf.get(self.pos).copied().unwrap_or(0.0)
+    }
+
+    #[inline]
+    fn push(&mut self, x: f32) {
+        if let Some(slot) = self.buf.get_mut(self.pos) {
+            *slot = x;
+        }
+        self.pos += 1;
+        if self.pos >= self.buf.len() {
+            self.pos = 0;
+        }
+    }
+
+    /// A Schroeder allpass around this line.
+    #[inline]
+    fn allpass(&mut self, x: f32, g: f32) -> f32 {
+        let delayed = self.out();
+        let y = delayed - g * x;
+        self.push(flush(x + g * y));
+        y
+    }
+}
+
+/// Sends values too small to hear (below ~1e-25) to zero, so decaying tails never reach the
+/// slow denormal range.
+#[inline]
+fn flush(x: f32) -> f32 {
+    (x + 1e-18) - 1e-18
+}
+
+/// Orthonormal 8-point Hadamard transform, in place.
+#[inline]
+fn hadamard(x: &mut [f32; LINES]) {
+    let mut h = 1;
+    while h < LINES {
+        let mut i = 0;
+        while i < LINES {
+            for j in i..i + h {
+                let (a, b) = (x[j], x[j + h]);
+                x[j] = a + b;
+                x[j + h] = a - b;
+            }
+            i += 2 * h;
+        }
+        h *= 2;
+    }
+    let scale = 1.0 / (LINES as f32).sqrt();
+    for v in x.iter_mut() {
+        *v *= scale;
+    }
+}
+
+/// Jot's absorption filter for one line: (gain, pole) of g·(1 − b) / (1 − b·z⁻¹), whose
+/// magnitude is the decay over `length` samples for `decay_s` at MID_HZ, and for
+/// decay_s · (1 − 0.9 · damping) at Nyquist. Keeping the mid band on time lifts the gain below it;
+/// where that would stretch the lowest decay past MAX_LOW_STRETCH · decay_s (short, heavily damped
+/// settings), the pole moves up and the highs are damped less instead.
+fn absorption(length: usize, decay_s: f64, damping: f64, sample_rate: f64) -> (f32, f32) {
+    let per_line = |t60: f64| 10f64.powf(-3.0 * length as f64 / (t60 * sample_rate));
+    let mid = per_line(decay_s);
+    let nyquist = per_line(decay_s * (1.0 - (1.0 - FULL_DAMPING_RATIO) * damping));
+    let most = per_line(decay_s * MAX_LOW_STRETCH).min(0.999_99);
+    let cos_mid = (std::f64::consts::TAU * MID_HZ / sample_rate).cos();
+    // Magnitude at MID_HZ of the filter with unit gain at DC.
+    let at_mid = |b: f64| (1.0 - b) / (1.0 - 2.0 * b * cos_mid + b * b).sqrt();
+    // The gain at MID_HZ depends on the pole, which depends on the gain: a few rounds settle it.
+    let (mut g, mut b) = (mid, 0.0);
+    for _ in 0..6 {
+        b = ((g - nyquist) / (g + nyquist)).clamp(0.0, 0.999);
+        g = mid / at_mid(b);
+    }
+    if g > most {
+        let need = mid / most;
+        let (mut lo, mut hi) = (0.0, b);
+        for _ in 0..40 {
+            let m = 0.5 * (lo + hi);
+            if at_mid(m) > need {
+                lo = m;
+            } else {
+                hi = m;
+            }
+        }
+        b = lo;
+        g = mid / at_mid(b);
+    }
+    (g as f32, b as f32)
+}
+
+struct Reverb {
+    sample_rate: f64,
+    lines: [Line; LINES],
+    diffusers: [[Line; 3]; 2],
+    predelay: [Box<[f32]>; 2],
+    predelay_write: usize,
+    /// (gain, pole) of each line's absorption filter.
+    absorb: [(f32, f32); LINES],
+    absorb_state: [f32; LINES],
+    /// (decay_s, damping) the filters were designed for.
+    designed: (f32, f32),
+}
+
+/// The sample `behind` samples before `write`, linearly interpolated.
+#[inline]
+fn read_behind(ring: &[f32], write: usize, behind: f32) -> f32 {
+    let len = ring.len();
+    let whole = (behind as usize).min(len.saturating_sub(2));
+    let frac = behind - whole as f32;
+    // Wrap by one subtraction rather than a division: `write < len` and `whole < len`.
+    let mut ia = write + len - whole;
+    if ia >= len {
+        ia -= len;
+    }
+    let ib = if ia == 0 { len - 1 } else { ia - 1 };
+    let a = ring.get(ia).copied().unwrap_or(0.0);
+    let b = ring.get(ib).copied().unwrap_or(0.0);
+    a + (b - a) * frac
+}
+
+impl Processor for Reverb {
+    fn process(&mut self, ctx: &mut ProcessContext<'_>) {
+        let decay = ctx.param(DECAY).last();
+        let damping = ctx.param(DAMPING).last();
+        if (decay, damping) != self.designed {
+            self.designed = (decay, damping);
+            for (a, line) in self.absorb.iter_mut().zip(&self.lines) {
+                *a = absorption(
+                    line.buf.len(),
+                    f64::from(decay.max(0.05)),
+                    f64::from(damping.clamp(0.0, 1.0)),
+                    self.sample_rate,
+                );
+            }
+        }
+        let predelay = ctx.param(PREDELAY);
+        let mix = ctx.param(MIX);
+        let width = ctx.param(WIDTH);
+        let ms_to_samples = (0.001 * self.sample_rate) as f32;
+        let (in_l, in_r) = (ctx.audio_in(0, 0), ctx.audio_in(0, 1));
+        let (out_l, out_r) = ctx.audio_out_pair(0);
+        let frames = out_l.len().min(out_r.len()).min(in_l.len()).min(in_r.len());
+        let [pre_l, pre_r] = &mut self.predelay;
+        let pre_len = pre_l.len().min(pre_r.len());
+        let max_pre = pre_len.saturating_sub(2) as f32;
+        let in_gain = 1.0 / (LINES as f32).sqrt();
+        let out_gain = 1.0 / (LINES as f32).sqrt();
+        let mut w = self.predelay_write % pre_len.max(1);
+        for i in 0..frames {
+            let (dry_l, dry_r) = (in_l[i], in_r[i]);
+            if let (Some(l), Some(r)) = (pre_l.get_mut(w), pre_r.get_mut(w)) {
+                *l = dry_l;
+                *r = dry_r;
+            }
+            let d = (predelay.at(i) * ms_to_samples).clamp(0.0, max_pre);
+            let mut x_l = read_behind(pre_l, w, d);
+            let mut x_r = read_behind(pre_r, w, d);
+            w += 1;
+            if w >= pre_len {
+                w = 0;
+            }
+            let [diff_l, diff_r] = &mut self.diffusers;
+            for ap in diff_l.iter_mut() {
+                x_l = ap.allpass(x_l, DIFFUSION);
+            }
+            for ap in diff_r.iter_mut() {
+                x_r = ap.allpass(x_r, DIFFUSION);
+            }
+            // Line outputs through their absorption filters.
+            let mut y = [0.0f32; LINES];
+            for (k, line) in self.lines.iter().enumerate() {
+                let (g, b) = self.absorb[k];
+                let s = flush(g * (1.0 - b) * line.out() + b * self.absorb_state[k]);
+                self.absorb_state[k] = s;
+                y[k] = s;
+            }
+            let (mut wet_l, mut wet_r) = (0.0, 0.0);
+            for k in 0..LINES {
+                wet_l += OUT_L[k] * y[k];
+                wet_r += OUT_R[k] * y[k];
+            }
+            hadamard(&mut y);
+            for (k, line) in self.lines.iter_mut().enumerate() {
+                line.push(y[k] + in_gain * (IN_L[k] * x_l + IN_R[k] * x_r));
+            }
+            // Width on the wet signal's side channel.
+            let mid = 0.5 * (wet_l + wet_r) * out_gain;
+            let side = 0.5 * (wet_l - wet_r) * out_gain * width.at(i);
+            let m = mix.at(i);
+            out_l[i] = (1.0 - m) * dry_l + m * (mid + side);
+            out_r[i] = (1.0 - m) * dry_r + m * (mid - side);
+        }
+        self.predelay_write = w;
+    }
+
+    fn reset(&mut self) {
+        for line in self
+            .lines
+            .iter_mut()
+            .chain(self.diffusers.iter_mut().flatten())
+        {
+            line.buf.fill(0.0);
+        }
+        for p in &mut self.predelay {
+            p.fill(0.0);
+        }
+        self.absorb_state = [0.0; LINES];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use yano_engine::graph::{Graph, NodeSpec};
+    use yano_engine::render::{render, RenderOptions, Rendered};
+    use yano_engine::{ParamValue, Transport};
+
+    /// `test.reverb_click`: one 1.0 at frame 0 (or, with `noise` = 1, a second of loud noise).
+    struct Click {
+        noise: bool,
+        at: u32,
+        seed: u32,
+    }
+
+    impl Processor for Click {
+        fn process(&mut self, ctx: &mut ProcessContext<'_>) {
+            let out = ctx.audio_out(0, 0);
+            for o in out.iter_mut() {
+                *o = if self.noise && self.at < 48_000 {
+                    self.seed = self
+                        .seed
+                        .wrapping_mul(1_664_525)
+                        .wrapping_add(1_013_904_223);
+                    (self.seed >> 8) as f32 / (1u32 << 23) as f32 - 1.0
+                } else if self.at == 0 {
+                    1.0
+                } else {
+                    0.0
+                };
+                self.at += 1;
+            }
+        }
+    }
+
+    fn registry() -> Arc<yano_engine::Registry> {
+        let mut r = crate::registry();
+        r.register(NodeDescriptor {
+            kind: "test.reverb_click",
+            description: "a click, or a second of noise",
+            params: vec![ParamSpec::integer("noise", "", 0, 1, 0, Unit::Count)],
+            ports: PortLayout::Fixed(vec![PortSpec::output("out", PortType::MONO, "click")]),
+            build: Build::Realtime(|c| {
+                Ok(Box::new(Click {
+                    noise: c.params.number("noise") > 0.5,
+                    at: 0,
+                    seed: 1,
+                }))
+            }),
+        })
+        .unwrap();
+        Arc::new(r)
+    }
+
+    /// The response of a reverb with `params` (wet only, no predelay unless given) to a click.
+    fn response(params: &[(&str, f64)], noise: bool, seconds: f64) -> Rendered {
+        let r = registry();
+        let mut g = Graph::new(Transport::default());
+        let click = NodeSpec::new("click", "test.reverb_click").with("noise", f64::from(noise));
+        g.add_node(click, &r).unwrap();
+        let mut verb = NodeSpec::new("verb", KIND)
+            .with("mix", 1.0)
+            .with("predelay_ms", 0.0);
+        for (k, v) in params {
+            verb = verb.with(k, ParamValue::Number(*v));
+        }
+        g.add_node(verb, &r).unwrap();
+        g.add_node(NodeSpec::new("out", "io.output"), &r).unwrap();
+        g.connect("click.out", "verb.in", &r).unwrap();
+        g.connect("verb.out", "out.in", &r).unwrap();
+        let opts = RenderOptions {
+            seconds,
+            ..RenderOptions::default()
+        };
+        render(&g, r, opts).unwrap()
+    }
+
+    /// An RBJ band-pass (0 dB peak) at `freq` with an octave's bandwidth.
+    fn octave_band(x: &[f32], freq: f64) -> Vec<f32> {
+        let w = std::f64::consts::TAU * freq / 48_000.0;
+        let alpha = w.sin() / (2.0 * std::f64::consts::SQRT_2);
+        let a0 = 1.0 + alpha;
+        let (b0, b2, a1, a2) = (
+            alpha / a0,
+            -alpha / a0,
+            -2.0 * w.cos() / a0,
+            (1.0 - alpha) / a0,
+        );
+        let (mut x1, mut x2, mut y1, mut y2) = (0.0, 0.0, 0.0, 0.0);
+        x.iter()
+            .map(|v| {
+                let v = f64::from(*v);
+                let y = b0 * v + b2 * x2 - a1 * y1 - a2 * y2;
+                (x2, x1, y2, y1) = (x1, v, y1, y);
+                y as f32
+            })
+            .collect()
+    }
+
+    /// RT60 by Schroeder backward integration of the energy of both channels, fitting the decay
+    /// curve between −5 and −35 dB by least squares and doubling the 30 dB time.
+    fn rt60(left: &[f32], right: &[f32]) -> f64 {
+        let energy: Vec<f64> = left
+            .iter()
+            .zip(right)
+            .map(|(l, r)| f64::from(*l).powi(2) + f64::from(*r).powi(2))
+            .collect();
+        let mut edc = vec![0.0; energy.len()];
+        let mut sum = 0.0;
+        for i in (0..energy.len()).rev() {
+            sum += energy[i];
+            edc[i] = sum;
+        }
+        let total = edc[0];
+        let (mut n, mut st, mut sd, mut stt, mut std_) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for (i, e) in edc.iter().enumerate() {
+            let db = 10.0 * (e / total).log10();
+            if (-35.0..=-5.0).contains(&db) {
+                let t = i as f64 / 48_000.0;
+                n += 1.0;
+                st += t;
+                sd += db;
+                stt += t * t;
+                std_ += t * db;
+            }
+        }
+        let slope = (n * std_ - st * sd) / (n * stt - st * st);
+        2.0 * (-30.0 / slope)
+    }
+
+    #[test]
+    fn rt60_follows_decay() {
+        for decay in [0.5, 1.4, 3.0] {
+            // Undamped: the whole band decays at one rate.
+            let ir = response(&[("decay_s", decay), ("damping", 0.0)], false, 1.3 * decay);
+            let t = rt60(&ir.left, &ir.right);
+            eprintln!("decay {decay} s, damping 0: RT60 {t:.3} s");
+            assert!((t / decay - 1.0).abs() < 0.15, "decay {decay}: RT60 {t}");
+            // Damped: the 1 kHz octave still follows, the 12 kHz octave dies sooner, the lows
+            // ring no more than a little longer.
+            let ir = response(&[("decay_s", decay), ("damping", 0.8)], false, 1.6 * decay);
+            let band = |f| rt60(&octave_band(&ir.left, f), &octave_band(&ir.right, f));
+            let (low, mid, high) = (band(125.0), band(1000.0), band(12_000.0));
+            eprintln!(
+                "decay {decay} s, damping 0.8: RT60 {low:.3} s at 125 Hz, {mid:.3} s at 1 kHz, \
+                 {high:.3} s at 12 kHz"
+            );
+            assert!(
+                (mid / decay - 1.0).abs() < 0.15,
+                "decay {decay}: 1 kHz RT60 {mid}"
+            );
+            assert!(
+                high < 0.75 * mid,
+                "damping shortens the highs: {high} vs {mid}"
+            );
+            assert!(low < 1.3 * decay, "the lows stay in check: {low}");
+        }
+        // The heaviest damping on the shortest decay keeps the mid band and the lows in check.
+        let ir = response(&[("decay_s", 0.3), ("damping", 1.0)], false, 0.6);
+        let band = |f| rt60(&octave_band(&ir.left, f), &octave_band(&ir.right, f));
+        let (low, mid) = (band(125.0), band(1000.0));
+        eprintln!("decay 0.3 s, damping 1: RT60 {low:.3} s at 125 Hz, {mid:.3} s at 1 kHz");
+        assert!(
+            (mid / 0.3 - 1.0).abs() < 0.15 && low < 1.3 * 0.3,
+            "{low} {mid}"
+        );
+    }
+
+    #[test]
+    fn tail_is_finite_decays_to_silence_and_is_wide() {
+        let ir = response(&[("decay_s", 0.5), ("damping", 0.4)], false, 2.0);
+        let peak = ir.peak();
+        assert!(ir.left.iter().chain(&ir.right).all(|v| v.is_finite()));
+        let end = ir.left[90_000..]
+            .iter()
+            .chain(&ir.right[90_000..])
+            .fold(0.0f32, |m, v| m.max(v.abs()));
+        assert!(end < 1e-5 * peak, "tail after 1.9 s: {end} (peak {peak})");
+        // The tail (100–400 ms) of left and right: largely independent.
+        let corr = |l: &[f32], r: &[f32]| {
+            let (mut lr, mut ll, mut rr) = (0.0, 0.0, 0.0);
+            for (a, b) in l.iter().zip(r) {
+                let (a, b) = (f64::from(*a), f64::from(*b));
+                lr += a * b;
+                ll += a * a;
+                rr += b * b;
+            }
+            lr / (ll * rr).sqrt()
+        };
+        let wide = corr(&ir.left[4_800..19_200], &ir.right[4_800..19_200]);
+        eprintln!("tail L/R correlation at width 1: {wide:.3}");
+        assert!(wide.abs() < 0.5, "{wide}");
+        let mono = response(&[("decay_s", 0.5), ("width", 0.0)], false, 0.4);
+        let narrow = corr(&mono.left[4_800..19_200], &mono.right[4_800..19_200]);
+        assert!(narrow > 0.999, "width 0 is mono: {narrow}");
+        // The longest, darkest setting under a second of full-scale noise stays finite and bounded.
+        let loud = response(&[("decay_s", 10.0), ("damping", 1.0)], true, 1.5);
+        assert!(loud.left.iter().chain(&loud.right).all(|v| v.is_finite()));
+        assert!(loud.peak() < 20.0, "{}", loud.peak());
+    }
+
+    #[test]
+    fn predelay_and_mix() {
+        let onset = |x: &Rendered| x.left.iter().position(|v| v.abs() > 1e-6).unwrap();
+        let near = response(&[], false, 0.2);
+        let far = response(&[("predelay_ms", 100.0)], false, 0.3);
+        assert_eq!(onset(&far) - onset(&near), 4_800, "100 ms predelay");
+        // Mix 0 passes the dry signal untouched and on time.
+        let dry = response(&[("mix", 0.0)], false, 0.1);
+        assert_eq!(dry.left[0], 1.0);
+        assert!(dry.left[1..].iter().all(|v| *v == 0.0));
+    }
+}
