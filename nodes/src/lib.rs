@@ -33,6 +33,8 @@ pub fn register(registry: &mut Registry) -> Result<(), RegistryError> {
         io::output::descriptor(),
         instruments::log_drum::descriptor(),
         instruments::bass::descriptor(),
+        instruments::drums::descriptor(),
+        instruments::sampler::descriptor(),
         sequence::steps::descriptor(),
         sequence::clip::descriptor(),
         sequence::arrangement::descriptor(),

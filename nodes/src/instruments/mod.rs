@@ -3,4 +3,6 @@
 #[cfg(test)]
 mod audition;
 pub mod bass;
+pub mod drums;
 pub mod log_drum;
+pub mod sampler;
