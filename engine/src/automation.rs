@@ -189,14 +189,14 @@ impl PlayedLane {
             }
         }
         if end > from {
-            let (offset, samples) = ((from - start) as u32, (end - from) as u32);
-            state.schedule(
-                offset,
-                ParamChange::Ramp {
-                    target: self.value_before(end),
-                    samples,
-                },
-            );
+            let target = self.value_before(end);
+            // A lane holding still schedules nothing, so the parameter reads as constant and the
+            // node can take its fast path.
+            let holding = from == start && target == here && state.current() == here;
+            if !holding {
+                let (offset, samples) = ((from - start) as u32, (end - from) as u32);
+                state.schedule(offset, ParamChange::Ramp { target, samples });
+            }
         }
     }
 }

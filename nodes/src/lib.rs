@@ -35,6 +35,8 @@ pub fn register(registry: &mut Registry) -> Result<(), RegistryError> {
         instruments::bass::descriptor(),
         instruments::drums::descriptor(),
         instruments::sampler::descriptor(),
+        instruments::keys::descriptor(),
+        instruments::pad::descriptor(),
         sequence::steps::descriptor(),
         sequence::clip::descriptor(),
         sequence::arrangement::descriptor(),

@@ -4,5 +4,10 @@
 mod audition;
 pub mod bass;
 pub mod drums;
+pub mod keys;
 pub mod log_drum;
+pub mod pad;
 pub mod sampler;
+#[cfg(test)]
+pub mod testing;
+pub mod voice;

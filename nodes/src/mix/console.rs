@@ -331,13 +331,16 @@ impl Processor for Console {
             let (in_l, in_r) = (ctx.audio_in(i, 0), ctx.audio_in(i, 1));
             let (out_l, out_r) = ctx.audio_out_pair(0);
             let (mut peak, mut square) = (0f32, 0f32);
-            let mut pans = pan_gains(pan.at(0), true);
+            // Gains and pans are worked out once per block unless they glide.
+            let still = gain.is_constant() && pan.is_constant();
+            let (mut g0, mut pans) = (gain_at(&gain, 0), pan_gains(pan.at(0), true));
             for f in 0..frames {
-                if !pan.is_constant() {
+                if !still {
+                    g0 = gain_at(&gain, f);
                     pans = pan_gains(pan.at(f), true);
                 }
                 let m = heard_from[i] + (heard_to[i] - heard_from[i]) * (f as f32 / frames as f32);
-                let g = gain_at(&gain, f) * m;
+                let g = g0 * m;
                 let (l, r) = (in_l[f] * g * pans.0, in_r[f] * g * pans.1);
                 out_l[f] += l;
                 out_r[f] += r;
@@ -350,8 +353,13 @@ impl Processor for Console {
             let gain = ctx.param(RETURN_BASE + 2 * r);
             let (in_l, in_r) = (ctx.audio_in(channels + r, 0), ctx.audio_in(channels + r, 1));
             let (out_l, out_r) = ctx.audio_out_pair(0);
+            let g0 = gain_at(&gain, 0);
             for f in 0..frames {
-                let g = gain_at(&gain, f);
+                let g = if gain.is_constant() {
+                    g0
+                } else {
+                    gain_at(&gain, f)
+                };
                 out_l[f] += in_l[f] * g;
                 out_r[f] += in_r[f] * g;
             }
@@ -359,8 +367,13 @@ impl Processor for Console {
         let master = ctx.param(MASTER_GAIN);
         let (out_l, out_r) = ctx.audio_out_pair(0);
         let (mut peak, mut square, mut weighted) = (0f32, 0f32, 0f64);
+        let master_still = gain_at(&master, 0);
         for f in 0..frames {
-            let g = gain_at(&master, f);
+            let g = if master.is_constant() {
+                master_still
+            } else {
+                gain_at(&master, f)
+            };
             out_l[f] *= g;
             out_r[f] *= g;
             peak = peak.max(out_l[f].abs()).max(out_r[f].abs());
@@ -391,17 +404,26 @@ impl Processor for Console {
                 let (gain, pan) = (ctx.param(strip(i, 1)), ctx.param(strip(i, 2)));
                 let (in_l, in_r) = (ctx.audio_in(i, 0), ctx.audio_in(i, 1));
                 let (s_l, s_r) = ctx.audio_out_pair(out_index);
-                for f in 0..frames {
-                    let m =
-                        heard_from[i] + (heard_to[i] - heard_from[i]) * (f as f32 / frames as f32);
-                    let (fader, (pl, pr)) = if pre {
+                // Levels are worked out once per block unless something glides.
+                let still = send.is_constant() && gain.is_constant() && pan.is_constant();
+                let level = |f: usize| {
+                    let (fader, pans) = if pre {
                         (1.0, (1.0, 1.0))
                     } else {
                         (gain_at(&gain, f), pan_gains(pan.at(f), true))
                     };
-                    let g = gain_at(&send, f) * fader * m;
-                    s_l[f] += in_l[f] * g * pl;
-                    s_r[f] += in_r[f] * g * pr;
+                    (gain_at(&send, f) * fader, pans)
+                };
+                let (mut g0, mut pans) = level(0);
+                for f in 0..frames {
+                    if !still {
+                        (g0, pans) = level(f);
+                    }
+                    let m =
+                        heard_from[i] + (heard_to[i] - heard_from[i]) * (f as f32 / frames as f32);
+                    let g = g0 * m;
+                    s_l[f] += in_l[f] * g * pans.0;
+                    s_r[f] += in_r[f] * g * pans.1;
                 }
             }
         }
