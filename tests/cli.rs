@@ -134,3 +134,48 @@ fn missing_files_are_reported_not_panicked() {
         "{err}"
     );
 }
+
+#[test]
+fn stems_are_one_file_per_mixer_channel_plus_the_mix() {
+    let dir = temp("stems");
+    let (ok, _, err) = yano(&[
+        "render",
+        "graphs/sgija.ron",
+        "--stems",
+        "-o",
+        dir.to_str().unwrap(),
+        "--bars",
+        "2",
+        "--format",
+        "f32",
+    ]);
+    assert!(ok, "{err}");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["drums.wav", "logdrum.wav", "mix.wav", "organ.wav"]);
+    // Each stem is its channel alone: the drum stem holds the kick's low end, the organ stem does not.
+    let energy_below_100hz = |name: &str| {
+        let samples: Vec<f32> = hound::WavReader::open(dir.join(name))
+            .unwrap()
+            .into_samples::<f32>()
+            .map(|s| s.unwrap())
+            .collect();
+        let mut y = 0.0f64;
+        let a = (-std::f64::consts::TAU * 100.0 / 48_000.0).exp();
+        samples
+            .chunks(2)
+            .map(|f| {
+                y = a * y + (1.0 - a) * f64::from(f[0]);
+                y * y
+            })
+            .sum::<f64>()
+    };
+    assert!(energy_below_100hz("drums.wav") > 100.0 * energy_below_100hz("organ.wav"));
+    assert!(
+        err.contains("LUFS"),
+        "every file's loudness is reported: {err}"
+    );
+}

@@ -95,6 +95,22 @@ fn every_realtime_node_processes_without_allocating() {
         "clip.player",
         "clip.notes",
         "clip.capture",
+        "sequence.steps",
+        "sequence.clip",
+        "sequence.arrangement",
+        "instrument.log_drum",
+        "instrument.bass",
+        "instrument.drums",
+        "instrument.sampler",
+        "instrument.keys",
+        "instrument.pad",
+        "fx.eq",
+        "fx.filter",
+        "fx.drive",
+        "fx.limiter",
+        "fx.compressor",
+        "fx.reverb",
+        "mixer.console",
     ] {
         assert!(checked.contains(&kind), "{kind} was not checked");
     }

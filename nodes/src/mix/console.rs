@@ -260,7 +260,7 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     let blocks_400ms = ((0.4 * sr) / config.block_size as f64).round().max(1.0) as usize;
     Ok(Box::new(Console {
         meters: config.readouts(&METERS),
-        mute_gain: [1.0; MAX_CHANNELS],
+        mute_gain: heard_at_start(&config.params),
         mute_step: (1.0 / (0.005 * sr)) as f32,
         rms: [0.0; MAX_CHANNELS + 1],
         rms_coeff: (-(config.block_size as f64) / (0.3 * sr)).exp() as f32,
@@ -268,6 +268,21 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
         loudness_ring: vec![0.0; blocks_400ms].into_boxed_slice(),
         ring_pos: 0,
     }))
+}
+
+/// Which channels are heard when the node is built (1) or muted (0), so a channel that starts
+/// muted or un-soloed is silent from the first sample rather than gliding out.
+fn heard_at_start(p: &ParamReader<'_>) -> [f32; MAX_CHANNELS] {
+    let on = |id: &str| p.choice(id) == 1;
+    let any_solo = STRIPS.iter().any(|s| on(s.solo));
+    std::array::from_fn(|i| {
+        let s = &STRIPS[i];
+        if !on(s.mute) && (!any_solo || on(s.solo)) {
+            1.0
+        } else {
+            0.0
+        }
+    })
 }
 
 struct Console {
