@@ -13,7 +13,7 @@
 //! parallel paths. It is fixed when the node is built, so its parameter is marked `rebuilds`: a change builds a
 //! fresh node and the compiler re-aligns parallel paths to the new latency.
 
-use yano_engine::param::{ParamSpec, Unit};
+use yano_engine::param::{ParamSpec, ParamValues, Unit};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, PortLayout, ProcessContext, Processor,
@@ -125,26 +125,10 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     if config.sample_rate == 0 {
         return Err(NodeError::new("fx.limiter needs a sample rate above 0 Hz"));
     }
-    let lookahead = lookahead_samples(config.params.number("lookahead_ms"), config.sample_rate);
-    // Hold and average over the look-ahead the detector leaves (see the module doc).
-    let window = lookahead - DETECT_DELAY + 1;
-    Ok(Box::new(Limiter {
-        sample_rate: config.sample_rate as f32,
-        taps: interpolators(),
-        detect: [[0.0; 2 * TP_TAPS]; 2],
-        detect_pos: 0,
-        between_before: 0.0,
-        hold: MinHold::new(window),
-        envelope: 1.0,
-        average: vec![1.0; window].into_boxed_slice(),
-        average_pos: 0,
-        average_sum: window as f64,
-        delay: [
-            vec![0.0; lookahead].into_boxed_slice(),
-            vec![0.0; lookahead].into_boxed_slice(),
-        ],
-        delay_pos: 0,
-    }))
+    Ok(Box::new(Limiter::new(
+        config.sample_rate,
+        config.params.number("lookahead_ms"),
+    )))
 }
 
 /// The minimum of the last `window` values, in O(1) amortised (a monotonic queue in a ring).
@@ -199,7 +183,7 @@ impl MinHold {
     }
 }
 
-struct Limiter {
+pub struct Limiter {
     sample_rate: f32,
     taps: [[f32; OVERSAMPLE]; TP_TAPS],
     /// Per channel, the last TP_TAPS inputs twice over, so a window is one contiguous slice.
@@ -217,6 +201,63 @@ struct Limiter {
 }
 
 impl Limiter {
+    /// Control thread: a limiter with `lookahead_ms` of look-ahead (its latency), all memory allocated.
+    pub fn new(sample_rate: u32, lookahead_ms: f64) -> Limiter {
+        let lookahead = lookahead_samples(lookahead_ms, sample_rate);
+        // Hold and average over the look-ahead the detector leaves (see the module doc).
+        let window = lookahead - DETECT_DELAY + 1;
+        Limiter {
+            sample_rate: sample_rate as f32,
+            taps: interpolators(),
+            detect: [[0.0; 2 * TP_TAPS]; 2],
+            detect_pos: 0,
+            between_before: 0.0,
+            hold: MinHold::new(window),
+            envelope: 1.0,
+            average: vec![1.0; window].into_boxed_slice(),
+            average_pos: 0,
+            average_sum: window as f64,
+            delay: [
+                vec![0.0; lookahead].into_boxed_slice(),
+                vec![0.0; lookahead].into_boxed_slice(),
+            ],
+            delay_pos: 0,
+        }
+    }
+
+    /// Audio thread: limits a stereo block in place to `ceiling` dB (between samples too), the
+    /// output delayed by the look-ahead. Shared by `fx.limiter` and the mixer's master.
+    pub fn limit(
+        &mut self,
+        left: &mut [f32],
+        right: &mut [f32],
+        ceiling: ParamValues<'_>,
+        release_ms: f32,
+    ) {
+        let release_samples = (release_ms.max(1.0) * 1e-3 * self.sample_rate) as f64;
+        let release = 1.0 - (-1.0 / release_samples).exp();
+        let margin = db_to_gain(-MARGIN_DB);
+        let len = self.delay[0].len();
+        let mut top = db_to_gain(ceiling.at(0));
+        for (i, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
+            if !ceiling.is_constant() {
+                top = db_to_gain(ceiling.at(i));
+            }
+            let (xl, xr) = (*l, *r);
+            let required = self.detect(xl, xr, top * margin);
+            let g = self.gain(required, release);
+            let p = self.delay_pos;
+            let dl = std::mem::replace(&mut self.delay[0][p], xl);
+            let dr = std::mem::replace(&mut self.delay[1][p], xr);
+            self.delay_pos = if p + 1 == len { 0 } else { p + 1 };
+            *l = (dl * g).clamp(-top, top);
+            *r = (dr * g).clamp(-top, top);
+        }
+        if !self.envelope.is_finite() || !self.average_sum.is_finite() {
+            self.clear();
+        }
+    }
+
     /// Takes one stereo frame into the detector; returns the gain the frame `DETECT_DELAY`
     /// back needs to stay under `limit` (1 when it needs none).
     #[inline]
@@ -276,32 +317,12 @@ impl Limiter {
 
 impl Processor for Limiter {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-        let frames = ctx.frames();
-        let (ceiling, release_ms) = (ctx.param(CEILING), ctx.param(RELEASE));
-        let release_samples = (release_ms.last().max(1.0) * 1e-3 * self.sample_rate) as f64;
-        let release = 1.0 - (-1.0 / release_samples).exp();
-        let margin = db_to_gain(-MARGIN_DB);
+        let (ceiling, release_ms) = (ctx.param(CEILING), ctx.param(RELEASE).last());
         let (in_l, in_r) = (ctx.audio_in(0, 0), ctx.audio_in(0, 1));
         let (out_l, out_r) = ctx.audio_out_pair(0);
-        let len = self.delay[0].len();
-        let mut top = db_to_gain(ceiling.at(0));
-        for i in 0..frames {
-            if !ceiling.is_constant() {
-                top = db_to_gain(ceiling.at(i));
-            }
-            let (xl, xr) = (in_l[i], in_r[i]);
-            let required = self.detect(xl, xr, top * margin);
-            let g = self.gain(required, release);
-            let p = self.delay_pos;
-            let dl = std::mem::replace(&mut self.delay[0][p], xl);
-            let dr = std::mem::replace(&mut self.delay[1][p], xr);
-            self.delay_pos = if p + 1 == len { 0 } else { p + 1 };
-            out_l[i] = (dl * g).clamp(-top, top);
-            out_r[i] = (dr * g).clamp(-top, top);
-        }
-        if !self.envelope.is_finite() || !self.average_sum.is_finite() {
-            self.reset();
-        }
+        out_l.copy_from_slice(in_l);
+        out_r.copy_from_slice(in_r);
+        self.limit(out_l, out_r, ceiling, release_ms);
     }
 
     fn latency(&self) -> u32 {
@@ -309,6 +330,13 @@ impl Processor for Limiter {
     }
 
     fn reset(&mut self) {
+        self.clear();
+    }
+}
+
+impl Limiter {
+    /// Audio thread: forgets the signal (transport jumps, or a non-finite input).
+    pub fn clear(&mut self) {
         self.detect = [[0.0; 2 * TP_TAPS]; 2];
         self.between_before = 0.0;
         self.hold.clear();

@@ -1,5 +1,7 @@
 //! `mixer.console`: the mixing desk. Up to 16 stereo channel strips (gain, balance pan, mute,
-//! solo, up to 4 sends each, pre- or post-fader per return), up to 4 return buses, and a master.
+//! solo, up to 4 sends each, pre- or post-fader per return), up to 4 return buses, and a master
+//! with a fader and a look-ahead limiter (the one `fx.limiter` uses; it delays the master by
+//! 1.5 ms, which the node declares as its latency, so switching it rebuilds the node).
 //! Meters — peak and RMS per channel; peak, RMS and momentary loudness (ITU-R BS.1770 K-weighting
 //! over 400 ms) on the master — are published as readouts for the editor.
 //!
@@ -18,6 +20,7 @@ use yano_engine::{
 };
 
 use super::pan::pan_gains;
+use crate::fx::limiter::Limiter;
 
 pub const KIND: &str = "mixer.console";
 pub const MAX_CHANNELS: usize = 16;
@@ -76,6 +79,10 @@ const MASTER_GAIN: usize = 2;
 const STRIP_BASE: usize = 3;
 const PER_STRIP: usize = 5 + MAX_RETURNS;
 const RETURN_BASE: usize = STRIP_BASE + PER_STRIP * MAX_CHANNELS;
+const MASTER_CEILING: usize = RETURN_BASE + 2 * MAX_RETURNS + 1;
+const MASTER_RELEASE: usize = MASTER_CEILING + 1;
+/// Look-ahead of the master limiter.
+const MASTER_LOOKAHEAD_MS: f64 = 1.5;
 
 fn ports(p: &ParamReader<'_>) -> Vec<PortSpec> {
     let channels = p.number("channels").clamp(1.0, MAX_CHANNELS as f64) as usize;
@@ -196,6 +203,32 @@ pub fn descriptor() -> NodeDescriptor {
             0,
         ));
     }
+    // The master limiter's switch fixes the node's latency, so changing it rebuilds the node.
+    params.push(
+        ParamSpec::choice(
+            "master_limiter",
+            "look-ahead limiter on the master (adds 1.5 ms latency)",
+            &["off", "on"],
+            0,
+        )
+        .rebuilds(),
+    );
+    params.push(ParamSpec::number(
+        "master_ceiling_db",
+        "master limiter ceiling, between samples too",
+        -24.0,
+        0.0,
+        -1.0,
+        Unit::Decibels,
+    ));
+    params.push(ParamSpec::number(
+        "master_release_ms",
+        "master limiter release",
+        1.0,
+        2000.0,
+        60.0,
+        Unit::Milliseconds,
+    ));
     NodeDescriptor {
         kind: KIND,
         description:
@@ -267,6 +300,8 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
         k_filters: [k_weighting(sr), k_weighting(sr)],
         loudness_ring: vec![0.0; blocks_400ms].into_boxed_slice(),
         ring_pos: 0,
+        limiter: (config.params.choice("master_limiter") == 1)
+            .then(|| Limiter::new(config.sample_rate, MASTER_LOOKAHEAD_MS)),
     }))
 }
 
@@ -297,6 +332,8 @@ struct Console {
     /// K-weighted mean square of each of the last 400 ms of blocks.
     loudness_ring: Box<[f64]>,
     ring_pos: usize,
+    /// The master limiter, when it is on.
+    limiter: Option<Limiter>,
 }
 
 fn db(x: f32) -> f32 {
@@ -380,8 +417,8 @@ impl Processor for Console {
             }
         }
         let master = ctx.param(MASTER_GAIN);
+        let (ceiling, release) = (ctx.param(MASTER_CEILING), ctx.param(MASTER_RELEASE).last());
         let (out_l, out_r) = ctx.audio_out_pair(0);
-        let (mut peak, mut square, mut weighted) = (0f32, 0f32, 0f64);
         let master_still = gain_at(&master, 0);
         for f in 0..frames {
             let g = if master.is_constant() {
@@ -391,6 +428,12 @@ impl Processor for Console {
             };
             out_l[f] *= g;
             out_r[f] *= g;
+        }
+        if let Some(limiter) = self.limiter.as_mut() {
+            limiter.limit(out_l, out_r, ceiling, release);
+        }
+        let (mut peak, mut square, mut weighted) = (0f32, 0f32, 0f64);
+        for f in 0..frames {
             peak = peak.max(out_l[f].abs()).max(out_r[f].abs());
             square += 0.5 * (out_l[f] * out_l[f] + out_r[f] * out_r[f]);
             for (c, x) in [out_l[f], out_r[f]].into_iter().enumerate() {
@@ -444,7 +487,15 @@ impl Processor for Console {
         }
     }
 
+    /// Control thread: the master limiter's look-ahead, when it is on.
+    fn latency(&self) -> u32 {
+        self.limiter.as_ref().map_or(0, |l| l.latency())
+    }
+
     fn reset(&mut self) {
+        if let Some(l) = self.limiter.as_mut() {
+            l.clear();
+        }
         self.rms = [0.0; MAX_CHANNELS + 1];
         self.loudness_ring.fill(0.0);
     }
@@ -659,5 +710,40 @@ mod tests {
             get("master_lufs_m")
         );
         assert!((get("ch1_peak_db") + 6.02).abs() < 0.05);
+    }
+
+    #[test]
+    fn the_master_limiter_holds_the_ceiling_and_declares_its_latency() {
+        // A full-scale sine pushed 12 dB hot into a master limiter with a -1 dB ceiling.
+        let params = [("master_limiter", "on")];
+        let (l, r, _) = mix(
+            &[(1000.0, 0.0)],
+            &params,
+            &[("master_gain_db", 12.0)],
+            "out",
+        );
+        let peak = l.iter().chain(&r).fold(0f32, |m, x| m.max(x.abs()));
+        assert!(
+            20.0 * peak.log10() <= -1.0 + 1e-4,
+            "peak {:.3} dBFS",
+            20.0 * peak.log10()
+        );
+        assert!(
+            20.0 * peak.log10() > -2.0,
+            "and it still sounds loud: {:.3} dBFS",
+            20.0 * peak.log10()
+        );
+        let r = Arc::new(crate::registry());
+        let mut g = Graph::new(Transport::default());
+        g.add_node(
+            NodeSpec::new("mix", super::KIND).with("master_limiter", "on"),
+            &r,
+        )
+        .unwrap();
+        let stats = yano_engine::Compiler::new(r, 128)
+            .compile(&g)
+            .unwrap()
+            .stats;
+        assert_eq!(stats.max_latency, 72, "1.5 ms at 48 kHz");
     }
 }

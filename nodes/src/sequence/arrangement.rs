@@ -184,8 +184,7 @@ impl Processor for Arrangement {
         let bar_line = ph.transport.next_bar_start(ph.block_start);
         let bar_line = (bar_line < ph.block_start + frames as u64)
             .then_some((bar_line - ph.block_start) as u32);
-        for i in 0..tracks {
-            let (muted, soloed) = switches[i];
+        for (i, &(muted, soloed)) in switches.iter().enumerate().take(tracks) {
             let audible = !muted && (!any_solo || soloed);
             let placed = &self.placements[i];
             let active = |offset: u32| {
