@@ -74,9 +74,78 @@ impl EventList {
     }
 }
 
+/// Splits a block at its events, so an instrument can render up to each event, apply it, and go
+/// on: yields the frames before each event together with the event (the event takes effect at the
+/// span's end), then the frames after the last event with no event. Offsets out of order or past
+/// the block are clamped, so every frame falls in exactly one span. Allocation-free.
+pub fn spans(events: &[NoteEvent], frames: usize) -> Spans<'_> {
+    Spans {
+        events,
+        frames,
+        pos: 0,
+        done: false,
+    }
+}
+
+/// The iterator of [`spans`].
+pub struct Spans<'a> {
+    events: &'a [NoteEvent],
+    frames: usize,
+    pos: usize,
+    done: bool,
+}
+
+impl<'a> Iterator for Spans<'a> {
+    type Item = (std::ops::Range<usize>, Option<&'a NoteEvent>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some((first, rest)) = self.events.split_first() {
+            self.events = rest;
+            let at = (first.offset as usize).clamp(self.pos, self.frames);
+            let span = self.pos..at;
+            self.pos = at;
+            return Some((span, Some(first)));
+        }
+        if std::mem::replace(&mut self.done, true) {
+            return None;
+        }
+        Some((self.pos..self.frames, None))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_cover_the_block_once_in_order() {
+        let on = |offset| NoteEvent {
+            offset,
+            kind: NoteKind::On {
+                note: 60,
+                velocity: 1.0,
+            },
+        };
+        let events = [on(3), on(3), on(10), on(500)];
+        let got: Vec<(std::ops::Range<usize>, bool)> =
+            spans(&events, 16).map(|(r, e)| (r, e.is_some())).collect();
+        assert_eq!(
+            got,
+            [
+                (0..3, true),
+                (3..3, true),
+                (3..10, true),
+                (10..16, true),
+                (16..16, false)
+            ]
+        );
+        assert_eq!(
+            spans(&[], 8)
+                .map(|(r, e)| (r, e.is_some()))
+                .collect::<Vec<_>>(),
+            [(0..8, false)]
+        );
+    }
 
     #[test]
     fn full_list_drops_and_counts() {

@@ -32,7 +32,7 @@ pub mod transport;
 
 pub use clip::{AudioClip, ClipValue, Note, NoteClip};
 pub use compiler::{CompileError, Compiler};
-pub use event::{EventList, NoteEvent, NoteKind};
+pub use event::{spans, EventList, NoteEvent, NoteKind};
 pub use graph::{Graph, GraphError, NodeSpec};
 pub use node::{
     Build, InferenceNode, JobContext, NodeConfig, NodeDescriptor, NodeError, PortLayout, Processor,

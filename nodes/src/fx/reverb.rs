@@ -100,7 +100,10 @@ pub fn descriptor() -> NodeDescriptor {
 }
 
 fn is_prime(n: usize) -> bool {
-    n >= 2 && (2..).take_while(|d| d * d <= n).all(|d| !n.is_multiple_of(d))
+    n >= 2
+        && (2..)
+            .take_while(|d| d * d <= n)
+            .all(|d| !n.is_multiple_of(d))
 }
 
 /// `n` scaled to `sample_rate`, moved up to the first prime above `after`.

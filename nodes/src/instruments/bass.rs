@@ -9,6 +9,7 @@
 
 use std::f64::consts::TAU;
 
+use yano_engine::event::spans;
 use yano_engine::param::{ParamSpec, ParamValues, Unit};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
@@ -235,22 +236,19 @@ impl Processor for Bass {
             inv_frames: 1.0 / frames.max(1) as f32,
         };
         let out = ctx.audio_out(0, 0);
-        let mut pos = 0;
-        for e in events {
-            let at = (e.offset as usize).clamp(pos, frames);
-            if let Some(seg) = out.get_mut(pos..at) {
+        for (span, event) in spans(events, frames) {
+            let (pos, at) = (span.start, span.end);
+            if let Some(seg) = out.get_mut(span) {
                 self.render(seg, pos, &b);
             }
-            pos = at;
-            match e.kind {
-                NoteKind::On { note, velocity } if velocity > 0.0 => {
-                    self.note_on(note, velocity, &p, at)
+            if let Some(e) = event {
+                match e.kind {
+                    NoteKind::On { note, velocity } if velocity > 0.0 => {
+                        self.note_on(note, velocity, &p, at)
+                    }
+                    NoteKind::On { note, .. } | NoteKind::Off { note } => self.note_off(note),
                 }
-                NoteKind::On { note, .. } | NoteKind::Off { note } => self.note_off(note),
             }
-        }
-        if let Some(seg) = out.get_mut(pos..) {
-            self.render(seg, pos, &b);
         }
     }
 

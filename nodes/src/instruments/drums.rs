@@ -22,6 +22,7 @@
 
 use std::f32::consts::{FRAC_PI_4, LN_10, SQRT_2, TAU};
 
+use yano_engine::event::spans;
 use yano_engine::param::{ParamSpec, ParamValues, Unit};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
@@ -500,23 +501,20 @@ impl Processor for Drums {
         let (left, right) = ctx.audio_out_pair(0);
         left.fill(0.0);
         right.fill(0.0);
-        let mut pos = 0;
-        for e in events {
-            let at = (e.offset as usize).clamp(pos, frames);
-            if let (Some(l), Some(r)) = (left.get_mut(pos..at), right.get_mut(pos..at)) {
+        for (span, event) in spans(events, frames) {
+            let at = span.end;
+            if let (Some(l), Some(r)) = (left.get_mut(span.clone()), right.get_mut(span)) {
                 self.render(l, r);
             }
-            pos = at;
-            if let NoteKind::On { note, velocity } = e.kind {
-                if let Some(d) = MAP.iter().position(|m| m.0 == note) {
-                    if velocity > 0.0 {
-                        self.hit(d, velocity, &params, at);
+            if let Some(e) = event {
+                if let NoteKind::On { note, velocity } = e.kind {
+                    if let Some(d) = MAP.iter().position(|m| m.0 == note) {
+                        if velocity > 0.0 {
+                            self.hit(d, velocity, &params, at);
+                        }
                     }
                 }
             }
-        }
-        if let (Some(l), Some(r)) = (left.get_mut(pos..), right.get_mut(pos..)) {
-            self.render(l, r);
         }
         let (gain, still) = (params[GAIN], db_to_gain(params[GAIN].at(0)));
         for (i, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {

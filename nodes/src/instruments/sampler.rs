@@ -10,6 +10,7 @@
 //! Note Off); velocity scales the amplitude linearly. Past `voices` sounding notes the oldest is
 //! stolen with a 5 ms fade. Slots exist for the largest `voices`, so changing it needs no rebuild.
 
+use yano_engine::event::spans;
 use yano_engine::param::{ParamSpec, ParamValues, Unit};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
@@ -332,24 +333,21 @@ impl Processor for Sampler {
         let (left, right) = ctx.audio_out_pair(0);
         left.fill(0.0);
         right.fill(0.0);
-        let mut pos = 0;
-        for e in events {
-            let at = (e.offset as usize).clamp(pos, frames);
-            if let (Some(l), Some(r)) = (left.get_mut(pos..at), right.get_mut(pos..at)) {
+        for (span, event) in spans(events, frames) {
+            let at = span.end;
+            if let (Some(l), Some(r)) = (left.get_mut(span.clone()), right.get_mut(span)) {
                 self.render(l, r);
             }
-            pos = at;
-            match e.kind {
-                NoteKind::On { note, velocity } if velocity > 0.0 => {
-                    self.note_on(note, velocity, &params, at)
-                }
-                NoteKind::On { note, .. } | NoteKind::Off { note } => {
-                    self.note_off(note, &params, at)
+            if let Some(e) = event {
+                match e.kind {
+                    NoteKind::On { note, velocity } if velocity > 0.0 => {
+                        self.note_on(note, velocity, &params, at)
+                    }
+                    NoteKind::On { note, .. } | NoteKind::Off { note } => {
+                        self.note_off(note, &params, at)
+                    }
                 }
             }
-        }
-        if let (Some(l), Some(r)) = (left.get_mut(pos..), right.get_mut(pos..)) {
-            self.render(l, r);
         }
         if self.right.is_none() {
             right.iter_mut().zip(left.iter()).for_each(|(r, l)| *r = *l);
