@@ -294,64 +294,11 @@ impl Processor for Delay {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
     use yano_engine::graph::{Graph, NodeSpec};
     use yano_engine::render::{render, RenderOptions, Rendered};
     use yano_engine::{ParamValue, Transport};
 
-    /// `test.delay_click`: one 1.0 at frame 0, or (`burst` = 1) a 5 ms Hann-windowed 1 kHz burst.
-    struct Click {
-        burst: bool,
-        at: usize,
-    }
-
-    impl Processor for Click {
-        fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-            let sr = ctx.sample_rate() as f32;
-            let out = ctx.audio_out(0, 0);
-            for o in out.iter_mut() {
-                let t = self.at as f32 / sr;
-                *o = if self.burst {
-                    if t < 0.005 {
-                        let hann = 0.5 - 0.5 * (std::f32::consts::TAU * t / 0.005).cos();
-                        hann * (std::f32::consts::TAU * 1000.0 * t).sin()
-                    } else {
-                        0.0
-                    }
-                } else if self.at == 0 {
-                    1.0
-                } else {
-                    0.0
-                };
-                self.at += 1;
-            }
-        }
-    }
-
-    fn registry() -> Arc<yano_engine::Registry> {
-        let mut r = crate::registry();
-        r.register(NodeDescriptor {
-            kind: "test.delay_click",
-            description: "an impulse or a short 1 kHz burst",
-            params: vec![ParamSpec::integer(
-                "burst",
-                "0 click, 1 burst",
-                0,
-                1,
-                0,
-                Unit::Count,
-            )],
-            ports: PortLayout::Fixed(vec![PortSpec::output("out", PortType::MONO, "click")]),
-            build: Build::Realtime(|c| {
-                Ok(Box::new(Click {
-                    burst: c.params.number("burst") > 0.5,
-                    at: 0,
-                }))
-            }),
-        })
-        .unwrap();
-        Arc::new(r)
-    }
+    use crate::fx::testing::{registry, SOURCE};
 
     /// click → delay (with `params`) → output, at `bpm`.
     fn echoes(bpm: f64, burst: bool, params: &[(&str, ParamValue)], seconds: f64) -> Rendered {
@@ -361,7 +308,8 @@ mod tests {
             bpm,
             swing: 0.5,
         });
-        let click = NodeSpec::new("click", "test.delay_click").with("burst", f64::from(burst));
+        let click =
+            NodeSpec::new("click", SOURCE).with("shape", if burst { "burst" } else { "impulse" });
         g.add_node(click, &r).unwrap();
         let mut delay = NodeSpec::new("delay", KIND);
         for (k, v) in params {
@@ -442,7 +390,7 @@ mod tests {
         let r = registry();
         let mut g = Graph::new(Transport::default());
         for spec in [
-            NodeSpec::new("click", "test.delay_click"),
+            NodeSpec::new("click", SOURCE),
             NodeSpec::new("mix", "util.mix").with("inputs", 2.0),
             NodeSpec::new("echo", KIND).with("time_ms", 100.0),
             NodeSpec::new("loop_gain", "util.gain").with("gain_db", -6.0206),

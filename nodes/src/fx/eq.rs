@@ -244,38 +244,13 @@ impl Processor for Eq {
 mod tests {
     use super::*;
     use std::f64::consts::PI;
-    use std::sync::Arc;
     use yano_engine::graph::{Graph, NodeSpec};
     use yano_engine::render::{render, RenderOptions};
-    use yano_engine::{ParamValue, Registry, Transport};
+    use yano_engine::{ParamValue, Transport};
 
     const SR: f64 = 48_000.0;
 
-    /// `test.impulse`: 1.0 at the first frame, then silence.
-    struct Impulse(bool);
-
-    impl Processor for Impulse {
-        fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-            let out = ctx.audio_out(0, 0);
-            out.fill(0.0);
-            if !std::mem::replace(&mut self.0, true) {
-                out[0] = 1.0;
-            }
-        }
-    }
-
-    fn registry() -> Arc<Registry> {
-        let mut r = crate::registry();
-        r.register(NodeDescriptor {
-            kind: "test.impulse",
-            description: "one impulse",
-            params: vec![],
-            ports: PortLayout::Fixed(vec![PortSpec::output("out", PortType::MONO, "impulse")]),
-            build: Build::Realtime(|_| Ok(Box::new(Impulse(false)))),
-        })
-        .unwrap();
-        Arc::new(r)
-    }
+    use crate::fx::testing::{registry, SOURCE};
 
     /// Renders `source` → EQ → output and returns (left, right).
     fn through_eq(
@@ -388,7 +363,7 @@ mod tests {
             ("band4_type", t("high_pass")),
             ("band4_freq_hz", n(30.0)),
         ];
-        let (h, right) = through_eq(NodeSpec::new("src", "test.impulse"), &settings, 0.5);
+        let (h, right) = through_eq(NodeSpec::new("src", SOURCE), &settings, 0.5);
         assert_eq!(h, right, "both channels get the same EQ");
         let q = std::f64::consts::FRAC_1_SQRT_2;
         let mut worst: f64 = 0.0;

@@ -189,38 +189,13 @@ impl Processor for Filter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
     use yano_engine::graph::{Graph, NodeSpec};
     use yano_engine::render::{render, RenderOptions};
-    use yano_engine::{ParamValue, Registry, Transport};
+    use yano_engine::{ParamValue, Transport};
 
     const SR: f64 = 48_000.0;
 
-    /// `test.impulse`: 1.0 at the first frame, then silence.
-    struct Impulse(bool);
-
-    impl Processor for Impulse {
-        fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-            let out = ctx.audio_out(0, 0);
-            out.fill(0.0);
-            if !std::mem::replace(&mut self.0, true) {
-                out[0] = 1.0;
-            }
-        }
-    }
-
-    fn registry() -> Arc<Registry> {
-        let mut r = crate::registry();
-        r.register(NodeDescriptor {
-            kind: "test.impulse",
-            description: "one impulse",
-            params: vec![],
-            ports: PortLayout::Fixed(vec![PortSpec::output("out", PortType::MONO, "impulse")]),
-            build: Build::Realtime(|_| Ok(Box::new(Impulse(false)))),
-        })
-        .unwrap();
-        Arc::new(r)
-    }
+    use crate::fx::testing::{registry, SOURCE};
 
     /// Renders `src` → filter (→ `cutoff_mod` from `lfo` when given) → output; the left channel.
     fn through_filter(
@@ -264,7 +239,7 @@ mod tests {
             ("cutoff_hz", ParamValue::Number(cutoff)),
             ("resonance", ParamValue::Number(resonance)),
         ];
-        let h = through_filter(NodeSpec::new("src", "test.impulse"), None, &settings, 0.25);
+        let h = through_filter(NodeSpec::new("src", SOURCE), None, &settings, 0.25);
         freqs
             .iter()
             .map(|f| {

@@ -8,3 +8,5 @@ pub mod eq;
 pub mod filter;
 pub mod limiter;
 pub mod reverb;
+#[cfg(test)]
+pub mod testing;

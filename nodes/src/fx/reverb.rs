@@ -375,62 +375,18 @@ impl Processor for Reverb {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
     use yano_engine::graph::{Graph, NodeSpec};
     use yano_engine::render::{render, RenderOptions, Rendered};
     use yano_engine::{ParamValue, Transport};
 
-    /// `test.reverb_click`: one 1.0 at frame 0 (or, with `noise` = 1, a second of loud noise).
-    struct Click {
-        noise: bool,
-        at: u32,
-        seed: u32,
-    }
-
-    impl Processor for Click {
-        fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-            let out = ctx.audio_out(0, 0);
-            for o in out.iter_mut() {
-                *o = if self.noise && self.at < 48_000 {
-                    self.seed = self
-                        .seed
-                        .wrapping_mul(1_664_525)
-                        .wrapping_add(1_013_904_223);
-                    (self.seed >> 8) as f32 / (1u32 << 23) as f32 - 1.0
-                } else if self.at == 0 {
-                    1.0
-                } else {
-                    0.0
-                };
-                self.at += 1;
-            }
-        }
-    }
-
-    fn registry() -> Arc<yano_engine::Registry> {
-        let mut r = crate::registry();
-        r.register(NodeDescriptor {
-            kind: "test.reverb_click",
-            description: "a click, or a second of noise",
-            params: vec![ParamSpec::integer("noise", "", 0, 1, 0, Unit::Count)],
-            ports: PortLayout::Fixed(vec![PortSpec::output("out", PortType::MONO, "click")]),
-            build: Build::Realtime(|c| {
-                Ok(Box::new(Click {
-                    noise: c.params.number("noise") > 0.5,
-                    at: 0,
-                    seed: 1,
-                }))
-            }),
-        })
-        .unwrap();
-        Arc::new(r)
-    }
+    use crate::fx::testing::{registry, SOURCE};
 
     /// The response of a reverb with `params` (wet only, no predelay unless given) to a click.
     fn response(params: &[(&str, f64)], noise: bool, seconds: f64) -> Rendered {
         let r = registry();
         let mut g = Graph::new(Transport::default());
-        let click = NodeSpec::new("click", "test.reverb_click").with("noise", f64::from(noise));
+        let click =
+            NodeSpec::new("click", SOURCE).with("shape", if noise { "noise" } else { "impulse" });
         g.add_node(click, &r).unwrap();
         let mut verb = NodeSpec::new("verb", KIND)
             .with("mix", 1.0)
