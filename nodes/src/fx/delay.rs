@@ -192,8 +192,9 @@ struct Delay {
 }
 
 /// The sample `behind` samples before `write`, linearly interpolated (`behind` < len − 1).
+/// Shared with the reverb's predelay.
 #[inline]
-fn read(ring: &[f32], write: usize, behind: f32) -> f32 {
+pub(crate) fn read_behind(ring: &[f32], write: usize, behind: f32) -> f32 {
     let len = ring.len();
     let whole = (behind as usize).min(len.saturating_sub(2));
     let frac = behind - whole as f32;
@@ -256,9 +257,9 @@ impl Processor for Delay {
             let fb = feedback.at(i);
             // The input arrived a block late: read `d − block` behind for the output, and
             // `d` behind for the echo that feeds back (see the module doc).
-            let echo_l = filter_l.run(read(ring_l, w, d));
+            let echo_l = filter_l.run(read_behind(ring_l, w, d));
             if stereo {
-                let echo_r = filter_r.run(read(ring_r, w, d));
+                let echo_r = filter_r.run(read_behind(ring_r, w, d));
                 if ping_pong {
                     // Input enters on the left; each repeat crosses to the other side.
                     ring_l[w] = 0.5 * (in_l[i] + in_r[i]) + fb * echo_r;
@@ -267,11 +268,11 @@ impl Processor for Delay {
                     ring_l[w] = in_l[i] + fb * echo_l;
                     ring_r[w] = in_r[i] + fb * echo_r;
                 }
-                out_r[i] = read(ring_r, w, d - block);
+                out_r[i] = read_behind(ring_r, w, d - block);
             } else {
                 ring_l[w] = in_l[i] + fb * echo_l;
             }
-            out_l[i] = read(ring_l, w, d - block);
+            out_l[i] = read_behind(ring_l, w, d - block);
             w += 1;
             if w == len {
                 w = 0;

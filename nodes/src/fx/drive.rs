@@ -299,7 +299,6 @@ mod tests {
     use super::*;
     use std::sync::Arc;
     use yano_engine::graph::{Graph, NodeSpec};
-    use yano_engine::render::{render, RenderOptions};
     use yano_engine::{ParamValue, Transport};
 
     const SR: f64 = 48_000.0;
@@ -332,17 +331,7 @@ mod tests {
                 g.connect("osc.out", "out.in", &r).unwrap();
             }
         }
-        let a = render(
-            &g,
-            r,
-            RenderOptions {
-                seconds,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        assert_eq!(a.left, a.right);
-        a.left
+        crate::fx::testing::render_mono(&g, r, seconds)
     }
 
     /// Amplitude of the component at `freq` (a single-bin DFT over whole cycles).

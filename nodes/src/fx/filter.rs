@@ -190,7 +190,6 @@ impl Processor for Filter {
 mod tests {
     use super::*;
     use yano_engine::graph::{Graph, NodeSpec};
-    use yano_engine::render::{render, RenderOptions};
     use yano_engine::{ParamValue, Transport};
 
     const SR: f64 = 48_000.0;
@@ -219,17 +218,7 @@ mod tests {
             g.add_node(lfo, &r).unwrap();
             g.connect("lfo.out", "f.cutoff_mod", &r).unwrap();
         }
-        let a = render(
-            &g,
-            r,
-            RenderOptions {
-                seconds,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        assert_eq!(a.left, a.right);
-        a.left
+        crate::fx::testing::render_mono(&g, r, seconds)
     }
 
     /// The filter's gain in dB at each of `freqs`, from the DFT of its impulse response.

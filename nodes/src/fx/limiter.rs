@@ -356,7 +356,6 @@ mod tests {
     use std::sync::Arc;
     use yano_engine::graph::{Graph, NodeSpec};
     use yano_engine::node::ParamReader;
-    use yano_engine::render::{render, RenderOptions};
     use yano_engine::{ParamValue, Registry, Transport};
 
     const SR: u32 = 48_000;
@@ -441,17 +440,7 @@ mod tests {
         } else {
             g.connect("src.out", "out.in", &r).unwrap();
         }
-        let a = render(
-            &g,
-            r,
-            RenderOptions {
-                seconds,
-                ..Default::default()
-            },
-        )
-        .unwrap();
-        assert_eq!(a.left, a.right);
-        a.left
+        crate::fx::testing::render_mono(&g, r, seconds)
     }
 
     /// The largest |value| of `x` sampled 8× (Hann-windowed sinc, 64 taps a side): its true

@@ -11,6 +11,8 @@
 //! Everything is allocated when the node is built; nothing depends on `decay_s` at run time.
 
 use yano_engine::param::{ParamSpec, Unit};
+
+use super::delay::read_behind;
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, PortLayout, ProcessContext, Processor,
@@ -263,23 +265,6 @@ struct Reverb {
     absorb_state: [f32; LINES],
     /// (decay_s, damping) the filters were designed for.
     designed: (f32, f32),
-}
-
-/// The sample `behind` samples before `write`, linearly interpolated.
-#[inline]
-fn read_behind(ring: &[f32], write: usize, behind: f32) -> f32 {
-    let len = ring.len();
-    let whole = (behind as usize).min(len.saturating_sub(2));
-    let frac = behind - whole as f32;
-    // Wrap by one subtraction rather than a division: `write < len` and `whole < len`.
-    let mut ia = write + len - whole;
-    if ia >= len {
-        ia -= len;
-    }
-    let ib = if ia == 0 { len - 1 } else { ia - 1 };
-    let a = ring.get(ia).copied().unwrap_or(0.0);
-    let b = ring.get(ib).copied().unwrap_or(0.0);
-    a + (b - a) * frac
 }
 
 impl Processor for Reverb {

@@ -4,8 +4,10 @@
 
 use std::sync::Arc;
 
+use yano_engine::graph::Graph;
 use yano_engine::param::ParamSpec;
 use yano_engine::port::{PortSpec, PortType};
+use yano_engine::render::{render, RenderOptions};
 use yano_engine::{Build, NodeDescriptor, PortLayout, ProcessContext, Processor, Registry};
 
 pub const SOURCE: &str = "test.source";
@@ -70,4 +72,20 @@ pub fn registry() -> Arc<Registry> {
     })
     .expect("test.source is registered once");
     Arc::new(r)
+}
+
+/// Renders `graph` for `seconds` and returns its left channel, checking the right is identical
+/// (the effects' tests feed mono sources).
+pub fn render_mono(graph: &Graph, registry: Arc<Registry>, seconds: f64) -> Vec<f32> {
+    let a = render(
+        graph,
+        registry,
+        RenderOptions {
+            seconds,
+            ..Default::default()
+        },
+    )
+    .expect("the test graph renders");
+    assert_eq!(a.left, a.right);
+    a.left
 }
