@@ -61,6 +61,14 @@ enum Command {
     Nodes,
     /// Check a preset: loads and compiles it, naming any problem with line and column.
     Check { preset: PathBuf },
+    /// Open the node editor (needs the `editor` feature; sound needs `playback` too).
+    Edit {
+        /// The preset to open (an empty graph when left out).
+        preset: Option<PathBuf>,
+        /// Do not open the sound card.
+        #[arg(long)]
+        no_sound: bool,
+    },
     /// Play a preset through the sound card (needs the `playback` feature).
     Play {
         preset: PathBuf,
@@ -169,7 +177,18 @@ fn run(cli: Cli) -> Result<(), String> {
             seconds,
             device,
         } => play(preset, seconds, device),
+        Command::Edit { preset, no_sound } => edit(preset, !no_sound),
     }
+}
+
+#[cfg(feature = "editor")]
+fn edit(preset: Option<PathBuf>, sound: bool) -> Result<(), String> {
+    yano_editor::run(yano_editor::Options { preset, sound }, registry()).map_err(|e| e.to_string())
+}
+
+#[cfg(not(feature = "editor"))]
+fn edit(_preset: Option<PathBuf>, _sound: bool) -> Result<(), String> {
+    Err("this build has no editor: run `cargo run --release --features editor,playback -- edit <preset>`".into())
 }
 
 /// Renders one graph to one file and reports what it measured.

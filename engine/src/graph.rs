@@ -285,6 +285,15 @@ impl Graph {
         Ok(())
     }
 
+    /// Returns a parameter to its kind's default by forgetting the value the user set; gives back
+    /// the value it had, if one was set.
+    pub fn reset_param(&mut self, id: &str, param: &str) -> Result<Option<ParamValue>, GraphError> {
+        let index = self
+            .index(id)
+            .ok_or_else(|| GraphError::NoSuchNode(id.to_string()))?;
+        Ok(self.inner[index].params.remove(param))
+    }
+
     /// Connects `from` ("node.port", an output) to `to` (an input), checking that both exist and
     /// that their types can meet.
     pub fn connect(

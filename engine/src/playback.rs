@@ -9,6 +9,7 @@ use thiserror::Error;
 
 use crate::graph::Graph;
 use crate::registry::Registry;
+use crate::runtime::realtime::Runtime;
 use crate::session::{Session, SessionError};
 
 #[derive(Debug, Error)]
@@ -75,6 +76,61 @@ fn pick_config(device: &cpal::Device, preferred_rate: u32) -> cpal::StreamConfig
     }
 }
 
+/// A running output stream; sound stops when it is dropped.
+pub use cpal::Stream;
+
+/// An output device, opened, with the configuration yano will drive it with.
+pub struct OutputDevice {
+    device: cpal::Device,
+    config: cpal::StreamConfig,
+    name: String,
+}
+
+impl OutputDevice {
+    /// Opens the device called `name` (the system default when `None`).
+    pub fn open(name: Option<&str>, preferred_rate: u32) -> Result<OutputDevice, PlaybackError> {
+        let host = cpal::default_host();
+        let device = pick_device(&host, name)?;
+        let config = pick_config(&device, preferred_rate);
+        let name = device.to_string();
+        Ok(OutputDevice {
+            device,
+            config,
+            name,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn sample_rate(&self) -> u32 {
+        self.config.sample_rate
+    }
+
+    pub fn channels(&self) -> u16 {
+        self.config.channels
+    }
+
+    /// Moves `runtime` into the device callback and starts the stream.
+    pub fn start(&self, mut runtime: Runtime) -> Result<Stream, PlaybackError> {
+        let channels = usize::from(self.config.channels);
+        let stream = self
+            .device
+            .build_output_stream::<f32, _, _>(
+                self.config.clone(),
+                move |data: &mut [f32], _| runtime.fill_interleaved(data, channels),
+                |e| eprintln!("audio device error: {e}"),
+                None,
+            )
+            .map_err(|e| PlaybackError::Stream(e.to_string()))?;
+        stream
+            .play()
+            .map_err(|e| PlaybackError::Stream(e.to_string()))?;
+        Ok(stream)
+    }
+}
+
 /// Plays `graph` until `seconds` have passed (forever when `None`), printing the playhead.
 pub fn play(
     mut graph: Graph,
@@ -82,30 +138,18 @@ pub fn play(
     seconds: Option<f64>,
     device: Option<&str>,
 ) -> Result<PlaybackReport, PlaybackError> {
-    let host = cpal::default_host();
-    let device = pick_device(&host, device)?;
-    let config = pick_config(&device, graph.transport.sample_rate);
-    graph.transport.sample_rate = config.sample_rate;
-    let channels = usize::from(config.channels);
-    let (mut session, mut runtime) = Session::start(graph, registry, 256, 2)?;
+    let output = OutputDevice::open(device, graph.transport.sample_rate)?;
+    graph.transport.sample_rate = output.sample_rate();
+    let (mut session, runtime) = Session::start(graph, registry, 256, 2)?;
     session.wait_for_inference()?;
-    let stream = device
-        .build_output_stream::<f32, _, _>(
-            config.clone(),
-            move |data: &mut [f32], _| runtime.fill_interleaved(data, channels),
-            |e| eprintln!("audio device error: {e}"),
-            None,
-        )
-        .map_err(|e| PlaybackError::Stream(e.to_string()))?;
-    stream
-        .play()
-        .map_err(|e| PlaybackError::Stream(e.to_string()))?;
+    let stream = output.start(runtime)?;
     let started = Instant::now();
     let transport = session.graph().transport;
-    let name = device.to_string();
     eprintln!(
-        "playing on {name} at {} Hz, {channels} channels",
-        config.sample_rate
+        "playing on {} at {} Hz, {} channels",
+        output.name(),
+        output.sample_rate(),
+        output.channels()
     );
     loop {
         std::thread::sleep(Duration::from_millis(100));
@@ -119,9 +163,9 @@ pub fn play(
     eprintln!();
     drop(stream);
     Ok(PlaybackReport {
-        device: name,
-        sample_rate: config.sample_rate,
-        channels: config.channels,
+        device: output.name().to_string(),
+        sample_rate: output.sample_rate(),
+        channels: output.channels(),
         seconds_played: started.elapsed().as_secs_f64(),
         clip_misses: session.clip_misses(),
     })

@@ -66,6 +66,8 @@ pub enum RenderError {
     Session(#[from] SessionError),
     #[error("render length {0} s is not a positive number of seconds up to one hour")]
     Length(f64),
+    #[error("the render was cancelled")]
+    Cancelled,
     #[error("cannot write {path}: {message}")]
     Write { path: PathBuf, message: String },
 }
@@ -75,6 +77,17 @@ pub fn render(
     graph: &Graph,
     registry: Arc<Registry>,
     options: RenderOptions,
+) -> Result<Rendered, RenderError> {
+    render_with_progress(graph, registry, options, |_| true)
+}
+
+/// Renders `graph` offline, telling `progress` the share done (0..=1) every second of audio; a
+/// `false` from it stops the render with [`RenderError::Cancelled`].
+pub fn render_with_progress(
+    graph: &Graph,
+    registry: Arc<Registry>,
+    options: RenderOptions,
+    mut progress: impl FnMut(f64) -> bool,
 ) -> Result<Rendered, RenderError> {
     if !(options.seconds > 0.0 && options.seconds <= 3600.0) {
         return Err(RenderError::Length(options.seconds));
@@ -90,7 +103,15 @@ pub fn render(
     let frames = (options.seconds * f64::from(sample_rate)).round() as usize;
     let mut left = Vec::with_capacity(frames + options.block_size);
     let mut right = Vec::with_capacity(frames + options.block_size);
+    let report_every = sample_rate as usize;
+    let mut next_report = 0;
     while left.len() < frames {
+        if left.len() >= next_report {
+            if !progress(left.len() as f64 / frames as f64) {
+                return Err(RenderError::Cancelled);
+            }
+            next_report += report_every;
+        }
         runtime.process_block();
         let (l, r) = runtime.main_out();
         left.extend_from_slice(l);
@@ -99,6 +120,7 @@ pub fn render(
     left.truncate(frames);
     right.truncate(frames);
     session.poll();
+    progress(1.0);
     Ok(Rendered {
         sample_rate,
         left,

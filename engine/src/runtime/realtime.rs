@@ -37,6 +37,9 @@ pub enum Command {
     Seek(u64),
     /// New tempo or swing (the sample rate cannot change while running).
     Transport(Transport),
+    /// Play `start..end` (samples) over and over, or stop looping with `None`. The jump back
+    /// happens at the first block boundary at or after `end`, and resets every node, as a seek.
+    Loop(Option<(u64, u64)>),
 }
 
 /// The audio thread's half.
@@ -49,6 +52,7 @@ pub struct Runtime {
     transport: Transport,
     position: u64,
     playing: bool,
+    loop_range: Option<(u64, u64)>,
     main: [Box<[f32]>; 2],
     /// Frames of the last block not yet handed out by `fill_interleaved`.
     unread_from: usize,
@@ -115,6 +119,7 @@ impl Runtime {
                 transport,
                 position: 0,
                 playing: true,
+                loop_range: None,
                 main: [
                     vec![0.0; block].into_boxed_slice(),
                     vec![0.0; block].into_boxed_slice(),
@@ -227,6 +232,7 @@ impl Runtime {
                     ..t
                 }
             }
+            Command::Loop(range) => self.loop_range = range.filter(|(a, b)| b > a),
         }
     }
 
@@ -255,6 +261,13 @@ impl Runtime {
         while let Ok(c) = self.commands.pop() {
             self.apply(c, block_end);
         }
+        if let Some((start, end)) = self.loop_range {
+            if self.playing && self.position >= end {
+                self.position = start;
+                self.reset_nodes();
+            }
+        }
+        let block_end = self.position + frames as u64;
         if self.playing {
             let schedule = &mut *self.schedule;
             for lane in &schedule.lanes {

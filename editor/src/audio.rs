@@ -1,0 +1,264 @@
+//! The editor's link to the engine: one running session of the open document, its sound-card
+//! stream (feature `playback`), and the transport commands. Every document edit reaches the
+//! engine here, either as a parameter glide or as a recompiled schedule.
+//!
+//! Runs on the UI thread only; the runtime it starts lives in the device callback.
+
+use std::sync::Arc;
+
+use yano_engine::param::ParamValue;
+use yano_engine::readout::Readouts;
+use yano_engine::runtime::inference::JobStatus;
+use yano_engine::session::SessionError;
+use yano_engine::{Command, Graph, Registry, Runtime, Session, Transport};
+
+use crate::document::Edit;
+
+/// Frames per block while editing: 256 at 48 kHz is 5.3 ms.
+pub const BLOCK: usize = 256;
+
+/// Where the sound goes.
+pub enum Output {
+    /// A sound card.
+    #[cfg(feature = "playback")]
+    Device {
+        stream: yano_engine::playback::Stream,
+        name: String,
+    },
+    /// Nowhere: the runtime waits here, and `reason` says why there is no sound. Tests pull
+    /// blocks from it by hand.
+    Silent { runtime: Runtime, reason: String },
+}
+
+/// The running engine of the open document.
+pub struct Engine {
+    session: Session,
+    output: Output,
+    sample_rate: u32,
+    playing: bool,
+    loop_bars: Option<(u32, u32)>,
+}
+
+impl Engine {
+    /// Compiles `graph` and opens the sound card (when `use_device` and the `playback` feature
+    /// allow), starting stopped at bar 1. Without a device the engine still runs, silent, and
+    /// says why.
+    pub fn start(
+        graph: &Graph,
+        registry: Arc<Registry>,
+        use_device: bool,
+    ) -> Result<Engine, SessionError> {
+        let reason = if use_device {
+            match Engine::with_device(graph, registry.clone())? {
+                Ok(engine) => return Ok(engine),
+                Err(reason) => reason,
+            }
+        } else {
+            "sound is off (--no-sound)".to_string()
+        };
+        let rate = graph.transport.sample_rate;
+        let (session, runtime) = start_session(graph, registry, rate)?;
+        Ok(Engine::new(session, Output::Silent { runtime, reason }, rate))
+    }
+
+    /// The engine on the default sound card, or why there is none.
+    #[cfg(feature = "playback")]
+    fn with_device(
+        graph: &Graph,
+        registry: Arc<Registry>,
+    ) -> Result<Result<Engine, String>, SessionError> {
+        use yano_engine::playback::OutputDevice;
+        let device = match OutputDevice::open(None, graph.transport.sample_rate) {
+            Ok(d) => d,
+            Err(e) => return Ok(Err(e.to_string())),
+        };
+        let rate = device.sample_rate();
+        let (session, runtime) = start_session(graph, registry, rate)?;
+        Ok(match device.start(runtime) {
+            Ok(stream) => Ok(Engine::new(
+                session,
+                Output::Device {
+                    stream,
+                    name: device.name().to_string(),
+                },
+                rate,
+            )),
+            Err(e) => Err(format!("{}: {e}", device.name())),
+        })
+    }
+
+    #[cfg(not(feature = "playback"))]
+    fn with_device(
+        _graph: &Graph,
+        _registry: Arc<Registry>,
+    ) -> Result<Result<Engine, String>, SessionError> {
+        Ok(Err(
+            "this build has no sound card output: build with --features editor,playback".into(),
+        ))
+    }
+
+    fn new(session: Session, output: Output, sample_rate: u32) -> Engine {
+        Engine {
+            session,
+            output,
+            sample_rate,
+            playing: false,
+            loop_bars: None,
+        }
+    }
+
+    /// Brings the engine up to date after `edit` was applied to the document `graph`.
+    pub fn follow(&mut self, graph: &Graph, edit: &Edit) -> Result<(), SessionError> {
+        match edit {
+            Edit::SetParam { node, param, value } => {
+                let value = match value {
+                    Some(v) => v.clone(),
+                    None => default_of(graph, self.session.registry(), node, param)?,
+                };
+                self.session.set_param(node, param, value, 0)
+            }
+            Edit::Move(_) => Ok(()),
+            Edit::SetTransport(t) => {
+                self.replace(graph)?;
+                self.session.command(Command::Transport(*t))?;
+                self.send_loop()
+            }
+            _ => self.replace(graph),
+        }
+    }
+
+    /// Sends the whole document as a new schedule (nodes that keep their id keep their state).
+    pub fn replace(&mut self, graph: &Graph) -> Result<(), SessionError> {
+        let mut graph = graph.clone();
+        graph.transport.sample_rate = self.sample_rate;
+        self.session.replace_graph(graph)
+    }
+
+    pub fn play(&mut self) -> Result<(), SessionError> {
+        self.playing = true;
+        self.session.command(Command::Play)
+    }
+
+    /// Stops and returns to the start of the loop (or bar 1).
+    pub fn stop(&mut self) -> Result<(), SessionError> {
+        self.playing = false;
+        self.session.command(Command::Stop)?;
+        let start = self.loop_bars.map_or(0, |(a, _)| self.bar_sample(a));
+        self.session.command(Command::Seek(start))
+    }
+
+    pub fn is_playing(&self) -> bool {
+        self.playing
+    }
+
+    /// Loops bars `first..=last` (counted from 1), or stops looping.
+    pub fn set_loop(&mut self, bars: Option<(u32, u32)>) -> Result<(), SessionError> {
+        self.loop_bars = bars;
+        self.send_loop()
+    }
+
+    pub fn loop_bars(&self) -> Option<(u32, u32)> {
+        self.loop_bars
+    }
+
+    fn bar_sample(&self, bar: u32) -> u64 {
+        let t = self.transport();
+        t.bars_to_samples(f64::from(bar.saturating_sub(1))).round() as u64
+    }
+
+    fn send_loop(&mut self) -> Result<(), SessionError> {
+        let range = self
+            .loop_bars
+            .map(|(a, b)| (self.bar_sample(a), self.bar_sample(b + 1)));
+        self.session.command(Command::Loop(range))
+    }
+
+    pub fn transport(&self) -> Transport {
+        self.session.graph().transport
+    }
+
+    /// The playhead in samples.
+    pub fn position(&self) -> u64 {
+        self.session.position()
+    }
+
+    /// The playhead in bars, counted from 1 (1.5 is half way through bar 1).
+    pub fn position_bars(&self) -> f64 {
+        let t = self.transport();
+        1.0 + self.position() as f64 / t.samples_per_bar()
+    }
+
+    /// "bar:beat" as musicians count, from 1:1.
+    pub fn position_text(&self) -> String {
+        let t = self.transport();
+        let beats = self.position() as f64 / t.samples_per_beat();
+        let bar = (beats / 4.0).floor() as u64 + 1;
+        let beat = (beats % 4.0).floor() as u64 + 1;
+        format!("{bar}:{beat}")
+    }
+
+    /// Upkeep, about 30 times a second: inference progress, retired schedules.
+    pub fn poll(&mut self) {
+        self.session.poll();
+    }
+
+    pub fn statuses(&self) -> Vec<(String, JobStatus)> {
+        self.session.inference_status()
+    }
+
+    pub fn readouts(&self, node: &str) -> Option<Readouts> {
+        self.session.readouts(node)
+    }
+
+    pub fn clip_misses(&self) -> u64 {
+        self.session.clip_misses()
+    }
+
+    /// Where the sound goes, for the transport bar: a device name, or why there is no sound.
+    pub fn output_text(&self) -> String {
+        match &self.output {
+            #[cfg(feature = "playback")]
+            Output::Device { name, .. } => format!("♪ {name} · {} Hz", self.sample_rate),
+            Output::Silent { reason, .. } => format!("no sound: {reason}"),
+        }
+    }
+
+    pub fn has_sound(&self) -> bool {
+        !matches!(self.output, Output::Silent { .. })
+    }
+
+    /// The runtime, when no device took it (tests drive it block by block).
+    pub fn detached_runtime(&mut self) -> Option<&mut Runtime> {
+        match &mut self.output {
+            Output::Silent { runtime, .. } => Some(runtime),
+            #[cfg(feature = "playback")]
+            Output::Device { .. } => None,
+        }
+    }
+}
+
+fn default_of(graph: &Graph, registry: &Registry, node: &str, param: &str) -> Result<ParamValue, SessionError> {
+    let spec = graph
+        .node(node)
+        .ok_or_else(|| yano_engine::GraphError::NoSuchNode(node.to_string()))?;
+    let descriptor = yano_engine::graph::descriptor_of(spec, registry)?;
+    descriptor
+        .param(param)
+        .map(|p| p.default_value())
+        .ok_or_else(|| {
+            SessionError::Graph(yano_engine::GraphError::NoSuchNode(format!("{node}.{param}")))
+        })
+}
+
+/// Starts a session of `graph` at the device's sample rate, stopped.
+fn start_session(
+    graph: &Graph,
+    registry: Arc<Registry>,
+    sample_rate: u32,
+) -> Result<(Session, Runtime), SessionError> {
+    let mut graph = graph.clone();
+    graph.transport.sample_rate = sample_rate;
+    let (mut session, runtime) = Session::start(graph, registry, BLOCK, 2)?;
+    session.command(Command::Stop)?;
+    Ok((session, runtime))
+}

@@ -1,0 +1,49 @@
+//! yano-editor: the node editor. A window shows the graph as boxes and wires; the user patches,
+//! tweaks and arranges without touching a text file, and hears every change while it plays.
+//!
+//! The editor owns a [`document::Document`] (the graph plus its undo history); every user action
+//! is an [`document::Edit`] that the document applies and the engine follows, as a parameter
+//! glide or a recompiled schedule. It depends on the engine and the nodes, never the other way
+//! round, and it must never touch the audio thread except through the engine's session, nor lose
+//! the user's work: saves are atomic and an autosave is offered back after a crash.
+
+pub mod app;
+pub mod audio;
+pub mod clipboard;
+pub mod document;
+pub mod files;
+pub mod graph_canvas;
+pub mod inspector;
+pub mod palette;
+pub mod scene;
+pub mod sequencers;
+pub mod view;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use yano_engine::Registry;
+
+/// How to start the editor.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub preset: Option<PathBuf>,
+    /// Open the sound card (when the build has the `playback` feature).
+    pub sound: bool,
+}
+
+/// Opens the editor window and runs until it is closed.
+pub fn run(options: Options, registry: Arc<Registry>) -> iced::Result {
+    iced::application(
+        move || app::App::new(options.preset.clone(), registry.clone(), options.sound),
+        app::App::update,
+        view::view,
+    )
+    .title(app::App::title)
+    .subscription(app::App::subscription)
+    .theme(|_: &app::App| iced::Theme::Dark)
+    .exit_on_close_request(false)
+    .window_size((1600.0, 900.0))
+    .antialiasing(true)
+    .run()
+}
