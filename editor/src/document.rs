@@ -10,6 +10,7 @@ use std::sync::Arc;
 use yano_engine::automation::AutomationLane;
 use yano_engine::graph::{GraphError, UiPosition};
 use yano_engine::param::ParamValue;
+use yano_engine::port::{joint, PortDirection};
 use yano_engine::{Graph, NodeSpec, Registry, Transport};
 
 /// One change to the document. Applying it returns the edit that takes it back.
@@ -158,11 +159,23 @@ pub fn apply(graph: &mut Graph, registry: &Registry, edit: &Edit) -> Result<Edit
                     graph.reset_param(node, param)?;
                 }
             }
-            Ok(Edit::SetParam {
+            let undo = Edit::SetParam {
                 node: node.clone(),
                 param: param.clone(),
                 value: before,
-            })
+            };
+            // A parameter that shapes the ports (a mixer's channel count) takes the wires of the
+            // ports it removes with it; undo puts the ports back, then the wires.
+            let dangling = dangling_wires(graph, registry, node);
+            if dangling.is_empty() {
+                return Ok(undo);
+            }
+            let mut inverse = vec![undo];
+            for (from, to) in dangling {
+                graph.disconnect(&from, &to)?;
+                inverse.push(Edit::Connect { from, to });
+            }
+            Ok(Edit::Batch(inverse))
         }
         Edit::SetTransport(transport) => {
             let before = graph.transport;
@@ -187,6 +200,28 @@ pub fn apply(graph: &mut Graph, registry: &Registry, edit: &Edit) -> Result<Edit
             Ok(Edit::Batch(inverses))
         }
     }
+}
+
+/// Wires touching `node` whose ports no longer exist or no longer fit, as ("a.port", "b.port").
+fn dangling_wires(graph: &Graph, registry: &Registry, node: &str) -> Vec<(String, String)> {
+    let Some(index) = graph.index(node) else {
+        return Vec::new();
+    };
+    graph
+        .edges()
+        .filter(|(a, b, _)| *a == index || *b == index)
+        .filter(|(a, b, e)| {
+            let out = graph.port(*a, &e.from_port, PortDirection::Output, registry);
+            let inp = graph.port(*b, &e.to_port, PortDirection::Input, registry);
+            !matches!((out, inp), (Ok(o), Ok(i)) if joint(o.ty, i.ty).is_some())
+        })
+        .map(|(a, b, e)| {
+            (
+                format!("{}.{}", graph.spec(a).id, e.from_port),
+                format!("{}.{}", graph.spec(b).id, e.to_port),
+            )
+        })
+        .collect()
 }
 
 /// One step of the history: what was done and what undoes it.
