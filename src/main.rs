@@ -68,6 +68,9 @@ enum Command {
         /// Do not open the sound card.
         #[arg(long)]
         no_sound: bool,
+        /// Select these nodes at start (comma-separated ids).
+        #[arg(long, value_delimiter = ',')]
+        select: Vec<String>,
     },
     /// Play a preset through the sound card (needs the `playback` feature).
     Play {
@@ -177,17 +180,26 @@ fn run(cli: Cli) -> Result<(), String> {
             seconds,
             device,
         } => play(preset, seconds, device),
-        Command::Edit { preset, no_sound } => edit(preset, !no_sound),
+        Command::Edit {
+            preset,
+            no_sound,
+            select,
+        } => edit(preset, !no_sound, select),
     }
 }
 
 #[cfg(feature = "editor")]
-fn edit(preset: Option<PathBuf>, sound: bool) -> Result<(), String> {
-    yano_editor::run(yano_editor::Options { preset, sound }, registry()).map_err(|e| e.to_string())
+fn edit(preset: Option<PathBuf>, sound: bool, select: Vec<String>) -> Result<(), String> {
+    let options = yano_editor::Options {
+        preset,
+        sound,
+        select,
+    };
+    yano_editor::run(options, registry()).map_err(|e| e.to_string())
 }
 
 #[cfg(not(feature = "editor"))]
-fn edit(_preset: Option<PathBuf>, _sound: bool) -> Result<(), String> {
+fn edit(_preset: Option<PathBuf>, _sound: bool, _select: Vec<String>) -> Result<(), String> {
     Err("this build has no editor: run `cargo run --release --features editor,playback -- edit <preset>`".into())
 }
 

@@ -316,10 +316,25 @@ impl App {
     }
 
     fn canvas_size(&self) -> Size {
+        let panel = if crate::sequencers::view(self).is_some() {
+            crate::sequencers::PANEL_HEIGHT
+        } else {
+            0.0
+        };
         Size::new(
             (self.window.width - INSPECTOR_WIDTH).max(200.0),
-            (self.window.height - TOP_BAR - 30.0).max(200.0),
+            (self.window.height - TOP_BAR - 30.0 - panel).max(200.0),
         )
+    }
+
+    /// Selects nodes by id (those that exist), as a click would.
+    pub fn select(&mut self, ids: &[String]) {
+        self.selection = ids
+            .iter()
+            .filter(|id| self.doc.graph().node(id).is_some())
+            .cloned()
+            .collect();
+        self.selection_changed();
     }
 
     pub fn fit(&mut self) {

@@ -30,12 +30,26 @@ pub struct Options {
     pub preset: Option<PathBuf>,
     /// Open the sound card (when the build has the `playback` feature).
     pub sound: bool,
+    /// Nodes to select at start (for screenshots and demos).
+    pub select: Vec<String>,
 }
 
 /// Opens the editor window and runs until it is closed.
+///
+/// Renderer: wgpu on Vulkan, Metal or DX12, else iced's software renderer (tiny-skia). wgpu's
+/// OpenGL backend is left out unless asked for (`WGPU_BACKEND=gl`): under it iced 0.14 drops the
+/// shapes of all but the last canvas in a window (iced issue #3040), and the editor has two.
 pub fn run(options: Options, registry: Arc<Registry>) -> iced::Result {
+    if std::env::var_os("WGPU_BACKEND").is_none() && std::env::var_os("ICED_BACKEND").is_none() {
+        // Called before the window, the renderer or any other thread exists.
+        std::env::set_var("WGPU_BACKEND", "vulkan,metal,dx12");
+    }
     iced::application(
-        move || app::App::new(options.preset.clone(), registry.clone(), options.sound),
+        move || {
+            let mut app = app::App::new(options.preset.clone(), registry.clone(), options.sound);
+            app.select(&options.select);
+            app
+        },
         app::App::update,
         view::view,
     )

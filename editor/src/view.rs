@@ -24,7 +24,13 @@ fn transport_bar(app: &App) -> Element<'_, Message> {
     let looping = engine.and_then(|e| e.loop_bars()).is_some();
     let position = engine.map_or("–:–".to_string(), |e| e.position_text());
     let output = match (engine, &app.engine_error) {
-        (Some(e), _) => e.output_text(),
+        (Some(e), _) => {
+            let t = e.output_text();
+            match t.char_indices().nth(72) {
+                Some((cut, _)) => format!("{}…", &t[..cut]),
+                None => t,
+            }
+        }
         (None, Some(err)) => format!("graph does not run: {err}"),
         (None, None) => String::new(),
     };
@@ -33,6 +39,7 @@ fn transport_bar(app: &App) -> Element<'_, Message> {
         .boxes
         .iter()
         .find(|b| b.kind == "mixer.console")
+        .filter(|_| playing)
         .and_then(|b| engine?.readouts(&b.id))
         .map(|r| {
             format!(
