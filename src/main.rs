@@ -71,6 +71,10 @@ enum Command {
         /// Select these nodes at start (comma-separated ids).
         #[arg(long, value_delimiter = ',')]
         select: Vec<String>,
+        /// Measure this many frames (the canvas redrawn whole every frame), print the frame
+        /// times and quit.
+        #[arg(long, hide = true)]
+        frame_stats: Option<usize>,
     },
     /// Play a preset through the sound card (needs the `playback` feature).
     Play {
@@ -184,22 +188,34 @@ fn run(cli: Cli) -> Result<(), String> {
             preset,
             no_sound,
             select,
-        } => edit(preset, !no_sound, select),
+            frame_stats,
+        } => edit(preset, !no_sound, select, frame_stats),
     }
 }
 
 #[cfg(feature = "editor")]
-fn edit(preset: Option<PathBuf>, sound: bool, select: Vec<String>) -> Result<(), String> {
+fn edit(
+    preset: Option<PathBuf>,
+    sound: bool,
+    select: Vec<String>,
+    frame_stats: Option<usize>,
+) -> Result<(), String> {
     let options = yano_editor::Options {
         preset,
         sound,
         select,
+        frame_stats,
     };
     yano_editor::run(options, registry()).map_err(|e| e.to_string())
 }
 
 #[cfg(not(feature = "editor"))]
-fn edit(_preset: Option<PathBuf>, _sound: bool, _select: Vec<String>) -> Result<(), String> {
+fn edit(
+    _preset: Option<PathBuf>,
+    _sound: bool,
+    _select: Vec<String>,
+    _frame_stats: Option<usize>,
+) -> Result<(), String> {
     Err("this build has no editor: run `cargo run --release --features editor,playback -- edit <preset>`".into())
 }
 

@@ -164,6 +164,46 @@ pub mod peer {
     }
 }
 
+/// A patch for the editor's drawing benchmark: `columns` × `rows` nodes (oscillators in the first
+/// column, gains after), each wired to its right-hand neighbour and, while `wires` allows, to the
+/// neighbour one row down, with editor positions on a grid.
+pub fn editor_graph(columns: usize, rows: usize, wires: usize, r: &Registry) -> Graph {
+    let mut g = Graph::new(transport());
+    let id = |c: usize, row: usize| format!("n{c}_{row}");
+    for c in 0..columns {
+        for row in 0..rows {
+            let kind = if c == 0 {
+                "source.oscillator"
+            } else {
+                "util.gain"
+            };
+            let mut spec = NodeSpec::new(id(c, row), kind);
+            spec.ui = Some(yano_engine::graph::UiPosition {
+                x: c as f32 * 260.0,
+                y: row as f32 * 90.0,
+            });
+            g.add_node(spec, r).unwrap();
+        }
+    }
+    let mut made = 0;
+    for shift in [0, 1, 2] {
+        for c in 0..columns.saturating_sub(1) {
+            for row in 0..rows {
+                if made == wires {
+                    return g;
+                }
+                let to = id(c + 1, (row + shift) % rows);
+                if g.connect(&format!("{}.out", id(c, row)), &format!("{to}.in"), r)
+                    .is_ok()
+                {
+                    made += 1;
+                }
+            }
+        }
+    }
+    g
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,12 +7,16 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use iced::keyboard::{self, key::Named, Key};
+use iced::keyboard;
 use iced::widget::canvas;
-use iced::{window, Point, Size, Task, Vector};
+use iced::{Point, Size, Task};
 use yano_engine::graph::UiPosition;
 use yano_engine::param::ParamValue;
 use yano_engine::{Graph, Registry, Transport};
+
+mod clock;
+mod files_flow;
+mod input;
 
 use crate::audio::Engine;
 use crate::clipboard::{self, Clipping};
@@ -27,6 +31,8 @@ pub enum Message {
     Canvas(CanvasEvent),
     Key(keyboard::Event),
     Tick,
+    /// A frame was presented (only while frame statistics are wanted).
+    Frame(Instant),
     WindowResized(Size),
     CloseRequested,
     // Edit commands.
@@ -45,13 +51,31 @@ pub enum Message {
     PaletteAdd(String),
     PaletteSubmit,
     // The inspector.
-    ParamSlide { node: String, param: String, value: f64 },
+    ParamSlide {
+        node: String,
+        param: String,
+        value: f64,
+    },
     /// A knob or slider was let go: the gesture is one undo step.
     GestureEnd,
-    ParamEntry { param: String, text: String },
-    ParamSubmit { node: String, param: String },
-    ParamSet { node: String, param: String, value: ParamValue, gesture: bool },
-    ParamReset { node: String, param: String },
+    ParamEntry {
+        param: String,
+        text: String,
+    },
+    ParamSubmit {
+        node: String,
+        param: String,
+    },
+    ParamSet {
+        node: String,
+        param: String,
+        value: ParamValue,
+        gesture: bool,
+    },
+    ParamReset {
+        node: String,
+        param: String,
+    },
     // The transport.
     TogglePlay,
     Stop,
@@ -95,13 +119,24 @@ pub struct Status {
 /// A small window over the canvas.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dialog {
-    Open { path: String },
-    SaveAs { path: String },
-    Render { path: String, bars: String },
+    Open {
+        path: String,
+    },
+    SaveAs {
+        path: String,
+    },
+    Render {
+        path: String,
+        bars: String,
+    },
     /// Unsaved work would be lost by `then`.
-    Unsaved { then: Box<AfterPrompt> },
+    Unsaved {
+        then: Box<AfterPrompt>,
+    },
     /// An autosave newer than the document was found.
-    Autosave { path: PathBuf },
+    Autosave {
+        path: PathBuf,
+    },
 }
 
 /// What to do once the unsaved-work prompt is answered.
@@ -142,6 +177,8 @@ pub struct App {
     pub dialog: Option<Dialog>,
     pub render: Option<RenderJob>,
     last_autosave: Instant,
+    /// Frame times being measured: how many frames are wanted, and when each was presented.
+    pub frame_stats: Option<(usize, Vec<Instant>)>,
 }
 
 /// Canvas width left beside the inspector, and height under the transport bar.
@@ -150,6 +187,18 @@ pub const TOP_BAR: f32 = 52.0;
 const AUTOSAVE_EVERY: Duration = Duration::from_secs(30);
 
 impl App {
+    /// Edits `graph`, a document not saved anywhere yet (scripts, benchmarks).
+    pub fn from_graph(mut graph: Graph, registry: Arc<Registry>, use_device: bool) -> App {
+        crate::scene::place_unplaced(&mut graph);
+        let mut app = App::new(None, registry, use_device);
+        app.dialog = None;
+        app.doc.replace(graph, None);
+        app.document_changed();
+        app.restart_engine();
+        app.fit();
+        app
+    }
+
     /// Opens `path` (or an empty graph) with sound when `use_device` and the build allow.
     pub fn new(path: Option<PathBuf>, registry: Arc<Registry>, use_device: bool) -> App {
         let (graph, status) = match &path {
@@ -189,6 +238,7 @@ impl App {
             dialog: None,
             render: None,
             last_autosave: Instant::now(),
+            frame_stats: None,
         };
         app.document_changed();
         app.restart_engine();
@@ -250,7 +300,11 @@ impl App {
 
     fn restart_engine(&mut self) {
         self.engine = None;
-        match Engine::start(self.doc.graph(), self.doc.registry().clone(), self.use_device) {
+        match Engine::start(
+            self.doc.graph(),
+            self.doc.registry().clone(),
+            self.use_device,
+        ) {
             Ok(engine) => {
                 self.engine = Some(engine);
                 self.engine_error = None;
@@ -285,7 +339,9 @@ impl App {
 
     fn follow(&mut self, edit: &Edit) -> Result<(), String> {
         match &mut self.engine {
-            Some(engine) => engine.follow(self.doc.graph(), edit).map_err(|e| e.to_string()),
+            Some(engine) => engine
+                .follow(self.doc.graph(), edit)
+                .map_err(|e| e.to_string()),
             None => {
                 self.restart_engine();
                 Ok(())
@@ -337,6 +393,11 @@ impl App {
         self.selection_changed();
     }
 
+    /// The window size the layout assumes (for fit-to-view before the first resize event).
+    pub fn set_window(&mut self, size: Size) {
+        self.window = size;
+    }
+
     pub fn fit(&mut self) {
         if let Some(extent) = self.scene.extent() {
             self.camera = Camera::fit(extent, self.canvas_size());
@@ -368,163 +429,12 @@ impl App {
         }
     }
 
-    fn set_transport(&mut self) {
-        let mut t = self.doc.graph().transport;
-        match (self.bpm_entry.trim().parse::<f64>(), self.swing_entry.trim().parse::<f64>()) {
-            (Ok(bpm), Ok(swing)) if (40.0..=240.0).contains(&bpm) && (0.5..=0.75).contains(&swing) => {
-                if (t.bpm, t.swing) != (bpm, swing) {
-                    t.bpm = bpm;
-                    t.swing = swing;
-                    self.perform(Edit::SetTransport(t), false);
-                }
-            }
-            _ => self.fail(format!(
-                "tempo \"{}\" / swing \"{}\": BPM is 40..240 and swing 0.5..0.75",
-                self.bpm_entry, self.swing_entry
-            )),
-        }
-    }
-
-    fn parse_loop(&self) -> Option<(u32, u32)> {
-        let (a, b) = self.loop_entry.split_once('-')?;
-        let (a, b): (u32, u32) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
-        (a >= 1 && b >= a).then_some((a, b))
-    }
-
-    fn transport_command(&mut self, command: impl FnOnce(&mut Engine) -> Result<(), yano_engine::session::SessionError>) {
-        match &mut self.engine {
-            Some(engine) => {
-                if let Err(e) = command(engine) {
-                    self.fail(e.to_string());
-                }
-            }
-            None => self.fail(format!(
-                "the graph does not run: {}",
-                self.engine_error.clone().unwrap_or_default()
-            )),
-        }
-    }
-
-    fn open(&mut self, path: PathBuf) {
-        match files::open(&path, self.doc.registry()) {
-            Ok(graph) => {
-                self.doc.replace(graph, Some(path.clone()));
-                self.selection.clear();
-                self.document_changed();
-                self.restart_engine();
-                self.fit();
-                self.say(format!("opened {}", path.display()));
-                if let Some(found) = files::leftover_autosave(Some(&path)) {
-                    self.dialog = Some(Dialog::Autosave { path: found });
-                }
-            }
-            Err(e) => self.fail(format!("could not open {}: {e}", path.display())),
-        }
-    }
-
-    /// Saves to the document's path; false (and the Save As dialog) when it has none.
-    fn save(&mut self) -> bool {
-        let Some(path) = self.doc.path.clone() else {
-            self.dialog = Some(Dialog::SaveAs {
-                path: "graphs/untitled.ron".into(),
-            });
-            return false;
-        };
-        self.save_to(path)
-    }
-
-    fn save_to(&mut self, path: PathBuf) -> bool {
-        match files::save(self.doc.graph(), &path) {
-            Ok(()) => {
-                files::discard_autosave(None);
-                self.doc.mark_saved(path.clone());
-                self.say(format!("saved {}", path.display()));
-                true
-            }
-            Err(e) => {
-                self.fail(format!("could not save: {e}"));
-                false
-            }
-        }
-    }
-
-    /// Runs `then` now when nothing is unsaved, or asks first.
-    fn guard(&mut self, then: AfterPrompt) -> Task<Message> {
-        if self.doc.is_dirty() {
-            self.dialog = Some(Dialog::Unsaved {
-                then: Box::new(then),
-            });
-            Task::none()
-        } else {
-            self.proceed(then)
-        }
-    }
-
-    fn proceed(&mut self, then: AfterPrompt) -> Task<Message> {
-        match then {
-            AfterPrompt::Open(path) => {
-                self.open(path);
-                Task::none()
-            }
-            AfterPrompt::Quit => {
-                files::discard_autosave(self.doc.path.as_deref());
-                iced::exit()
-            }
-        }
-    }
-
-    fn tick(&mut self) {
-        if let Some(engine) = &mut self.engine {
-            engine.poll();
-            let badges: HashMap<String, Badge> = engine
-                .statuses()
-                .iter()
-                .map(|(id, s)| (id.clone(), Badge::of(s)))
-                .collect();
-            if badges != self.badges {
-                self.badges = badges;
-                self.cache.clear();
-            }
-        }
-        if let Some(job) = &self.render {
-            if let Some(result) = job.finished() {
-                self.render = None;
-                match result {
-                    Ok(s) => self.say(format!(
-                        "rendered {:.1} s to {} (peak {:.1} dBFS)",
-                        s.seconds,
-                        s.output.display(),
-                        s.peak_db
-                    )),
-                    Err(e) => self.fail(format!("render failed: {e}")),
-                }
-            }
-        }
-        if self.doc.is_dirty() && self.last_autosave.elapsed() >= AUTOSAVE_EVERY {
-            self.last_autosave = Instant::now();
-            if let Err(e) = files::autosave(self.doc.graph(), self.doc.path.as_deref()) {
-                self.fail(format!("autosave failed: {e}"));
-            }
-        }
-    }
-
-    /// How often the clock should tick: fast while something moves, slow otherwise.
-    pub fn tick_every(&self) -> Duration {
-        let busy = self.engine.as_ref().is_some_and(Engine::is_playing)
-            || self.render.is_some()
-            || self.badges.values().any(|b| b.text.starts_with("running") || b.text == "waiting");
-        if busy {
-            Duration::from_millis(33)
-        } else {
-            Duration::from_millis(250)
-        }
-    }
-
     pub fn update(&mut self, message: Message) -> Task<Message> {
         match message {
             Message::Canvas(event) => self.canvas_event(event),
             Message::Key(event) => return self.key(event),
             Message::Tick => self.tick(),
+            Message::Frame(at) => return self.frame(at),
             Message::WindowResized(size) => self.window = size,
             Message::CloseRequested => return self.guard(AfterPrompt::Quit),
             Message::Undo => self.undo(),
@@ -558,7 +468,9 @@ impl App {
                             y: a.y.min(b.y),
                         })
                 });
-                let offset = origin.map_or((40.0, 40.0), |o| (self.pointer.x - o.x, self.pointer.y - o.y));
+                let offset = origin.map_or((40.0, 40.0), |o| {
+                    (self.pointer.x - o.x, self.pointer.y - o.y)
+                });
                 self.paste(offset);
             }
             Message::SelectAll => {
@@ -594,7 +506,8 @@ impl App {
             }
             Message::PaletteAdd(kind) => {
                 let at = self.palette.take().map_or(self.pointer, |p| p.at);
-                let edit = clipboard::add_node(self.doc.graph(), &kind, UiPosition { x: at.x, y: at.y });
+                let edit =
+                    clipboard::add_node(self.doc.graph(), &kind, UiPosition { x: at.x, y: at.y });
                 let id = match &edit {
                     Edit::AddNode(spec) => spec.id.clone(),
                     _ => String::new(),
@@ -622,7 +535,13 @@ impl App {
             }
             Message::ParamSubmit { node, param } => {
                 if let Some(text) = self.entries.get(&param).cloned() {
-                    match crate::inspector::parse_entry(self.doc.graph(), self.doc.registry(), &node, &param, &text) {
+                    match crate::inspector::parse_entry(
+                        self.doc.graph(),
+                        self.doc.registry(),
+                        &node,
+                        &param,
+                        &text,
+                    ) {
                         Ok(value) => {
                             if self.perform(
                                 Edit::SetParam {
@@ -639,7 +558,12 @@ impl App {
                     }
                 }
             }
-            Message::ParamSet { node, param, value, gesture } => {
+            Message::ParamSet {
+                node,
+                param,
+                value,
+                gesture,
+            } => {
                 self.perform(
                     Edit::SetParam {
                         node,
@@ -651,7 +575,14 @@ impl App {
             }
             Message::ParamReset { node, param } => {
                 self.entries.remove(&param);
-                self.perform(Edit::SetParam { node, param, value: None }, false);
+                self.perform(
+                    Edit::SetParam {
+                        node,
+                        param,
+                        value: None,
+                    },
+                    false,
+                );
             }
             Message::TogglePlay => {
                 let playing = self.engine.as_ref().is_some_and(Engine::is_playing);
@@ -672,7 +603,10 @@ impl App {
                 let looping = self.engine.as_ref().and_then(Engine::loop_bars).is_some();
                 let bars = if looping { None } else { self.parse_loop() };
                 if !looping && bars.is_none() {
-                    self.fail(format!("loop \"{}\": write bars as first-last, e.g. 1-4", self.loop_entry));
+                    self.fail(format!(
+                        "loop \"{}\": write bars as first-last, e.g. 1-4",
+                        self.loop_entry
+                    ));
                 } else {
                     self.transport_command(|e| e.set_loop(bars));
                 }
@@ -681,242 +615,21 @@ impl App {
             Message::BpmEntry(text) => self.bpm_entry = text,
             Message::SwingEntry(text) => self.swing_entry = text,
             Message::TransportSubmit => self.set_transport(),
-            Message::OpenDialog => {
-                self.dialog = Some(Dialog::Open {
-                    path: self
-                        .doc
-                        .path
-                        .as_ref()
-                        .map_or("graphs/".into(), |p| p.display().to_string()),
-                })
-            }
-            Message::SaveAsDialog => {
-                self.dialog = Some(Dialog::SaveAs {
-                    path: self
-                        .doc
-                        .path
-                        .as_ref()
-                        .map_or("graphs/untitled.ron".into(), |p| p.display().to_string()),
-                })
-            }
-            Message::RenderDialog => {
-                let path = self
-                    .doc
-                    .path
-                    .as_ref()
-                    .map_or("untitled.wav".into(), |p| p.with_extension("wav").display().to_string());
-                self.dialog = Some(Dialog::Render {
-                    path,
-                    bars: "16".into(),
-                });
-            }
-            Message::DialogPath(text) => match &mut self.dialog {
-                Some(Dialog::Open { path } | Dialog::SaveAs { path } | Dialog::Render { path, .. }) => *path = text,
-                _ => {}
-            },
-            Message::DialogBars(text) => {
-                if let Some(Dialog::Render { bars, .. }) = &mut self.dialog {
-                    *bars = text;
-                }
-            }
-            Message::DialogConfirm => return self.confirm_dialog(),
-            Message::DialogCancel => self.dialog = None,
-            Message::OpenFile(path) => {
-                self.dialog = None;
-                return self.guard(AfterPrompt::Open(path));
-            }
-            Message::Save => {
-                self.save();
-            }
-            Message::RenderCancel => {
-                if let Some(job) = &self.render {
-                    job.cancel();
-                }
-            }
-            Message::Unsaved(choice) => {
-                if let Some(Dialog::Unsaved { then }) = self.dialog.take() {
-                    match choice {
-                        Choice::Save => {
-                            if self.save() {
-                                return self.proceed(*then);
-                            }
-                        }
-                        Choice::Discard => return self.proceed(*then),
-                        Choice::Cancel => {}
-                    }
-                }
-            }
-            Message::AutosaveRestore => {
-                if let Some(Dialog::Autosave { path }) = self.dialog.take() {
-                    match files::open(&path, self.doc.registry()) {
-                        Ok(graph) => {
-                            let keep = self.doc.path.clone();
-                            self.doc.replace(graph, keep);
-                            self.doc.mark_unsaved();
-                            self.document_changed();
-                            self.restart_engine();
-                            self.say(format!("restored the autosave {}", path.display()));
-                        }
-                        Err(e) => self.fail(format!("the autosave does not open: {e}")),
-                    }
-                }
-            }
-            Message::AutosaveDiscard => {
-                self.dialog = None;
-                files::discard_autosave(self.doc.path.as_deref());
-            }
+            m @ (Message::OpenDialog
+            | Message::SaveAsDialog
+            | Message::RenderDialog
+            | Message::DialogPath(_)
+            | Message::DialogBars(_)
+            | Message::DialogConfirm
+            | Message::DialogCancel
+            | Message::OpenFile(_)
+            | Message::Save
+            | Message::RenderCancel
+            | Message::Unsaved(_)
+            | Message::AutosaveRestore
+            | Message::AutosaveDiscard) => return self.file_message(m),
             Message::DismissStatus => self.status = None,
         }
         Task::none()
-    }
-
-    fn confirm_dialog(&mut self) -> Task<Message> {
-        match self.dialog.clone() {
-            Some(Dialog::Open { path }) => {
-                self.dialog = None;
-                return self.guard(AfterPrompt::Open(PathBuf::from(path)));
-            }
-            Some(Dialog::SaveAs { path }) => {
-                if self.save_to(PathBuf::from(path)) {
-                    self.dialog = None;
-                }
-            }
-            Some(Dialog::Render { path, bars }) => match bars.trim().parse::<f64>() {
-                Ok(b) if b > 0.0 && b <= 1024.0 => {
-                    let seconds = self.doc.graph().transport.samples_per_bar() * b
-                        / f64::from(self.doc.graph().transport.sample_rate);
-                    self.dialog = None;
-                    self.render = Some(RenderJob::start(
-                        self.doc.graph().clone(),
-                        self.doc.registry().clone(),
-                        PathBuf::from(path),
-                        seconds,
-                    ));
-                }
-                _ => self.fail(format!("\"{bars}\" is not a number of bars (1 to 1024)")),
-            },
-            Some(Dialog::Unsaved { .. }) => return self.update(Message::Unsaved(Choice::Save)),
-            Some(Dialog::Autosave { .. }) => return self.update(Message::AutosaveRestore),
-            None => {}
-        }
-        Task::none()
-    }
-
-    fn canvas_event(&mut self, event: CanvasEvent) {
-        match event {
-            CanvasEvent::Select { nodes, add } => {
-                if !add {
-                    self.selection.clear();
-                }
-                self.selection.extend(nodes);
-                self.palette = None;
-                self.selection_changed();
-            }
-            CanvasEvent::MoveBy { nodes, by } => {
-                let moves = nodes
-                    .iter()
-                    .filter_map(|id| {
-                        let ui = self.doc.graph().node(id)?.ui.unwrap_or_default();
-                        Some((
-                            id.clone(),
-                            UiPosition {
-                                x: ui.x + by.x,
-                                y: ui.y + by.y,
-                            },
-                        ))
-                    })
-                    .collect();
-                self.perform(Edit::Move(moves), false);
-            }
-            CanvasEvent::Connect { from, to, replacing } => {
-                let connect = Edit::Connect {
-                    from: from.clone(),
-                    to: to.clone(),
-                };
-                let edit = match replacing {
-                    Some((f, t)) => Edit::Batch(vec![Edit::Disconnect { from: f, to: t }, connect]),
-                    None => connect,
-                };
-                if self.perform(edit, false) {
-                    self.say(format!("connected {from} → {to}"));
-                }
-            }
-            CanvasEvent::Disconnect { from, to } => {
-                if self.perform(Edit::Disconnect { from: from.clone(), to: to.clone() }, false) {
-                    self.say(format!("disconnected {from} → {to}"));
-                }
-            }
-            CanvasEvent::Refused(reason) => self.fail(reason),
-            CanvasEvent::Camera(camera) => {
-                self.camera = camera;
-                self.cache.clear();
-            }
-            CanvasEvent::Palette(at) => {
-                self.pointer = at;
-                self.palette = Some(Palette {
-                    at,
-                    query: String::new(),
-                });
-            }
-            CanvasEvent::Pointer(at) => self.pointer = at,
-        }
-    }
-
-    fn key(&mut self, event: keyboard::Event) -> Task<Message> {
-        let keyboard::Event::KeyPressed { key, modifiers, .. } = event else {
-            return Task::none();
-        };
-        let command = modifiers.command();
-        let message = match key.as_ref() {
-            Key::Character("z") if command && modifiers.shift() => Message::Redo,
-            Key::Character("Z") if command => Message::Redo,
-            Key::Character("z") if command => Message::Undo,
-            Key::Character("y") if command => Message::Redo,
-            Key::Character("d") if command => Message::Duplicate,
-            Key::Character("c") if command => Message::Copy,
-            Key::Character("v") if command => Message::Paste,
-            Key::Character("a") if command => Message::SelectAll,
-            Key::Character("s") if command && modifiers.shift() => Message::SaveAsDialog,
-            Key::Character("s") if command => Message::Save,
-            Key::Character("o") if command => Message::OpenDialog,
-            Key::Character("r") if command => Message::RenderDialog,
-            Key::Character("f") => Message::FitView,
-            Key::Character("+") | Key::Character("=") => Message::Zoom(1.2),
-            Key::Character("-") => Message::Zoom(1.0 / 1.2),
-            Key::Character("a") | Key::Named(Named::Tab) => Message::PaletteOpen,
-            Key::Character("l") => Message::ToggleLoop,
-            Key::Named(Named::Space) => Message::TogglePlay,
-            Key::Named(Named::Delete | Named::Backspace) => Message::Delete,
-            Key::Named(Named::Escape) => {
-                if self.palette.take().is_none() && self.dialog.take().is_none() {
-                    self.selection.clear();
-                    self.selection_changed();
-                }
-                return Task::none();
-            }
-            Key::Named(arrow @ (Named::ArrowLeft | Named::ArrowRight | Named::ArrowUp | Named::ArrowDown)) => {
-                let step = if modifiers.shift() { 200.0 } else { 60.0 };
-                let by = match arrow {
-                    Named::ArrowLeft => Vector::new(step, 0.0),
-                    Named::ArrowRight => Vector::new(-step, 0.0),
-                    Named::ArrowUp => Vector::new(0.0, step),
-                    _ => Vector::new(0.0, -step),
-                };
-                self.camera = self.camera.pan(by);
-                self.cache.clear();
-                return Task::none();
-            }
-            _ => return Task::none(),
-        };
-        self.update(message)
-    }
-
-    pub fn subscription(&self) -> iced::Subscription<Message> {
-        iced::Subscription::batch([
-            keyboard::listen().map(Message::Key),
-            iced::time::every(self.tick_every()).map(|_| Message::Tick),
-            window::resize_events().map(|(_, size)| Message::WindowResized(size)),
-            window::close_requests().map(|_| Message::CloseRequested),
-        ])
     }
 }

@@ -58,7 +58,11 @@ impl Engine {
         };
         let rate = graph.transport.sample_rate;
         let (session, runtime) = start_session(graph, registry, rate)?;
-        Ok(Engine::new(session, Output::Silent { runtime, reason }, rate))
+        Ok(Engine::new(
+            session,
+            Output::Silent { runtime, reason },
+            rate,
+        ))
     }
 
     /// The engine on the default sound card, or why there is none.
@@ -237,7 +241,12 @@ impl Engine {
     }
 }
 
-fn default_of(graph: &Graph, registry: &Registry, node: &str, param: &str) -> Result<ParamValue, SessionError> {
+fn default_of(
+    graph: &Graph,
+    registry: &Registry,
+    node: &str,
+    param: &str,
+) -> Result<ParamValue, SessionError> {
     let spec = graph
         .node(node)
         .ok_or_else(|| yano_engine::GraphError::NoSuchNode(node.to_string()))?;
@@ -246,7 +255,9 @@ fn default_of(graph: &Graph, registry: &Registry, node: &str, param: &str) -> Re
         .param(param)
         .map(|p| p.default_value())
         .ok_or_else(|| {
-            SessionError::Graph(yano_engine::GraphError::NoSuchNode(format!("{node}.{param}")))
+            SessionError::Graph(yano_engine::GraphError::NoSuchNode(format!(
+                "{node}.{param}"
+            )))
         })
 }
 

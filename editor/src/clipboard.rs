@@ -53,7 +53,8 @@ pub fn copy(graph: &Graph, selection: &[String]) -> Clipping {
     let wires = graph
         .edges()
         .filter(|(a, b, _)| {
-            chosen.contains(graph.spec(*a).id.as_str()) && chosen.contains(graph.spec(*b).id.as_str())
+            chosen.contains(graph.spec(*a).id.as_str())
+                && chosen.contains(graph.spec(*b).id.as_str())
         })
         .map(|(a, b, e)| {
             (

@@ -23,8 +23,14 @@ pub enum Edit {
     RestoreNode(Box<RemovedNode>),
     /// Moves nodes on the canvas.
     Move(Vec<(String, UiPosition)>),
-    Connect { from: String, to: String },
-    Disconnect { from: String, to: String },
+    Connect {
+        from: String,
+        to: String,
+    },
+    Disconnect {
+        from: String,
+        to: String,
+    },
     /// Sets a parameter; `None` returns it to the kind's default.
     SetParam {
         node: String,
@@ -98,7 +104,11 @@ pub fn apply(graph: &mut Graph, registry: &Registry, edit: &Edit) -> Result<Edit
                 .cloned()
                 .collect();
             let spec = graph.remove_node(id)?;
-            Ok(Edit::RestoreNode(Box::new(RemovedNode { spec, wires, lanes })))
+            Ok(Edit::RestoreNode(Box::new(RemovedNode {
+                spec,
+                wires,
+                lanes,
+            })))
         }
         Edit::RestoreNode(removed) => {
             graph.add_node(removed.spec.clone(), registry)?;

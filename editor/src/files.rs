@@ -34,7 +34,10 @@ pub fn save(graph: &Graph, path: &Path) -> Result<(), String> {
 pub fn autosave_path(document: Option<&Path>) -> PathBuf {
     match document {
         Some(p) => {
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             p.with_file_name(format!(".{name}.autosave"))
         }
         None => {
@@ -110,7 +113,12 @@ pub struct RenderSummary {
 }
 
 impl RenderJob {
-    pub fn start(graph: Graph, registry: Arc<Registry>, output: PathBuf, seconds: f64) -> RenderJob {
+    pub fn start(
+        graph: Graph,
+        registry: Arc<Registry>,
+        output: PathBuf,
+        seconds: f64,
+    ) -> RenderJob {
         let progress = Arc::new(AtomicU32::new(0));
         let cancel = Arc::new(AtomicBool::new(false));
         let (tx, rx) = mpsc::channel();

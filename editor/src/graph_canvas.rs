@@ -21,16 +21,25 @@ use crate::scene::{port_colour, Camera, Hit, Scene, PIN_GRAB, PIN_RADIUS};
 #[derive(Debug, Clone, PartialEq)]
 pub enum CanvasEvent {
     /// Select these nodes (adding to the selection when `add`); empty and not `add` clears it.
-    Select { nodes: Vec<String>, add: bool },
+    Select {
+        nodes: Vec<String>,
+        add: bool,
+    },
     /// Move nodes by a world-space distance.
-    MoveBy { nodes: Vec<String>, by: Vector },
+    MoveBy {
+        nodes: Vec<String>,
+        by: Vector,
+    },
     /// Connect an output to an input, removing `replacing` first when a wire was dragged over.
     Connect {
         from: String,
         to: String,
         replacing: Option<(String, String)>,
     },
-    Disconnect { from: String, to: String },
+    Disconnect {
+        from: String,
+        to: String,
+    },
     /// A connection the types refuse, with the reason.
     Refused(String),
     Camera(Camera),
@@ -146,7 +155,13 @@ impl GraphCanvas<'_> {
         })
     }
 
-    fn press(&self, state: &mut State, screen: Point, world: Point, button: Button) -> Option<Action<CanvasEvent>> {
+    fn press(
+        &self,
+        state: &mut State,
+        screen: Point,
+        world: Point,
+        button: Button,
+    ) -> Option<Action<CanvasEvent>> {
         if button == Button::Middle {
             state.drag = Drag::Pan { last: screen };
             return Some(Action::capture());
@@ -162,9 +177,9 @@ impl GraphCanvas<'_> {
             return None;
         }
         let now = std::time::Instant::now();
-        let double = state
-            .last_press
-            .is_some_and(|(t, p)| now.duration_since(t) <= DOUBLE_CLICK && p.distance(screen) <= 6.0);
+        let double = state.last_press.is_some_and(|(t, p)| {
+            now.duration_since(t) <= DOUBLE_CLICK && p.distance(screen) <= 6.0
+        });
         state.last_press = Some((now, screen));
         let add = state.modifiers.shift() || state.modifiers.control();
         match hit {
@@ -197,7 +212,9 @@ impl GraphCanvas<'_> {
             Hit::Node(n) => {
                 let id = self.scene.boxes[n].id.clone();
                 let mut nodes: Vec<usize> = if self.selected.get(n).copied().unwrap_or(false) {
-                    (0..self.scene.boxes.len()).filter(|&i| self.selected[i]).collect()
+                    (0..self.scene.boxes.len())
+                        .filter(|&i| self.selected[i])
+                        .collect()
                 } else {
                     vec![n]
                 };
@@ -250,7 +267,10 @@ impl GraphCanvas<'_> {
                     return Some(Action::request_redraw());
                 }
                 CanvasEvent::MoveBy {
-                    nodes: nodes.iter().map(|&i| self.scene.boxes[i].id.clone()).collect(),
+                    nodes: nodes
+                        .iter()
+                        .map(|&i| self.scene.boxes[i].id.clone())
+                        .collect(),
                     by,
                 }
             }
@@ -320,7 +340,9 @@ impl canvas::Program<CanvasEvent> for GraphCanvas<'_> {
             return None;
         };
         // Releases and moves count even outside the canvas while a drag is on.
-        let position = cursor.position().map(|p| p - Vector::new(bounds.x, bounds.y));
+        let position = cursor
+            .position()
+            .map(|p| p - Vector::new(bounds.x, bounds.y));
         let world = position.map(|p| self.camera.to_world(p));
         match mouse_event {
             mouse::Event::ButtonPressed(button) => {
@@ -398,7 +420,12 @@ impl canvas::Program<CanvasEvent> for GraphCanvas<'_> {
         vec![scene, overlay.into_geometry()]
     }
 
-    fn mouse_interaction(&self, state: &State, bounds: Rectangle, cursor: Cursor) -> mouse::Interaction {
+    fn mouse_interaction(
+        &self,
+        state: &State,
+        bounds: Rectangle,
+        cursor: Cursor,
+    ) -> mouse::Interaction {
         match state.drag {
             Drag::Pan { .. } | Drag::Move { .. } => mouse::Interaction::Grabbing,
             Drag::Wire { .. } => mouse::Interaction::Crosshair,
@@ -420,7 +447,14 @@ impl GraphCanvas<'_> {
         match &state.drag {
             Drag::Select { from, now } => {
                 let area = rectangle_between(cam.to_screen(*from), cam.to_screen(*now));
-                frame.fill_rectangle(area.position(), area.size(), Color { a: 0.12, ..SELECTED });
+                frame.fill_rectangle(
+                    area.position(),
+                    area.size(),
+                    Color {
+                        a: 0.12,
+                        ..SELECTED
+                    },
+                );
                 frame.stroke(
                     &Path::rectangle(area.position(), area.size()),
                     Stroke::default().with_width(1.0).with_color(SELECTED),
@@ -521,7 +555,8 @@ fn draw_scene(
             continue;
         }
         if detached.is_some_and(|(f, t)| {
-            *f == scene.output_ref(wire.from.0, wire.from.1) && *t == scene.input_ref(wire.to.0, wire.to.1)
+            *f == scene.output_ref(wire.from.0, wire.from.1)
+                && *t == scene.input_ref(wire.to.0, wire.to.1)
         }) {
             continue;
         }
@@ -554,10 +589,18 @@ fn draw_scene(
         }
         let top_left = cam.to_screen(bounds.position());
         let size = Size::new(bounds.width * cam.zoom, bounds.height * cam.zoom);
-        let header = if b.inference { INFERENCE_HEADER } else { HEADER_FILL };
+        let header = if b.inference {
+            INFERENCE_HEADER
+        } else {
+            HEADER_FILL
+        };
         if !detail {
             frame.fill_rectangle(top_left, size, NODE_FILL);
-            frame.fill_rectangle(top_left, Size::new(size.width, 8.0f32.min(size.height)), header);
+            frame.fill_rectangle(
+                top_left,
+                Size::new(size.width, 8.0f32.min(size.height)),
+                header,
+            );
             if canvas.selected[n] {
                 frame.stroke(
                     &Path::rectangle(top_left, size),
@@ -567,7 +610,10 @@ fn draw_scene(
             continue;
         }
         let radius = 6.0 * cam.zoom;
-        frame.fill(&Path::rounded_rectangle(top_left, size, radius.into()), NODE_FILL);
+        frame.fill(
+            &Path::rounded_rectangle(top_left, size, radius.into()),
+            NODE_FILL,
+        );
         let header_h = crate::scene::HEADER * cam.zoom;
         frame.fill(
             &Path::rounded_rectangle(top_left, Size::new(size.width, header_h), radius.into()),
@@ -577,7 +623,11 @@ fn draw_scene(
             &Path::rounded_rectangle(top_left, size, radius.into()),
             Stroke::default()
                 .with_width(if canvas.selected[n] { 2.5 } else { 1.0 })
-                .with_color(if canvas.selected[n] { SELECTED } else { Color::from_rgb(0.32, 0.34, 0.4) }),
+                .with_color(if canvas.selected[n] {
+                    SELECTED
+                } else {
+                    Color::from_rgb(0.32, 0.34, 0.4)
+                }),
         );
         let font = 13.0 * cam.zoom;
         frame.fill_text(Text {
@@ -600,7 +650,14 @@ fn draw_scene(
         });
         if let Some(badge) = canvas.badges.get(&b.id) {
             let at = top_left + Vector::new(0.0, size.height + 4.0 * cam.zoom);
-            frame.fill_rectangle(at, Size::new(size.width, 16.0 * cam.zoom), Color { a: 0.25, ..badge.colour });
+            frame.fill_rectangle(
+                at,
+                Size::new(size.width, 16.0 * cam.zoom),
+                Color {
+                    a: 0.25,
+                    ..badge.colour
+                },
+            );
             frame.fill_text(Text {
                 content: badge.text.chars().take(40).collect(),
                 position: at + Vector::new(6.0 * cam.zoom, 2.0 * cam.zoom),
@@ -613,7 +670,10 @@ fn draw_scene(
         for (pins, left) in [(&b.inputs, true), (&b.outputs, false)] {
             for pin in pins.iter() {
                 let at = cam.to_screen(pin.at + offset);
-                frame.fill(&Path::circle(at, PIN_RADIUS * cam.zoom), port_colour(pin.ty));
+                frame.fill(
+                    &Path::circle(at, PIN_RADIUS * cam.zoom),
+                    port_colour(pin.ty),
+                );
                 if cam.zoom >= 0.6 {
                     let dx = if left { 9.0 } else { -9.0 } * cam.zoom;
                     frame.fill_text(Text {

@@ -3,7 +3,9 @@
 //! a list for choices, a text field for text — each with a reset to its default. Mixers also
 //! show their meters.
 
-use iced::widget::{button, column, container, pick_list, progress_bar, row, scrollable, slider, text, text_input};
+use iced::widget::{
+    button, column, container, pick_list, progress_bar, row, scrollable, slider, text, text_input,
+};
 use iced::{Alignment, Element, Length};
 use yano_engine::graph::descriptor_of;
 use yano_engine::param::{ParamKind, ParamSpec, ParamValue, Unit};
@@ -13,8 +15,16 @@ use crate::app::{App, Message};
 
 /// Reads typed entry for one parameter ("-6", "440", "2.5 s" — a trailing unit is allowed) and
 /// checks it against the parameter's range; the error names the parameter.
-pub fn parse_entry(graph: &Graph, registry: &Registry, node: &str, param: &str, text: &str) -> Result<ParamValue, String> {
-    let spec = graph.node(node).ok_or_else(|| format!("no node \"{node}\""))?;
+pub fn parse_entry(
+    graph: &Graph,
+    registry: &Registry,
+    node: &str,
+    param: &str,
+    text: &str,
+) -> Result<ParamValue, String> {
+    let spec = graph
+        .node(node)
+        .ok_or_else(|| format!("no node \"{node}\""))?;
     let descriptor = descriptor_of(spec, registry).map_err(|e| e.to_string())?;
     let p = descriptor
         .param(param)
@@ -30,13 +40,16 @@ pub fn parse_entry(graph: &Graph, registry: &Registry, node: &str, param: &str, 
         }
         _ => ParamValue::Text(text.to_string()),
     };
-    p.check(&value).map_err(|e| format!("{node}.{param}: {e}"))?;
+    p.check(&value)
+        .map_err(|e| format!("{node}.{param}: {e}"))?;
     Ok(value)
 }
 
 /// Slider position 0..=1 ↔ value; frequencies and other wide positive ranges move in octaves.
 fn logarithmic(min: f64, max: f64, unit: Unit) -> bool {
-    min > 0.0 && max / min >= 50.0 && matches!(unit, Unit::Hertz | Unit::Milliseconds | Unit::Seconds)
+    min > 0.0
+        && max / min >= 50.0
+        && matches!(unit, Unit::Hertz | Unit::Milliseconds | Unit::Seconds)
 }
 
 pub fn to_slider(v: f64, min: f64, max: f64, unit: Unit) -> f64 {
@@ -74,7 +87,12 @@ pub fn format_number(v: f64) -> String {
     }
 }
 
-fn param_row<'a>(app: &'a App, node: &'a str, p: &'a ParamSpec, current: Option<&'a ParamValue>) -> Element<'a, Message> {
+fn param_row<'a>(
+    app: &'a App,
+    node: &'a str,
+    p: &'a ParamSpec,
+    current: Option<&'a ParamValue>,
+) -> Element<'a, Message> {
     let value = current.cloned().unwrap_or_else(|| p.default_value());
     let is_default = current.is_none();
     let reset = button(text("↺").size(13))
@@ -111,18 +129,24 @@ fn param_row<'a>(app: &'a App, node: &'a str, p: &'a ParamSpec, current: Option<
             let (min, max, unit, integer) = (*min, *max, *unit, *integer);
             let v = value.as_number().unwrap_or(min);
             let node_id = node.to_string();
-            let bar = slider(0.0..=1.0, to_slider(v, min, max, unit), move |s| Message::ParamSlide {
-                node: node_id.clone(),
-                param: p.id.to_string(),
-                value: from_slider(s, min, max, unit, integer),
+            let bar = slider(0.0..=1.0, to_slider(v, min, max, unit), move |s| {
+                Message::ParamSlide {
+                    node: node_id.clone(),
+                    param: p.id.to_string(),
+                    value: from_slider(s, min, max, unit, integer),
+                }
             })
             .step(0.001)
             .on_release(Message::GestureEnd)
             .width(Length::Fill);
-            row![bar, entry_of(format_number(v)), text(unit.symbol()).size(12).width(Length::Fixed(22.0))]
-                .spacing(6)
-                .align_y(Alignment::Center)
-                .into()
+            row![
+                bar,
+                entry_of(format_number(v)),
+                text(unit.symbol()).size(12).width(Length::Fixed(22.0))
+            ]
+            .spacing(6)
+            .align_y(Alignment::Center)
+            .into()
         }
         ParamKind::Choice { options, .. } => {
             let selected = value.as_text().map(str::to_string);
@@ -160,9 +184,9 @@ fn param_row<'a>(app: &'a App, node: &'a str, p: &'a ParamSpec, current: Option<
                 .into()
         }
     };
-    column![
-        row![label, control, reset].spacing(4).align_y(Alignment::Center),
-    ]
+    column![row![label, control, reset]
+        .spacing(4)
+        .align_y(Alignment::Center),]
     .into()
 }
 
@@ -180,7 +204,9 @@ fn meters<'a>(app: &'a App, node: &str) -> Option<Element<'a, Message>> {
             ]
             .spacing(1)
             .width(Length::Fill),
-            text(format!("{peak_db:>6.1} dB")).size(11).width(Length::Fixed(64.0)),
+            text(format!("{peak_db:>6.1} dB"))
+                .size(11)
+                .width(Length::Fixed(64.0)),
         ]
         .spacing(6)
         .align_y(Alignment::Center)
@@ -205,7 +231,10 @@ fn meters<'a>(app: &'a App, node: &str) -> Option<Element<'a, Message>> {
         }
         lines = lines.push(bar(format!("ch {ch}"), peak, rms));
     }
-    if let (Some(peak), Some(rms)) = (readouts.by_name("master_peak_db"), readouts.by_name("master_rms_db")) {
+    if let (Some(peak), Some(rms)) = (
+        readouts.by_name("master_peak_db"),
+        readouts.by_name("master_rms_db"),
+    ) {
         lines = lines.push(bar("master".into(), peak, rms));
     }
     if let Some(lufs) = readouts.by_name("master_lufs_m") {
@@ -264,9 +293,18 @@ mod tests {
     fn frequency_sliders_move_in_octaves_and_round_trip() {
         let (min, max) = (20.0, 20_000.0);
         let mid = from_slider(0.5, min, max, Unit::Hertz, false);
-        assert!((mid - 632.0).abs() < 1.0, "half way is the geometric middle, got {mid}");
+        assert!(
+            (mid - 632.0).abs() < 1.0,
+            "half way is the geometric middle, got {mid}"
+        );
         for v in [20.0, 100.0, 440.0, 4000.0, 20_000.0] {
-            let back = from_slider(to_slider(v, min, max, Unit::Hertz), min, max, Unit::Hertz, false);
+            let back = from_slider(
+                to_slider(v, min, max, Unit::Hertz),
+                min,
+                max,
+                Unit::Hertz,
+                false,
+            );
             assert!((back - v).abs() / v < 0.005, "{v} came back as {back}");
         }
         assert_eq!(from_slider(0.5, -24.0, 24.0, Unit::Decibels, false), 0.0);
@@ -280,7 +318,10 @@ mod tests {
         graph
             .add_node(yano_engine::NodeSpec::new("g", "util.gain"), &registry)
             .unwrap();
-        assert_eq!(parse_entry(&graph, &registry, "g", "gain_db", "-6 dB"), Ok(ParamValue::Number(-6.0)));
+        assert_eq!(
+            parse_entry(&graph, &registry, "g", "gain_db", "-6 dB"),
+            Ok(ParamValue::Number(-6.0))
+        );
         let err = parse_entry(&graph, &registry, "g", "gain_db", "900").unwrap_err();
         assert!(err.contains("g.gain_db"), "{err}");
         assert!(parse_entry(&graph, &registry, "g", "gain_db", "loud").is_err());

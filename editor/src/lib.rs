@@ -32,6 +32,8 @@ pub struct Options {
     pub sound: bool,
     /// Nodes to select at start (for screenshots and demos).
     pub select: Vec<String>,
+    /// Measure this many frames, print the frame times and quit.
+    pub frame_stats: Option<usize>,
 }
 
 /// Opens the editor window and runs until it is closed.
@@ -48,6 +50,7 @@ pub fn run(options: Options, registry: Arc<Registry>) -> iced::Result {
         move || {
             let mut app = app::App::new(options.preset.clone(), registry.clone(), options.sound);
             app.select(&options.select);
+            app.frame_stats = options.frame_stats.map(|n| (n, Vec::with_capacity(n + 1)));
             app
         },
         app::App::update,

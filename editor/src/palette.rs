@@ -11,10 +11,7 @@ fn offered(d: &NodeDescriptor) -> bool {
 /// How well `query` names `d`: lower is better, `None` is no match.
 fn rank(d: &NodeDescriptor, query: &str) -> Option<u8> {
     let kind = d.kind.to_lowercase();
-    let words: Vec<String> = query
-        .split_whitespace()
-        .map(str::to_lowercase)
-        .collect();
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
     if words.is_empty() {
         return Some(3);
     }
@@ -60,9 +57,15 @@ mod tests {
     #[test]
     fn words_of_a_description_find_kinds() {
         let registry = yano_nodes::registry();
-        let kinds: Vec<&str> = search(&registry, "piano roll").iter().map(|d| d.kind).collect();
+        let kinds: Vec<&str> = search(&registry, "piano roll")
+            .iter()
+            .map(|d| d.kind)
+            .collect();
         assert!(kinds.contains(&"sequence.clip"), "{kinds:?}");
         assert!(search(&registry, "zzzz nothing").is_empty());
-        assert_eq!(search(&registry, "").len(), registry.iter().filter(|d| offered(d)).count());
+        assert_eq!(
+            search(&registry, "").len(),
+            registry.iter().filter(|d| offered(d)).count()
+        );
     }
 }

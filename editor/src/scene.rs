@@ -128,12 +128,18 @@ impl Scene {
 
     /// "node.port" of an output pin.
     pub fn output_ref(&self, node: usize, pin: usize) -> String {
-        format!("{}.{}", self.boxes[node].id, self.boxes[node].outputs[pin].name)
+        format!(
+            "{}.{}",
+            self.boxes[node].id, self.boxes[node].outputs[pin].name
+        )
     }
 
     /// "node.port" of an input pin.
     pub fn input_ref(&self, node: usize, pin: usize) -> String {
-        format!("{}.{}", self.boxes[node].id, self.boxes[node].inputs[pin].name)
+        format!(
+            "{}.{}",
+            self.boxes[node].id, self.boxes[node].inputs[pin].name
+        )
     }
 
     /// What is under world point `p`; `grab` is the pin radius in world units.
@@ -268,7 +274,8 @@ pub fn place_unplaced(graph: &mut Graph) {
         return;
     }
     // Column = longest path from a source (edges into feedback ports may loop: cap the passes).
-    let mut column: HashMap<String, usize> = graph.nodes().map(|(_, n)| (n.id.clone(), 0)).collect();
+    let mut column: HashMap<String, usize> =
+        graph.nodes().map(|(_, n)| (n.id.clone(), 0)).collect();
     for _ in 0..graph.node_count().min(64) {
         let mut changed = false;
         for (a, b, _) in graph.edges() {

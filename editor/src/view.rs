@@ -2,7 +2,10 @@
 //! inspector at the right, the sequence editor of the selected sequencer under the canvas, a
 //! status line, and dialogs over everything.
 
-use iced::widget::{button, canvas, center, column, container, mouse_area, opaque, progress_bar, row, scrollable, stack, text, text_input, Space};
+use iced::widget::{
+    button, canvas, center, column, container, mouse_area, opaque, progress_bar, row, scrollable,
+    stack, text, text_input, Space,
+};
 use iced::{Alignment, Color, Element, Length};
 
 use crate::app::{App, Choice, Dialog, Message};
@@ -52,7 +55,9 @@ fn transport_bar(app: &App) -> Element<'_, Message> {
     let render: Element<'_, Message> = match &app.render {
         Some(job) => row![
             text("rendering").size(12),
-            progress_bar(0.0..=1.0, job.progress()).length(Length::Fixed(120.0)).girth(8),
+            progress_bar(0.0..=1.0, job.progress())
+                .length(Length::Fixed(120.0))
+                .girth(8),
             tool("cancel", Some(Message::RenderCancel)),
         ]
         .spacing(6)
@@ -79,11 +84,19 @@ fn transport_bar(app: &App) -> Element<'_, Message> {
             Space::new().width(Length::Fixed(16.0)),
             button(text(if playing { "■ Stop" } else { "▶ Play" }).size(13))
                 .padding([4, 12])
-                .style(if playing { button::danger } else { button::success })
+                .style(if playing {
+                    button::danger
+                } else {
+                    button::success
+                })
                 .on_press(Message::TogglePlay),
             button(text(if looping { "⟲ Loop on" } else { "⟲ Loop" }).size(13))
                 .padding([4, 10])
-                .style(if looping { button::primary } else { button::secondary })
+                .style(if looping {
+                    button::primary
+                } else {
+                    button::secondary
+                })
                 .on_press(Message::ToggleLoop),
             entry(&app.loop_entry, 52.0, Message::LoopEntry),
             text("bars").size(12),
@@ -110,12 +123,10 @@ fn palette(app: &App) -> Option<Element<'_, Message>> {
     let found = crate::palette::search(app.doc.registry(), &p.query);
     let list = found.iter().take(12).fold(column![].spacing(2), |list, d| {
         list.push(
-            button(
-                column![text(d.kind).size(14), text(d.description).size(11)].spacing(1),
-            )
-            .width(Length::Fill)
-            .style(button::text)
-            .on_press(Message::PaletteAdd(d.kind.to_string())),
+            button(column![text(d.kind).size(14), text(d.description).size(11)].spacing(1))
+                .width(Length::Fill)
+                .style(button::text)
+                .on_press(Message::PaletteAdd(d.kind.to_string())),
         )
     });
     let body = column![
@@ -126,13 +137,22 @@ fn palette(app: &App) -> Option<Element<'_, Message>> {
             .on_submit(Message::PaletteSubmit)
             .padding(6),
         scrollable(list).height(Length::Fixed(360.0)),
-        text(format!("{} kinds · Enter adds the first · Esc closes", found.len())).size(11),
+        text(format!(
+            "{} kinds · Enter adds the first · Esc closes",
+            found.len()
+        ))
+        .size(11),
     ]
     .spacing(6);
     Some(
-        container(container(body).padding(10).width(Length::Fixed(380.0)).style(container::rounded_box))
-            .padding(30)
-            .into(),
+        container(
+            container(body)
+                .padding(10)
+                .width(Length::Fixed(380.0))
+                .style(container::rounded_box),
+        )
+        .padding(30)
+        .into(),
     )
 }
 
@@ -140,8 +160,12 @@ fn dialog(app: &App) -> Option<Element<'_, Message>> {
     let d = app.dialog.as_ref()?;
     let buttons = |ok: &'static str| {
         row![
-            button(text(ok)).on_press(Message::DialogConfirm).style(button::primary),
-            button(text("Cancel")).on_press(Message::DialogCancel).style(button::secondary),
+            button(text(ok))
+                .on_press(Message::DialogConfirm)
+                .style(button::primary),
+            button(text("Cancel"))
+                .on_press(Message::DialogCancel)
+                .style(button::secondary),
         ]
         .spacing(8)
     };
@@ -161,17 +185,30 @@ fn dialog(app: &App) -> Option<Element<'_, Message>> {
                         .on_press(Message::OpenFile(p)),
                 )
             });
-            column![text("Open a preset").size(16), path_input(path), scrollable(list).height(Length::Fixed(220.0)), buttons("Open")]
+            column![
+                text("Open a preset").size(16),
+                path_input(path),
+                scrollable(list).height(Length::Fixed(220.0)),
+                buttons("Open")
+            ]
+            .spacing(8)
+            .into()
+        }
+        Dialog::SaveAs { path } => {
+            column![text("Save as").size(16), path_input(path), buttons("Save")]
                 .spacing(8)
                 .into()
         }
-        Dialog::SaveAs { path } => column![text("Save as").size(16), path_input(path), buttons("Save")].spacing(8).into(),
         Dialog::Render { path, bars } => column![
             text("Render to WAV (24-bit)").size(16),
             path_input(path),
             row![
                 text("bars").size(13),
-                text_input("16", bars).on_input(Message::DialogBars).on_submit(Message::DialogConfirm).padding(6).width(Length::Fixed(80.0)),
+                text_input("16", bars)
+                    .on_input(Message::DialogBars)
+                    .on_submit(Message::DialogConfirm)
+                    .padding(6)
+                    .width(Length::Fixed(80.0)),
             ]
             .spacing(8)
             .align_y(Alignment::Center),
@@ -181,11 +218,21 @@ fn dialog(app: &App) -> Option<Element<'_, Message>> {
         .into(),
         Dialog::Unsaved { .. } => column![
             text("Save your changes?").size(16),
-            text(format!("{} has changes that are not saved.", app.title().trim_start_matches("● "))).size(13),
+            text(format!(
+                "{} has changes that are not saved.",
+                app.title().trim_start_matches("● ")
+            ))
+            .size(13),
             row![
-                button(text("Save")).on_press(Message::Unsaved(Choice::Save)).style(button::primary),
-                button(text("Discard")).on_press(Message::Unsaved(Choice::Discard)).style(button::danger),
-                button(text("Cancel")).on_press(Message::Unsaved(Choice::Cancel)).style(button::secondary),
+                button(text("Save"))
+                    .on_press(Message::Unsaved(Choice::Save))
+                    .style(button::primary),
+                button(text("Discard"))
+                    .on_press(Message::Unsaved(Choice::Discard))
+                    .style(button::danger),
+                button(text("Cancel"))
+                    .on_press(Message::Unsaved(Choice::Cancel))
+                    .style(button::secondary),
             ]
             .spacing(8),
         ]
@@ -193,17 +240,28 @@ fn dialog(app: &App) -> Option<Element<'_, Message>> {
         .into(),
         Dialog::Autosave { path } => column![
             text("Restore unsaved work?").size(16),
-            text(format!("An autosave newer than the document was found:\n{}", path.display())).size(13),
+            text(format!(
+                "An autosave newer than the document was found:\n{}",
+                path.display()
+            ))
+            .size(13),
             row![
-                button(text("Restore")).on_press(Message::AutosaveRestore).style(button::primary),
-                button(text("Discard")).on_press(Message::AutosaveDiscard).style(button::danger),
+                button(text("Restore"))
+                    .on_press(Message::AutosaveRestore)
+                    .style(button::primary),
+                button(text("Discard"))
+                    .on_press(Message::AutosaveDiscard)
+                    .style(button::danger),
             ]
             .spacing(8),
         ]
         .spacing(10)
         .into(),
     };
-    let card = container(body).padding(16).width(Length::Fixed(520.0)).style(container::rounded_box);
+    let card = container(body)
+        .padding(16)
+        .width(Length::Fixed(520.0))
+        .style(container::rounded_box);
     Some(opaque(
         mouse_area(center(opaque(card)).style(|_| container::Style {
             background: Some(Color::from_rgba(0.0, 0.0, 0.0, 0.55).into()),
@@ -224,13 +282,19 @@ fn status_line(app: &App) -> Element<'_, Message> {
         app.scene.boxes.len(),
         app.scene.wires.len(),
         app.camera.zoom * 100.0,
-        app.doc.undo_label().map(|l| format!(" · undo: {l}")).unwrap_or_default()
+        app.doc
+            .undo_label()
+            .map(|l| format!(" · undo: {l}"))
+            .unwrap_or_default()
     );
     container(
         row![
             text(message).size(13).color(colour).width(Length::Fill),
             text(summary).size(12),
-            button(text("×").size(12)).style(button::text).padding([0, 6]).on_press_maybe(app.status.as_ref().map(|_| Message::DismissStatus)),
+            button(text("×").size(12))
+                .style(button::text)
+                .padding([0, 6])
+                .on_press_maybe(app.status.as_ref().map(|_| Message::DismissStatus)),
         ]
         .spacing(8)
         .align_y(Alignment::Center),

@@ -32,7 +32,10 @@ fn tone_preset(dir: &Path, registry: &Registry) -> PathBuf {
     let mut g = Graph::new(Transport::default());
     let at = |x: f32| Some(UiPosition { x, y: 0.0 });
     for (spec, x) in [
-        (NodeSpec::new("tone", "source.oscillator").with("freq_hz", 440.0), 0.0),
+        (
+            NodeSpec::new("tone", "source.oscillator").with("freq_hz", 440.0),
+            0.0,
+        ),
         (NodeSpec::new("level", "util.gain"), 250.0),
         (NodeSpec::new("out", "io.output"), 500.0),
     ] {
@@ -78,7 +81,9 @@ fn block_rms(app: &mut App) -> f32 {
 fn the_palette_adds_the_first_match_at_the_pointer() {
     let dir = scratch("palette");
     let mut app = open(&tone_preset(&dir, &registry()));
-    let _ = app.update(Message::Canvas(CanvasEvent::Palette(Point::new(700.0, 300.0))));
+    let _ = app.update(Message::Canvas(CanvasEvent::Palette(Point::new(
+        700.0, 300.0,
+    ))));
     let _ = app.update(Message::PaletteQuery("rever".into()));
     let _ = app.update(Message::PaletteSubmit);
     let node = app.doc.graph().node("reverb").expect("a reverb was added");
@@ -86,7 +91,11 @@ fn the_palette_adds_the_first_match_at_the_pointer() {
     assert_eq!(node.ui, Some(UiPosition { x: 700.0, y: 300.0 }));
     assert!(app.palette.is_none());
     assert!(app.selection.contains("reverb"), "the new node is selected");
-    assert!(app.title().starts_with('●'), "the title shows unsaved work: {}", app.title());
+    assert!(
+        app.title().starts_with('●'),
+        "the title shows unsaved work: {}",
+        app.title()
+    );
 }
 
 #[test]
@@ -108,10 +117,18 @@ fn wires_connect_matching_ports_and_a_mismatch_is_refused_with_its_reason() {
         to: "reverb.in".into(),
         replacing: None,
     }));
-    assert_eq!(Snapshot::of(app.doc.graph()), before, "the mismatch changed nothing");
+    assert_eq!(
+        Snapshot::of(app.doc.graph()),
+        before,
+        "the mismatch changed nothing"
+    );
     let status = app.status.clone().expect("a reason is shown");
     assert!(status.error);
-    assert!(status.text.contains("steps.notes") && status.text.contains("do not match"), "{}", status.text);
+    assert!(
+        status.text.contains("steps.notes") && status.text.contains("do not match"),
+        "{}",
+        status.text
+    );
     // Dragging the wire off the input disconnects it.
     let _ = app.update(Message::Canvas(CanvasEvent::Disconnect {
         from: "level.out".into(),
@@ -138,7 +155,11 @@ fn a_loop_without_a_delay_is_refused_and_leaves_nothing_to_redo() {
     }));
     assert_eq!(Snapshot::of(app.doc.graph()), before);
     let status = app.status.clone().unwrap();
-    assert!(status.error && status.text.to_lowercase().contains("cycle"), "{}", status.text);
+    assert!(
+        status.error && status.text.to_lowercase().contains("cycle"),
+        "{}",
+        status.text
+    );
     assert!(!app.doc.can_redo());
 }
 
@@ -167,12 +188,22 @@ fn a_parameter_change_is_heard_within_two_blocks_and_glides_without_a_step() {
         .iter()
         .position(|&l| l < steady * 0.97)
         .expect("the change is heard");
-    assert!(first < 2, "heard in block {} after the change: {levels:?}", first + 1);
+    assert!(
+        first < 2,
+        "heard in block {} after the change: {levels:?}",
+        first + 1
+    );
     // It glides: the first changed block lies between the old and the new level.
     let target = steady * 0.01;
-    assert!(levels[first] > target * 2.0, "no step down to the new level: {levels:?}");
+    assert!(
+        levels[first] > target * 2.0,
+        "no step down to the new level: {levels:?}"
+    );
     let last = *levels.last().unwrap();
-    assert!((last / target - 1.0).abs() < 0.1, "settles at -40 dB: {last} vs {target}");
+    assert!(
+        (last / target - 1.0).abs() < 0.1,
+        "settles at -40 dB: {last} vs {target}"
+    );
     assert_eq!(
         app.doc.graph().node("level").unwrap().params.get("gain_db"),
         Some(&ParamValue::Number(-40.0))
@@ -202,7 +233,10 @@ fn undo_and_redo_from_the_keyboard_restore_deleted_nodes_and_their_wires() {
         nodes: vec!["tone".into(), "out".into()],
         by: Vector::new(10.0, -20.0),
     }));
-    assert_eq!(app.doc.graph().node("out").unwrap().ui, Some(UiPosition { x: 510.0, y: -20.0 }));
+    assert_eq!(
+        app.doc.graph().node("out").unwrap().ui,
+        Some(UiPosition { x: 510.0, y: -20.0 })
+    );
     let _ = app.update(Message::Undo);
     assert_eq!(Snapshot::of(app.doc.graph()), original);
 }
@@ -218,17 +252,30 @@ fn copy_paste_and_duplicate_make_fresh_ids_and_keep_inner_wires() {
     press(&mut app, "d", Modifiers::CTRL);
     let g = app.doc.graph();
     assert!(g.node("tone_2").is_some() && g.node("level_2").is_some());
-    assert_eq!(g.edge_count(), 3, "the wire between the copies came along, the one to out did not");
+    assert_eq!(
+        g.edge_count(),
+        3,
+        "the wire between the copies came along, the one to out did not"
+    );
     assert_eq!(
         app.selection.iter().cloned().collect::<Vec<_>>(),
         vec!["level_2".to_string(), "tone_2".to_string()],
         "the copies are selected"
     );
     press(&mut app, "c", Modifiers::CTRL);
-    let _ = app.update(Message::Canvas(CanvasEvent::Pointer(Point::new(1000.0, 500.0))));
+    let _ = app.update(Message::Canvas(CanvasEvent::Pointer(Point::new(
+        1000.0, 500.0,
+    ))));
     press(&mut app, "v", Modifiers::CTRL);
     let pasted = app.doc.graph().node("tone_3").expect("pasted");
-    assert_eq!(pasted.ui, Some(UiPosition { x: 1000.0, y: 500.0 }), "pasted at the pointer");
+    assert_eq!(
+        pasted.ui,
+        Some(UiPosition {
+            x: 1000.0,
+            y: 500.0
+        }),
+        "pasted at the pointer"
+    );
 }
 
 #[test]
@@ -258,7 +305,10 @@ fn save_as_then_reopen_gives_the_same_document() {
     assert!(!app.doc.is_dirty());
     assert!(!app.title().starts_with('●'));
     let reopened = open(&target);
-    assert_eq!(Snapshot::of(reopened.doc.graph()), Snapshot::of(app.doc.graph()));
+    assert_eq!(
+        Snapshot::of(reopened.doc.graph()),
+        Snapshot::of(app.doc.graph())
+    );
     assert_eq!(reopened.doc.graph().transport.bpm, 111.0);
 }
 
@@ -271,7 +321,10 @@ fn closing_with_unsaved_work_asks_and_cancel_keeps_the_window() {
     assert!(matches!(app.dialog, Some(Dialog::Unsaved { .. })));
     let _ = app.update(Message::Unsaved(Choice::Cancel));
     assert!(app.dialog.is_none());
-    assert!(app.doc.graph().node("reverb").is_some(), "the work is still there");
+    assert!(
+        app.doc.graph().node("reverb").is_some(),
+        "the work is still there"
+    );
     // Opening another file asks too; saving first writes the work.
     let other = dir.join("other.ron");
     std::fs::copy(dir.join("tone.ron"), &other).unwrap();
@@ -280,7 +333,10 @@ fn closing_with_unsaved_work_asks_and_cancel_keeps_the_window() {
     let _ = app.update(Message::Unsaved(Choice::Save));
     assert_eq!(app.doc.path.as_deref(), Some(other.as_path()));
     let saved = open(&dir.join("tone.ron"));
-    assert!(saved.doc.graph().node("reverb").is_some(), "saved before opening the other file");
+    assert!(
+        saved.doc.graph().node("reverb").is_some(),
+        "saved before opening the other file"
+    );
 }
 
 #[test]
@@ -295,7 +351,11 @@ fn an_autosave_newer_than_the_document_is_offered_back() {
     assert!(written.exists());
     drop(crashed);
     let mut app = open(&path);
-    assert!(matches!(app.dialog, Some(Dialog::Autosave { .. })), "{:?}", app.dialog);
+    assert!(
+        matches!(app.dialog, Some(Dialog::Autosave { .. })),
+        "{:?}",
+        app.dialog
+    );
     assert!(app.doc.graph().node("reverb").is_none());
     let _ = app.update(Message::AutosaveRestore);
     assert!(app.doc.graph().node("reverb").is_some());
@@ -311,6 +371,10 @@ fn a_broken_preset_opens_as_a_message_not_a_crash() {
     std::fs::write(&path, "(version: 1, transport: (bpm: 113.0, sample_rate: 48000, swing: 0.5), nodes: [(id: \"a\", kind: \"no.such\")], edges: [])").unwrap();
     let app = open(&path);
     let status = app.status.clone().unwrap();
-    assert!(status.error && status.text.contains("no.such"), "{}", status.text);
+    assert!(
+        status.error && status.text.contains("no.such"),
+        "{}",
+        status.text
+    );
     assert_eq!(app.doc.graph().node_count(), 0);
 }

@@ -41,17 +41,29 @@ const KINDS: &[&str] = &[
 ];
 
 fn starter(registry: &Registry) -> Graph {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../graphs/amapiano-starter.ron")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../graphs/amapiano-starter.ron"
+    ))
+    .unwrap();
     parse_preset(&text, registry, None).unwrap()
 }
 
 fn random_value(dice: &mut Dice, kind: &ParamKind) -> ParamValue {
     match kind {
-        ParamKind::Number { min, max, integer, .. } => {
+        ParamKind::Number {
+            min, max, integer, ..
+        } => {
             let v = min + dice.unit() * (max - min);
-            ParamValue::Number(if *integer { v.round().clamp(*min, *max) } else { v })
+            ParamValue::Number(if *integer {
+                v.round().clamp(*min, *max)
+            } else {
+                v
+            })
         }
-        ParamKind::Choice { options, .. } => ParamValue::Text(options[dice.below(options.len())].to_string()),
+        ParamKind::Choice { options, .. } => {
+            ParamValue::Text(options[dice.below(options.len())].to_string())
+        }
         ParamKind::Text { default } => ParamValue::Text(default.to_string()),
     }
 }
@@ -71,7 +83,10 @@ fn random_edit(dice: &mut Dice, graph: &Graph, registry: &Registry) -> Edit {
         ),
         2 if !ids.is_empty() => Edit::RemoveNode(any_id(dice)),
         3 | 4 if ids.len() >= 2 => {
-            let (a, b) = (graph.index(&any_id(dice)).unwrap(), graph.index(&any_id(dice)).unwrap());
+            let (a, b) = (
+                graph.index(&any_id(dice)).unwrap(),
+                graph.index(&any_id(dice)).unwrap(),
+            );
             let ports = |n, dir| {
                 let spec = graph.spec(n);
                 let d = registry.get(&spec.kind).unwrap();
@@ -81,7 +96,10 @@ fn random_edit(dice: &mut Dice, graph: &Graph, registry: &Registry) -> Edit {
                     .map(|p| p.name.to_string())
                     .collect::<Vec<_>>()
             };
-            let (outs, ins) = (ports(a, PortDirection::Output), ports(b, PortDirection::Input));
+            let (outs, ins) = (
+                ports(a, PortDirection::Output),
+                ports(b, PortDirection::Input),
+            );
             if outs.is_empty() || ins.is_empty() {
                 return Edit::Batch(Vec::new());
             }
@@ -144,7 +162,10 @@ fn a_thousand_random_edits_undo_back_to_the_original_and_redo_forward_again() {
     let (mut applied, mut refused, mut attempts) = (0, 0, 0);
     while applied < 1000 {
         attempts += 1;
-        assert!(attempts < 20_000, "too few edits apply: {applied} of {attempts}");
+        assert!(
+            attempts < 20_000,
+            "too few edits apply: {applied} of {attempts}"
+        );
         let edit = random_edit(&mut dice, doc.graph(), &registry);
         if matches!(&edit, Edit::Batch(e) if e.is_empty()) {
             continue;
@@ -155,11 +176,18 @@ fn a_thousand_random_edits_undo_back_to_the_original_and_redo_forward_again() {
             Err(_) => {
                 refused += 1;
                 // A refused edit leaves the graph exactly as it was.
-                assert_eq!(Snapshot::of(doc.graph()), before, "refused {edit:?} changed the graph");
+                assert_eq!(
+                    Snapshot::of(doc.graph()),
+                    before,
+                    "refused {edit:?} changed the graph"
+                );
             }
         }
     }
-    assert!(refused > 0, "the generator should also try edits that do not fit");
+    assert!(
+        refused > 0,
+        "the generator should also try edits that do not fit"
+    );
     assert!(doc.is_dirty());
     let edited = Snapshot::of(doc.graph());
     assert_ne!(edited, Snapshot::of(&original));
@@ -168,7 +196,10 @@ fn a_thousand_random_edits_undo_back_to_the_original_and_redo_forward_again() {
     }
     assert!(doc.undo().is_none(), "there were only 1000 steps");
     assert_eq!(Snapshot::of(doc.graph()), Snapshot::of(&original));
-    assert!(!doc.is_dirty(), "back at the opened state the document is clean");
+    assert!(
+        !doc.is_dirty(),
+        "back at the opened state the document is clean"
+    );
     for i in 0..1000 {
         assert!(doc.redo().is_some(), "redo {i} of 1000 failed");
     }
@@ -227,7 +258,12 @@ fn fewer_mixer_channels_take_their_wires_and_undo_brings_both_back() {
     )
     .unwrap();
     let wires = &Snapshot::of(doc.graph()).wires;
-    assert!(!wires.iter().any(|(_, to)| to == "mix.ch_3" || to == "mix.ch_4"), "{wires:?}");
+    assert!(
+        !wires
+            .iter()
+            .any(|(_, to)| to == "mix.ch_3" || to == "mix.ch_4"),
+        "{wires:?}"
+    );
     assert!(wires.iter().any(|(_, to)| to == "mix.ch_2"));
     doc.graph().validate(&registry).unwrap();
     doc.undo().unwrap();

@@ -8,7 +8,10 @@ use yano_editor::app::{App, Message};
 use yano_editor::graph_canvas::CanvasEvent;
 
 fn starter() -> App {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../graphs/amapiano-starter.ron");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../graphs/amapiano-starter.ron"
+    );
     App::new(Some(path.into()), Arc::new(yano_nodes::registry()), false)
 }
 
@@ -16,7 +19,8 @@ fn starter() -> App {
 fn click(app: &mut App, label: &str) {
     let messages: Vec<Message> = {
         let mut ui = simulator(yano_editor::view::view(app));
-        ui.click(label).unwrap_or_else(|e| panic!("no \"{label}\" on screen: {e:?}"));
+        ui.click(label)
+            .unwrap_or_else(|e| panic!("no \"{label}\" on screen: {e:?}"));
         ui.into_messages().collect()
     };
     assert!(!messages.is_empty(), "clicking \"{label}\" sent nothing");
@@ -28,10 +32,15 @@ fn click(app: &mut App, label: &str) {
 #[test]
 fn the_palette_lists_kinds_and_a_click_adds_one() {
     let mut app = starter();
-    let _ = app.update(Message::Canvas(CanvasEvent::Palette(iced::Point::new(100.0, 900.0))));
+    let _ = app.update(Message::Canvas(CanvasEvent::Palette(iced::Point::new(
+        100.0, 900.0,
+    ))));
     let _ = app.update(Message::PaletteQuery("delay".into()));
     click(&mut app, "fx.delay");
-    assert_eq!(app.doc.graph().node("delay").map(|n| n.kind.as_str()), Some("fx.delay"));
+    assert_eq!(
+        app.doc.graph().node("delay").map(|n| n.kind.as_str()),
+        Some("fx.delay")
+    );
 }
 
 #[test]
@@ -42,14 +51,34 @@ fn the_inspector_shows_the_selected_node_and_reset_restores_the_default() {
         add: false,
     }));
     // The starter sets decay_s to 1.2; the inspector's reset buttons send it back to default.
-    assert!(app.doc.graph().node("reverb").unwrap().params.contains_key("decay_s"));
+    assert!(app
+        .doc
+        .graph()
+        .node("reverb")
+        .unwrap()
+        .params
+        .contains_key("decay_s"));
     let _ = app.update(Message::ParamReset {
         node: "reverb".into(),
         param: "decay_s".into(),
     });
-    assert!(!app.doc.graph().node("reverb").unwrap().params.contains_key("decay_s"));
+    assert!(!app
+        .doc
+        .graph()
+        .node("reverb")
+        .unwrap()
+        .params
+        .contains_key("decay_s"));
     click(&mut app, "↶");
-    assert!(app.doc.graph().node("reverb").unwrap().params.contains_key("decay_s"), "undo button");
+    assert!(
+        app.doc
+            .graph()
+            .node("reverb")
+            .unwrap()
+            .params
+            .contains_key("decay_s"),
+        "undo button"
+    );
 }
 
 #[test]
@@ -66,7 +95,9 @@ fn save_as_opens_a_dialog_with_the_documents_path() {
     let mut app = starter();
     click(&mut app, "Save as…");
     match &app.dialog {
-        Some(yano_editor::app::Dialog::SaveAs { path }) => assert!(path.ends_with("amapiano-starter.ron"), "{path}"),
+        Some(yano_editor::app::Dialog::SaveAs { path }) => {
+            assert!(path.ends_with("amapiano-starter.ron"), "{path}")
+        }
         other => panic!("no save dialog: {other:?}"),
     }
     click(&mut app, "Cancel");

@@ -118,7 +118,7 @@ impl OutputDevice {
         let stream = self
             .device
             .build_output_stream::<f32, _, _>(
-                self.config.clone(),
+                self.config,
                 move |data: &mut [f32], _| runtime.fill_interleaved(data, channels),
                 |e| eprintln!("audio device error: {e}"),
                 None,

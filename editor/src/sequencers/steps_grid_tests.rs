@@ -75,12 +75,7 @@ fn height_in_a_cell_sets_strength() {
 }
 
 /// Sends a mouse event at `at` to a 160 × 40 grid; returns the message published.
-fn send(
-    g: &StepGrid<'_, String>,
-    s: &mut GridState,
-    e: mouse::Event,
-    at: Point,
-) -> Option<String> {
+fn send(g: &StepGrid<'_, String>, s: &mut GridState, e: mouse::Event, at: Point) -> Option<String> {
     use canvas::Program;
     let bounds = Rectangle::new(Point::ORIGIN, Size::new(160.0, 40.0));
     let cursor = mouse::Cursor::Available(at);

@@ -1,0 +1,155 @@
+//! The transport and the clock: play, stop, loop, tempo and swing; the periodic tick that polls
+//! the engine, finishes renders and autosaves; frame-time measurement; subscriptions.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use iced::keyboard;
+use iced::{window, Task};
+
+use super::{App, Message, AUTOSAVE_EVERY};
+use crate::audio::Engine;
+use crate::document::Edit;
+use crate::files;
+use crate::graph_canvas::Badge;
+
+impl App {
+    pub(super) fn set_transport(&mut self) {
+        let mut t = self.doc.graph().transport;
+        match (
+            self.bpm_entry.trim().parse::<f64>(),
+            self.swing_entry.trim().parse::<f64>(),
+        ) {
+            (Ok(bpm), Ok(swing))
+                if (40.0..=240.0).contains(&bpm) && (0.5..=0.75).contains(&swing) =>
+            {
+                if (t.bpm, t.swing) != (bpm, swing) {
+                    t.bpm = bpm;
+                    t.swing = swing;
+                    self.perform(Edit::SetTransport(t), false);
+                }
+            }
+            _ => self.fail(format!(
+                "tempo \"{}\" / swing \"{}\": BPM is 40..240 and swing 0.5..0.75",
+                self.bpm_entry, self.swing_entry
+            )),
+        }
+    }
+
+    pub(super) fn parse_loop(&self) -> Option<(u32, u32)> {
+        let (a, b) = self.loop_entry.split_once('-')?;
+        let (a, b): (u32, u32) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+        (a >= 1 && b >= a).then_some((a, b))
+    }
+
+    pub(super) fn transport_command(
+        &mut self,
+        command: impl FnOnce(&mut Engine) -> Result<(), yano_engine::session::SessionError>,
+    ) {
+        match &mut self.engine {
+            Some(engine) => {
+                if let Err(e) = command(engine) {
+                    self.fail(e.to_string());
+                }
+            }
+            None => self.fail(format!(
+                "the graph does not run: {}",
+                self.engine_error.clone().unwrap_or_default()
+            )),
+        }
+    }
+
+    pub(super) fn tick(&mut self) {
+        if let Some(engine) = &mut self.engine {
+            engine.poll();
+            let badges: HashMap<String, Badge> = engine
+                .statuses()
+                .iter()
+                .map(|(id, s)| (id.clone(), Badge::of(s)))
+                .collect();
+            if badges != self.badges {
+                self.badges = badges;
+                self.cache.clear();
+            }
+        }
+        if let Some(job) = &self.render {
+            if let Some(result) = job.finished() {
+                self.render = None;
+                match result {
+                    Ok(s) => self.say(format!(
+                        "rendered {:.1} s to {} (peak {:.1} dBFS)",
+                        s.seconds,
+                        s.output.display(),
+                        s.peak_db
+                    )),
+                    Err(e) => self.fail(format!("render failed: {e}")),
+                }
+            }
+        }
+        if self.doc.is_dirty() && self.last_autosave.elapsed() >= AUTOSAVE_EVERY {
+            self.last_autosave = Instant::now();
+            if let Err(e) = files::autosave(self.doc.graph(), self.doc.path.as_deref()) {
+                self.fail(format!("autosave failed: {e}"));
+            }
+        }
+    }
+
+    /// How often the clock should tick: fast while something moves, slow otherwise.
+    pub fn tick_every(&self) -> Duration {
+        let busy = self.engine.as_ref().is_some_and(Engine::is_playing)
+            || self.render.is_some()
+            || self
+                .badges
+                .values()
+                .any(|b| b.text.starts_with("running") || b.text == "waiting");
+        if busy {
+            Duration::from_millis(33)
+        } else {
+            Duration::from_millis(250)
+        }
+    }
+
+    /// Measures frame times: every frame redraws the whole canvas (the worst case), and after
+    /// the wanted number of frames the figures go to stderr and the editor quits.
+    pub(super) fn frame(&mut self, at: Instant) -> Task<Message> {
+        let Some((wanted, times)) = &mut self.frame_stats else {
+            return Task::none();
+        };
+        times.push(at);
+        self.cache.clear();
+        if times.len() <= *wanted {
+            return Task::none();
+        }
+        let mut gaps: Vec<f64> = times
+            .windows(2)
+            .skip(5) // the first frames warm caches up
+            .map(|w| (w[1] - w[0]).as_secs_f64() * 1000.0)
+            .collect();
+        gaps.sort_by(f64::total_cmp);
+        let at = |q: f64| gaps[((gaps.len() - 1) as f64 * q).round() as usize];
+        eprintln!(
+            "frame time over {} frames, {} nodes, {} wires, canvas redrawn every frame: median {:.2} ms, p90 {:.2} ms, max {:.2} ms",
+            gaps.len(),
+            self.scene.boxes.len(),
+            self.scene.wires.len(),
+            at(0.5),
+            at(0.9),
+            at(1.0)
+        );
+        iced::exit()
+    }
+
+    pub fn subscription(&self) -> iced::Subscription<Message> {
+        let frames = match self.frame_stats {
+            Some(_) => window::frames().map(Message::Frame),
+            None => iced::Subscription::none(),
+        };
+        iced::Subscription::batch([
+            frames,
+            keyboard::listen().map(Message::Key),
+            iced::time::every(self.tick_every()).map(|_| Message::Tick),
+            window::resize_events().map(|(_, size)| Message::WindowResized(size)),
+            window::close_requests().map(|_| Message::CloseRequested),
+        ])
+    }
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Opens the editor on every shipped preset under Xvfb, as a person would see it, and takes a
+# screenshot of each. Fails when a window does not open on its preset (the title names the file;
+# a preset that did not load shows "untitled") or when a screenshot is nearly blank.
+#
+#   scripts/editor-screenshots.sh [yano binary built with --features editor] [output folder]
+#
+# Needs apt packages xvfb, xdotool and imagemagick.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${1:-target/debug/yano}
+out=${2:-target/screenshots}
+mkdir -p "$out"
+
+display=":$((70 + RANDOM % 20))"
+Xvfb "$display" -screen 0 1920x1080x24 -nolisten tcp >/dev/null 2>&1 &
+xvfb=$!
+trap 'kill $xvfb 2>/dev/null || true' EXIT
+export DISPLAY=$display
+sleep 1
+
+status=0
+for preset in graphs/*.ron; do
+    name=$(basename "$preset" .ron)
+    "$bin" edit "$preset" --no-sound >"$out/$name.log" 2>&1 &
+    app=$!
+    window=""
+    for _ in $(seq 120); do
+        window=$(xdotool search --name " — yano" 2>/dev/null | head -n1 || true)
+        [ -n "$window" ] && break
+        sleep 0.5
+    done
+    sleep 4 # let the first frames draw
+    title=$(xdotool getwindowname "$window" 2>/dev/null || echo "no window")
+    import -window root "$out/$name.png"
+    kill "$app" 2>/dev/null || true
+    wait "$app" 2>/dev/null || true
+    colours=$(convert "$out/$name.png" -format %k info:)
+    if [[ "$title" != *"$name.ron"* ]]; then
+        echo "FAIL $name: the window is \"$title\", not the preset (log: $out/$name.log)"
+        status=1
+    elif [ "$colours" -lt 200 ]; then
+        echo "FAIL $name: the screenshot is nearly blank ($colours colours)"
+        status=1
+    else
+        echo "ok   $name: \"$title\", $colours colours, $out/$name.png"
+    fi
+done
+exit $status
