@@ -26,13 +26,13 @@ for preset in graphs/*.ron; do
     app=$!
     window=""
     for _ in $(seq 120); do
-        window=$(xdotool search --name " — yano" 2>/dev/null | head -n1 || true)
+        window=$(xdotool search --name "yano$" 2>/dev/null | head -n1 || true)
         [ -n "$window" ] && break
         sleep 0.5
     done
     sleep 4 # let the first frames draw
     title=$(xdotool getwindowname "$window" 2>/dev/null || echo "no window")
-    import -window root "$out/$name.png"
+    import -window "${window:-root}" "$out/$name.png"
     kill "$app" 2>/dev/null || true
     wait "$app" 2>/dev/null || true
     colours=$(convert "$out/$name.png" -format %k info:)
