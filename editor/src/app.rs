@@ -277,24 +277,35 @@ impl App {
     }
 
     /// Rebuilds what is derived from the document: the scene, the selection flags, the entries.
+    /// Rebuilds what is derived from the document: the scene, the selection flags, the
+    /// transport entries. Typed entries of the inspector survive unless their node went away.
     fn document_changed(&mut self) {
         self.scene = Scene::build(self.doc.graph(), self.doc.registry());
         let graph = self.doc.graph();
+        let before = self.selection.len();
         self.selection.retain(|id| graph.node(id).is_some());
         let t = graph.transport;
-        self.selection_changed();
         self.bpm_entry = format!("{}", t.bpm);
         self.swing_entry = format!("{}", t.swing);
+        if self.selection.len() != before {
+            self.entries.clear();
+        }
+        self.refresh_selection();
     }
 
+    /// The user picked other nodes: the inspector starts afresh.
     fn selection_changed(&mut self) {
+        self.entries.clear();
+        self.refresh_selection();
+    }
+
+    fn refresh_selection(&mut self) {
         self.selected_flags = self
             .scene
             .boxes
             .iter()
             .map(|b| self.selection.contains(&b.id))
             .collect();
-        self.entries.clear();
         self.cache.clear();
     }
 
@@ -328,9 +339,8 @@ impl App {
             self.document_changed();
             return false;
         }
-        if !edit.is_param() {
-            self.document_changed();
-        }
+        // Parameters can reshape ports (a mixer's channel count), so the scene follows them too.
+        self.document_changed();
         if !gesture {
             self.status = None;
         }

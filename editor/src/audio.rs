@@ -114,7 +114,10 @@ impl Engine {
     /// Brings the engine up to date after `edit` was applied to the document `graph`.
     pub fn follow(&mut self, graph: &Graph, edit: &Edit) -> Result<(), SessionError> {
         match edit {
-            Edit::SetParam { node, param, value } => {
+            // A parameter that took wires with it (fewer mixer channels) needs the whole graph.
+            Edit::SetParam { node, param, value }
+                if self.session.graph().edge_count() == graph.edge_count() =>
+            {
                 let value = match value {
                     Some(v) => v.clone(),
                     None => default_of(graph, self.session.registry(), node, param)?,

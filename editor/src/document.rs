@@ -69,11 +69,6 @@ impl Edit {
             },
         }
     }
-
-    /// Whether the engine can take this edit as a parameter glide rather than a new schedule.
-    pub fn is_param(&self) -> bool {
-        matches!(self, Edit::SetParam { .. })
-    }
 }
 
 /// Applies `edit` to `graph`; returns its inverse. On error the graph is unchanged.

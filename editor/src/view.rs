@@ -314,7 +314,11 @@ pub fn view(app: &App) -> Element<'_, Message> {
     })
     .width(Length::Fill)
     .height(Length::Fill);
-    let canvas_element: Element<'_, Message> = Element::from(graph_canvas).map(Message::Canvas);
+    // Clipped, so labels of boxes half off the canvas never spill over the panels around it.
+    let canvas_element: Element<'_, Message> =
+        container(Element::from(graph_canvas).map(Message::Canvas))
+            .clip(true)
+            .into();
     let mut centre = stack![canvas_element];
     if let Some(p) = palette(app) {
         centre = centre.push(p);

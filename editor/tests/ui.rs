@@ -103,3 +103,26 @@ fn save_as_opens_a_dialog_with_the_documents_path() {
     click(&mut app, "Cancel");
     assert!(app.dialog.is_none());
 }
+
+#[test]
+fn a_mixer_with_fewer_channels_loses_those_pins_and_wires_on_the_canvas() {
+    let mut app = starter();
+    let pins = |app: &App| {
+        let mix = app.scene.find("mix").unwrap();
+        app.scene.boxes[mix].inputs.len()
+    };
+    let (before_pins, before_wires) = (pins(&app), app.scene.wires.len());
+    let _ = app.update(Message::ParamSlide {
+        node: "mix".into(),
+        param: "channels".into(),
+        value: 2.0,
+    });
+    let _ = app.update(Message::GestureEnd);
+    assert_eq!(pins(&app), before_pins - 2, "ch_3 and ch_4 are gone");
+    assert_eq!(app.scene.wires.len(), before_wires - 2, "with their wires");
+    let _ = app.update(Message::Undo);
+    assert_eq!(
+        (pins(&app), app.scene.wires.len()),
+        (before_pins, before_wires)
+    );
+}
