@@ -30,12 +30,18 @@ for preset in graphs/*.ron; do
         [ -n "$window" ] && break
         sleep 0.5
     done
-    sleep 4 # let the first frames draw
     title=$(xdotool getwindowname "$window" 2>/dev/null || echo "no window")
-    import -window "${window:-root}" "$out/$name.png"
+    # Let the first frames draw (a debug build draws slowly): shoot until the picture has
+    # content, for up to a minute.
+    colours=0
+    for _ in $(seq 30); do
+        sleep 2
+        import -window "${window:-root}" "$out/$name.png"
+        colours=$(convert "$out/$name.png" -format %k info:)
+        [ "$colours" -ge 200 ] && break
+    done
     kill "$app" 2>/dev/null || true
     wait "$app" 2>/dev/null || true
-    colours=$(convert "$out/$name.png" -format %k info:)
     if [[ "$title" != *"$name.ron"* ]]; then
         echo "FAIL $name: the window is \"$title\", not the preset (log: $out/$name.log)"
         status=1

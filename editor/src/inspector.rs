@@ -103,12 +103,12 @@ fn param_row<'a>(
             param: p.id.to_string(),
         }));
     let label = text(p.id).size(13).width(Length::Fixed(118.0));
-    let entry_of = |shown: String| {
+    // Typed entry: what the user is typing, else the current value; Enter applies it.
+    let entry_of = |placeholder: &str, shown: String| {
         let buffer = app.entries.get(p.id).cloned().unwrap_or(shown);
-        text_input("", &buffer)
+        text_input(placeholder, &buffer)
             .size(13)
             .padding(3)
-            .width(Length::Fixed(80.0))
             .on_input(move |t| Message::ParamEntry {
                 param: p.id.to_string(),
                 text: t,
@@ -141,7 +141,7 @@ fn param_row<'a>(
             .width(Length::Fill);
             row![
                 bar,
-                entry_of(format_number(v)),
+                entry_of("", format_number(v)).width(Length::Fixed(80.0)),
                 text(unit.symbol()).size(12).width(Length::Fixed(22.0))
             ]
             .spacing(6)
@@ -168,26 +168,13 @@ fn param_row<'a>(
         }
         ParamKind::Text { .. } => {
             let shown = value.as_text().unwrap_or_default().to_string();
-            let buffer = app.entries.get(p.id).cloned().unwrap_or(shown);
-            text_input(p.description, &buffer)
-                .size(13)
-                .padding(3)
-                .on_input(move |t| Message::ParamEntry {
-                    param: p.id.to_string(),
-                    text: t,
-                })
-                .on_submit(Message::ParamSubmit {
-                    node: node.to_string(),
-                    param: p.id.to_string(),
-                })
-                .width(Length::Fill)
-                .into()
+            entry_of(p.description, shown).width(Length::Fill).into()
         }
     };
-    column![row![label, control, reset]
+    row![label, control, reset]
         .spacing(4)
-        .align_y(Alignment::Center),]
-    .into()
+        .align_y(Alignment::Center)
+        .into()
 }
 
 /// Peak and RMS bars of a mixer's channels and master, from its readouts.

@@ -18,6 +18,12 @@ use piano_roll::{format_notes, parse_notes, PianoRoll};
 use steps_grid::{StepGrid, StepPattern};
 use timeline::{parse_ranges, Timeline, Toggle, TrackLane};
 
+/// Whether `x` falls on the right-hand edge of `r`, where a drag resizes rather than moves (at
+/// most `edge` pixels wide, and never more than a third of the shape).
+pub(crate) fn on_end_edge(r: iced::Rectangle, x: f32, edge: f32) -> bool {
+    x >= r.x + r.width - edge.min(r.width / 3.0)
+}
+
 /// Height of the sequence editor panel.
 pub const PANEL_HEIGHT: f32 = 250.0;
 

@@ -306,10 +306,9 @@ impl RollLayout {
             .rev()
             .map(|(i, n)| (i, self.note_rect(n)))
             .find(|(_, r)| r.contains(p))?;
-        let edge = EDGE.min(r.width / 3.0);
         Some((
             i,
-            if p.x >= r.x + r.width - edge {
+            if super::on_end_edge(r, p.x, EDGE) {
                 NotePart::End
             } else {
                 NotePart::Body

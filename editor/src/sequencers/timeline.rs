@@ -211,10 +211,9 @@ impl TimelineLayout {
         let (i, r) = (ranges.iter().enumerate())
             .map(|(i, range)| (i, self.range_rect(track, *range)))
             .find(|(_, r)| r.contains(p))?;
-        let edge = EDGE.min(r.width / 3.0);
         Some((
             i,
-            if p.x >= r.x + r.width - edge {
+            if super::on_end_edge(r, p.x, EDGE) {
                 RangePart::End
             } else {
                 RangePart::Body
