@@ -61,6 +61,17 @@ enum Command {
     Nodes,
     /// Check a preset: loads and compiles it, naming any problem with line and column.
     Check { preset: PathBuf },
+    /// Run a Rhai script: `yano run script.rhai -- --out out/ --count 8`. After `--`, `--out DIR`
+    /// is the only folder the script may write to and each `--read DIR` a folder it may read;
+    /// everything after `--` is the script's ARGS.
+    Run {
+        script: PathBuf,
+        /// Stop the script after this many seconds (renders included).
+        #[arg(long, default_value_t = 600)]
+        time_limit: u64,
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
     /// Open the node editor (needs the `editor` feature; sound needs `playback` too).
     Edit {
         /// The preset to open (an empty graph when left out).
@@ -134,7 +145,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 ..RenderOptions::default()
             };
             let jobs = if stems {
-                stem_graphs(&graph, &registry)?
+                yano_nodes::mix::console::stem_graphs(&graph, &registry)?
             } else {
                 vec![(String::new(), graph)]
             };
@@ -184,6 +195,19 @@ fn run(cli: Cli) -> Result<(), String> {
             seconds,
             device,
         } => play(preset, seconds, device),
+        Command::Run {
+            script,
+            time_limit,
+            args,
+        } => {
+            let limits = yano_scripting::Limits {
+                max_wall_time: std::time::Duration::from_secs(time_limit),
+                ..yano_scripting::Limits::default()
+            };
+            yano_scripting::run_file(&script, args, registry(), limits)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
         Command::Edit {
             preset,
             no_sound,
@@ -255,51 +279,6 @@ fn render_one(
         eprintln!("warning: clip players missed {} blocks", audio.clip_misses);
     }
     Ok(())
-}
-
-/// The graphs of a stem render: the mix, then each channel of the first mixer soloed, named after
-/// the channel (its `chN_name`, or `chN`).
-fn stem_graphs(
-    graph: &yano_engine::Graph,
-    registry: &Registry,
-) -> Result<Vec<(String, yano_engine::Graph)>, String> {
-    let mixer = graph
-        .nodes()
-        .map(|(_, n)| n)
-        .find(|n| n.kind == yano_nodes::mix::console::KIND)
-        .ok_or("--stems needs a mixer.console node: stems are its channels")?;
-    let descriptor = registry
-        .get(&mixer.kind)
-        .ok_or("the mixer kind is not registered")?;
-    let values = mixer.values_for(descriptor);
-    let reader = yano_engine::node::ParamReader {
-        specs: &descriptor.params,
-        values: &values,
-    };
-    let channels = reader.number("channels") as usize;
-    let mut jobs = vec![("mix".to_string(), graph.clone())];
-    for (i, ids) in yano_nodes::mix::console::STRIPS
-        .iter()
-        .enumerate()
-        .take(channels)
-    {
-        let name = reader.text(ids.name);
-        let name = if name.trim().is_empty() {
-            format!("ch{}", i + 1)
-        } else {
-            name.trim().replace(['/', '\\'], "-")
-        };
-        let mut solo = graph.clone();
-        solo.set_param(
-            &mixer.id,
-            ids.solo,
-            yano_engine::ParamValue::Text("on".into()),
-            registry,
-        )
-        .map_err(|e| e.to_string())?;
-        jobs.push((name, solo));
-    }
-    Ok(jobs)
 }
 
 #[cfg(feature = "playback")]

@@ -1,0 +1,519 @@
+//! The functions a script sees. A `Graph` value wraps an engine graph document; every edit goes
+//! through the same checks as a preset (ids, kinds, parameter ranges, port types), so a script
+//! error reads like a preset error. Files are reached only through the [`Sandbox`].
+
+use std::cell::RefCell;
+use std::io::IsTerminal;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, Map, INT};
+use yano_engine::automation::{AutomationLane, AutomationPoint, Curve};
+use yano_engine::graph::descriptor_of;
+use yano_engine::param::ParamValue;
+use yano_engine::preset::{load_preset, save_preset};
+use yano_engine::render::{render_with_progress, write_wav, RenderOptions, SampleFormat};
+use yano_engine::{Graph, NodeSpec, Registry, Transport};
+use yano_nodes::sequence::notation::{note_name, parse_note};
+
+use crate::music;
+use crate::sandbox::Sandbox;
+
+type Fallible<T> = Result<T, Box<EvalAltResult>>;
+
+fn fail<T>(message: impl std::fmt::Display) -> Fallible<T> {
+    Err(message.to_string().into())
+}
+
+/// What every function shares: the node kinds and the folders the script may use.
+pub struct Context {
+    pub registry: Arc<Registry>,
+    pub sandbox: Sandbox,
+    pub args: Vec<String>,
+}
+
+/// A graph in a script: cheap to copy, every copy is the same graph.
+#[derive(Clone)]
+pub struct ScriptGraph(Rc<RefCell<Graph>>);
+
+const MIXER: &str = "mixer.console";
+const ARRANGEMENT: &str = "sequence.arrangement";
+const MAX_CHANNELS: usize = 16;
+
+/// A node id made from the last word of a kind, not used yet ("reverb", "reverb_2", …).
+fn fresh_id(graph: &Graph, kind: &str) -> String {
+    let stem = kind.rsplit('.').next().unwrap_or(kind);
+    if graph.node(stem).is_none() {
+        return stem.to_string();
+    }
+    (2..)
+        .map(|n| format!("{stem}_{n}"))
+        .find(|id| graph.node(id).is_none())
+        .unwrap_or_else(|| stem.to_string())
+}
+
+/// Text for a list item: note names stay, numbers are written plainly.
+fn item_text(v: &Dynamic) -> Result<String, String> {
+    if let Ok(i) = v.as_int() {
+        return Ok(i.to_string());
+    }
+    if let Ok(f) = v.as_float() {
+        return Ok(f.to_string());
+    }
+    if v.is_string() {
+        return Ok(v.clone().into_string().unwrap_or_default());
+    }
+    Err(format!("{} cannot stand in a list of notes or numbers", v.type_name()))
+}
+
+/// Notes given as "F2+Ab2", "F2", 41 or [41, "Ab2"].
+fn clip_notes(v: &Dynamic) -> Result<Vec<u8>, String> {
+    let one = |w: &str| parse_note(w).ok_or_else(|| format!("\"{w}\" is not a note"));
+    if let Ok(i) = v.as_int() {
+        return u8::try_from(i).ok().filter(|n| *n <= 127).map(|n| vec![n]).ok_or_else(|| format!("{i} is not a MIDI note"));
+    }
+    if v.is_string() {
+        let s = v.clone().into_string().unwrap_or_default();
+        return s.split('+').map(|w| one(w.trim())).collect();
+    }
+    if let Some(list) = v.read_lock::<Array>() {
+        let mut notes = Vec::new();
+        for item in list.iter() {
+            notes.extend(clip_notes(item)?);
+        }
+        return Ok(notes);
+    }
+    Err(format!("{} is not a note", v.type_name()))
+}
+
+fn number(v: &Dynamic) -> Option<f64> {
+    v.as_float().ok().or_else(|| v.as_int().ok().map(|i| i as f64))
+}
+
+/// A script value as a parameter value: numbers, text, `true`/`false` as "on"/"off", lists of
+/// notes as "F1 F1 C2", and lists of clip entries `[notes, start, length, velocity?]` as the
+/// text of `sequence.clip`.
+pub fn param_value(v: &Dynamic) -> Result<ParamValue, String> {
+    if let Some(n) = number(v) {
+        return Ok(ParamValue::Number(n));
+    }
+    if let Ok(b) = v.as_bool() {
+        return Ok(ParamValue::Text(if b { "on" } else { "off" }.into()));
+    }
+    if v.is_string() {
+        return Ok(ParamValue::Text(v.clone().into_string().unwrap_or_default()));
+    }
+    if let Some(list) = v.read_lock::<Array>() {
+        let entries = list.iter().all(|item| item.is_array());
+        if entries && !list.is_empty() {
+            let mut texts = Vec::with_capacity(list.len());
+            for item in list.iter() {
+                let entry = item.read_lock::<Array>().map(|a| a.clone()).unwrap_or_default();
+                let bad = || "a clip entry is [notes, start_beats, length_beats] or [notes, start, length, velocity]".to_string();
+                if !(3..=4).contains(&entry.len()) {
+                    return Err(bad());
+                }
+                let notes = clip_notes(&entry[0])?;
+                let start = number(&entry[1]).ok_or_else(bad)?;
+                let length = number(&entry[2]).ok_or_else(bad)?;
+                let velocity = entry.get(3).and_then(number).map(|v| v.clamp(1.0, 127.0) as u8);
+                texts.push(music::clip_entry(&notes, start, length, velocity));
+            }
+            return Ok(ParamValue::Text(texts.join("; ")));
+        }
+        let words: Result<Vec<String>, String> = list.iter().map(item_text).collect();
+        return Ok(ParamValue::Text(words?.join(" ")));
+    }
+    Err(format!("a {} cannot be a parameter value", v.type_name()))
+}
+
+/// Parameter names scripts may use for readability ("steps" for a step sequencer's pattern).
+fn param_id(graph: &Graph, node: &str, param: &str) -> String {
+    match (graph.node(node).map(|n| n.kind.as_str()), param) {
+        (Some("sequence.steps"), "steps") => "pattern".into(),
+        _ => param.to_string(),
+    }
+}
+
+fn dynamic_of(v: &ParamValue) -> Dynamic {
+    match v {
+        ParamValue::Number(n) => Dynamic::from_float(*n),
+        ParamValue::Text(t) => Dynamic::from(t.clone()),
+    }
+}
+
+impl ScriptGraph {
+    fn new(graph: Graph) -> Self {
+        ScriptGraph(Rc::new(RefCell::new(graph)))
+    }
+
+    fn set(&self, cx: &Context, node: &str, param: &str, value: &Dynamic) -> Fallible<()> {
+        let value = param_value(value).map_err(|e| format!("{node}.{param}: {e}"))?;
+        let mut g = self.0.borrow_mut();
+        let id = param_id(&g, node, param);
+        g.set_param(node, &id, value, &cx.registry).map_err(|e| e.to_string().into())
+    }
+
+    fn add(&self, cx: &Context, kind: &str, id: Option<&str>, params: &Map) -> Fallible<String> {
+        let id = match id {
+            Some(id) => id.to_string(),
+            None => fresh_id(&self.0.borrow(), kind),
+        };
+        self.0
+            .borrow_mut()
+            .add_node(NodeSpec::new(id.clone(), kind), &cx.registry)
+            .map_err(|e| e.to_string())?;
+        for (param, value) in params {
+            if let Err(e) = self.set(cx, &id, param, value) {
+                let _ = self.0.borrow_mut().remove_node(&id);
+                return Err(e);
+            }
+        }
+        Ok(id)
+    }
+
+    fn count_inputs(&self, node: &str, port: &str) -> usize {
+        let g = self.0.borrow();
+        g.index(node)
+            .map_or(0, |n| g.edges_into(n).filter(|(_, e)| e.to_port == port).count())
+    }
+
+    fn param_number(&self, cx: &Context, node: &str, param: &str) -> f64 {
+        let g = self.0.borrow();
+        g.node(node)
+            .and_then(|spec| {
+                let d = descriptor_of(spec, &cx.registry).ok()?;
+                spec.values_for(d)
+                    .get(d.params.iter().position(|p| p.id == param)?)?
+                    .as_number()
+            })
+            .unwrap_or(0.0)
+    }
+
+    /// The first free numbered input `prefix_k` of `node`, growing `count_param` if needed.
+    fn free_slot(&self, cx: &Context, node: &str, prefix: &str, count_param: &str, max: usize) -> Fallible<usize> {
+        let have = self.param_number(cx, node, count_param) as usize;
+        let k = (1..=max)
+            .find(|k| self.count_inputs(node, &format!("{prefix}_{k}")) == 0)
+            .ok_or_else(|| format!("{node}: all {max} {prefix} inputs are taken"))?;
+        if k > have {
+            self.set(cx, node, count_param, &Dynamic::from_int(k as INT))?;
+        }
+        Ok(k)
+    }
+
+    fn connect(&self, cx: &Context, from: &str, from_port: &str, to: &str, to_port: &str) -> Fallible<()> {
+        let is_mixer = self.0.borrow().node(to).is_some_and(|n| n.kind == MIXER);
+        let to_port = if is_mixer && to_port == "in" {
+            let k = self.free_slot(cx, to, "ch", "channels", MAX_CHANNELS)?;
+            let name_param = format!("ch{k}_name");
+            let unnamed = self.0.borrow().node(to).is_some_and(|n| !n.params.contains_key(&name_param));
+            if unnamed {
+                self.set(cx, to, &name_param, &Dynamic::from(from.to_string()))?;
+            }
+            format!("ch_{k}")
+        } else {
+            to_port.to_string()
+        };
+        self.0
+            .borrow_mut()
+            .connect(&format!("{from}.{from_port}"), &format!("{to}.{to_port}"), &cx.registry)
+            .map(|_| ())
+            .map_err(|e| e.to_string().into())
+    }
+
+    /// The graph's mixer, made (with an output after it) when there is none.
+    fn mixer(&self, cx: &Context) -> Fallible<String> {
+        if let Some(id) = self.find_kind(MIXER) {
+            return Ok(id);
+        }
+        let mix_id = fresh_id(&self.0.borrow(), "mix");
+        let mix = self.add(cx, MIXER, Some(&mix_id), &Map::new())?;
+        self.set(cx, &mix, "channels", &Dynamic::from_int(1))?;
+        let out = match self.find_kind("io.output") {
+            Some(out) => out,
+            None => {
+                let out_id = fresh_id(&self.0.borrow(), "out");
+                self.add(cx, "io.output", Some(&out_id), &Map::new())?
+            }
+        };
+        self.connect(cx, &mix, "out", &out, "in")?;
+        Ok(mix)
+    }
+
+    fn find_kind(&self, kind: &str) -> Option<String> {
+        let g = self.0.borrow();
+        let found = g.nodes().find(|(_, n)| n.kind == kind).map(|(_, n)| n.id.clone());
+        found
+    }
+
+    /// Puts a sequencer on the next track of the arrangement, playing `bars` into `instrument`.
+    fn arrange(&self, cx: &Context, source: &str, instrument: &str, bars: &str) -> Fallible<()> {
+        let arrangement = match self.find_kind(ARRANGEMENT) {
+            Some(a) => a,
+            None => {
+                let a = self.add(cx, ARRANGEMENT, None, &Map::new())?;
+                self.set(cx, &a, "tracks", &Dynamic::from_int(1))?;
+                a
+            }
+        };
+        let k = self.free_slot(cx, &arrangement, "in", "tracks", 16)?;
+        self.connect(cx, source, "notes", &arrangement, &format!("in_{k}"))?;
+        self.connect(cx, &arrangement, &format!("out_{k}"), instrument, "notes")?;
+        self.set(cx, &arrangement, &format!("track_{k}"), &Dynamic::from(bars.to_string()))
+    }
+
+    fn section(&self, cx: &Context, name: &str, first: INT, last: INT) -> Fallible<()> {
+        let arrangement = self
+            .find_kind(ARRANGEMENT)
+            .ok_or("section: the graph has no sequence.arrangement (add one, or use arrange())")?;
+        let before = {
+            let g = self.0.borrow();
+            g.node(&arrangement)
+                .and_then(|n| n.params.get("sections"))
+                .and_then(ParamValue::as_text)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let entry = format!("{name} {first}-{last}");
+        let text = if before.trim().is_empty() { entry } else { format!("{before}; {entry}") };
+        self.set(cx, &arrangement, "sections", &Dynamic::from(text))
+    }
+
+    fn automate(&self, cx: &Context, path: &str, points: &Array) -> Fallible<()> {
+        let (node, param) = path
+            .split_once('.')
+            .ok_or_else(|| format!("automate: \"{path}\" is not node.param"))?;
+        let param = {
+            let g = self.0.borrow();
+            let known = g
+                .node(node)
+                .and_then(|spec| descriptor_of(spec, &cx.registry).ok())
+                .is_some_and(|d| d.param(param).is_some());
+            if known { param.to_string() } else { param.replace('.', "_") }
+        };
+        let mut lane = AutomationLane {
+            node: node.to_string(),
+            param,
+            points: Vec::with_capacity(points.len()),
+        };
+        for p in points {
+            let pair = p.read_lock::<Array>().map(|a| a.clone()).unwrap_or_default();
+            match (pair.first().and_then(number), pair.get(1).and_then(number)) {
+                (Some(bar), Some(value)) if pair.len() == 2 => lane.points.push(AutomationPoint {
+                    // Scripts count bars from 0 at the start; lanes count from bar 1.
+                    bar: bar + 1.0,
+                    value,
+                    curve: Curve::Linear,
+                }),
+                _ => return fail(format!("automate {path}: each point is [bars from the start, value]")),
+            }
+        }
+        self.0.borrow_mut().automate(lane, &cx.registry).map_err(|e| e.to_string().into())
+    }
+
+    fn render(&self, cx: &Context, path: &str, options: &Map) -> Fallible<Map> {
+        let graph = self.0.borrow().clone();
+        let t = graph.transport;
+        let seconds = match (options.get("seconds").and_then(number), options.get("bars").and_then(number)) {
+            (Some(s), _) => s,
+            (None, Some(b)) => t.bars_to_samples(b) / f64::from(t.sample_rate),
+            (None, None) => t.bars_to_samples(8.0) / f64::from(t.sample_rate),
+        };
+        let stems = options.get("stems").and_then(|v| v.as_bool().ok()).unwrap_or(false);
+        cx.sandbox.check_files(&graph).map_err(|e| format!("render {path}: {e}"))?;
+        let target = cx.sandbox.writable(path).map_err(|e| e.to_string())?;
+        let mut jobs = vec![(String::new(), graph.clone())];
+        if stems {
+            jobs = yano_nodes::mix::console::stem_graphs(&graph, &cx.registry)
+                .map_err(|e| format!("render {path}: {e}"))?;
+        }
+        let mut files = Array::new();
+        let mut summary = Map::new();
+        for (name, g) in jobs {
+            let file = if name.is_empty() || name == "mix" {
+                target.clone()
+            } else {
+                let stem = target.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                target.with_file_name(format!("{stem}-{name}.wav"))
+            };
+            let label = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let tty = std::io::stderr().is_terminal();
+            let options = RenderOptions { seconds, ..RenderOptions::default() };
+            let audio = render_with_progress(&g, cx.registry.clone(), options, |share| {
+                if tty {
+                    let filled = (share * 30.0).round() as usize;
+                    eprint!("\r{label:<32} [{}{}] {:>3.0} %", "#".repeat(filled), " ".repeat(30 - filled.min(30)), share * 100.0);
+                }
+                true
+            })
+            .map_err(|e| format!("render {path}: {e}"))?;
+            if tty {
+                eprintln!();
+            }
+            write_wav(&file, &audio, SampleFormat::Int24).map_err(|e| format!("render {path}: {e}"))?;
+            if name.is_empty() || name == "mix" {
+                let loudness = yano_engine::loudness::measure(&audio.left, &audio.right, audio.sample_rate)
+                    .map_err(|e| format!("render {path}: {e}"))?;
+                summary.insert("lufs".into(), Dynamic::from_float(loudness.integrated_lufs));
+                summary.insert("true_peak_db".into(), Dynamic::from_float(loudness.true_peak_dbtp));
+            }
+            files.push(Dynamic::from(file.display().to_string()));
+        }
+        summary.insert("seconds".into(), Dynamic::from_float(seconds));
+        summary.insert("files".into(), Dynamic::from_array(files));
+        Ok(summary)
+    }
+}
+
+/// Registers every function of the API on `engine`.
+pub fn register(engine: &mut Engine, cx: Rc<Context>) {
+    engine.register_type_with_name::<ScriptGraph>("Graph");
+
+    // Making and loading graphs.
+    engine.register_fn("graph", || ScriptGraph::new(Graph::new(Transport::default())));
+    engine.register_fn("graph", |settings: Map| -> Fallible<ScriptGraph> {
+        let mut t = Transport::default();
+        for (key, v) in &settings {
+            let n = number(v).ok_or_else(|| format!("graph: {key} must be a number"))?;
+            match key.as_str() {
+                "bpm" if (20.0..=300.0).contains(&n) => t.bpm = n,
+                "swing" if (0.5..=0.75).contains(&n) => t.swing = n,
+                "sample_rate" if (8000.0..=192_000.0).contains(&n) => t.sample_rate = n as u32,
+                "bpm" | "swing" | "sample_rate" => return fail(format!("graph: {key} {n} is out of range (bpm 20..300, swing 0.5..0.75, sample_rate 8000..192000)")),
+                _ => return fail(format!("graph: unknown setting \"{key}\" (bpm, swing, sample_rate)")),
+            }
+        }
+        Ok(ScriptGraph::new(Graph::new(t)))
+    });
+    let c = cx.clone();
+    engine.register_fn("load", move |path: &str| -> Fallible<ScriptGraph> {
+        let real = c.sandbox.readable(path).map_err(|e| e.to_string())?;
+        let graph = load_preset(&real, &c.registry).map_err(|e| format!("load {path}: {e}"))?;
+        c.sandbox.check_files(&graph).map_err(|e| format!("load {path}: {e}"))?;
+        Ok(ScriptGraph::new(graph))
+    });
+    let c = cx.clone();
+    engine.register_fn("presets", move |dir: &str| -> Fallible<Array> {
+        let found = c.sandbox.presets_in(dir).map_err(|e| e.to_string())?;
+        Ok(found.into_iter().map(Dynamic::from).collect())
+    });
+
+    // Nodes, wires and parameters.
+    let c = cx.clone();
+    engine.register_fn("add", move |g: &mut ScriptGraph, kind: &str| g.add(&c, kind, None, &Map::new()));
+    let c = cx.clone();
+    engine.register_fn("add", move |g: &mut ScriptGraph, kind: &str, params: Map| g.add(&c, kind, None, &params));
+    let c = cx.clone();
+    engine.register_fn("add_as", move |g: &mut ScriptGraph, id: &str, kind: &str, params: Map| {
+        g.add(&c, kind, Some(id), &params)
+    });
+    engine.register_fn("remove", |g: &mut ScriptGraph, id: &str| -> Fallible<()> {
+        g.0.borrow_mut().remove_node(id).map(|_| ()).map_err(|e| e.to_string().into())
+    });
+    let c = cx.clone();
+    engine.register_fn("connect", move |g: &mut ScriptGraph, a: &str, pa: &str, b: &str, pb: &str| g.connect(&c, a, pa, b, pb));
+    engine.register_fn("disconnect", |g: &mut ScriptGraph, a: &str, pa: &str, b: &str, pb: &str| -> Fallible<bool> {
+        g.0.borrow_mut()
+            .disconnect(&format!("{a}.{pa}"), &format!("{b}.{pb}"))
+            .map_err(|e| e.to_string().into())
+    });
+    let c = cx.clone();
+    engine.register_fn("set", move |g: &mut ScriptGraph, id: &str, param: &str, value: Dynamic| g.set(&c, id, param, &value));
+    let c = cx.clone();
+    engine.register_fn("get", move |g: &mut ScriptGraph, id: &str, param: &str| -> Fallible<Dynamic> {
+        let graph = g.0.borrow();
+        let spec = graph.node(id).ok_or_else(|| format!("get: no node \"{id}\""))?;
+        let d = descriptor_of(spec, &c.registry).map_err(|e| e.to_string())?;
+        let param = param_id(&graph, id, param);
+        let p = d.param(&param).ok_or_else(|| format!("get: {id} ({}) has no parameter \"{param}\"", spec.kind))?;
+        Ok(dynamic_of(&spec.params.get(&param).cloned().unwrap_or_else(|| p.default_value())))
+    });
+    engine.register_fn("nodes", |g: &mut ScriptGraph| -> Array {
+        g.0.borrow().nodes().map(|(_, n)| Dynamic::from(n.id.clone())).collect()
+    });
+    engine.register_fn("find", |g: &mut ScriptGraph, kind: &str| -> String {
+        g.find_kind(kind).unwrap_or_default()
+    });
+    engine.register_fn("kind", |g: &mut ScriptGraph, id: &str| -> Fallible<String> {
+        g.0.borrow().node(id).map(|n| n.kind.clone()).ok_or_else(|| format!("kind: no node \"{id}\"").into())
+    });
+    let c = cx.clone();
+    engine.register_fn("mixer", move |g: &mut ScriptGraph| g.mixer(&c));
+    let c = cx.clone();
+    engine.register_fn("arrange", move |g: &mut ScriptGraph, source: &str, instrument: &str, bars: &str| g.arrange(&c, source, instrument, bars));
+    let c = cx.clone();
+    engine.register_fn("section", move |g: &mut ScriptGraph, name: &str, first: INT, last: INT| g.section(&c, name, first, last));
+    let c = cx.clone();
+    engine.register_fn("automate", move |g: &mut ScriptGraph, path: &str, points: Array| g.automate(&c, path, &points));
+
+    // Tempo and swing, as properties: g.bpm = 111.0
+    engine.register_get_set(
+        "bpm",
+        |g: &mut ScriptGraph| g.0.borrow().transport.bpm,
+        |g: &mut ScriptGraph, bpm: f64| {
+            if (20.0..=300.0).contains(&bpm) {
+                g.0.borrow_mut().transport.bpm = bpm;
+                Ok(())
+            } else {
+                fail(format!("bpm {bpm} is out of range 20..300"))
+            }
+        },
+    );
+    engine.register_get_set(
+        "swing",
+        |g: &mut ScriptGraph| g.0.borrow().transport.swing,
+        |g: &mut ScriptGraph, swing: f64| {
+            if (0.5..=0.75).contains(&swing) {
+                g.0.borrow_mut().transport.swing = swing;
+                Ok(())
+            } else {
+                fail(format!("swing {swing} is out of range 0.5..0.75"))
+            }
+        },
+    );
+
+    // Output.
+    let c = cx.clone();
+    engine.register_fn("render", move |g: &mut ScriptGraph, path: &str, options: Map| g.render(&c, path, &options));
+    let c = cx.clone();
+    engine.register_fn("render", move |g: &mut ScriptGraph, path: &str| g.render(&c, path, &Map::new()));
+    let c = cx.clone();
+    engine.register_fn("save", move |g: &mut ScriptGraph, path: &str| -> Fallible<()> {
+        let real = c.sandbox.writable(path).map_err(|e| e.to_string())?;
+        save_preset(&g.0.borrow(), &real).map_err(|e| format!("save {path}: {e}").into())
+    });
+
+    // Music.
+    engine.register_fn("note", |name: &str| -> Fallible<INT> {
+        parse_note(name).map(INT::from).ok_or_else(|| format!("\"{name}\" is not a note (C4 = 60)").into())
+    });
+    engine.register_fn("note_name", |n: INT| -> Fallible<String> {
+        u8::try_from(n).ok().filter(|n| *n <= 127).map(note_name).ok_or_else(|| format!("{n} is not a MIDI note").into())
+    });
+    engine.register_fn("chord", |name: &str| -> Fallible<Array> {
+        Ok(music::chord(name, 3)?.into_iter().map(|n| Dynamic::from_int(INT::from(n))).collect())
+    });
+    engine.register_fn("chord", |name: &str, octave: INT| -> Fallible<Array> {
+        Ok(music::chord(name, octave as i32)?.into_iter().map(|n| Dynamic::from_int(INT::from(n))).collect())
+    });
+
+    // Arguments: opt("count", 8) reads `--count 12` after the script's `--`.
+    let c = cx.clone();
+    engine.register_fn("opt", move |name: &str, default: Dynamic| -> Fallible<Dynamic> {
+        let flag = format!("--{name}");
+        let Some(i) = c.args.iter().position(|a| *a == flag) else {
+            return Ok(default);
+        };
+        let Some(text) = c.args.get(i + 1) else {
+            return fail(format!("{flag} needs a value"));
+        };
+        if default.is_int() {
+            text.parse::<INT>().map(Dynamic::from_int).map_err(|_| format!("{flag} {text}: not a whole number").into())
+        } else if default.is_float() {
+            text.parse::<f64>().map(Dynamic::from_float).map_err(|_| format!("{flag} {text}: not a number").into())
+        } else {
+            Ok(Dynamic::from(text.clone()))
+        }
+    });
+}
