@@ -1,27 +1,28 @@
 //! The functions a script sees. A `Graph` value wraps an engine graph document; every edit goes
 //! through the same checks as a preset (ids, kinds, parameter ranges, port types), so a script
-//! error reads like a preset error. Files are reached only through the [`Sandbox`].
+//! error reads like a preset error. Files are reached only through the [`Sandbox`]. The names
+//! scripts call are registered in [`crate::functions`].
 
 use std::cell::RefCell;
 use std::io::IsTerminal;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use rhai::{Array, Dynamic, Engine, EvalAltResult, Map, INT};
+use rhai::{Array, Dynamic, EvalAltResult, Map, INT};
 use yano_engine::automation::{AutomationLane, AutomationPoint, Curve};
 use yano_engine::graph::descriptor_of;
 use yano_engine::param::ParamValue;
-use yano_engine::preset::{load_preset, save_preset};
+
 use yano_engine::render::{render_with_progress, write_wav, RenderOptions, SampleFormat};
-use yano_engine::{Graph, NodeSpec, Registry, Transport};
-use yano_nodes::sequence::notation::{note_name, parse_note};
+use yano_engine::{Graph, NodeSpec, Registry};
+use yano_nodes::sequence::notation::parse_note;
 
 use crate::music;
 use crate::sandbox::Sandbox;
 
-type Fallible<T> = Result<T, Box<EvalAltResult>>;
+pub(crate) type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
-fn fail<T>(message: impl std::fmt::Display) -> Fallible<T> {
+pub(crate) fn fail<T>(message: impl std::fmt::Display) -> Fallible<T> {
     Err(message.to_string().into())
 }
 
@@ -34,7 +35,7 @@ pub struct Context {
 
 /// A graph in a script: cheap to copy, every copy is the same graph.
 #[derive(Clone)]
-pub struct ScriptGraph(Rc<RefCell<Graph>>);
+pub struct ScriptGraph(pub(crate) Rc<RefCell<Graph>>);
 
 const MIXER: &str = "mixer.console";
 const ARRANGEMENT: &str = "sequence.arrangement";
@@ -63,14 +64,21 @@ fn item_text(v: &Dynamic) -> Result<String, String> {
     if v.is_string() {
         return Ok(v.clone().into_string().unwrap_or_default());
     }
-    Err(format!("{} cannot stand in a list of notes or numbers", v.type_name()))
+    Err(format!(
+        "{} cannot stand in a list of notes or numbers",
+        v.type_name()
+    ))
 }
 
 /// Notes given as "F2+Ab2", "F2", 41 or [41, "Ab2"].
 fn clip_notes(v: &Dynamic) -> Result<Vec<u8>, String> {
     let one = |w: &str| parse_note(w).ok_or_else(|| format!("\"{w}\" is not a note"));
     if let Ok(i) = v.as_int() {
-        return u8::try_from(i).ok().filter(|n| *n <= 127).map(|n| vec![n]).ok_or_else(|| format!("{i} is not a MIDI note"));
+        return u8::try_from(i)
+            .ok()
+            .filter(|n| *n <= 127)
+            .map(|n| vec![n])
+            .ok_or_else(|| format!("{i} is not a MIDI note"));
     }
     if v.is_string() {
         let s = v.clone().into_string().unwrap_or_default();
@@ -86,8 +94,10 @@ fn clip_notes(v: &Dynamic) -> Result<Vec<u8>, String> {
     Err(format!("{} is not a note", v.type_name()))
 }
 
-fn number(v: &Dynamic) -> Option<f64> {
-    v.as_float().ok().or_else(|| v.as_int().ok().map(|i| i as f64))
+pub(crate) fn number(v: &Dynamic) -> Option<f64> {
+    v.as_float()
+        .ok()
+        .or_else(|| v.as_int().ok().map(|i| i as f64))
 }
 
 /// A script value as a parameter value: numbers, text, `true`/`false` as "on"/"off", lists of
@@ -101,22 +111,32 @@ pub fn param_value(v: &Dynamic) -> Result<ParamValue, String> {
         return Ok(ParamValue::Text(if b { "on" } else { "off" }.into()));
     }
     if v.is_string() {
-        return Ok(ParamValue::Text(v.clone().into_string().unwrap_or_default()));
+        return Ok(ParamValue::Text(
+            v.clone().into_string().unwrap_or_default(),
+        ));
     }
     if let Some(list) = v.read_lock::<Array>() {
         let entries = list.iter().all(|item| item.is_array());
         if entries && !list.is_empty() {
             let mut texts = Vec::with_capacity(list.len());
             for item in list.iter() {
-                let entry = item.read_lock::<Array>().map(|a| a.clone()).unwrap_or_default();
-                let bad = || "a clip entry is [notes, start_beats, length_beats] or [notes, start, length, velocity]".to_string();
+                let entry = item
+                    .read_lock::<Array>()
+                    .map(|a| a.clone())
+                    .unwrap_or_default();
+                let bad = || {
+                    "a clip entry is [notes, start_beats, length_beats] or [notes, start, length, velocity]".to_string()
+                };
                 if !(3..=4).contains(&entry.len()) {
                     return Err(bad());
                 }
                 let notes = clip_notes(&entry[0])?;
                 let start = number(&entry[1]).ok_or_else(bad)?;
                 let length = number(&entry[2]).ok_or_else(bad)?;
-                let velocity = entry.get(3).and_then(number).map(|v| v.clamp(1.0, 127.0) as u8);
+                let velocity = entry
+                    .get(3)
+                    .and_then(number)
+                    .map(|v| v.clamp(1.0, 127.0) as u8);
                 texts.push(music::clip_entry(&notes, start, length, velocity));
             }
             return Ok(ParamValue::Text(texts.join("; ")));
@@ -128,14 +148,14 @@ pub fn param_value(v: &Dynamic) -> Result<ParamValue, String> {
 }
 
 /// Parameter names scripts may use for readability ("steps" for a step sequencer's pattern).
-fn param_id(graph: &Graph, node: &str, param: &str) -> String {
+pub(crate) fn param_id(graph: &Graph, node: &str, param: &str) -> String {
     match (graph.node(node).map(|n| n.kind.as_str()), param) {
         (Some("sequence.steps"), "steps") => "pattern".into(),
         _ => param.to_string(),
     }
 }
 
-fn dynamic_of(v: &ParamValue) -> Dynamic {
+pub(crate) fn dynamic_of(v: &ParamValue) -> Dynamic {
     match v {
         ParamValue::Number(n) => Dynamic::from_float(*n),
         ParamValue::Text(t) => Dynamic::from(t.clone()),
@@ -143,18 +163,31 @@ fn dynamic_of(v: &ParamValue) -> Dynamic {
 }
 
 impl ScriptGraph {
-    fn new(graph: Graph) -> Self {
+    pub(crate) fn new(graph: Graph) -> Self {
         ScriptGraph(Rc::new(RefCell::new(graph)))
     }
 
-    fn set(&self, cx: &Context, node: &str, param: &str, value: &Dynamic) -> Fallible<()> {
+    pub(crate) fn set(
+        &self,
+        cx: &Context,
+        node: &str,
+        param: &str,
+        value: &Dynamic,
+    ) -> Fallible<()> {
         let value = param_value(value).map_err(|e| format!("{node}.{param}: {e}"))?;
         let mut g = self.0.borrow_mut();
         let id = param_id(&g, node, param);
-        g.set_param(node, &id, value, &cx.registry).map_err(|e| e.to_string().into())
+        g.set_param(node, &id, value, &cx.registry)
+            .map_err(|e| e.to_string().into())
     }
 
-    fn add(&self, cx: &Context, kind: &str, id: Option<&str>, params: &Map) -> Fallible<String> {
+    pub(crate) fn add(
+        &self,
+        cx: &Context,
+        kind: &str,
+        id: Option<&str>,
+        params: &Map,
+    ) -> Fallible<String> {
         let id = match id {
             Some(id) => id.to_string(),
             None => fresh_id(&self.0.borrow(), kind),
@@ -172,13 +205,14 @@ impl ScriptGraph {
         Ok(id)
     }
 
-    fn count_inputs(&self, node: &str, port: &str) -> usize {
+    pub(crate) fn count_inputs(&self, node: &str, port: &str) -> usize {
         let g = self.0.borrow();
-        g.index(node)
-            .map_or(0, |n| g.edges_into(n).filter(|(_, e)| e.to_port == port).count())
+        g.index(node).map_or(0, |n| {
+            g.edges_into(n).filter(|(_, e)| e.to_port == port).count()
+        })
     }
 
-    fn param_number(&self, cx: &Context, node: &str, param: &str) -> f64 {
+    pub(crate) fn param_number(&self, cx: &Context, node: &str, param: &str) -> f64 {
         let g = self.0.borrow();
         g.node(node)
             .and_then(|spec| {
@@ -191,7 +225,14 @@ impl ScriptGraph {
     }
 
     /// The first free numbered input `prefix_k` of `node`, growing `count_param` if needed.
-    fn free_slot(&self, cx: &Context, node: &str, prefix: &str, count_param: &str, max: usize) -> Fallible<usize> {
+    pub(crate) fn free_slot(
+        &self,
+        cx: &Context,
+        node: &str,
+        prefix: &str,
+        count_param: &str,
+        max: usize,
+    ) -> Fallible<usize> {
         let have = self.param_number(cx, node, count_param) as usize;
         let k = (1..=max)
             .find(|k| self.count_inputs(node, &format!("{prefix}_{k}")) == 0)
@@ -202,12 +243,23 @@ impl ScriptGraph {
         Ok(k)
     }
 
-    fn connect(&self, cx: &Context, from: &str, from_port: &str, to: &str, to_port: &str) -> Fallible<()> {
+    pub(crate) fn connect(
+        &self,
+        cx: &Context,
+        from: &str,
+        from_port: &str,
+        to: &str,
+        to_port: &str,
+    ) -> Fallible<()> {
         let is_mixer = self.0.borrow().node(to).is_some_and(|n| n.kind == MIXER);
         let to_port = if is_mixer && to_port == "in" {
             let k = self.free_slot(cx, to, "ch", "channels", MAX_CHANNELS)?;
             let name_param = format!("ch{k}_name");
-            let unnamed = self.0.borrow().node(to).is_some_and(|n| !n.params.contains_key(&name_param));
+            let unnamed = self
+                .0
+                .borrow()
+                .node(to)
+                .is_some_and(|n| !n.params.contains_key(&name_param));
             if unnamed {
                 self.set(cx, to, &name_param, &Dynamic::from(from.to_string()))?;
             }
@@ -217,13 +269,17 @@ impl ScriptGraph {
         };
         self.0
             .borrow_mut()
-            .connect(&format!("{from}.{from_port}"), &format!("{to}.{to_port}"), &cx.registry)
+            .connect(
+                &format!("{from}.{from_port}"),
+                &format!("{to}.{to_port}"),
+                &cx.registry,
+            )
             .map(|_| ())
             .map_err(|e| e.to_string().into())
     }
 
     /// The graph's mixer, made (with an output after it) when there is none.
-    fn mixer(&self, cx: &Context) -> Fallible<String> {
+    pub(crate) fn mixer(&self, cx: &Context) -> Fallible<String> {
         if let Some(id) = self.find_kind(MIXER) {
             return Ok(id);
         }
@@ -241,14 +297,23 @@ impl ScriptGraph {
         Ok(mix)
     }
 
-    fn find_kind(&self, kind: &str) -> Option<String> {
+    pub(crate) fn find_kind(&self, kind: &str) -> Option<String> {
         let g = self.0.borrow();
-        let found = g.nodes().find(|(_, n)| n.kind == kind).map(|(_, n)| n.id.clone());
+        let found = g
+            .nodes()
+            .find(|(_, n)| n.kind == kind)
+            .map(|(_, n)| n.id.clone());
         found
     }
 
     /// Puts a sequencer on the next track of the arrangement, playing `bars` into `instrument`.
-    fn arrange(&self, cx: &Context, source: &str, instrument: &str, bars: &str) -> Fallible<()> {
+    pub(crate) fn arrange(
+        &self,
+        cx: &Context,
+        source: &str,
+        instrument: &str,
+        bars: &str,
+    ) -> Fallible<()> {
         let arrangement = match self.find_kind(ARRANGEMENT) {
             Some(a) => a,
             None => {
@@ -260,10 +325,15 @@ impl ScriptGraph {
         let k = self.free_slot(cx, &arrangement, "in", "tracks", 16)?;
         self.connect(cx, source, "notes", &arrangement, &format!("in_{k}"))?;
         self.connect(cx, &arrangement, &format!("out_{k}"), instrument, "notes")?;
-        self.set(cx, &arrangement, &format!("track_{k}"), &Dynamic::from(bars.to_string()))
+        self.set(
+            cx,
+            &arrangement,
+            &format!("track_{k}"),
+            &Dynamic::from(bars.to_string()),
+        )
     }
 
-    fn section(&self, cx: &Context, name: &str, first: INT, last: INT) -> Fallible<()> {
+    pub(crate) fn section(&self, cx: &Context, name: &str, first: INT, last: INT) -> Fallible<()> {
         let arrangement = self
             .find_kind(ARRANGEMENT)
             .ok_or("section: the graph has no sequence.arrangement (add one, or use arrange())")?;
@@ -276,11 +346,15 @@ impl ScriptGraph {
                 .to_string()
         };
         let entry = format!("{name} {first}-{last}");
-        let text = if before.trim().is_empty() { entry } else { format!("{before}; {entry}") };
+        let text = if before.trim().is_empty() {
+            entry
+        } else {
+            format!("{before}; {entry}")
+        };
         self.set(cx, &arrangement, "sections", &Dynamic::from(text))
     }
 
-    fn automate(&self, cx: &Context, path: &str, points: &Array) -> Fallible<()> {
+    pub(crate) fn automate(&self, cx: &Context, path: &str, points: &Array) -> Fallible<()> {
         let (node, param) = path
             .split_once('.')
             .ok_or_else(|| format!("automate: \"{path}\" is not node.param"))?;
@@ -290,7 +364,11 @@ impl ScriptGraph {
                 .node(node)
                 .and_then(|spec| descriptor_of(spec, &cx.registry).ok())
                 .is_some_and(|d| d.param(param).is_some());
-            if known { param.to_string() } else { param.replace('.', "_") }
+            if known {
+                param.to_string()
+            } else {
+                param.replace('.', "_")
+            }
         };
         let mut lane = AutomationLane {
             node: node.to_string(),
@@ -298,7 +376,10 @@ impl ScriptGraph {
             points: Vec::with_capacity(points.len()),
         };
         for p in points {
-            let pair = p.read_lock::<Array>().map(|a| a.clone()).unwrap_or_default();
+            let pair = p
+                .read_lock::<Array>()
+                .map(|a| a.clone())
+                .unwrap_or_default();
             match (pair.first().and_then(number), pair.get(1).and_then(number)) {
                 (Some(bar), Some(value)) if pair.len() == 2 => lane.points.push(AutomationPoint {
                     // Scripts count bars from 0 at the start; lanes count from bar 1.
@@ -306,22 +387,37 @@ impl ScriptGraph {
                     value,
                     curve: Curve::Linear,
                 }),
-                _ => return fail(format!("automate {path}: each point is [bars from the start, value]")),
+                _ => {
+                    return fail(format!(
+                        "automate {path}: each point is [bars from the start, value]"
+                    ))
+                }
             }
         }
-        self.0.borrow_mut().automate(lane, &cx.registry).map_err(|e| e.to_string().into())
+        self.0
+            .borrow_mut()
+            .automate(lane, &cx.registry)
+            .map_err(|e| e.to_string().into())
     }
 
-    fn render(&self, cx: &Context, path: &str, options: &Map) -> Fallible<Map> {
+    pub(crate) fn render(&self, cx: &Context, path: &str, options: &Map) -> Fallible<Map> {
         let graph = self.0.borrow().clone();
         let t = graph.transport;
-        let seconds = match (options.get("seconds").and_then(number), options.get("bars").and_then(number)) {
+        let seconds = match (
+            options.get("seconds").and_then(number),
+            options.get("bars").and_then(number),
+        ) {
             (Some(s), _) => s,
             (None, Some(b)) => t.bars_to_samples(b) / f64::from(t.sample_rate),
             (None, None) => t.bars_to_samples(8.0) / f64::from(t.sample_rate),
         };
-        let stems = options.get("stems").and_then(|v| v.as_bool().ok()).unwrap_or(false);
-        cx.sandbox.check_files(&graph).map_err(|e| format!("render {path}: {e}"))?;
+        let stems = options
+            .get("stems")
+            .and_then(|v| v.as_bool().ok())
+            .unwrap_or(false);
+        cx.sandbox
+            .check_files(&graph)
+            .map_err(|e| format!("render {path}: {e}"))?;
         let target = cx.sandbox.writable(path).map_err(|e| e.to_string())?;
         let mut jobs = vec![(String::new(), graph.clone())];
         if stems {
@@ -334,16 +430,30 @@ impl ScriptGraph {
             let file = if name.is_empty() || name == "mix" {
                 target.clone()
             } else {
-                let stem = target.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                let stem = target
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 target.with_file_name(format!("{stem}-{name}.wav"))
             };
-            let label = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let label = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let tty = std::io::stderr().is_terminal();
-            let options = RenderOptions { seconds, ..RenderOptions::default() };
+            let options = RenderOptions {
+                seconds,
+                ..RenderOptions::default()
+            };
             let audio = render_with_progress(&g, cx.registry.clone(), options, |share| {
                 if tty {
                     let filled = (share * 30.0).round() as usize;
-                    eprint!("\r{label:<32} [{}{}] {:>3.0} %", "#".repeat(filled), " ".repeat(30 - filled.min(30)), share * 100.0);
+                    eprint!(
+                        "\r{label:<32} [{}{}] {:>3.0} %",
+                        "#".repeat(filled),
+                        " ".repeat(30 - filled.min(30)),
+                        share * 100.0
+                    );
                 }
                 true
             })
@@ -351,12 +461,17 @@ impl ScriptGraph {
             if tty {
                 eprintln!();
             }
-            write_wav(&file, &audio, SampleFormat::Int24).map_err(|e| format!("render {path}: {e}"))?;
+            write_wav(&file, &audio, SampleFormat::Int24)
+                .map_err(|e| format!("render {path}: {e}"))?;
             if name.is_empty() || name == "mix" {
-                let loudness = yano_engine::loudness::measure(&audio.left, &audio.right, audio.sample_rate)
-                    .map_err(|e| format!("render {path}: {e}"))?;
+                let loudness =
+                    yano_engine::loudness::measure(&audio.left, &audio.right, audio.sample_rate)
+                        .map_err(|e| format!("render {path}: {e}"))?;
                 summary.insert("lufs".into(), Dynamic::from_float(loudness.integrated_lufs));
-                summary.insert("true_peak_db".into(), Dynamic::from_float(loudness.true_peak_dbtp));
+                summary.insert(
+                    "true_peak_db".into(),
+                    Dynamic::from_float(loudness.true_peak_dbtp),
+                );
             }
             files.push(Dynamic::from(file.display().to_string()));
         }
@@ -364,156 +479,4 @@ impl ScriptGraph {
         summary.insert("files".into(), Dynamic::from_array(files));
         Ok(summary)
     }
-}
-
-/// Registers every function of the API on `engine`.
-pub fn register(engine: &mut Engine, cx: Rc<Context>) {
-    engine.register_type_with_name::<ScriptGraph>("Graph");
-
-    // Making and loading graphs.
-    engine.register_fn("graph", || ScriptGraph::new(Graph::new(Transport::default())));
-    engine.register_fn("graph", |settings: Map| -> Fallible<ScriptGraph> {
-        let mut t = Transport::default();
-        for (key, v) in &settings {
-            let n = number(v).ok_or_else(|| format!("graph: {key} must be a number"))?;
-            match key.as_str() {
-                "bpm" if (20.0..=300.0).contains(&n) => t.bpm = n,
-                "swing" if (0.5..=0.75).contains(&n) => t.swing = n,
-                "sample_rate" if (8000.0..=192_000.0).contains(&n) => t.sample_rate = n as u32,
-                "bpm" | "swing" | "sample_rate" => return fail(format!("graph: {key} {n} is out of range (bpm 20..300, swing 0.5..0.75, sample_rate 8000..192000)")),
-                _ => return fail(format!("graph: unknown setting \"{key}\" (bpm, swing, sample_rate)")),
-            }
-        }
-        Ok(ScriptGraph::new(Graph::new(t)))
-    });
-    let c = cx.clone();
-    engine.register_fn("load", move |path: &str| -> Fallible<ScriptGraph> {
-        let real = c.sandbox.readable(path).map_err(|e| e.to_string())?;
-        let graph = load_preset(&real, &c.registry).map_err(|e| format!("load {path}: {e}"))?;
-        c.sandbox.check_files(&graph).map_err(|e| format!("load {path}: {e}"))?;
-        Ok(ScriptGraph::new(graph))
-    });
-    let c = cx.clone();
-    engine.register_fn("presets", move |dir: &str| -> Fallible<Array> {
-        let found = c.sandbox.presets_in(dir).map_err(|e| e.to_string())?;
-        Ok(found.into_iter().map(Dynamic::from).collect())
-    });
-
-    // Nodes, wires and parameters.
-    let c = cx.clone();
-    engine.register_fn("add", move |g: &mut ScriptGraph, kind: &str| g.add(&c, kind, None, &Map::new()));
-    let c = cx.clone();
-    engine.register_fn("add", move |g: &mut ScriptGraph, kind: &str, params: Map| g.add(&c, kind, None, &params));
-    let c = cx.clone();
-    engine.register_fn("add_as", move |g: &mut ScriptGraph, id: &str, kind: &str, params: Map| {
-        g.add(&c, kind, Some(id), &params)
-    });
-    engine.register_fn("remove", |g: &mut ScriptGraph, id: &str| -> Fallible<()> {
-        g.0.borrow_mut().remove_node(id).map(|_| ()).map_err(|e| e.to_string().into())
-    });
-    let c = cx.clone();
-    engine.register_fn("connect", move |g: &mut ScriptGraph, a: &str, pa: &str, b: &str, pb: &str| g.connect(&c, a, pa, b, pb));
-    engine.register_fn("disconnect", |g: &mut ScriptGraph, a: &str, pa: &str, b: &str, pb: &str| -> Fallible<bool> {
-        g.0.borrow_mut()
-            .disconnect(&format!("{a}.{pa}"), &format!("{b}.{pb}"))
-            .map_err(|e| e.to_string().into())
-    });
-    let c = cx.clone();
-    engine.register_fn("set", move |g: &mut ScriptGraph, id: &str, param: &str, value: Dynamic| g.set(&c, id, param, &value));
-    let c = cx.clone();
-    engine.register_fn("get", move |g: &mut ScriptGraph, id: &str, param: &str| -> Fallible<Dynamic> {
-        let graph = g.0.borrow();
-        let spec = graph.node(id).ok_or_else(|| format!("get: no node \"{id}\""))?;
-        let d = descriptor_of(spec, &c.registry).map_err(|e| e.to_string())?;
-        let param = param_id(&graph, id, param);
-        let p = d.param(&param).ok_or_else(|| format!("get: {id} ({}) has no parameter \"{param}\"", spec.kind))?;
-        Ok(dynamic_of(&spec.params.get(&param).cloned().unwrap_or_else(|| p.default_value())))
-    });
-    engine.register_fn("nodes", |g: &mut ScriptGraph| -> Array {
-        g.0.borrow().nodes().map(|(_, n)| Dynamic::from(n.id.clone())).collect()
-    });
-    engine.register_fn("find", |g: &mut ScriptGraph, kind: &str| -> String {
-        g.find_kind(kind).unwrap_or_default()
-    });
-    engine.register_fn("kind", |g: &mut ScriptGraph, id: &str| -> Fallible<String> {
-        g.0.borrow().node(id).map(|n| n.kind.clone()).ok_or_else(|| format!("kind: no node \"{id}\"").into())
-    });
-    let c = cx.clone();
-    engine.register_fn("mixer", move |g: &mut ScriptGraph| g.mixer(&c));
-    let c = cx.clone();
-    engine.register_fn("arrange", move |g: &mut ScriptGraph, source: &str, instrument: &str, bars: &str| g.arrange(&c, source, instrument, bars));
-    let c = cx.clone();
-    engine.register_fn("section", move |g: &mut ScriptGraph, name: &str, first: INT, last: INT| g.section(&c, name, first, last));
-    let c = cx.clone();
-    engine.register_fn("automate", move |g: &mut ScriptGraph, path: &str, points: Array| g.automate(&c, path, &points));
-
-    // Tempo and swing, as properties: g.bpm = 111.0
-    engine.register_get_set(
-        "bpm",
-        |g: &mut ScriptGraph| g.0.borrow().transport.bpm,
-        |g: &mut ScriptGraph, bpm: f64| {
-            if (20.0..=300.0).contains(&bpm) {
-                g.0.borrow_mut().transport.bpm = bpm;
-                Ok(())
-            } else {
-                fail(format!("bpm {bpm} is out of range 20..300"))
-            }
-        },
-    );
-    engine.register_get_set(
-        "swing",
-        |g: &mut ScriptGraph| g.0.borrow().transport.swing,
-        |g: &mut ScriptGraph, swing: f64| {
-            if (0.5..=0.75).contains(&swing) {
-                g.0.borrow_mut().transport.swing = swing;
-                Ok(())
-            } else {
-                fail(format!("swing {swing} is out of range 0.5..0.75"))
-            }
-        },
-    );
-
-    // Output.
-    let c = cx.clone();
-    engine.register_fn("render", move |g: &mut ScriptGraph, path: &str, options: Map| g.render(&c, path, &options));
-    let c = cx.clone();
-    engine.register_fn("render", move |g: &mut ScriptGraph, path: &str| g.render(&c, path, &Map::new()));
-    let c = cx.clone();
-    engine.register_fn("save", move |g: &mut ScriptGraph, path: &str| -> Fallible<()> {
-        let real = c.sandbox.writable(path).map_err(|e| e.to_string())?;
-        save_preset(&g.0.borrow(), &real).map_err(|e| format!("save {path}: {e}").into())
-    });
-
-    // Music.
-    engine.register_fn("note", |name: &str| -> Fallible<INT> {
-        parse_note(name).map(INT::from).ok_or_else(|| format!("\"{name}\" is not a note (C4 = 60)").into())
-    });
-    engine.register_fn("note_name", |n: INT| -> Fallible<String> {
-        u8::try_from(n).ok().filter(|n| *n <= 127).map(note_name).ok_or_else(|| format!("{n} is not a MIDI note").into())
-    });
-    engine.register_fn("chord", |name: &str| -> Fallible<Array> {
-        Ok(music::chord(name, 3)?.into_iter().map(|n| Dynamic::from_int(INT::from(n))).collect())
-    });
-    engine.register_fn("chord", |name: &str, octave: INT| -> Fallible<Array> {
-        Ok(music::chord(name, octave as i32)?.into_iter().map(|n| Dynamic::from_int(INT::from(n))).collect())
-    });
-
-    // Arguments: opt("count", 8) reads `--count 12` after the script's `--`.
-    let c = cx.clone();
-    engine.register_fn("opt", move |name: &str, default: Dynamic| -> Fallible<Dynamic> {
-        let flag = format!("--{name}");
-        let Some(i) = c.args.iter().position(|a| *a == flag) else {
-            return Ok(default);
-        };
-        let Some(text) = c.args.get(i + 1) else {
-            return fail(format!("{flag} needs a value"));
-        };
-        if default.is_int() {
-            text.parse::<INT>().map(Dynamic::from_int).map_err(|_| format!("{flag} {text}: not a whole number").into())
-        } else if default.is_float() {
-            text.parse::<f64>().map(Dynamic::from_float).map_err(|_| format!("{flag} {text}: not a number").into())
-        } else {
-            Ok(Dynamic::from(text.clone()))
-        }
-    });
 }

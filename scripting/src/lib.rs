@@ -8,6 +8,7 @@
 //! crate must never let a script reach the file system any other way, nor panic on a script.
 
 pub mod api;
+pub mod functions;
 pub mod music;
 pub mod sandbox;
 
@@ -58,7 +59,7 @@ pub fn engine(registry: Arc<Registry>, sandbox: Sandbox, args: Vec<String>) -> E
             ))
         })
     });
-    api::register(
+    functions::register(
         &mut engine,
         Rc::new(api::Context {
             registry,
@@ -145,7 +146,12 @@ pub fn run(
 /// Runs a script file with `args` (what followed `--` on the command line). `--out DIR` names
 /// the folder it may write to and each `--read DIR` a folder it may read; the script's own
 /// folder is readable too.
-pub fn run_file(path: &Path, args: Vec<String>, registry: Arc<Registry>, limits: Limits) -> Result<Dynamic, ScriptError> {
+pub fn run_file(
+    path: &Path,
+    args: Vec<String>,
+    registry: Arc<Registry>,
+    limits: Limits,
+) -> Result<Dynamic, ScriptError> {
     let name = path.display().to_string();
     let source = std::fs::read_to_string(path).map_err(|e| ScriptError {
         script: name.clone(),
@@ -161,7 +167,11 @@ pub fn run_file(path: &Path, args: Vec<String>, registry: Arc<Registry>, limits:
     };
     let mut readable = value_of("--read");
     if let Some(dir) = path.parent() {
-        readable.push(if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir.to_path_buf() });
+        readable.push(if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir.to_path_buf()
+        });
     }
     let sandbox = Sandbox {
         output: value_of("--out").into_iter().next(),

@@ -71,9 +71,19 @@ pub fn chord(name: &str, octave: i32) -> Result<Vec<u8>, String> {
 }
 
 /// One entry of a note clip as `sequence.clip` writes it: "F2+Ab2 0 4 90".
-pub fn clip_entry(notes: &[u8], start_beats: f64, length_beats: f64, velocity: Option<u8>) -> String {
+pub fn clip_entry(
+    notes: &[u8],
+    start_beats: f64,
+    length_beats: f64,
+    velocity: Option<u8>,
+) -> String {
     let names: Vec<String> = notes.iter().map(|n| note_name(*n)).collect();
-    let mut entry = format!("{} {} {}", names.join("+"), trim(start_beats), trim(length_beats));
+    let mut entry = format!(
+        "{} {} {}",
+        names.join("+"),
+        trim(start_beats),
+        trim(length_beats)
+    );
     if let Some(v) = velocity {
         entry.push_str(&format!(" {v}"));
     }
@@ -103,7 +113,11 @@ mod tests {
 
     #[test]
     fn clip_entries_read_back_by_the_clip_node() {
-        let text = [clip_entry(&[53, 56, 60], 0.0, 4.0, Some(90)), clip_entry(&[46], 4.5, 0.25, None)].join("; ");
+        let text = [
+            clip_entry(&[53, 56, 60], 0.0, 4.0, Some(90)),
+            clip_entry(&[46], 4.5, 0.25, None),
+        ]
+        .join("; ");
         assert_eq!(text, "F3+Ab3+C4 0 4 90; Bb2 4.5 0.25");
         let notes = yano_nodes::sequence::clip::parse_clip(&text, 0).unwrap();
         assert_eq!(notes.len(), 4);

@@ -44,7 +44,9 @@ pub enum PathError {
     LinkOut(String, String),
     #[error("\"{0}\": this script may not write files: give an output folder with --out DIR")]
     NoOutput(String),
-    #[error("\"{0}\" is not under any folder this script may read ({1}); name one with --read DIR")]
+    #[error(
+        "\"{0}\" is not under any folder this script may read ({1}); name one with --read DIR"
+    )]
     NotReadable(String, String),
     #[error("\"{path}\": {message}")]
     Io { path: String, message: String },
@@ -82,7 +84,10 @@ fn resolved_prefix(path: &Path) -> std::io::Result<PathBuf> {
     loop {
         match probe.canonicalize() {
             Ok(real) => {
-                return Ok(rest.iter().rev().fold(real, |p, c: &std::ffi::OsString| p.join(c)));
+                return Ok(rest
+                    .iter()
+                    .rev()
+                    .fold(real, |p, c: &std::ffi::OsString| p.join(c)));
             }
             Err(e) => {
                 let Some(name) = probe.file_name().map(|n| n.to_os_string()) else {

@@ -548,11 +548,7 @@ pub fn stem_graphs(
     };
     let channels = reader.number("channels") as usize;
     let mut jobs = vec![("mix".to_string(), graph.clone())];
-    for (i, ids) in STRIPS
-        .iter()
-        .enumerate()
-        .take(channels)
-    {
+    for (i, ids) in STRIPS.iter().enumerate().take(channels) {
         let name = reader.text(ids.name);
         let name = if name.trim().is_empty() {
             format!("ch{}", i + 1)
