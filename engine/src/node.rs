@@ -99,6 +99,12 @@ pub struct NodeConfig<'a> {
 }
 
 impl NodeConfig<'_> {
+    /// A note log this node writes into from the audio thread, read by the session
+    /// ([`crate::Session::logged_notes`]); `None` outside a session.
+    pub fn note_log(&self, capacity: usize) -> Option<crate::readout::NoteLogWriter> {
+        self.readouts.map(|board| board.note_log(self.id, capacity))
+    }
+
     /// The readouts this node publishes (meters, gain reduction …), kept by the session under the
     /// node's id so the editor can read them and they survive recompiles.
     pub fn readouts(&self, names: &'static [&'static str]) -> Readouts {

@@ -50,10 +50,30 @@ impl Readouts {
     }
 }
 
-/// All readouts of a session, by node id; a node keeps its readouts across recompiles.
-#[derive(Debug, Default)]
+/// A note a logging node heard: where (absolute sample), which, how hard (0 = note off).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LoggedNote {
+    pub at: u64,
+    pub note: u8,
+    pub velocity: f32,
+}
+
+/// The audio thread's end of a note log: pushing never allocates, locks or blocks; a full log
+/// drops the note.
+pub type NoteLogWriter = rtrb::Producer<LoggedNote>;
+
+/// All readouts of a session, by node id; a node keeps its readouts across recompiles. Also the
+/// control thread's ends of the note logs of nodes that record notes (MIDI export).
+#[derive(Default)]
 pub struct ReadoutBoard {
     nodes: Mutex<HashMap<String, Readouts>>,
+    logs: Mutex<HashMap<String, rtrb::Consumer<LoggedNote>>>,
+}
+
+impl std::fmt::Debug for ReadoutBoard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadoutBoard").finish_non_exhaustive()
+    }
 }
 
 impl ReadoutBoard {
@@ -68,6 +88,30 @@ impl ReadoutBoard {
                 r
             }
         }
+    }
+
+    /// Control thread: a fresh note log for `node` holding up to `capacity` notes between drains;
+    /// the board keeps the reading end (replacing an older log of the same node).
+    pub fn note_log(&self, node: &str, capacity: usize) -> NoteLogWriter {
+        let (writer, reader) = rtrb::RingBuffer::new(capacity);
+        self.logs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(node.to_string(), reader);
+        writer
+    }
+
+    /// Control thread: the notes `node` logged since the last call, oldest first.
+    pub fn drain_notes(&self, node: &str) -> Vec<LoggedNote> {
+        let mut logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(reader) = logs.get_mut(node) else {
+            return Vec::new();
+        };
+        let mut notes = Vec::with_capacity(reader.slots());
+        while let Ok(n) = reader.pop() {
+            notes.push(n);
+        }
+        notes
     }
 
     /// Control thread: the readouts of `node`, if it publishes any.

@@ -206,6 +206,11 @@ impl Session {
         self.compiler.readouts.get(node)
     }
 
+    /// The notes a note-logging node heard since the last call.
+    pub fn logged_notes(&self, node: &str) -> Vec<crate::readout::LoggedNote> {
+        self.compiler.readouts.drain_notes(node)
+    }
+
     /// The recording of a capture bridge so far.
     pub fn captured(&self, bridge_id: &str) -> Option<crate::clip::AudioClip> {
         self.compiler

@@ -31,6 +31,7 @@ pub fn register(registry: &mut Registry) -> Result<(), RegistryError> {
         fx::compressor::descriptor(),
         fx::reverb::descriptor(),
         io::output::descriptor(),
+        io::note_log::descriptor(),
         instruments::log_drum::descriptor(),
         instruments::bass::descriptor(),
         instruments::drums::descriptor(),

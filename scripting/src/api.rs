@@ -400,17 +400,51 @@ impl ScriptGraph {
             .map_err(|e| e.to_string().into())
     }
 
-    pub(crate) fn render(&self, cx: &Context, path: &str, options: &Map) -> Fallible<Map> {
-        let graph = self.0.borrow().clone();
-        let t = graph.transport;
-        let seconds = match (
+    /// The length `options` asks for (`seconds`, or `bars`; 8 bars when neither).
+    fn length(&self, options: &Map) -> f64 {
+        let t = self.0.borrow().transport;
+        match (
             options.get("seconds").and_then(number),
             options.get("bars").and_then(number),
         ) {
             (Some(s), _) => s,
             (None, Some(b)) => t.bars_to_samples(b) / f64::from(t.sample_rate),
             (None, None) => t.bars_to_samples(8.0) / f64::from(t.sample_rate),
-        };
+        }
+    }
+
+    /// Writes the notes every instrument receives as a standard MIDI file.
+    pub(crate) fn export_midi(&self, cx: &Context, path: &str, options: &Map) -> Fallible<Map> {
+        let graph = self.0.borrow().clone();
+        let seconds = self.length(options);
+        if !(seconds > 0.0 && seconds <= 3600.0) {
+            return fail(format!(
+                "export_midi {path}: {seconds} s is not a length up to an hour"
+            ));
+        }
+        cx.sandbox
+            .check_files(&graph)
+            .map_err(|e| format!("export_midi {path}: {e}"))?;
+        let target = cx.sandbox.writable(path).map_err(|e| e.to_string())?;
+        let tracks = crate::midi::capture(&graph, cx.registry.clone(), seconds)
+            .map_err(|e| format!("export_midi {path}: {e}"))?;
+        let bytes = crate::midi::smf_bytes(&tracks, graph.transport)
+            .map_err(|e| format!("export_midi {path}: {e}"))?;
+        yano_engine::save::atomic_write(&target, |w| std::io::Write::write_all(w, &bytes))
+            .map_err(|e| format!("export_midi {path}: {e}"))?;
+        let mut summary = Map::new();
+        summary.insert("tracks".into(), Dynamic::from_int(tracks.len() as INT));
+        let notes = tracks
+            .iter()
+            .map(|t| t.notes.iter().filter(|n| n.velocity > 0.0).count())
+            .sum::<usize>();
+        summary.insert("notes".into(), Dynamic::from_int(notes as INT));
+        Ok(summary)
+    }
+
+    pub(crate) fn render(&self, cx: &Context, path: &str, options: &Map) -> Fallible<Map> {
+        let graph = self.0.borrow().clone();
+        let seconds = self.length(options);
         let stems = options
             .get("stems")
             .and_then(|v| v.as_bool().ok())

@@ -202,6 +202,16 @@ pub fn register(engine: &mut Engine, cx: Rc<Context>) {
         },
     );
 
+    let c = cx.clone();
+    engine.register_fn(
+        "export_midi",
+        move |g: &mut ScriptGraph, path: &str, options: Map| g.export_midi(&c, path, &options),
+    );
+    let c = cx.clone();
+    engine.register_fn("export_midi", move |g: &mut ScriptGraph, path: &str| {
+        g.export_midi(&c, path, &Map::new())
+    });
+
     // Music.
     engine.register_fn("note", |name: &str| -> Fallible<INT> {
         parse_note(name)

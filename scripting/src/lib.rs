@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod functions;
+pub mod midi;
 pub mod music;
 pub mod sandbox;
 

@@ -96,6 +96,80 @@ fn variations_render_each_variation_with_stems_at_the_tempo_asked() {
     };
     assert_eq!(line(1), "X..x..x...x.x...");
     assert_eq!(line(2), "X..x..x...x..x.x");
+    // The MIDI file holds the log drum line as the pattern says: its notes in turn, on its
+    // steps, pushed late by the swing on odd steps and by at most 3 ms of humanise.
+    let bytes = std::fs::read(out.join("variation-2.mid")).unwrap();
+    let smf = midly::Smf::parse(&bytes).unwrap();
+    let ppq = match smf.header.timing {
+        midly::Timing::Metrical(t) => f64::from(t.as_int()),
+        other => panic!("{other:?}"),
+    };
+    let note_ons = |name: &str| -> Vec<(f64, u8)> {
+        let track = smf
+            .tracks
+            .iter()
+            .find(|t| {
+                t.iter().any(|e| {
+                    e.kind
+                        == midly::TrackEventKind::Meta(midly::MetaMessage::TrackName(
+                            name.as_bytes(),
+                        ))
+                })
+            })
+            .unwrap_or_else(|| panic!("no MIDI track {name}"));
+        let mut tick = 0u64;
+        let mut ons = Vec::new();
+        for e in track {
+            tick += u64::from(e.delta.as_int());
+            if let midly::TrackEventKind::Midi {
+                message: midly::MidiMessage::NoteOn { key, vel },
+                ..
+            } = e.kind
+            {
+                if vel.as_int() > 0 {
+                    ons.push((tick as f64 / ppq, key.as_int()));
+                }
+            }
+        }
+        ons
+    };
+    // Humanise may pull bar 9's first hit a little before the end of bar 8: leave it out.
+    let humanise_beats = 0.003 * 111.0 / 60.0;
+    let ons: Vec<(f64, u8)> = note_ons("log_drum")
+        .into_iter()
+        .filter(|n| n.0 < 32.0 - humanise_beats - 1e-9)
+        .collect();
+    let pattern = "X..x..x...x..x.x";
+    let notes = [29u8, 29, 36, 29, 39]; // F1 F1 C2 F1 Eb2
+    let step_beats = 0.25;
+    let swing_push = (0.56 - 0.5) * 2.0 * step_beats;
+    let mut expected = Vec::new();
+    for bar in 0..8 {
+        // Hits take the notes in turn, from the first note again at each pass of the pattern.
+        let hits = pattern.chars().enumerate().filter(|(_, c)| *c != '.');
+        for (hit, (step, _)) in hits.enumerate() {
+            let swing = if step % 2 == 1 { swing_push } else { 0.0 };
+            let beat = bar as f64 * 4.0 + step as f64 * step_beats + swing;
+            expected.push((beat, notes[hit % notes.len()]));
+        }
+    }
+    assert_eq!(ons.len(), expected.len(), "{ons:?}");
+    for (got, want) in ons.iter().zip(&expected) {
+        assert_eq!(got.1, want.1, "note at beat {:.3}", want.0);
+        assert!(
+            (got.0 - want.0).abs() <= humanise_beats + 1.0 / ppq,
+            "at beat {:.3} wanted {:.3}",
+            got.0,
+            want.0
+        );
+    }
+    // Kick on every beat (C2 = 36) and clap on 2 and 4 (Eb2 = 39) on the drums' channel 10 track.
+    let drums: Vec<(f64, u8)> = note_ons("drums")
+        .into_iter()
+        .filter(|n| n.0 < 32.0 - 1e-9)
+        .collect();
+    assert_eq!(drums.iter().filter(|n| n.1 == 36).count(), 32);
+    assert_eq!(drums.iter().filter(|n| n.1 == 39).count(), 16);
 }
 
 #[test]
@@ -131,12 +205,39 @@ fn preset_stems_render_every_shipped_preset() {
                     .and_then(|v| v.as_number())
                     .unwrap_or(4.0) as usize
             });
-        let files = std::fs::read_dir(&folder).unwrap().count();
+        let wavs = std::fs::read_dir(&folder)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "wav")
+            })
+            .count();
         assert_eq!(
-            files,
+            wavs,
             1 + channels,
             "{name}: the mix and one stem per mixer channel"
         );
+        let midi = std::fs::read(folder.join("notes.mid")).unwrap();
+        let smf = midly::Smf::parse(&midi).unwrap();
+        let instruments = g
+            .nodes()
+            .filter(|(_, n)| n.kind.starts_with("instrument."))
+            .count();
+        assert_eq!(
+            smf.tracks.len(),
+            1 + instruments,
+            "{name}: a tempo track and one per instrument"
+        );
+        if name == "amapiano-starter" {
+            // The kick's "X...x...x...x..." over 2 bars: 8 hits of C2 (36) on the drums' track.
+            let kicks = smf.tracks.iter().flatten().filter(|e| {
+                matches!(e.kind, midly::TrackEventKind::Midi { message: midly::MidiMessage::NoteOn { key, vel }, .. } if key.as_int() == 36 && vel.as_int() > 0)
+            });
+            assert_eq!(kicks.count(), 8);
+        }
     }
     assert!(presets >= 5);
 }

@@ -1,3 +1,4 @@
 //! Where sound leaves the graph.
 
+pub mod note_log;
 pub mod output;
