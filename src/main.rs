@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use yano_engine::param::ParamKind;
 use yano_engine::port::PortDirection;
 use yano_engine::preset::load_preset;
-use yano_engine::render::{render, write_wav, RenderOptions, SampleFormat};
+use yano_engine::render::{write_wav, RenderOptions, SampleFormat};
 use yano_engine::Registry;
 
 #[derive(Parser)]
@@ -253,8 +253,9 @@ fn render_one(
     path: &std::path::Path,
 ) -> Result<(), String> {
     let started = std::time::Instant::now();
-    let audio =
-        render(graph, registry, options).map_err(|e| format!("{}: {e}", preset.display()))?;
+    // Live scripts (control.script nodes) run at their bar lines, as they would while playing.
+    let audio = yano_scripting::live::render(graph, registry, options, |_| true)
+        .map_err(|e| format!("{}: {e}", preset.display()))?;
     write_wav(path, &audio, format).map_err(|e| e.to_string())?;
     let took = started.elapsed().as_secs_f64();
     let loudness = yano_engine::loudness::measure(&audio.left, &audio.right, audio.sample_rate)
@@ -286,8 +287,19 @@ fn play(preset: PathBuf, seconds: Option<f64>, device: Option<String>) -> Result
     let registry = registry();
     let graph =
         load_preset(&preset, &registry).map_err(|e| format!("{}: {e}", preset.display()))?;
-    let report = yano_engine::playback::play(graph, registry, seconds, device.as_deref())
-        .map_err(|e| e.to_string())?;
+    let mut live = yano_scripting::live::LiveScripts::load(&graph, registry.clone())
+        .map_err(|e| format!("{}: {e}", preset.display()))?;
+    let report = yano_engine::playback::play_with_hook(
+        graph,
+        registry,
+        seconds,
+        device.as_deref(),
+        |session, bar, at| match &mut live {
+            Some(l) => l.at_bar(session, bar, at).map_err(|e| e.to_string()),
+            None => Ok(()),
+        },
+    )
+    .map_err(|e| e.to_string())?;
     eprintln!(
         "played {:.1} s on {} ({} Hz); clip players missed {} blocks",
         report.seconds_played, report.device, report.sample_rate, report.clip_misses

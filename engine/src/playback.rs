@@ -133,10 +133,23 @@ impl OutputDevice {
 
 /// Plays `graph` until `seconds` have passed (forever when `None`), printing the playhead.
 pub fn play(
+    graph: Graph,
+    registry: Arc<Registry>,
+    seconds: Option<f64>,
+    device: Option<&str>,
+) -> Result<PlaybackReport, PlaybackError> {
+    play_with_hook(graph, registry, seconds, device, |_, _, _| Ok(()))
+}
+
+/// [`play`], calling `at_bar(session, bar, sample)` on this (control) thread shortly before each
+/// bar line (bar 0 is the start), so its edits are in place when the bar begins. An error from it
+/// is printed and playing goes on.
+pub fn play_with_hook(
     mut graph: Graph,
     registry: Arc<Registry>,
     seconds: Option<f64>,
     device: Option<&str>,
+    mut at_bar: impl FnMut(&mut Session, u64, u64) -> Result<(), String>,
 ) -> Result<PlaybackReport, PlaybackError> {
     let output = OutputDevice::open(device, graph.transport.sample_rate)?;
     graph.transport.sample_rate = output.sample_rate();
@@ -151,7 +164,19 @@ pub fn play(
         output.sample_rate(),
         output.channels()
     );
+    let samples_per_bar = transport.samples_per_bar();
+    // Call the hook this far ahead of a bar line: more than one poll interval.
+    let lead = 0.25 * f64::from(output.sample_rate());
+    let mut next_bar = 0u64;
     loop {
+        let position = session.position() as f64;
+        while next_bar as f64 * samples_per_bar <= position + lead {
+            let at = (next_bar as f64 * samples_per_bar).round() as u64;
+            if let Err(e) = at_bar(&mut session, next_bar, at) {
+                eprintln!("\nbar {}: {e}", next_bar + 1);
+            }
+            next_bar += 1;
+        }
         std::thread::sleep(Duration::from_millis(100));
         session.poll();
         let elapsed = started.elapsed().as_secs_f64();

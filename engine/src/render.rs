@@ -68,6 +68,8 @@ pub enum RenderError {
     Length(f64),
     #[error("the render was cancelled")]
     Cancelled,
+    #[error("{0}")]
+    Hook(String),
     #[error("cannot write {path}: {message}")]
     Write { path: PathBuf, message: String },
 }
@@ -87,7 +89,21 @@ pub fn render_with_progress(
     graph: &Graph,
     registry: Arc<Registry>,
     options: RenderOptions,
+    progress: impl FnMut(f64) -> bool,
+) -> Result<Rendered, RenderError> {
+    render_with_hook(graph, registry, options, progress, |_, _, _| Ok(()))
+}
+
+/// Renders `graph` offline and calls `at_bar(session, bar, sample)` on the control side before
+/// the block in which each bar line falls (bar 0 is the start), so its edits can land on the
+/// bar's first sample: parameter events with `at = sample`, and schedule swaps, which take
+/// effect at the next block boundary, before the bar line. An error from it stops the render.
+pub fn render_with_hook(
+    graph: &Graph,
+    registry: Arc<Registry>,
+    options: RenderOptions,
     mut progress: impl FnMut(f64) -> bool,
+    mut at_bar: impl FnMut(&mut Session, u64, u64) -> Result<(), String>,
 ) -> Result<Rendered, RenderError> {
     if !(options.seconds > 0.0 && options.seconds <= 3600.0) {
         return Err(RenderError::Length(options.seconds));
@@ -105,7 +121,15 @@ pub fn render_with_progress(
     let mut right = Vec::with_capacity(frames + options.block_size);
     let report_every = sample_rate as usize;
     let mut next_report = 0;
+    let samples_per_bar = graph.transport.samples_per_bar();
+    let mut next_bar = 0u64;
     while left.len() < frames {
+        let block_end = (left.len() + options.block_size) as f64;
+        while (next_bar as f64) * samples_per_bar < block_end {
+            let at = (next_bar as f64 * samples_per_bar).round() as u64;
+            at_bar(&mut session, next_bar, at).map_err(RenderError::Hook)?;
+            next_bar += 1;
+        }
         if left.len() >= next_report {
             if !progress(left.len() as f64 / frames as f64) {
                 return Err(RenderError::Cancelled);

@@ -4,6 +4,7 @@
 //! the audio thread and must never allocate, lock, block, do I/O or panic; anything heavy (file
 //! decoding, resampling) is an inference node that runs on a worker.
 
+pub mod control;
 pub mod fx;
 pub mod instruments;
 pub mod io;
@@ -41,6 +42,7 @@ pub fn register(registry: &mut Registry) -> Result<(), RegistryError> {
         sequence::steps::descriptor(),
         sequence::clip::descriptor(),
         sequence::arrangement::descriptor(),
+        control::script::descriptor(),
     ] {
         registry.register(d)?;
     }

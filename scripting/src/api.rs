@@ -13,7 +13,7 @@ use yano_engine::automation::{AutomationLane, AutomationPoint, Curve};
 use yano_engine::graph::descriptor_of;
 use yano_engine::param::ParamValue;
 
-use yano_engine::render::{render_with_progress, write_wav, RenderOptions, SampleFormat};
+use yano_engine::render::{write_wav, RenderOptions, SampleFormat};
 use yano_engine::{Graph, NodeSpec, Registry};
 use yano_nodes::sequence::notation::parse_note;
 
@@ -479,7 +479,7 @@ impl ScriptGraph {
                 seconds,
                 ..RenderOptions::default()
             };
-            let audio = render_with_progress(&g, cx.registry.clone(), options, |share| {
+            let audio = crate::live::render(&g, cx.registry.clone(), options, |share| {
                 if tty {
                     let filled = (share * 30.0).round() as usize;
                     eprint!(

@@ -9,10 +9,12 @@
 
 pub mod api;
 pub mod functions;
+pub mod live;
 pub mod midi;
 pub mod music;
 pub mod sandbox;
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -37,6 +39,17 @@ pub struct ScriptError {
 
 /// The engine with the API and the sandbox's limits; `print` and `debug` go to stderr.
 pub fn engine(registry: Arc<Registry>, sandbox: Sandbox, args: Vec<String>) -> Engine {
+    engine_with_clock(registry, sandbox, args, Rc::new(Cell::new(Instant::now())))
+}
+
+/// The engine, with its wall-time limit counted from the instant in `clock` (which a caller
+/// running many short calls resets before each).
+pub fn engine_with_clock(
+    registry: Arc<Registry>,
+    sandbox: Sandbox,
+    args: Vec<String>,
+    clock: Rc<Cell<Instant>>,
+) -> Engine {
     let limits = sandbox.limits.clone();
     let mut engine = Engine::new();
     engine
@@ -50,10 +63,9 @@ pub fn engine(registry: Arc<Registry>, sandbox: Sandbox, args: Vec<String>) -> E
         .on_print(|s| eprintln!("{s}"))
         .on_debug(|s, source, pos| eprintln!("{}{pos:?}: {s}", source.unwrap_or("")));
     engine.disable_symbol("eval");
-    let started = Instant::now();
     let wall = limits.max_wall_time;
     engine.on_progress(move |ops| {
-        (ops % 1024 == 0 && started.elapsed() > wall).then(|| {
+        (ops % 1024 == 0 && clock.get().elapsed() > wall).then(|| {
             Dynamic::from(format!(
                 "the script ran longer than its limit of {} s",
                 wall.as_secs()
@@ -72,7 +84,7 @@ pub fn engine(registry: Arc<Registry>, sandbox: Sandbox, args: Vec<String>) -> E
 }
 
 /// Explains the errors a sandbox limit raises in the words of the limit.
-fn describe(error: &EvalAltResult, limits: &Limits) -> String {
+pub(crate) fn describe(error: &EvalAltResult, limits: &Limits) -> String {
     match error {
         EvalAltResult::ErrorTooManyOperations(_) => format!(
             "the script ran more than {} operations (a loop that never ends?)",
@@ -103,7 +115,7 @@ fn describe(error: &EvalAltResult, limits: &Limits) -> String {
 }
 
 /// The innermost position of an error (where in the script a failing call was made).
-fn position(error: &EvalAltResult) -> (usize, usize) {
+pub(crate) fn position(error: &EvalAltResult) -> (usize, usize) {
     let p = error.position();
     (p.line().unwrap_or(0), p.position().unwrap_or(0))
 }

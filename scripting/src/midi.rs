@@ -72,7 +72,7 @@ pub fn capture(graph: &Graph, registry: Arc<Registry>, seconds: f64) -> Result<V
         runtime.process_block();
         done += runtime.block_size() as u64;
         blocks += 1;
-        if blocks % 64 == 0 {
+        if blocks.is_multiple_of(64) {
             drain(&session, &mut tracks);
         }
     }
