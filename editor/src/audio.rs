@@ -13,6 +13,7 @@ use yano_engine::session::SessionError;
 use yano_engine::{Command, Graph, Registry, Runtime, Session, Transport};
 
 use crate::document::Edit;
+use yano_scripting::live::LiveScripts;
 
 /// Frames per block while editing: 256 at 48 kHz is 5.3 ms.
 pub const BLOCK: usize = 256;
@@ -37,7 +38,15 @@ pub struct Engine {
     sample_rate: u32,
     playing: bool,
     loop_bars: Option<(u32, u32)>,
+    /// The graph's live scripts (`control.script` nodes), run just before their bar lines.
+    live: Option<LiveScripts>,
+    /// Why the live scripts did not load or stopped, if they did.
+    pub live_error: Option<String>,
+    next_bar: u64,
 }
+
+/// How far ahead of a bar line its live scripts run (the UI ticks every 33 ms while playing).
+const LIVE_LEAD_SECONDS: f64 = 0.25;
 
 impl Engine {
     /// Compiles `graph` and opens the sound card (when `use_device` and the `playback` feature
@@ -102,12 +111,59 @@ impl Engine {
     }
 
     fn new(session: Session, output: Output, sample_rate: u32) -> Engine {
-        Engine {
+        let mut engine = Engine {
             session,
             output,
             sample_rate,
             playing: false,
             loop_bars: None,
+            live: None,
+            live_error: None,
+            next_bar: 0,
+        };
+        let graph = engine.session.graph().clone();
+        engine.load_live(&graph);
+        engine
+    }
+
+    /// (Re)loads the live scripts of `graph` (at the device's sample rate).
+    fn load_live(&mut self, graph: &Graph) {
+        match LiveScripts::load(graph, self.session.registry().clone()) {
+            Ok(live) => {
+                self.live = live;
+                self.live_error = None;
+            }
+            Err(e) => {
+                self.live = None;
+                self.live_error = Some(e.to_string());
+            }
+        }
+    }
+
+    /// Control thread, every tick: runs the live scripts due before the next bar line. A script
+    /// that fails is stopped and its error kept in `live_error`.
+    pub fn run_live(&mut self) {
+        if !self.playing {
+            return;
+        }
+        let Some(live) = self.live.as_mut() else {
+            return;
+        };
+        let per_bar = self.session.graph().transport.samples_per_bar();
+        let position = self.session.position() as f64;
+        let lead = LIVE_LEAD_SECONDS * f64::from(self.sample_rate);
+        // After a loop's jump back, carry on from the bar at the playhead.
+        if (self.next_bar as f64 - 1.0) * per_bar > position + lead {
+            self.next_bar = (position / per_bar).ceil() as u64;
+        }
+        while self.next_bar as f64 * per_bar <= position + lead {
+            let at = (self.next_bar as f64 * per_bar).round() as u64;
+            if let Err(e) = live.at_bar(&mut self.session, self.next_bar, at) {
+                self.live_error = Some(e.to_string());
+                self.live = None;
+                return;
+            }
+            self.next_bar += 1;
         }
     }
 
@@ -138,7 +194,9 @@ impl Engine {
     pub fn replace(&mut self, graph: &Graph) -> Result<(), SessionError> {
         let mut graph = graph.clone();
         graph.transport.sample_rate = self.sample_rate;
-        self.session.replace_graph(graph)
+        self.session.replace_graph(graph.clone())?;
+        self.load_live(&graph);
+        Ok(())
     }
 
     pub fn play(&mut self) -> Result<(), SessionError> {
@@ -151,6 +209,7 @@ impl Engine {
         self.playing = false;
         self.session.command(Command::Stop)?;
         let start = self.loop_bars.map_or(0, |(a, _)| self.bar_sample(a));
+        self.next_bar = u64::from(self.loop_bars.map_or(1, |(a, _)| a).saturating_sub(1));
         self.session.command(Command::Seek(start))
     }
 
@@ -178,6 +237,11 @@ impl Engine {
             .loop_bars
             .map(|(a, b)| (self.bar_sample(a), self.bar_sample(b + 1)));
         self.session.command(Command::Loop(range))
+    }
+
+    /// The graph the engine is playing: the document, plus what live scripts changed.
+    pub fn running_graph(&self) -> &Graph {
+        self.session.graph()
     }
 
     pub fn transport(&self) -> Transport {

@@ -378,3 +378,47 @@ fn a_broken_preset_opens_as_a_message_not_a_crash() {
     );
     assert_eq!(app.doc.graph().node_count(), 0);
 }
+
+#[test]
+fn live_scripts_run_while_playing_and_leave_the_document_alone() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../graphs/live-variations.ron");
+    let mut app = open(Path::new(path));
+    let pattern = |g: &Graph| {
+        g.node("logdrum_line").unwrap().params["pattern"]
+            .as_text()
+            .unwrap()
+            .to_string()
+    };
+    let first = pattern(app.doc.graph());
+    let _ = app.update(Message::TogglePlay);
+    // Play a little past bar 9's line, ticking the UI every 10 blocks as its clock would.
+    let samples_per_bar = app.doc.graph().transport.samples_per_bar();
+    let mut blocks = 0;
+    loop {
+        let runtime = app.engine.as_mut().unwrap().detached_runtime().unwrap();
+        runtime.process_block();
+        blocks += 1;
+        if blocks % 10 == 0 {
+            let _ = app.update(Message::Tick);
+        }
+        let position = app.engine.as_ref().unwrap().position() as f64;
+        if position > 8.0 * samples_per_bar + 4800.0 {
+            break;
+        }
+    }
+    let running = pattern(app.engine.as_ref().unwrap().running_graph());
+    assert_eq!(
+        running, "X..x..x...x..x.xX..x..x...x.x...",
+        "bar 9 plays the second line"
+    );
+    assert_eq!(
+        pattern(app.doc.graph()),
+        first,
+        "the document is not edited by live scripts"
+    );
+    assert!(
+        app.status.as_ref().is_none_or(|s| !s.error),
+        "{:?}",
+        app.status
+    );
+}

@@ -121,7 +121,11 @@ impl LiveScripts {
     /// Runs the scripts due at bar `bar` (0 = the start) and sends their edits to `session`,
     /// parameter changes landing at sample `at`.
     pub fn at_bar(&mut self, session: &mut Session, bar: u64, at: u64) -> Result<(), ScriptError> {
-        for c in self.controllers.iter_mut().filter(|c| bar.is_multiple_of(c.every)) {
+        for c in self
+            .controllers
+            .iter_mut()
+            .filter(|c| bar.is_multiple_of(c.every))
+        {
             c.clock.set(Instant::now());
             let options = CallFnOptions::new().eval_ast(false).rewind_scope(true);
             let args = (

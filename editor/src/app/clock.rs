@@ -60,8 +60,11 @@ impl App {
     }
 
     pub(super) fn tick(&mut self) {
+        let mut live_error = None;
         if let Some(engine) = &mut self.engine {
             engine.poll();
+            engine.run_live();
+            live_error = engine.live_error.take();
             let badges: HashMap<String, Badge> = engine
                 .statuses()
                 .iter()
@@ -71,6 +74,9 @@ impl App {
                 self.badges = badges;
                 self.cache.clear();
             }
+        }
+        if let Some(e) = live_error {
+            self.fail(format!("live script: {e}"));
         }
         if let Some(job) = &self.render {
             if let Some(result) = job.finished() {
