@@ -67,7 +67,9 @@ pub type NoteLogWriter = rtrb::Producer<LoggedNote>;
 #[derive(Default)]
 pub struct ReadoutBoard {
     nodes: Mutex<HashMap<String, Readouts>>,
-    logs: Mutex<HashMap<String, rtrb::Consumer<LoggedNote>>>,
+    /// Every log a node was given: a recompile builds a new processor (and log) while the
+    /// running one, which keeps its state, may go on writing into the old one.
+    logs: Mutex<HashMap<String, Vec<rtrb::Consumer<LoggedNote>>>>,
 }
 
 impl std::fmt::Debug for ReadoutBoard {
@@ -91,26 +93,33 @@ impl ReadoutBoard {
     }
 
     /// Control thread: a fresh note log for `node` holding up to `capacity` notes between drains;
-    /// the board keeps the reading end (replacing an older log of the same node).
+    /// the board keeps the reading end beside any older ones of the same node.
     pub fn note_log(&self, node: &str, capacity: usize) -> NoteLogWriter {
         let (writer, reader) = rtrb::RingBuffer::new(capacity);
         self.logs
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(node.to_string(), reader);
+            .entry(node.to_string())
+            .or_default()
+            .push(reader);
         writer
     }
 
-    /// Control thread: the notes `node` logged since the last call, oldest first.
+    /// Control thread: the notes `node` logged since the last call, oldest first. Logs whose
+    /// writer is gone are dropped once read.
     pub fn drain_notes(&self, node: &str) -> Vec<LoggedNote> {
         let mut logs = self.logs.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(reader) = logs.get_mut(node) else {
+        let Some(readers) = logs.get_mut(node) else {
             return Vec::new();
         };
-        let mut notes = Vec::with_capacity(reader.slots());
-        while let Ok(n) = reader.pop() {
-            notes.push(n);
+        let mut notes = Vec::new();
+        for reader in readers.iter_mut() {
+            while let Ok(n) = reader.pop() {
+                notes.push(n);
+            }
         }
+        readers.retain(|r| !r.is_abandoned());
+        notes.sort_by_key(|n| n.at);
         notes
     }
 

@@ -1,5 +1,5 @@
 //! MIDI export: the notes each instrument of a graph receives, exactly as the engine plays them
-//! (patterns, clips, swing, humanise and the arrangement all applied), written as a standard
+//! (patterns, clips, swing, humanise, the arrangement and live scripts all applied), written as a standard
 //! MIDI file (format 1, 960 ticks a quarter note, one track per instrument). The notes are caught
 //! by `io.note_log` nodes wired beside each instrument, in a render of the graph.
 
@@ -10,6 +10,8 @@ use midly::{Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, T
 use yano_engine::readout::LoggedNote;
 use yano_engine::transport::PPQ;
 use yano_engine::{Graph, NodeSpec, Registry, Session, Transport};
+
+use crate::live::LiveScripts;
 
 /// The notes one instrument received.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,6 +58,10 @@ pub fn capture(graph: &Graph, registry: Arc<Registry>, seconds: f64) -> Result<V
         });
     }
     let rate = f64::from(g.transport.sample_rate);
+    let per_bar = g.transport.samples_per_bar();
+    // Live scripts play their part, as in a render; they see the log nodes too, so rewiring
+    // keeps them.
+    let mut live = LiveScripts::load(&g, registry.clone()).map_err(|e| e.to_string())?;
     let (mut session, mut runtime) =
         Session::start(g, registry, 256, 2).map_err(|e| e.to_string())?;
     session.wait_for_inference().map_err(|e| e.to_string())?;
@@ -68,7 +74,18 @@ pub fn capture(graph: &Graph, registry: Arc<Registry>, seconds: f64) -> Result<V
     };
     let mut done = 0u64;
     let mut blocks = 0u32;
+    let mut next_bar = 0u64;
     while done < frames {
+        let block_end = (done + runtime.block_size() as u64) as f64;
+        while let Some(l) = live
+            .as_mut()
+            .filter(|_| next_bar as f64 * per_bar < block_end)
+        {
+            let at = (next_bar as f64 * per_bar).round() as u64;
+            l.at_bar(&mut session, next_bar, at)
+                .map_err(|e| e.to_string())?;
+            next_bar += 1;
+        }
         runtime.process_block();
         done += runtime.block_size() as u64;
         blocks += 1;

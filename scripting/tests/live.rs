@@ -113,3 +113,17 @@ fn a_broken_live_script_stops_the_render_with_its_place() {
     let err = live::render(&g, Arc::new(yano_nodes::registry()), options, |_| true).unwrap_err();
     assert!(err.contains("operations"), "{err}");
 }
+
+#[test]
+fn midi_export_hears_what_live_scripts_change() {
+    // graphs/live-variations.ron: the log drum enters at bar 9, where its script switches to the
+    // second line: 11 hits per 2 bars instead of the first line's 12.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../graphs");
+    let registry = Arc::new(yano_nodes::registry());
+    let g = yano_engine::preset::load_preset(&root.join("live-variations.ron"), &registry).unwrap();
+    let seconds = 16.0 * g.transport.samples_per_bar() / f64::from(g.transport.sample_rate);
+    let tracks = yano_scripting::midi::capture(&g, registry, seconds).unwrap();
+    let logdrum = tracks.iter().find(|t| t.instrument == "logdrum").unwrap();
+    let hits = logdrum.notes.iter().filter(|n| n.velocity > 0.0).count();
+    assert_eq!(hits, 44, "bars 9-16 play the second line");
+}

@@ -187,8 +187,11 @@ impl Processor for Arrangement {
         for (i, &(muted, soloed)) in switches.iter().enumerate().take(tracks) {
             let audible = !muted && (!any_solo || soloed);
             let placed = &self.placements[i];
+            // Bar lines fall between samples; sequencers round a note on a bar line to the
+            // nearest sample, which may lie just before the line: half a sample of grace keeps
+            // that note inside the placement that starts there.
             let active = |offset: u32| {
-                let bar = (start + f64::from(offset)) / bar_len;
+                let bar = (start + f64::from(offset) + 0.5) / bar_len;
                 audible && ph.playing && placed.iter().any(|(a, b)| bar >= *a && bar < *b)
             };
             let events = ctx.events_in(i);
