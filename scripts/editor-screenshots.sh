@@ -13,23 +13,41 @@ out=${2:-target/screenshots}
 mkdir -p "$out"
 
 display=":$((70 + RANDOM % 20))"
-Xvfb "$display" -screen 0 1920x1080x24 -nolisten tcp >/dev/null 2>&1 &
+# -noreset: by default Xvfb resets when its last client leaves, and refuses the next editor
+# that connects during the reset.
+Xvfb "$display" -screen 0 1920x1080x24 -nolisten tcp -noreset >/dev/null 2>&1 &
 xvfb=$!
 trap 'kill $xvfb 2>/dev/null || true' EXIT
 export DISPLAY=$display
 sleep 1
 
+# Running, and not a zombie waiting to be reaped.
+alive() { [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status"; }
+
 status=0
 for preset in graphs/*.ron; do
     name=$(basename "$preset" .ron)
-    "$bin" edit "$preset" --no-sound >"$out/$name.log" 2>&1 &
-    app=$!
     window=""
-    for _ in $(seq 120); do
-        window=$(xdotool search --name "yano$" 2>/dev/null | head -n1 || true)
+    for attempt in 1 2 3; do
+        "$bin" edit "$preset" --no-sound >"$out/$name.log" 2>&1 &
+        app=$!
+        for _ in $(seq 120); do
+            window=$(xdotool search --name "yano$" 2>/dev/null | head -n1 || true)
+            [ -n "$window" ] && break
+            # An editor that could not reach the display has exited: start it again.
+            alive "$app" || break
+            sleep 0.5
+        done
         [ -n "$window" ] && break
-        sleep 0.5
+        echo "     $name: no window on attempt $attempt (log: $out/$name.log)"
+        kill "$app" 2>/dev/null || true
+        wait "$app" 2>/dev/null || true
     done
+    if [ -z "$window" ]; then
+        echo "FAIL $name: no editor window opened (log: $out/$name.log)"
+        status=1
+        continue
+    fi
     title=$(xdotool getwindowname "$window" 2>/dev/null || echo "no window")
     # Let the first frames draw (a debug build draws slowly): shoot until the picture has
     # content, for up to a minute.
