@@ -16,6 +16,7 @@ use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, NoteKind, PortLayout, ProcessContext, Processor,
 };
 
+use super::voice::t60_coefficient;
 use crate::db_to_gain;
 
 pub const KIND: &str = "instrument.bass";
@@ -226,12 +227,10 @@ impl Processor for Bass {
         let p: [ParamValues<'_>; PARAMS] = std::array::from_fn(|i| ctx.param(i));
         let events = ctx.events_in(0);
         let harmonic = db_to_gain(p[HARMONIC].last());
-        let release_s = p[RELEASE].last().max(1.0) * 0.001;
         let b = Block {
             harmonic,
             harmonic_norm: 1.0 / (1.0 + harmonic),
-            // −60 dB after release_s: 10^(−3 / (release_s · sr)) per sample.
-            release: 10f32.powf(-3.0 / (release_s * self.sample_rate as f32)),
+            release: t60_coefficient(p[RELEASE].last().max(1.0), self.sample_rate as f32),
             gain: (db_to_gain(p[GAIN].at(0)), db_to_gain(p[GAIN].last())),
             inv_frames: 1.0 / frames.max(1) as f32,
         };

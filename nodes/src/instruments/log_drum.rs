@@ -21,6 +21,7 @@ use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, NoteKind, PortLayout, ProcessContext, Processor,
 };
 
+use super::voice::t60_coefficient;
 use crate::db_to_gain;
 
 pub const KIND: &str = "instrument.log_drum";
@@ -493,13 +494,11 @@ impl Processor for LogDrum {
         }
         let harmonic = db_to_gain(p[HARMONIC].last());
         let drive = (p[DRIVE].at(0).max(1.0), p[DRIVE].last().max(1.0));
-        let decay_s = p[DECAY].last().max(1.0) * 0.001;
         let b = Block {
             fm: p[BODY].last() as usize == 1,
             harmonic,
             harmonic_norm: 1.0 / (1.0 + harmonic),
-            // −60 dB after decay_s: 10^(−3 / (decay_s · sr)) per sample.
-            decay: 10f32.powf(-3.0 / (decay_s * sr)),
+            decay: t60_coefficient(p[DECAY].last().max(1.0), sr),
             drive,
             // Divide by tanh(drive): a peak of 1 leaves at 1, whatever the drive.
             drive_norm: (1.0 / drive.0.tanh(), 1.0 / drive.1.tanh()),
