@@ -1,7 +1,7 @@
 //! `yano`: the headless command line. Renders presets to WAV, lists node kinds, checks presets,
 //! and (feature `playback`) plays them through the sound card. A thin layer over the engine.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -87,6 +87,52 @@ enum Command {
         #[arg(long, hide = true)]
         frame_stats: Option<usize>,
     },
+    /// Generate a full track from a prompt: the mix, exact stems, MIDI, the graph (.ron) and a
+    /// JSON description, written into --output.
+    ///
+    /// `yano generate "soulful private school amapiano in Eb minor, 111 bpm, 3 minutes" -o out/ --seed 7`
+    Generate {
+        /// What to make: style (amapiano, private school, sgija), key ("Eb minor"), tempo
+        /// ("111 bpm"), length ("3 minutes", "96 bars") and mood words (soulful, jazzy, dark,
+        /// energetic, chill, deep, uplifting …).
+        prompt: String,
+        /// Folder to write into (made if missing).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Same prompt and seed, same track.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Style, over the prompt's: amapiano, private_school or sgija.
+        #[arg(long)]
+        style: Option<String>,
+        /// Key, over the prompt's: "Eb minor", "F#m", "C major".
+        #[arg(long)]
+        key: Option<String>,
+        /// Tempo in BPM, over the prompt's.
+        #[arg(long)]
+        bpm: Option<f64>,
+        /// Length in bars (rounded to a multiple of 8), over the prompt's.
+        #[arg(long, conflicts_with = "minutes")]
+        bars: Option<u32>,
+        /// Length in minutes, over the prompt's.
+        #[arg(long)]
+        minutes: Option<f64>,
+        /// Energy curve: build (default), steady or fade.
+        #[arg(long)]
+        energy: Option<String>,
+        /// Density of percussion, stabs and log drum, 0 to 1 (over the mood words').
+        #[arg(long)]
+        density: Option<f64>,
+        /// Harmonic complexity (passing dominants, chords a phrase), 0 to 1.
+        #[arg(long)]
+        complexity: Option<f64>,
+        /// Only these instruments: drums, percussion, log_drum, keys, pad, bass (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        instruments: Vec<String>,
+        /// Leave these instruments out (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        without: Vec<String>,
+    },
     /// Play a preset through the sound card (needs the `playback` feature).
     Play {
         preset: PathBuf,
@@ -100,7 +146,7 @@ enum Command {
 }
 
 fn registry() -> Arc<Registry> {
-    Arc::new(yano_nodes::registry())
+    Arc::new(yano_generator::registry())
 }
 
 fn main() -> ExitCode {
@@ -208,6 +254,36 @@ fn run(cli: Cli) -> Result<(), String> {
                 .map(|_| ())
                 .map_err(|e| e.to_string())
         }
+        Command::Generate {
+            prompt,
+            output,
+            seed,
+            style,
+            key,
+            bpm,
+            bars,
+            minutes,
+            energy,
+            density,
+            complexity,
+            instruments,
+            without,
+        } => {
+            let options = yano_generator::Options {
+                style,
+                key,
+                bpm,
+                bars,
+                seconds: minutes.map(|m| m * 60.0),
+                seed,
+                energy,
+                density,
+                complexity,
+                parts: instruments,
+                without,
+            };
+            generate(&prompt, &output, &options)
+        }
         Command::Edit {
             preset,
             no_sound,
@@ -215,6 +291,58 @@ fn run(cli: Cli) -> Result<(), String> {
             frame_stats,
         } => edit(preset, !no_sound, select, frame_stats),
     }
+}
+
+fn generate(prompt: &str, output: &Path, options: &yano_generator::Options) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let (request, reading) =
+        yano_generator::Request::new(prompt, options).map_err(|e| e.to_string())?;
+    let track = yano_generator::compose(&request);
+    let composed_in = started.elapsed().as_secs_f64();
+    eprintln!(
+        "{} in {}, {} BPM, {} bars ({:.0} s), seed {}{}",
+        request.style,
+        request.key,
+        request.bpm,
+        request.bars,
+        request.seconds(),
+        request.seed,
+        if request.moods.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", request.moods.join(", "))
+        }
+    );
+    if !reading.unknown.is_empty() {
+        eprintln!(
+            "not understood, left out: {} (mood words: {})",
+            reading.unknown.join(", "),
+            yano_generator::prompt::mood_words().join(", ")
+        );
+    }
+    let sections: Vec<String> = track
+        .sections
+        .iter()
+        .map(|s| format!("{} {}-{}", s.name, s.first_bar, s.last_bar))
+        .collect();
+    eprintln!("sections: {}", sections.join(", "));
+    std::fs::create_dir_all(output).map_err(|e| format!("{}: {e}", output.display()))?;
+    let written = yano_generator::export::write(&track, output, registry(), composed_in)
+        .map_err(|e| e.to_string())?;
+    for f in &written.files {
+        println!("{}", f.display());
+    }
+    eprintln!(
+        "{:.2} s in all (compose {:.3} s, render mix and {} stems {:.2} s, write {:.2} s): {:.1} LUFS, true peak {:.1} dBTP",
+        started.elapsed().as_secs_f64(),
+        written.seconds_compose,
+        written.files.iter().filter(|f| f.parent().is_some_and(|p| p.ends_with("stems"))).count(),
+        written.seconds_render,
+        written.seconds_write,
+        written.lufs,
+        written.true_peak_db
+    );
+    Ok(())
 }
 
 #[cfg(feature = "editor")]

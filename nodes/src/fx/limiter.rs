@@ -234,6 +234,38 @@ impl Limiter {
         ceiling: ParamValues<'_>,
         release_ms: f32,
     ) {
+        self.limit_with(left, right, ceiling, release_ms, |_, _| {});
+    }
+
+    /// Audio thread: [`Limiter::limit`], also writing into `gains[i]` the gain applied to output
+    /// frame `i` (before the final clamp at the ceiling). Signals that make up the input, delayed
+    /// by the look-ahead (the limiter's latency) and multiplied by these gains, sum to the output.
+    /// Frames past the end of `gains` are limited but not reported.
+    pub fn limit_reporting(
+        &mut self,
+        left: &mut [f32],
+        right: &mut [f32],
+        ceiling: ParamValues<'_>,
+        release_ms: f32,
+        gains: &mut [f32],
+    ) {
+        self.limit_with(left, right, ceiling, release_ms, |i, g| {
+            if let Some(slot) = gains.get_mut(i) {
+                *slot = g;
+            }
+        });
+    }
+
+    /// Audio thread: the limiter itself; `report(i, gain)` hears the gain of each output frame.
+    #[inline]
+    fn limit_with(
+        &mut self,
+        left: &mut [f32],
+        right: &mut [f32],
+        ceiling: ParamValues<'_>,
+        release_ms: f32,
+        mut report: impl FnMut(usize, f32),
+    ) {
         let release_samples = (release_ms.max(1.0) * 1e-3 * self.sample_rate) as f64;
         let release = 1.0 - (-1.0 / release_samples).exp();
         let margin = db_to_gain(-MARGIN_DB);
@@ -246,6 +278,7 @@ impl Limiter {
             let (xl, xr) = (*l, *r);
             let required = self.detect(xl, xr, top * margin);
             let g = self.gain(required, release);
+            report(i, g);
             let p = self.delay_pos;
             let dl = std::mem::replace(&mut self.delay[0][p], xl);
             let dr = std::mem::replace(&mut self.delay[1][p], xr);

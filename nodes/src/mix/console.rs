@@ -3,7 +3,13 @@
 //! with a fader and a look-ahead limiter (the one `fx.limiter` uses; it delays the master by
 //! 1.5 ms, which the node declares as its latency, so switching it rebuilds the node).
 //! Meters — peak and RMS per channel; peak, RMS and momentary loudness (ITU-R BS.1770 K-weighting
-//! over 400 ms) on the master — are published as readouts for the editor.
+//! over 400 ms) on the master — are published as readouts for the editor (see [`super::meters`]).
+//!
+//! Stems in one pass: with `stem_outs` on, outputs `stem_1` … `stem_N` carry each channel exactly
+//! as it is added into the master sum (after fader, pan and the mute/solo glide), and
+//! `stem_returns` the returns' share, each scaled by the master fader and by the gain the master
+//! limiter applied, and delayed by its look-ahead: they line up with `out` sample for sample and
+//! sum to it (only the limiter's final safety clamp at the ceiling can differ).
 //!
 //! Returns are feedback inputs: they hear the effect that a send feeds one block late (2.7 ms at
 //! 128 frames), which lets send → effect → return loop back into this same node. Reverbs and
@@ -14,11 +20,12 @@ use std::sync::LazyLock;
 use yano_engine::node::ParamReader;
 use yano_engine::param::{db_to_gain, ParamSpec, ParamValues, Unit};
 use yano_engine::port::{PortSpec, PortType};
-use yano_engine::readout::Readouts;
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, PortLayout, ProcessContext, Processor,
 };
 
+use super::meters::Meters;
+pub use super::meters::METERS;
 use super::pan::pan_gains;
 use crate::fx::limiter::Limiter;
 
@@ -26,7 +33,7 @@ pub const KIND: &str = "mixer.console";
 pub const MAX_CHANNELS: usize = 16;
 pub const MAX_RETURNS: usize = 4;
 
-fn leak(s: String) -> &'static str {
+pub(super) fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
 }
 
@@ -60,21 +67,15 @@ static RETURNS: LazyLock<Vec<[&'static str; 2]>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Readout names: ch1_peak_db, ch1_rms_db, … then the master's.
-pub static METERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    let mut names: Vec<&'static str> = (1..=MAX_CHANNELS)
-        .flat_map(|i| {
-            [
-                leak(format!("ch{i}_peak_db")),
-                leak(format!("ch{i}_rms_db")),
-            ]
-        })
-        .collect();
-    names.extend(["master_peak_db", "master_rms_db", "master_lufs_m"]);
-    names
+/// Descriptions of the stem outputs, one per channel.
+static STEM_DESCRIPTIONS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    (1..=MAX_CHANNELS)
+        .map(|i| leak(format!("channel {i} as it reaches the master (for stems)")))
+        .collect()
 });
 
-// Parameter layout: 3 master params, then 9 per strip, then 2 per return.
+// Parameter layout: 3 master params, then 9 per strip, then 2 per return, then the master
+// limiter's 3, then `stem_outs` (read when built).
 const MASTER_GAIN: usize = 2;
 const STRIP_BASE: usize = 3;
 const PER_STRIP: usize = 5 + MAX_RETURNS;
@@ -112,6 +113,22 @@ fn ports(p: &ParamReader<'_>) -> Vec<PortSpec> {
             "a send bus, to an effect",
         )
     }));
+    if p.choice("stem_outs") == 1 {
+        ports.extend((1..=channels).map(|i| {
+            PortSpec::output(
+                format!("stem_{i}"),
+                PortType::STEREO,
+                STEM_DESCRIPTIONS[i - 1],
+            )
+        }));
+        if returns > 0 {
+            ports.push(PortSpec::output(
+                "stem_returns",
+                PortType::STEREO,
+                "the returns as they reach the master (for stems)",
+            ));
+        }
+    }
     ports
 }
 
@@ -229,6 +246,17 @@ pub fn descriptor() -> NodeDescriptor {
         60.0,
         Unit::Milliseconds,
     ));
+    // Stem outputs need delay lines as long as the limiter's look-ahead, allocated when built.
+    params.push(
+        ParamSpec::choice(
+            "stem_outs",
+            "outputs stem_1 … stem_N and stem_returns: each channel as it reaches the master, \
+             lined up with out and summing to it",
+            &["off", "on"],
+            0,
+        )
+        .rebuilds(),
+    );
     NodeDescriptor {
         kind: KIND,
         description:
@@ -239,69 +267,19 @@ pub fn descriptor() -> NodeDescriptor {
     }
 }
 
-/// One biquad section (direct form I), for the K-weighting.
-#[derive(Clone, Copy, Default)]
-struct Biquad {
-    b: [f64; 3],
-    a: [f64; 2],
-    x: [f64; 2],
-    y: [f64; 2],
-}
-
-impl Biquad {
-    #[inline]
-    fn tick(&mut self, x: f64) -> f64 {
-        let y = self.b[0] * x + self.b[1] * self.x[0] + self.b[2] * self.x[1]
-            - self.a[0] * self.y[0]
-            - self.a[1] * self.y[1];
-        self.x = [x, self.x[0]];
-        self.y = [y, self.y[0]];
-        y
-    }
-}
-
-/// The two K-weighting stages of ITU-R BS.1770 (high shelf, then high-pass), for any sample rate
-/// (the analogue prototypes used by libebur128).
-fn k_weighting(sample_rate: f64) -> [Biquad; 2] {
-    let (f0, gain_db, q) = (1681.974450955533, 3.999843853973347, 0.7071752369554196);
-    let k = (std::f64::consts::PI * f0 / sample_rate).tan();
-    let vh = 10f64.powf(gain_db / 20.0);
-    let vb = vh.powf(0.4996667741545416);
-    let a0 = 1.0 + k / q + k * k;
-    let shelf = Biquad {
-        b: [
-            (vh + vb * k / q + k * k) / a0,
-            2.0 * (k * k - vh) / a0,
-            (vh - vb * k / q + k * k) / a0,
-        ],
-        a: [2.0 * (k * k - 1.0) / a0, (1.0 - k / q + k * k) / a0],
-        ..Biquad::default()
-    };
-    let (f0, q) = (38.13547087602444, 0.5003270373238773);
-    let k = (std::f64::consts::PI * f0 / sample_rate).tan();
-    let a0 = 1.0 + k / q + k * k;
-    let high_pass = Biquad {
-        b: [1.0, -2.0, 1.0],
-        a: [2.0 * (k * k - 1.0) / a0, (1.0 - k / q + k * k) / a0],
-        ..Biquad::default()
-    };
-    [shelf, high_pass]
-}
-
 fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
-    let sr = f64::from(config.sample_rate);
-    let blocks_400ms = ((0.4 * sr) / config.block_size as f64).round().max(1.0) as usize;
+    let limiter = (config.params.choice("master_limiter") == 1)
+        .then(|| Limiter::new(config.sample_rate, MASTER_LOOKAHEAD_MS));
+    let stems = (config.params.choice("stem_outs") == 1).then(|| {
+        let lookahead = limiter.as_ref().map_or(0, |l| l.latency() as usize);
+        Stems::new(config.block_size, lookahead)
+    });
     Ok(Box::new(Console {
-        meters: config.readouts(&METERS),
+        meters: Meters::new(config),
         mute_gain: heard_at_start(&config.params),
-        mute_step: (1.0 / (0.005 * sr)) as f32,
-        rms: [0.0; MAX_CHANNELS + 1],
-        rms_coeff: (-(config.block_size as f64) / (0.3 * sr)).exp() as f32,
-        k_filters: [k_weighting(sr), k_weighting(sr)],
-        loudness_ring: vec![0.0; blocks_400ms].into_boxed_slice(),
-        ring_pos: 0,
-        limiter: (config.params.choice("master_limiter") == 1)
-            .then(|| Limiter::new(config.sample_rate, MASTER_LOOKAHEAD_MS)),
+        mute_step: (1.0 / (0.005 * f64::from(config.sample_rate))) as f32,
+        limiter,
+        stems,
     }))
 }
 
@@ -321,26 +299,94 @@ fn heard_at_start(p: &ParamReader<'_>) -> [f32; MAX_CHANNELS] {
 }
 
 struct Console {
-    meters: Readouts,
+    meters: Meters,
     /// Per channel, 1 when heard, gliding to 0 over 5 ms when muted, so mutes never click.
     mute_gain: [f32; MAX_CHANNELS],
     mute_step: f32,
-    /// Smoothed mean squares (300 ms), channels then master.
-    rms: [f32; MAX_CHANNELS + 1],
-    rms_coeff: f32,
-    k_filters: [[Biquad; 2]; 2],
-    /// K-weighted mean square of each of the last 400 ms of blocks.
-    loudness_ring: Box<[f64]>,
-    ring_pos: usize,
     /// The master limiter, when it is on.
     limiter: Option<Limiter>,
+    /// The stem outputs' state, when they are on.
+    stems: Option<Stems>,
 }
 
-fn db(x: f32) -> f32 {
-    if x > 1e-10 {
-        20.0 * x.log10()
+/// Index of parameter `k` of channel strip `i` (0-based).
+fn strip_param(i: usize, k: usize) -> usize {
+    STRIP_BASE + PER_STRIP * i + k
+}
+
+/// Audio thread: one block of a channel strip — fader, balance pan and the mute glide from
+/// `heard.0` to `heard.1` — handed frame by frame to `add(frame, left, right)`. Returns the
+/// block's peak and summed mean square (for the meters). The master sum and the stems both come
+/// from here, so a stem is bit for bit what its channel added to the master.
+#[inline]
+fn channel_strip(
+    gain: ParamValues<'_>,
+    pan: ParamValues<'_>,
+    heard: (f32, f32),
+    input: (&[f32], &[f32]),
+    frames: usize,
+    add: impl FnMut(usize, f32, f32),
+) -> (f32, f32) {
+    let level = |f: usize| (db_to_gain(gain.at(f)), pan_gains(pan.at(f), true));
+    let still = gain.is_constant() && pan.is_constant();
+    leveled(level, still, heard, input, frames, add)
+}
+
+/// Audio thread: a channel at `level(frame)` = (gain, (left pan, right pan)), which is worked out
+/// once per block when `still`, times the mute glide, handed frame by frame to `add`. Returns the
+/// block's peak and summed mean square.
+#[inline]
+fn leveled(
+    level: impl Fn(usize) -> (f32, (f32, f32)),
+    still: bool,
+    (from, to): (f32, f32),
+    (in_l, in_r): (&[f32], &[f32]),
+    frames: usize,
+    mut add: impl FnMut(usize, f32, f32),
+) -> (f32, f32) {
+    let (mut peak, mut square) = (0f32, 0f32);
+    let (mut g0, mut pans) = level(0);
+    for f in 0..frames {
+        if !still {
+            (g0, pans) = level(f);
+        }
+        let m = from + (to - from) * (f as f32 / frames as f32);
+        let g = g0 * m;
+        let (l, r) = (in_l[f] * g * pans.0, in_r[f] * g * pans.1);
+        add(f, l, r);
+        peak = peak.max(l.abs()).max(r.abs());
+        square += 0.5 * (l * l + r * r);
+    }
+    (peak, square)
+}
+
+/// Audio thread: one block of a return at its level, handed frame by frame to
+/// `add(frame, left, right)`.
+#[inline]
+fn return_bus(
+    gain: ParamValues<'_>,
+    (in_l, in_r): (&[f32], &[f32]),
+    frames: usize,
+    mut add: impl FnMut(usize, f32, f32),
+) {
+    let g0 = db_to_gain(gain.at(0));
+    for f in 0..frames {
+        let g = if gain.is_constant() {
+            g0
+        } else {
+            db_to_gain(gain.at(f))
+        };
+        add(f, in_l[f] * g, in_r[f] * g);
+    }
+}
+
+/// Audio thread: the master fader's gain at frame `f`, `still` being its value at frame 0.
+#[inline]
+fn master_gain(master: &ParamValues<'_>, still: f32, f: usize) -> f32 {
+    if master.is_constant() {
+        still
     } else {
-        -200.0
+        db_to_gain(master.at(f))
     }
 }
 
@@ -349,141 +395,71 @@ impl Processor for Console {
         let frames = ctx.frames();
         let channels = (ctx.param(0).last() as usize).clamp(1, MAX_CHANNELS);
         let returns = (ctx.param(1).last() as usize).min(MAX_RETURNS);
-        let strip = |i: usize, k: usize| STRIP_BASE + PER_STRIP * i + k;
-        let any_solo = (0..channels).any(|i| ctx.param(strip(i, 4)).last() >= 0.5);
+        let any_solo = (0..channels).any(|i| ctx.param(strip_param(i, 4)).last() >= 0.5);
         // Who is heard, and the mute glide of each channel over this block.
-        let mut heard_from = [0f32; MAX_CHANNELS];
-        let mut heard_to = [0f32; MAX_CHANNELS];
-        for i in 0..channels {
-            let heard = ctx.param(strip(i, 3)).last() < 0.5
-                && (!any_solo || ctx.param(strip(i, 4)).last() >= 0.5);
-            let target = if heard { 1.0 } else { 0.0 };
-            heard_from[i] = self.mute_gain[i];
+        let mut heard = [(0f32, 0f32); MAX_CHANNELS];
+        for (i, heard) in heard.iter_mut().enumerate().take(channels) {
+            let on = ctx.param(strip_param(i, 3)).last() < 0.5
+                && (!any_solo || ctx.param(strip_param(i, 4)).last() >= 0.5);
+            let target = if on { 1.0 } else { 0.0 };
+            let from = self.mute_gain[i];
             let step = self.mute_step * frames as f32;
-            self.mute_gain[i] = if target > heard_from[i] {
-                (heard_from[i] + step).min(target)
+            self.mute_gain[i] = if target > from {
+                (from + step).min(target)
             } else {
-                (heard_from[i] - step).max(target)
+                (from - step).max(target)
             };
-            heard_to[i] = self.mute_gain[i];
+            *heard = (from, self.mute_gain[i]);
         }
-        let gain_at = |v: &ParamValues<'_>, f: usize| db_to_gain(v.at(f));
         // Master: channel strips, then returns, then the master fader.
         {
             let (out_l, out_r) = ctx.audio_out_pair(0);
             out_l.fill(0.0);
             out_r.fill(0.0);
         }
-        for i in 0..channels {
-            if heard_from[i] == 0.0 && heard_to[i] == 0.0 {
-                self.meter_channel(i, 0.0, 0.0);
+        for (i, &heard) in heard.iter().enumerate().take(channels) {
+            if heard == (0.0, 0.0) {
+                self.meters.channel(i, 0.0, 0.0);
                 continue;
             }
-            let (gain, pan) = (ctx.param(strip(i, 1)), ctx.param(strip(i, 2)));
-            let (in_l, in_r) = (ctx.audio_in(i, 0), ctx.audio_in(i, 1));
+            let (gain, pan) = (ctx.param(strip_param(i, 1)), ctx.param(strip_param(i, 2)));
+            let input = (ctx.audio_in(i, 0), ctx.audio_in(i, 1));
             let (out_l, out_r) = ctx.audio_out_pair(0);
-            let (mut peak, mut square) = (0f32, 0f32);
-            // Gains and pans are worked out once per block unless they glide.
-            let still = gain.is_constant() && pan.is_constant();
-            let (mut g0, mut pans) = (gain_at(&gain, 0), pan_gains(pan.at(0), true));
-            for f in 0..frames {
-                if !still {
-                    g0 = gain_at(&gain, f);
-                    pans = pan_gains(pan.at(f), true);
-                }
-                let m = heard_from[i] + (heard_to[i] - heard_from[i]) * (f as f32 / frames as f32);
-                let g = g0 * m;
-                let (l, r) = (in_l[f] * g * pans.0, in_r[f] * g * pans.1);
+            let (peak, square) = channel_strip(gain, pan, heard, input, frames, |f, l, r| {
                 out_l[f] += l;
                 out_r[f] += r;
-                peak = peak.max(l.abs()).max(r.abs());
-                square += 0.5 * (l * l + r * r);
-            }
-            self.meter_channel(i, peak, square / frames as f32);
+            });
+            self.meters.channel(i, peak, square / frames as f32);
         }
         for r in 0..returns {
             let gain = ctx.param(RETURN_BASE + 2 * r);
-            let (in_l, in_r) = (ctx.audio_in(channels + r, 0), ctx.audio_in(channels + r, 1));
+            let input = (ctx.audio_in(channels + r, 0), ctx.audio_in(channels + r, 1));
             let (out_l, out_r) = ctx.audio_out_pair(0);
-            let g0 = gain_at(&gain, 0);
-            for f in 0..frames {
-                let g = if gain.is_constant() {
-                    g0
-                } else {
-                    gain_at(&gain, f)
-                };
-                out_l[f] += in_l[f] * g;
-                out_r[f] += in_r[f] * g;
-            }
+            return_bus(gain, input, frames, |f, l, r| {
+                out_l[f] += l;
+                out_r[f] += r;
+            });
         }
         let master = ctx.param(MASTER_GAIN);
         let (ceiling, release) = (ctx.param(MASTER_CEILING), ctx.param(MASTER_RELEASE).last());
         let (out_l, out_r) = ctx.audio_out_pair(0);
-        let master_still = gain_at(&master, 0);
+        let master_still = db_to_gain(master.at(0));
         for f in 0..frames {
-            let g = if master.is_constant() {
-                master_still
-            } else {
-                gain_at(&master, f)
-            };
+            let g = master_gain(&master, master_still, f);
             out_l[f] *= g;
             out_r[f] *= g;
         }
-        if let Some(limiter) = self.limiter.as_mut() {
-            limiter.limit(out_l, out_r, ceiling, release);
+        match (self.limiter.as_mut(), self.stems.as_mut()) {
+            (Some(limiter), None) => limiter.limit(out_l, out_r, ceiling, release),
+            (Some(limiter), Some(stems)) => {
+                limiter.limit_reporting(out_l, out_r, ceiling, release, &mut stems.gains);
+            }
+            (None, _) => {}
         }
-        let (mut peak, mut square, mut weighted) = (0f32, 0f32, 0f64);
-        for f in 0..frames {
-            peak = peak.max(out_l[f].abs()).max(out_r[f].abs());
-            square += 0.5 * (out_l[f] * out_l[f] + out_r[f] * out_r[f]);
-            for (c, x) in [out_l[f], out_r[f]].into_iter().enumerate() {
-                let [a, b] = &mut self.k_filters[c];
-                let k = b.tick(a.tick(f64::from(x)));
-                weighted += k * k;
-            }
-        }
-        self.meter_master(peak, square / frames as f32, weighted / frames as f64);
-        // Sends: each bus sums the heard channels at their send level, before or after the fader.
-        for r in 0..returns {
-            let pre = ctx.param(RETURN_BASE + 2 * r + 1).last() >= 0.5;
-            let out_index = 1 + r;
-            {
-                let (s_l, s_r) = ctx.audio_out_pair(out_index);
-                s_l.fill(0.0);
-                s_r.fill(0.0);
-            }
-            for i in 0..channels {
-                let send = ctx.param(strip(i, 5 + r));
-                if send.is_constant() && send.at(0) <= -96.0
-                    || heard_from[i] == 0.0 && heard_to[i] == 0.0
-                {
-                    continue;
-                }
-                let (gain, pan) = (ctx.param(strip(i, 1)), ctx.param(strip(i, 2)));
-                let (in_l, in_r) = (ctx.audio_in(i, 0), ctx.audio_in(i, 1));
-                let (s_l, s_r) = ctx.audio_out_pair(out_index);
-                // Levels are worked out once per block unless something glides.
-                let still = send.is_constant() && gain.is_constant() && pan.is_constant();
-                let level = |f: usize| {
-                    let (fader, pans) = if pre {
-                        (1.0, (1.0, 1.0))
-                    } else {
-                        (gain_at(&gain, f), pan_gains(pan.at(f), true))
-                    };
-                    (gain_at(&send, f) * fader, pans)
-                };
-                let (mut g0, mut pans) = level(0);
-                for f in 0..frames {
-                    if !still {
-                        (g0, pans) = level(f);
-                    }
-                    let m =
-                        heard_from[i] + (heard_to[i] - heard_from[i]) * (f as f32 / frames as f32);
-                    let g = g0 * m;
-                    s_l[f] += in_l[f] * g * pans.0;
-                    s_r[f] += in_r[f] * g * pans.1;
-                }
-            }
+        self.meters.master(out_l, out_r);
+        self.sends(ctx, channels, returns, &heard);
+        if self.stems.is_some() {
+            self.write_stems(ctx, channels, returns, &heard);
         }
     }
 
@@ -496,34 +472,195 @@ impl Processor for Console {
         if let Some(l) = self.limiter.as_mut() {
             l.clear();
         }
-        self.rms = [0.0; MAX_CHANNELS + 1];
-        self.loudness_ring.fill(0.0);
+        if let Some(s) = self.stems.as_mut() {
+            s.clear();
+        }
+        self.meters.reset();
     }
 }
 
 impl Console {
-    fn meter_channel(&mut self, i: usize, peak: f32, mean_square: f32) {
-        self.rms[i] = self.rms_coeff * self.rms[i] + (1.0 - self.rms_coeff) * mean_square;
-        self.meters.set(2 * i, db(peak));
-        self.meters.set(2 * i + 1, 0.5 * db(self.rms[i]));
+    /// Audio thread: each send bus sums the heard channels at their send level, before or after
+    /// the fader.
+    fn sends(
+        &self,
+        ctx: &mut ProcessContext<'_>,
+        channels: usize,
+        returns: usize,
+        heard: &[(f32, f32); MAX_CHANNELS],
+    ) {
+        let frames = ctx.frames();
+        for r in 0..returns {
+            let pre = ctx.param(RETURN_BASE + 2 * r + 1).last() >= 0.5;
+            let out_index = 1 + r;
+            {
+                let (s_l, s_r) = ctx.audio_out_pair(out_index);
+                s_l.fill(0.0);
+                s_r.fill(0.0);
+            }
+            for (i, &heard) in heard.iter().enumerate().take(channels) {
+                let send = ctx.param(strip_param(i, 5 + r));
+                if send.is_constant() && send.at(0) <= -96.0 || heard == (0.0, 0.0) {
+                    continue;
+                }
+                let (gain, pan) = (ctx.param(strip_param(i, 1)), ctx.param(strip_param(i, 2)));
+                let input = (ctx.audio_in(i, 0), ctx.audio_in(i, 1));
+                let (s_l, s_r) = ctx.audio_out_pair(out_index);
+                // Levels are worked out once per block unless something glides.
+                let still = send.is_constant() && gain.is_constant() && pan.is_constant();
+                let level = |f: usize| {
+                    let (fader, pans) = if pre {
+                        (1.0, (1.0, 1.0))
+                    } else {
+                        (db_to_gain(gain.at(f)), pan_gains(pan.at(f), true))
+                    };
+                    (db_to_gain(send.at(f)) * fader, pans)
+                };
+                leveled(level, still, heard, input, frames, |f, l, r| {
+                    s_l[f] += l;
+                    s_r[f] += r;
+                });
+            }
+        }
     }
 
-    fn meter_master(&mut self, peak: f32, mean_square: f32, weighted: f64) {
-        let m = MAX_CHANNELS;
-        self.rms[m] = self.rms_coeff * self.rms[m] + (1.0 - self.rms_coeff) * mean_square;
-        self.meters.set(2 * m, db(peak));
-        self.meters.set(2 * m + 1, 0.5 * db(self.rms[m]));
-        if let Some(slot) = self.loudness_ring.get_mut(self.ring_pos) {
-            *slot = weighted;
-        }
-        self.ring_pos = (self.ring_pos + 1) % self.loudness_ring.len().max(1);
-        let mean = self.loudness_ring.iter().sum::<f64>() / self.loudness_ring.len().max(1) as f64;
-        let lufs = if mean > 1e-20 {
-            -0.691 + 10.0 * mean.log10()
-        } else {
-            -200.0
+    /// Audio thread (stem outputs on): each channel's stem, then the returns', worked out again
+    /// from the inputs exactly as for the master sum, then taken through the master fader and
+    /// the limiter's delay and gain by [`Stems::finish`].
+    fn write_stems(
+        &mut self,
+        ctx: &mut ProcessContext<'_>,
+        channels: usize,
+        returns: usize,
+        heard: &[(f32, f32); MAX_CHANNELS],
+    ) {
+        let Some(stems) = self.stems.as_mut() else {
+            return;
         };
-        self.meters.set(2 * m + 2, lufs as f32);
+        let frames = ctx.frames();
+        let master = ctx.param(MASTER_GAIN);
+        let first = 1 + returns;
+        for (i, &heard) in heard.iter().enumerate().take(channels) {
+            let (gain, pan) = (ctx.param(strip_param(i, 1)), ctx.param(strip_param(i, 2)));
+            let input = (ctx.audio_in(i, 0), ctx.audio_in(i, 1));
+            let (s_l, s_r) = ctx.audio_out_pair(first + i);
+            s_l.fill(0.0);
+            s_r.fill(0.0);
+            if heard != (0.0, 0.0) {
+                channel_strip(gain, pan, heard, input, frames, |f, l, r| {
+                    s_l[f] = l;
+                    s_r[f] = r;
+                });
+            }
+            stems.finish(i, s_l, s_r, master);
+        }
+        if returns > 0 {
+            let port = first + channels;
+            {
+                let (s_l, s_r) = ctx.audio_out_pair(port);
+                s_l.fill(0.0);
+                s_r.fill(0.0);
+            }
+            for r in 0..returns {
+                let gain = ctx.param(RETURN_BASE + 2 * r);
+                let input = (ctx.audio_in(channels + r, 0), ctx.audio_in(channels + r, 1));
+                let (s_l, s_r) = ctx.audio_out_pair(port);
+                return_bus(gain, input, frames, |f, l, r| {
+                    s_l[f] += l;
+                    s_r[f] += r;
+                });
+            }
+            let (s_l, s_r) = ctx.audio_out_pair(port);
+            stems.finish(RETURNS_STEM, s_l, s_r, master);
+        }
+        stems.end_block(frames, |k| k < channels || k == RETURNS_STEM && returns > 0);
+    }
+}
+
+/// Stems a console can have: one per channel strip, then the returns'.
+const STEMS: usize = MAX_CHANNELS + 1;
+const RETURNS_STEM: usize = MAX_CHANNELS;
+
+/// What the stem outputs need beyond the block itself, all allocated in `build`: the master
+/// limiter's gains and a delay line as long as its look-ahead per stem — for all
+/// [`MAX_CHANNELS`] strips, since a recompile that adds channels keeps this node.
+struct Stems {
+    /// The gain the master limiter applied to each frame of this block.
+    gains: Box<[f32]>,
+    /// The look-ahead delay lines, `len` samples each: the left and right of each stem in turn.
+    /// Empty without the master limiter.
+    delays: Box<[f32]>,
+    len: usize,
+    /// Where every line is written next (they all move together).
+    pos: usize,
+    /// Lines that may hold sound.
+    live: [bool; STEMS],
+}
+
+impl Stems {
+    /// Control thread: stems for blocks of up to `block_size` frames and a limiter look-ahead of
+    /// `lookahead` samples (0 without the limiter).
+    fn new(block_size: usize, lookahead: usize) -> Stems {
+        Stems {
+            gains: vec![1.0; block_size].into_boxed_slice(),
+            delays: vec![0.0; 2 * STEMS * lookahead].into_boxed_slice(),
+            len: lookahead,
+            pos: 0,
+            live: [false; STEMS],
+        }
+    }
+
+    /// Audio thread: turns stem `k`'s share of the master sum, in place, into what it is in
+    /// `out`: scaled by the master fader and, with the limiter, delayed by its look-ahead and
+    /// scaled by the gain it applied to each frame.
+    fn finish(&mut self, k: usize, left: &mut [f32], right: &mut [f32], master: ParamValues<'_>) {
+        let still = db_to_gain(master.at(0));
+        let len = self.len;
+        let lines = self.delays.get_mut(2 * k * len..2 * (k + 1) * len);
+        let Some((line_l, line_r)) = lines.filter(|_| len > 0).map(|l| l.split_at_mut(len)) else {
+            // No limiter (or no such stem): the fader alone.
+            for (f, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
+                let g = master_gain(&master, still, f);
+                *l *= g;
+                *r *= g;
+            }
+            return;
+        };
+        self.live[k] = true;
+        let mut p = self.pos;
+        for (f, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
+            let g = master_gain(&master, still, f);
+            let limited = self.gains.get(f).copied().unwrap_or(1.0);
+            let dl = std::mem::replace(&mut line_l[p], *l * g);
+            let dr = std::mem::replace(&mut line_r[p], *r * g);
+            p = if p + 1 == len { 0 } else { p + 1 };
+            *l = dl * limited;
+            *r = dr * limited;
+        }
+    }
+
+    /// Audio thread: after the block's stems, of which `used(k)` says whether stem `k` was one:
+    /// silences the lines of stems that went away (so one that comes back starts clean) and
+    /// moves the lines on by `frames`.
+    fn end_block(&mut self, frames: usize, used: impl Fn(usize) -> bool) {
+        let len = self.len;
+        for k in 0..STEMS {
+            if self.live[k] && !used(k) {
+                if let Some(lines) = self.delays.get_mut(2 * k * len..2 * (k + 1) * len) {
+                    lines.fill(0.0);
+                }
+                self.live[k] = false;
+            }
+        }
+        if len > 0 {
+            self.pos = (self.pos + frames) % len;
+        }
+    }
+
+    /// Audio thread: forgets the signal (transport jumps), as the limiter does.
+    fn clear(&mut self) {
+        self.delays.fill(0.0);
+        self.live = [false; STEMS];
     }
 }
 
@@ -628,6 +765,21 @@ mod tests {
             im += f64::from(*v) * p.sin();
         }
         2.0 * (re * re + im * im).sqrt() / tail.len() as f64
+    }
+
+    #[test]
+    fn parameter_indices_match_the_layout() {
+        let d = super::descriptor();
+        let id = |i: usize| d.params[i].id;
+        assert_eq!(id(super::MASTER_GAIN), "master_gain_db");
+        assert_eq!(id(super::strip_param(15, 8)), "ch16_send4_db");
+        assert_eq!(id(super::RETURN_BASE), "ret1_gain_db");
+        assert_eq!(id(super::MASTER_CEILING), "master_ceiling_db");
+        assert_eq!(id(super::MASTER_RELEASE), "master_release_ms");
+        // New parameters go last, so presets and automation keep their indices.
+        assert_eq!(id(super::MASTER_RELEASE + 1), "stem_outs");
+        assert_eq!(d.params.len(), super::MASTER_RELEASE + 2);
+        assert!(d.params[super::MASTER_RELEASE + 1].rebuilds);
     }
 
     #[test]

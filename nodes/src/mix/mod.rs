@@ -2,5 +2,6 @@
 
 pub mod console;
 pub mod gain;
+pub mod meters;
 pub mod mixer;
 pub mod pan;

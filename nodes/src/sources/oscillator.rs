@@ -1,6 +1,10 @@
-//! `source.oscillator`: sine, saw, square and triangle. Saw and square are band-limited with
-//! PolyBLEP, the triangle with PolyBLAMP; the sine is a quadrature recurrence while its pitch
+//! `source.oscillator`: sine, saw, square, triangle and noise. Saw and square are band-limited
+//! with PolyBLEP, the triangle with PolyBLAMP; the sine is a quadrature recurrence while its pitch
 //! holds still (four multiplies a sample) and exact `sin` while it glides.
+//!
+//! Noise is white, uniform in −1 … 1 (peak 1 like the other waves; RMS −4.8 dBFS at 0 dB, as the
+//! saw's), from an xorshift64* generator seeded from the node's id: renders are deterministic,
+//! and two noise oscillators in one graph are not the same noise. It ignores the frequency.
 
 use std::f64::consts::TAU;
 
@@ -13,7 +17,9 @@ use yano_engine::{
 use crate::db_to_gain;
 
 pub const KIND: &str = "source.oscillator";
-pub const WAVES: &[&str] = &["sine", "saw", "square", "triangle"];
+/// New waves go at the end: presets store the name, but the audio thread sees the index.
+pub const WAVES: &[&str] = &["sine", "saw", "square", "triangle", "noise"];
+const NOISE: usize = 4;
 
 const WAVE: usize = 0;
 const FREQ: usize = 1;
@@ -24,7 +30,7 @@ const PITCH_IN: usize = 0;
 pub fn descriptor() -> NodeDescriptor {
     NodeDescriptor {
         kind: KIND,
-        description: "band-limited oscillator: sine, saw, square, triangle",
+        description: "band-limited oscillator: sine, saw, square, triangle; or white noise",
         params: vec![
             ParamSpec::choice("wave", "waveform", WAVES, 0),
             ParamSpec::number("freq_hz", "frequency", 1.0, 20_000.0, 440.0, Unit::Hertz)
@@ -45,9 +51,12 @@ pub fn descriptor() -> NodeDescriptor {
 }
 
 fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
+    let seed = noise_seed(config.id);
     Ok(Box::new(Oscillator {
         phase: 0.0,
         sample_rate: f64::from(config.sample_rate),
+        seed,
+        noise: seed,
     }))
 }
 
@@ -55,6 +64,30 @@ struct Oscillator {
     /// 0..1, where the next sample starts.
     phase: f64,
     sample_rate: f64,
+    /// The noise generator's state at the start, and now (never 0).
+    seed: u64,
+    noise: u64,
+}
+
+/// Control thread: the noise seed of node `id` (FNV-1a of the id, never 0, which xorshift
+/// would stay at).
+fn noise_seed(id: &str) -> u64 {
+    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    });
+    hash.max(1)
+}
+
+/// Audio thread: the next white-noise sample, uniform in [−1, 1) (xorshift64*, top 24 bits).
+#[inline]
+fn next_noise(state: &mut u64) -> f32 {
+    let mut x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    let bits = x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 40;
+    bits as f32 * (2.0 / 16_777_216.0) - 1.0
 }
 
 /// PolyBLEP residual of a unit-2 step at phase 0 (Välimäki et al.).
@@ -98,6 +131,18 @@ impl Processor for Oscillator {
         let nyquist = 0.5 * sr;
         let still = freq.is_constant() && detune.is_constant() && !modulated;
         let out = ctx.audio_out(0, 0);
+        if wave == NOISE {
+            let g = db_to_gain(gain.at(0));
+            for (i, o) in out.iter_mut().enumerate() {
+                let g = if gain.is_constant() {
+                    g
+                } else {
+                    db_to_gain(gain.at(i))
+                };
+                *o = next_noise(&mut self.noise) * g;
+            }
+            return;
+        }
         if wave == 0 && still && gain.is_constant() {
             // Quadrature recurrence: rotate (cos, sin) by a fixed angle each sample.
             let f =
@@ -144,6 +189,7 @@ impl Processor for Oscillator {
 
     fn reset(&mut self) {
         self.phase = 0.0;
+        self.noise = self.seed;
     }
 }
 
@@ -254,5 +300,44 @@ mod tests {
             worst = worst.max(db);
         }
         assert!(worst < -45.0, "worst audible alias {worst:.1} dB");
+    }
+
+    #[test]
+    fn noise_is_white_deterministic_and_at_the_saws_level() {
+        let noise = tone("noise", 440.0);
+        assert_eq!(
+            noise,
+            tone("noise", 440.0),
+            "two renders are the same noise"
+        );
+        assert_eq!(
+            noise,
+            tone("noise", 5000.0),
+            "the frequency does not matter"
+        );
+        let n = noise.len() as f64;
+        let mean = noise.iter().map(|v| f64::from(*v)).sum::<f64>() / n;
+        let rms = (noise.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>() / n).sqrt();
+        let peak = noise.iter().fold(0f32, |m, v| m.max(v.abs()));
+        let rms_db = 20.0 * rms.log10();
+        // Uniform in −1 … 1: RMS 1/√3 (−4.77 dB), as a saw's.
+        let want_db = 20.0 * (1.0 / 3f64.sqrt()).log10();
+        // Energy per hertz in two bands; 1 s at 48 kHz makes bins 1 Hz wide.
+        let mut x: Vec<f64> = noise.iter().map(|v| f64::from(*v)).collect();
+        let fft = realfft::RealFftPlanner::<f64>::new().plan_fft_forward(x.len());
+        let mut spectrum = fft.make_output_vec();
+        fft.process(&mut x, &mut spectrum).unwrap();
+        let band = |lo: usize, hi: usize| {
+            spectrum[lo..hi].iter().map(|c| c.norm_sqr()).sum::<f64>() / (hi - lo) as f64
+        };
+        let tilt_db = 10.0 * (band(8_000, 16_000) / band(1_000, 2_000)).log10();
+        println!(
+            "noise: mean {mean:.5}, RMS {rms_db:.3} dB (uniform: {want_db:.3}), peak {peak:.4}, \
+             8-16 kHz vs 1-2 kHz per Hz {tilt_db:+.3} dB"
+        );
+        assert!(mean.abs() < 0.01, "{mean}");
+        assert!((rms_db - want_db).abs() < 0.1, "{rms_db}");
+        assert!(peak <= 1.0 && peak > 0.99, "{peak}");
+        assert!(tilt_db.abs() < 0.5, "flat spectrum: {tilt_db} dB");
     }
 }

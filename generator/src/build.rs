@@ -1,0 +1,410 @@
+//! From a composed track to a graph of yano nodes: one `sequence.clip` per line holding every
+//! note (editable in the piano roll), the arrangement (sections and the bars each line plays),
+//! the instruments with their inserts, a riser, the mixer with its master limiter, and the
+//! automation of the breakdown's filter sweep and the riser.
+
+use yano_engine::automation::{AutomationLane, AutomationPoint, Curve};
+use yano_engine::clip::Note;
+use yano_engine::graph::UiPosition;
+use yano_engine::transport::Transport;
+use yano_engine::{Graph, NodeSpec, Registry};
+
+use crate::compose::Track;
+use crate::form::{ranges_text, Line, Part};
+use crate::prompt::Style;
+use crate::theory::Key;
+use crate::GenerateError;
+
+/// Node ids the generator gives (tests and the editor find nodes by them).
+pub mod ids {
+    pub const ARRANGEMENT: &str = "arrangement";
+    pub const MIXER: &str = "mix";
+    pub const OUTPUT: &str = "out";
+    pub const RISER: &str = "riser";
+    pub const RISER_FILTER: &str = "riser_filter";
+    pub const RISER_LEVEL: &str = "riser_level";
+    /// The mixer channel of the riser.
+    pub const FX_CHANNEL: &str = "fx";
+}
+
+/// Rounds a note to what a clip's text holds: times to 1/10000 beat, velocity to 1..=127.
+pub fn quantise(n: &Note) -> Note {
+    let q = |x: f64| (x * 10_000.0).round() / 10_000.0;
+    Note {
+        pitch: n.pitch,
+        start_beats: q(n.start_beats),
+        length_beats: q(n.length_beats).max(0.0001),
+        velocity: f32::from(velocity_of(n)) / 127.0,
+    }
+}
+
+/// A note's velocity as MIDI writes it (1..=127).
+pub fn velocity_of(n: &Note) -> u8 {
+    (f64::from(n.velocity) * 127.0).round().clamp(1.0, 127.0) as u8
+}
+
+fn decimal(x: f64) -> String {
+    let s = format!("{x:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s.is_empty() || s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// A clip's text: notes sharing start, length and velocity are written as one chord entry.
+pub fn clip_text(notes: &[Note], key: Key) -> String {
+    let mut entries: Vec<String> = Vec::new();
+    let mut i = 0;
+    let notes: Vec<Note> = notes.iter().map(quantise).collect();
+    while i < notes.len() {
+        let n = notes[i];
+        let mut j = i + 1;
+        while j < notes.len()
+            && notes[j].start_beats == n.start_beats
+            && notes[j].length_beats == n.length_beats
+            && notes[j].velocity == n.velocity
+        {
+            j += 1;
+        }
+        let names: Vec<String> = notes[i..j].iter().map(|m| key.note_name(m.pitch)).collect();
+        entries.push(format!(
+            "{} {} {} {}",
+            names.join("+"),
+            decimal(n.start_beats),
+            decimal(n.length_beats),
+            velocity_of(&n)
+        ));
+        i = j;
+    }
+    entries.join("; ")
+}
+
+/// Sound settings per style, moved by the track's character.
+struct Voice {
+    log_drum: Vec<(&'static str, f64)>,
+    keys_model: &'static str,
+    percussion_reverb: f64,
+}
+
+fn voice(track: &Track) -> Voice {
+    let c = track.request.character;
+    let (drive, depth, decay, tone, knock) = match track.request.style {
+        Style::Amapiano => (4.0, 12.0, 300.0, 4000.0, -18.0),
+        Style::PrivateSchool => (1.2, 7.0, 600.0, 3000.0, -26.0),
+        Style::Sgija => (8.0, 24.0, 220.0, 4500.0, -16.0),
+    };
+    let drive = (drive * (0.6 + 0.8 * c.drive)).clamp(1.0, 12.0);
+    let tone = (tone * (0.6 + 0.8 * c.brightness)).clamp(1500.0, 8000.0);
+    Voice {
+        log_drum: vec![
+            ("drive", (drive * 10.0).round() / 10.0),
+            ("pitch_depth_st", depth),
+            ("decay_ms", decay),
+            ("tone_hz", tone.round()),
+            ("knock_db", knock),
+            ("glide_ms", 70.0),
+            ("gain_db", 0.0),
+        ],
+        keys_model: match track.request.style {
+            Style::PrivateSchool => "rhodes",
+            _ => "stab",
+        },
+        percussion_reverb: match track.request.style {
+            Style::PrivateSchool => 0.22,
+            Style::Amapiano => 0.12,
+            Style::Sgija => 0.05,
+        } * (0.5 + c.reverb),
+    }
+}
+
+struct Builder<'r> {
+    graph: Graph,
+    registry: &'r Registry,
+}
+
+impl Builder<'_> {
+    fn add(&mut self, spec: NodeSpec, x: f32, y: f32) -> Result<(), GenerateError> {
+        let mut spec = spec;
+        spec.ui = Some(UiPosition { x, y });
+        self.graph
+            .add_node(spec, self.registry)
+            .map(|_| ())
+            .map_err(|e| GenerateError::Graph(e.to_string()))
+    }
+
+    fn wire(&mut self, from: &str, to: &str) -> Result<(), GenerateError> {
+        self.graph
+            .connect(from, to, self.registry)
+            .map(|_| ())
+            .map_err(|e| GenerateError::Graph(format!("{from} → {to}: {e}")))
+    }
+
+    fn automate(&mut self, node: &str, param: &str, points: &[(f64, f64, Curve)]) -> Result<(), GenerateError> {
+        let lane = AutomationLane {
+            node: node.into(),
+            param: param.into(),
+            points: points
+                .iter()
+                .map(|(bar, value, curve)| AutomationPoint { bar: *bar, value: *value, curve: *curve })
+                .collect(),
+        };
+        self.graph
+            .automate(lane, self.registry)
+            .map_err(|e| GenerateError::Graph(e.to_string()))
+    }
+}
+
+/// The mixer channels in order: the parts that play, then the riser's when there is one.
+pub fn channels(track: &Track) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = track.request.parts.iter().map(|p| p.name()).collect();
+    if riser_bars(track).is_some() {
+        names.push(ids::FX_CHANNEL);
+    }
+    names
+}
+
+/// Bars of the riser: the last 4 (or 2) bars of the breakdown, when a second drop follows it.
+pub fn riser_bars(track: &Track) -> Option<(u32, u32)> {
+    let s = &track.sections;
+    let i = s.iter().position(|x| x.name == "breakdown")?;
+    let next = s.get(i + 1).filter(|x| x.name == "drop_2")?;
+    let len = if s[i].bars() >= 8 { 4 } else { 2 };
+    Some((next.first_bar - len, next.first_bar))
+}
+
+/// Master fader: sets the loudness into the limiter (AMAPIANO.md: −8 to −6 LUFS at −1 dBTP).
+const MASTER_GAIN_DB: f64 = 10.0;
+
+/// Drive into the channel clippers (their output comes down by as much).
+const CLIP_DB: f64 = 10.0;
+
+/// Builds the graph of a track.
+pub fn graph(track: &Track, registry: &Registry) -> Result<Graph, GenerateError> {
+    let r = &track.request;
+    let mut b = Builder {
+        graph: Graph::new(Transport {
+            sample_rate: 48_000,
+            bpm: r.bpm,
+            swing: r.style.swing(),
+        }),
+        registry,
+    };
+    let v = voice(track);
+    let c = r.character;
+    let beats = f64::from(r.bars) * 4.0;
+    // Sequencers, one a line, and the arrangement they play through.
+    let sections = track
+        .sections
+        .iter()
+        .map(|s| format!("{} {}-{}", s.name, s.first_bar, s.last_bar))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut arrangement = NodeSpec::new(ids::ARRANGEMENT, "sequence.arrangement")
+        .with("tracks", track.lines.len() as f64)
+        .with("sections", sections.as_str());
+    for (k, (line, notes, plays)) in track.lines.iter().enumerate() {
+        let y = 70.0 * k as f32;
+        b.add(
+            NodeSpec::new(line.id(), "sequence.clip")
+                .with("notes", clip_text(notes, r.key).as_str())
+                .with("length_beats", beats)
+                .with("loop", "off"),
+            0.0,
+            y,
+        )?;
+        arrangement = arrangement.with(&format!("track_{}", k + 1), ranges_text(plays).as_str());
+    }
+    b.add(arrangement, 260.0, 300.0)?;
+    for (k, (line, _, _)) in track.lines.iter().enumerate() {
+        b.wire(&format!("{}.notes", line.id()), &format!("{}.in_{}", ids::ARRANGEMENT, k + 1))?;
+    }
+    // Instruments and their inserts; each chain ends in a mixer channel.
+    let mut chain_ends: Vec<(&'static str, String)> = Vec::new();
+    for (row, part) in r.parts.iter().enumerate() {
+        let y = 120.0 * row as f32;
+        let name = part.name();
+        let spec = match part {
+            Part::Drums => NodeSpec::new(name, "instrument.drums")
+                .with("kick_db", -3.0)
+                .with("hat_db", -17.0)
+                .with("tom_db", -9.0),
+            Part::Percussion => NodeSpec::new(name, "instrument.drums")
+                .with("clap_db", -8.0)
+                .with("clap_decay_ms", if r.style == Style::PrivateSchool { 300.0 } else { 200.0 })
+                .with("shaker_db", if r.style == Style::Sgija { -13.0 } else { -15.0 })
+                .with("rim_db", -12.0)
+                .with("conga_high_db", -12.0)
+                .with("conga_low_db", -11.0),
+            Part::LogDrum => v
+                .log_drum
+                .iter()
+                .fold(NodeSpec::new(name, "instrument.log_drum"), |s, (p, x)| s.with(p, *x)),
+            Part::Keys => NodeSpec::new(name, "instrument.keys")
+                .with("model", v.keys_model)
+                .with("voices", 12.0)
+                .with("tremolo_depth", if v.keys_model == "rhodes" { 0.35 } else { 0.0 })
+                .with("gain_db", -4.0),
+            Part::Pad => NodeSpec::new(name, "instrument.pad")
+                .with("cutoff_hz", (1200.0 + 1600.0 * c.brightness).round())
+                .with("attack_ms", 300.0)
+                .with("release_ms", 1000.0)
+                .with("gain_db", -10.0),
+            Part::Bass => NodeSpec::new(name, "instrument.bass")
+                .with("attack_ms", 15.0)
+                .with("release_ms", 200.0)
+                .with("gain_db", -6.0),
+        };
+        b.add(spec, 520.0, y)?;
+        let mut end = format!("{name}.out");
+        let mut x = 760.0;
+        let mut insert = |b: &mut Builder, spec: NodeSpec| -> Result<(), GenerateError> {
+            let id = spec.id.clone();
+            b.add(spec, x, y)?;
+            b.wire(&end, &format!("{id}.in"))?;
+            end = format!("{id}.out");
+            x += 220.0;
+            Ok(())
+        };
+        // Channel clippers shave the transients of kick and log drum, so the master limiter
+        // works less (each channel has its own: stems stay exact).
+        let clipper = |id: &str, drive_db: f64| {
+            NodeSpec::new(id, "fx.drive")
+                .with("shape", "soft_clip")
+                .with("drive_db", drive_db)
+                .with("output_db", -drive_db)
+        };
+        match part {
+            Part::Drums => {
+                insert(&mut b, clipper("drums_clipper", CLIP_DB))?;
+                insert(&mut b, NodeSpec::new("drums_filter", "fx.filter").with("cutoff_hz", 20000.0))?
+            }
+            Part::LogDrum => insert(&mut b, clipper("log_drum_clipper", CLIP_DB))?,
+            Part::Percussion => {
+                insert(&mut b, NodeSpec::new("percussion_filter", "fx.filter").with("cutoff_hz", 20000.0))?;
+                insert(
+                    &mut b,
+                    NodeSpec::new("percussion_reverb", "fx.reverb")
+                        .with("decay_s", if r.style == Style::PrivateSchool { 1.4 } else { 0.9 })
+                        .with("mix", (v.percussion_reverb * 100.0).round() / 100.0),
+                )?
+            }
+            Part::Keys => {
+                insert(
+                    &mut b,
+                    NodeSpec::new("keys_eq", "fx.eq")
+                        .with("band1_type", "high_pass")
+                        .with("band1_freq_hz", 120.0)
+                        .with("band3_gain_db", (4.0 * c.brightness - 2.0).round()),
+                )?;
+                insert(
+                    &mut b,
+                    NodeSpec::new("keys_reverb", "fx.reverb")
+                        .with("decay_s", 1.6)
+                        .with("mix", ((0.1 + 0.2 * c.reverb) * 100.0).round() / 100.0),
+                )?
+            }
+            Part::Pad => {
+                insert(
+                    &mut b,
+                    NodeSpec::new("pad_eq", "fx.eq").with("band1_type", "high_pass").with("band1_freq_hz", 150.0),
+                )?;
+                insert(
+                    &mut b,
+                    NodeSpec::new("pad_reverb", "fx.reverb")
+                        .with("decay_s", 2.5)
+                        .with("mix", ((0.2 + 0.2 * c.reverb) * 100.0).round() / 100.0),
+                )?
+            }
+            Part::Bass => {}
+        }
+        chain_ends.push((name, end));
+    }
+    for (k, (line, _, _)) in track.lines.iter().enumerate() {
+        b.wire(&format!("{}.out_{}", ids::ARRANGEMENT, k + 1), &format!("{}.notes", line.part().name()))?;
+    }
+    // The riser: band-passed noise rising into the second drop.
+    let riser = riser_bars(track);
+    if let Some((from, to)) = riser {
+        let y = 120.0 * r.parts.len() as f32;
+        b.add(NodeSpec::new(ids::RISER, "source.oscillator").with("wave", "noise").with("gain_db", -12.0), 520.0, y)?;
+        b.add(
+            NodeSpec::new(ids::RISER_FILTER, "fx.filter").with("mode", "bandpass").with("resonance", 0.35),
+            760.0,
+            y,
+        )?;
+        b.add(NodeSpec::new(ids::RISER_LEVEL, "util.gain").with("gain_db", -96.0), 980.0, y)?;
+        b.wire(&format!("{}.out", ids::RISER), &format!("{}.in", ids::RISER_FILTER))?;
+        b.wire(&format!("{}.out", ids::RISER_FILTER), &format!("{}.in", ids::RISER_LEVEL))?;
+        chain_ends.push((ids::FX_CHANNEL, format!("{}.out", ids::RISER_LEVEL)));
+        let (f, t) = (f64::from(from), f64::from(to));
+        b.automate(
+            ids::RISER_LEVEL,
+            "gain_db",
+            &[(1.0, -96.0, Curve::Linear), (f, -96.0, Curve::Linear), (f, -36.0, Curve::Linear), (t, -6.0, Curve::Linear), (t, -96.0, Curve::Linear)],
+        )?;
+        b.automate(
+            ids::RISER_FILTER,
+            "cutoff_hz",
+            &[(f, 400.0, Curve::Exponential), (t, 9000.0, Curve::Linear)],
+        )?;
+    }
+    // The breakdown's sweep: drums and percussion low-passed 20 kHz → 800 Hz, open again at the drop.
+    if let Some(bd) = track.sections.iter().find(|s| s.name == "breakdown") {
+        let start = f64::from(bd.first_bar);
+        let sweep_end = start + f64::from(bd.bars().min(8));
+        let reopen = f64::from(bd.last_bar + 1);
+        for node in ["drums_filter", "percussion_filter"] {
+            if b.graph.node(node).is_some() {
+                b.automate(
+                    node,
+                    "cutoff_hz",
+                    &[
+                        (start, 20000.0, Curve::Exponential),
+                        (sweep_end, 800.0, Curve::Linear),
+                        (reopen, 800.0, Curve::Linear),
+                        (reopen, 20000.0, Curve::Linear),
+                    ],
+                )?;
+            }
+        }
+    }
+    // The mixer: a channel per instrument (and the riser), master limiter at −1 dBTP.
+    let levels = |name: &str| -> (f64, f64) {
+        match name {
+            "drums" => (1.0, 0.0),
+            "percussion" => (5.0, 0.1),
+            "log_drum" => (-2.0, 0.0),
+            "keys" => (1.0, -0.1),
+            "pad" => (0.0, 0.0),
+            "bass" => (-14.0, 0.0),
+            _ => (-2.0, 0.0),
+        }
+    };
+    let mut mixer = NodeSpec::new(ids::MIXER, "mixer.console")
+        .with("channels", chain_ends.len() as f64)
+        .with("returns", 0.0)
+        .with("master_limiter", "on")
+        .with("master_ceiling_db", -1.0)
+        .with("master_gain_db", MASTER_GAIN_DB);
+    for (k, (name, _)) in chain_ends.iter().enumerate() {
+        let (gain, pan) = levels(name);
+        mixer = mixer
+            .with(&format!("ch{}_name", k + 1), *name)
+            .with(&format!("ch{}_gain_db", k + 1), gain)
+            .with(&format!("ch{}_pan", k + 1), pan);
+    }
+    b.add(mixer, 1420.0, 300.0)?;
+    b.add(NodeSpec::new(ids::OUTPUT, "io.output"), 1640.0, 300.0)?;
+    for (k, (_, end)) in chain_ends.iter().enumerate() {
+        b.wire(end, &format!("{}.ch_{}", ids::MIXER, k + 1))?;
+    }
+    b.wire(&format!("{}.out", ids::MIXER), &format!("{}.in", ids::OUTPUT))?;
+    Ok(b.graph)
+}
+
+/// The lines of a part, for tests and the MIDI writer.
+pub fn lines_of(part: Part) -> Vec<Line> {
+    Line::ALL.into_iter().filter(|l| l.part() == part).collect()
+}

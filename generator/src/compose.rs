@@ -1,0 +1,436 @@
+//! From a request to a track: sections, chords with their voicings, and the notes of every line.
+//! Pure and deterministic: the same request gives the same track.
+
+use yano_engine::clip::Note;
+
+use crate::form::{self, EnergyCurve, Line, Part, Section};
+use crate::groove::{self, Feel};
+use crate::harmony::{self, Voicing};
+use crate::log_drum;
+use crate::prompt::{self, Character, Length, Reading, Style};
+use crate::rng::Dice;
+use crate::theory::{Chord, Key};
+use crate::GenerateError;
+
+/// Everything the generator needs, after reading the prompt and applying options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    pub style: Style,
+    pub key: Key,
+    pub bpm: f64,
+    /// A multiple of 8, at least 16.
+    pub bars: u32,
+    pub seed: u64,
+    pub character: Character,
+    pub energy: EnergyCurve,
+    /// The instruments that play, in mixer order.
+    pub parts: Vec<Part>,
+    /// Mood words understood, for the record.
+    pub moods: Vec<String>,
+}
+
+/// Explicit choices that override what the prompt says.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Options {
+    pub style: Option<String>,
+    pub key: Option<String>,
+    pub bpm: Option<f64>,
+    pub bars: Option<u32>,
+    pub seconds: Option<f64>,
+    pub seed: u64,
+    pub energy: Option<String>,
+    pub density: Option<f64>,
+    pub complexity: Option<f64>,
+    /// Instruments that play (all when empty).
+    pub parts: Vec<String>,
+    /// Instruments left out.
+    pub without: Vec<String>,
+}
+
+impl Request {
+    /// Reads `prompt`, then applies `options` over it and defaults for what neither says.
+    /// Returns the request and the reading (with the words not understood).
+    pub fn new(prompt: &str, options: &Options) -> Result<(Request, Reading), GenerateError> {
+        let reading = prompt::read(prompt);
+        let style = match &options.style {
+            Some(s) => Style::parse(s).ok_or_else(|| GenerateError::Option {
+                option: "style",
+                value: s.clone(),
+                expected: "amapiano, private_school or sgija",
+            })?,
+            None => reading.style.unwrap_or(Style::Amapiano),
+        };
+        let (mut character, lean) = prompt::character_of(&reading.moods);
+        let key = match &options.key {
+            Some(k) => Key::parse(k).ok_or_else(|| GenerateError::Option {
+                option: "key",
+                value: k.clone(),
+                expected: "a key such as \"Eb minor\", \"F#m\" or \"C major\"",
+            })?,
+            None => reading.key.unwrap_or_else(|| {
+                let k = style.default_key();
+                match lean {
+                    // A mood that leans to a mode moves the default key to its relative.
+                    Some(m) if m != k.mode => match m {
+                        crate::theory::Mode::Major => Key::new(k.tonic + 3, m),
+                        crate::theory::Mode::Minor => Key::new(k.tonic + 9, m),
+                    },
+                    _ => k,
+                }
+            }),
+        };
+        let bpm = options.bpm.or(reading.bpm).unwrap_or(style.default_bpm());
+        if !(60.0..=200.0).contains(&bpm) {
+            return Err(GenerateError::Option {
+                option: "bpm",
+                value: bpm.to_string(),
+                expected: "a tempo from 60 to 200 BPM",
+            });
+        }
+        let length = match (options.bars, options.seconds) {
+            (Some(b), _) => Length::Bars(b),
+            (None, Some(s)) => Length::Seconds(s),
+            (None, None) => reading.length.unwrap_or(Length::Bars(96)),
+        };
+        let bars = length.bars(bpm);
+        let energy = match &options.energy {
+            Some(e) => EnergyCurve::parse(e).ok_or_else(|| GenerateError::Option {
+                option: "energy",
+                value: e.clone(),
+                expected: "build, steady or fade",
+            })?,
+            None => EnergyCurve::Build,
+        };
+        let unit = |option: &'static str, v: f64| {
+            if (0.0..=1.0).contains(&v) {
+                Ok(v)
+            } else {
+                Err(GenerateError::Option {
+                    option,
+                    value: v.to_string(),
+                    expected: "a number from 0 to 1",
+                })
+            }
+        };
+        if let Some(d) = options.density {
+            character.density = unit("density", d)?;
+        }
+        if let Some(c) = options.complexity {
+            character.complexity = unit("complexity", c)?;
+        }
+        let parse_parts = |names: &[String]| -> Result<Vec<Part>, GenerateError> {
+            names
+                .iter()
+                .flat_map(|n| n.split(','))
+                .filter(|n| !n.trim().is_empty())
+                .map(|n| {
+                    Part::parse(n).ok_or_else(|| GenerateError::Option {
+                        option: "instruments",
+                        value: n.to_string(),
+                        expected: "drums, percussion, log_drum, keys, pad or bass",
+                    })
+                })
+                .collect()
+        };
+        let only = parse_parts(&options.parts)?;
+        let without = parse_parts(&options.without)?;
+        let parts: Vec<Part> = Part::ALL
+            .into_iter()
+            .filter(|p| only.is_empty() || only.contains(p))
+            .filter(|p| !without.contains(p))
+            .collect();
+        if parts.is_empty() {
+            return Err(GenerateError::NoInstruments);
+        }
+        Ok((
+            Request {
+                style,
+                key,
+                bpm,
+                bars,
+                seed: options.seed,
+                character,
+                energy,
+                parts,
+                moods: reading.moods.clone(),
+            },
+            reading,
+        ))
+    }
+
+    /// A request from plain values (scripts and the node): no prompt.
+    pub fn plain(style: Style, key: Key, bpm: f64, bars: u32, seed: u64) -> Request {
+        Request {
+            style,
+            key,
+            bpm,
+            bars: Length::Bars(bars).bars(bpm),
+            seed,
+            character: Character::default(),
+            energy: EnergyCurve::Build,
+            parts: Part::ALL.to_vec(),
+            moods: Vec::new(),
+        }
+    }
+
+    pub fn seconds(&self) -> f64 {
+        f64::from(self.bars) * 240.0 / self.bpm
+    }
+}
+
+/// A chord as it sounds in the song: where, how long, and the right hand's voicing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChordSpan {
+    /// Beats from the song's start.
+    pub start_beats: f64,
+    pub beats: f64,
+    pub chord: Chord,
+    pub symbol: String,
+    pub voicing: Voicing,
+    /// The first chord of a section (voice leading may jump here).
+    pub section_start: bool,
+}
+
+/// A composed track: the plan and every note.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Track {
+    pub request: Request,
+    pub sections: Vec<Section>,
+    pub chords: Vec<ChordSpan>,
+    /// Each line's notes over the whole song and the bars where the arrangement lets it play.
+    pub lines: Vec<(Line, Vec<Note>, Vec<(u32, u32)>)>,
+}
+
+impl Track {
+    pub fn line(&self, line: Line) -> Option<&[Note]> {
+        self.lines
+            .iter()
+            .find(|(l, _, _)| *l == line)
+            .map(|(_, n, _)| n.as_slice())
+    }
+
+    /// The notes a part plays as the arrangement lets them through, sorted by start.
+    pub fn heard(&self, part: Part) -> Vec<Note> {
+        let mut out: Vec<Note> = self
+            .lines
+            .iter()
+            .filter(|(l, _, _)| l.part() == part)
+            .flat_map(|(_, notes, ranges)| {
+                notes.iter().filter(move |n| {
+                    let bar = (n.start_beats / 4.0).floor() as u32 + 1;
+                    ranges.iter().any(|(a, b)| (*a..=*b).contains(&bar))
+                })
+            })
+            .copied()
+            .collect();
+        out.sort_by(|a, b| a.start_beats.total_cmp(&b.start_beats).then(a.pitch.cmp(&b.pitch)));
+        out
+    }
+
+    /// The symbols of the chords sounding in a bar (from 1), in order.
+    pub fn chords_in_bar(&self, bar: u32) -> Vec<(f64, &str)> {
+        let (from, to) = (f64::from(bar - 1) * 4.0, f64::from(bar) * 4.0);
+        self.chords
+            .iter()
+            .filter(|c| c.start_beats < to && c.start_beats + c.beats > from)
+            .map(|c| ((c.start_beats - from).max(0.0) + 1.0, c.symbol.as_str()))
+            .collect()
+    }
+}
+
+/// Chords of the whole song with voicings: the main progression everywhere but the breakdown,
+/// which gets a contrasting one. Draws again until every section voice-leads.
+fn harmony(request: &Request, sections: &[Section]) -> Vec<ChordSpan> {
+    let mut dice = Dice::stream(request.seed, "harmony");
+    let complexity = request.character.complexity;
+    let mut fallback = Vec::new();
+    for attempt in 0..40 {
+        let main = harmony::progression(request.style, request.key, complexity, &mut dice);
+        let contrast = harmony::progression(request.style, request.key, complexity, &mut dice);
+        let mut spans = Vec::new();
+        let mut ok = true;
+        for section in sections {
+            let progression = if section.name == "breakdown" { &contrast } else { &main };
+            let first = spans.len();
+            let mut at = f64::from(section.first_bar - 1) * 4.0;
+            let end = f64::from(section.last_bar) * 4.0;
+            'fill: loop {
+                for slot in progression {
+                    if at >= end - 1e-9 {
+                        break 'fill;
+                    }
+                    spans.push(ChordSpan {
+                        start_beats: at,
+                        beats: slot.beats.min(end - at),
+                        symbol: slot.chord.symbol(request.key),
+                        chord: slot.chord.clone(),
+                        voicing: [0; 4],
+                        section_start: spans.len() == first,
+                    });
+                    at += slot.beats;
+                }
+            }
+            let chords: Vec<&Chord> = spans[first..].iter().map(|s| &s.chord).collect();
+            match harmony::voice_lead(&chords) {
+                Some(path) => {
+                    for (span, v) in spans[first..].iter_mut().zip(path) {
+                        span.voicing = v;
+                    }
+                }
+                None => {
+                    ok = false;
+                    // Keep something playable if no draw ever works: the nearest voicing.
+                    for span in &mut spans[first..] {
+                        span.voicing = harmony::voicings(&span.chord).first().copied().unwrap_or([60, 64, 67, 71]);
+                    }
+                }
+            }
+        }
+        if ok || attempt == 39 {
+            return spans;
+        }
+        fallback = spans;
+    }
+    fallback
+}
+
+/// The keys' notes: right-hand voicings and a left hand of root and fifth (or seventh), played
+/// per style: mainstream stabs on steps 2, 5, 10, 13; private-school held Rhodes chords
+/// anticipated on step 14 of the bar before; sgija sparse stabs.
+fn keys_line(request: &Request, chords: &[ChordSpan], feel: Feel) -> Vec<Note> {
+    let mut dice = Dice::stream(request.seed, "keys");
+    let density = request.character.density;
+    let swing = feel.swing.min(0.54);
+    let mut notes = Vec::new();
+    let stab_steps: Vec<u32> = match request.style {
+        Style::Amapiano => {
+            let mut s = vec![2, 5, 10, 13];
+            if dice.chance(0.5 * (1.0 - density)) {
+                s.remove(1 + dice.below(3));
+            }
+            if dice.chance(0.4 * density) {
+                s.push(7);
+            }
+            s
+        }
+        Style::Sgija => {
+            let mut s = vec![2, 10];
+            if dice.chance(0.3 + 0.5 * density) {
+                s.push(if dice.chance(0.5) { 7 } else { 13 });
+            }
+            s
+        }
+        Style::PrivateSchool => Vec::new(),
+    };
+    for (i, span) in chords.iter().enumerate() {
+        let left_root = 33 + (span.chord.root + 12 - 9) % 12;
+        let left_top = match request.style {
+            Style::PrivateSchool => left_root + span.chord.seventh(),
+            Style::Sgija => left_root,
+            Style::Amapiano => left_root + 7,
+        };
+        let mut left = vec![left_root];
+        if left_top != left_root && left_top < 52 {
+            left.push(left_top);
+        }
+        match request.style {
+            Style::PrivateSchool => {
+                // Anticipate chords that start on a bar line by an 8th (step 14 before).
+                let on_bar = span.start_beats % 4.0 == 0.0 && span.start_beats > 0.0;
+                let early = if on_bar { 0.5 } else { 0.0 };
+                let next_early = chords
+                    .get(i + 1)
+                    .filter(|n| n.start_beats % 4.0 == 0.0)
+                    .map_or(0.0, |_| 0.5);
+                let start = span.start_beats - early;
+                let length = (span.beats + early - next_early - 0.08).max(0.2);
+                for n in span.voicing {
+                    notes.push(Note { pitch: n, start_beats: start, length_beats: length, velocity: 0.66 });
+                }
+                for n in left {
+                    notes.push(Note { pitch: n, start_beats: start, length_beats: length, velocity: 0.55 });
+                }
+            }
+            _ => {
+                for n in &left {
+                    notes.push(Note {
+                        pitch: *n,
+                        start_beats: span.start_beats,
+                        length_beats: (span.beats - 0.1).max(0.2),
+                        velocity: 0.5,
+                    });
+                }
+                let first_bar = (span.start_beats / 4.0).floor() as u32 + 1;
+                let last_bar = ((span.start_beats + span.beats) / 4.0).ceil() as u32;
+                for bar in first_bar..=last_bar {
+                    for step in &stab_steps {
+                        let at = feel.at(bar, *step, swing);
+                        if at < span.start_beats || at >= span.start_beats + span.beats {
+                            continue;
+                        }
+                        let accent = if *step == 2 { 0.78 } else { 0.7 };
+                        for n in span.voicing {
+                            notes.push(Note { pitch: n, start_beats: at, length_beats: 0.2, velocity: accent });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    notes
+}
+
+/// The pad: each chord's voicing held for the chord.
+fn pad_line(chords: &[ChordSpan]) -> Vec<Note> {
+    chords
+        .iter()
+        .flat_map(|c| {
+            c.voicing.map(|n| Note {
+                pitch: n,
+                start_beats: c.start_beats,
+                length_beats: (c.beats - 0.05).max(0.1),
+                velocity: 0.6,
+            })
+        })
+        .collect()
+}
+
+/// Composes a track.
+pub fn compose(request: &Request) -> Track {
+    let sections = form::sections(request.bars, request.energy);
+    let chords = harmony(request, &sections);
+    let feel = Feel {
+        bpm: request.bpm,
+        swing: request.style.swing(),
+    };
+    let density = request.character.density;
+    let mut lines = Vec::new();
+    for line in Line::ALL {
+        if !request.parts.contains(&line.part()) {
+            continue;
+        }
+        let notes = match line {
+            Line::LogDrum => log_drum::line(
+                request.style,
+                request.key,
+                feel,
+                density,
+                &sections,
+                &chords,
+                request.seed,
+            ),
+            Line::Chords => keys_line(request, &chords, feel),
+            Line::Pad => pad_line(&chords),
+            Line::Bass => log_drum::bass_line(&chords, &sections),
+            drum => groove::drum_line(drum, request.style, feel, density, &sections, request.seed),
+        };
+        let plays = form::plays(line, request.style, &sections);
+        lines.push((line, notes, plays));
+    }
+    Track {
+        request: request.clone(),
+        sections,
+        chords,
+        lines,
+    }
+}

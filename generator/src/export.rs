@@ -1,0 +1,291 @@
+//! Writing a generated track: the mix and exact stems from one render pass, the MIDI file, the
+//! graph as a RON preset and a JSON description. Every file is written atomically.
+//!
+//! Stems come from the mixer's stem outputs (`stem_outs`): each channel as it reaches the master,
+//! through the same master gain and limiter gain as the mix, so the stems sum to the mix. One
+//! pass renders the mix and every stem: the instruments are computed once.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use midly::num::{u15, u24, u28, u4, u7};
+use midly::{Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind};
+use yano_engine::loudness;
+use yano_engine::preset::preset_text;
+use yano_engine::render::{write_wav, Rendered, SampleFormat};
+use yano_engine::save::atomic_write;
+use yano_engine::transport::PPQ;
+use yano_engine::{Graph, NodeSpec, Registry, Session};
+
+use crate::build::{self, ids, velocity_of};
+use crate::compose::Track;
+use crate::form::Part;
+use crate::GenerateError;
+
+/// Seconds of tail rendered after the last bar, for releases and reverbs.
+pub const TAIL_SECONDS: f64 = 2.0;
+
+/// Length of the render of a track.
+pub fn render_seconds(track: &Track) -> f64 {
+    track.request.seconds() + TAIL_SECONDS
+}
+
+/// A mix and its stems, named after the mixer channels.
+pub struct Mixdown {
+    pub mix: Rendered,
+    pub stems: Vec<(String, Rendered)>,
+}
+
+fn capture_id(channel: &str) -> String {
+    format!("stem_{channel}")
+}
+
+/// The graph of a stem render: the track's graph with the mixer's stem outputs on, each
+/// recorded by a capture node.
+pub fn stem_graph(graph: &Graph, channels: &[&str], seconds: f64, registry: &Registry) -> Result<Graph, GenerateError> {
+    let mut g = graph.clone();
+    let fail = |e: yano_engine::GraphError| GenerateError::Graph(e.to_string());
+    g.set_param(ids::MIXER, "stem_outs", "on".into(), registry).map_err(fail)?;
+    for (k, name) in channels.iter().enumerate() {
+        let id = capture_id(name);
+        g.add_node(NodeSpec::new(&id, "clip.capture").with("seconds", seconds.ceil() + 1.0), registry)
+            .map_err(fail)?;
+        g.connect(&format!("{}.stem_{}", ids::MIXER, k + 1), &format!("{id}.in"), registry)
+            .map_err(fail)?;
+    }
+    Ok(g)
+}
+
+/// Renders the mix and every stem of `graph` in one pass.
+pub fn render_with_stems(
+    graph: &Graph,
+    channels: &[&str],
+    seconds: f64,
+    registry: Arc<Registry>,
+) -> Result<Mixdown, GenerateError> {
+    let g = stem_graph(graph, channels, seconds, &registry)?;
+    let sample_rate = g.transport.sample_rate;
+    let block = 128;
+    let (mut session, mut runtime) =
+        Session::start(g, registry, block, 1).map_err(|e| GenerateError::Render(e.to_string()))?;
+    session
+        .wait_for_inference()
+        .map_err(|e| GenerateError::Render(e.to_string()))?;
+    let frames = (seconds * f64::from(sample_rate)).round() as usize;
+    let mut left = Vec::with_capacity(frames + block);
+    let mut right = Vec::with_capacity(frames + block);
+    while left.len() < frames {
+        runtime.process_block();
+        let (l, r) = runtime.main_out();
+        left.extend_from_slice(l);
+        right.extend_from_slice(r);
+    }
+    left.truncate(frames);
+    right.truncate(frames);
+    session.poll();
+    let stats = session.stats().clone();
+    let rendered = |left: Vec<f32>, right: Vec<f32>| Rendered {
+        sample_rate,
+        left,
+        right,
+        stats: stats.clone(),
+        clip_misses: 0,
+    };
+    let mut stems = Vec::new();
+    for name in channels {
+        let clip = session
+            .captured(&capture_id(name))
+            .ok_or_else(|| GenerateError::Render(format!("the stem of channel {name} was not recorded")))?;
+        let mut chans = clip.channels.into_iter();
+        let (mut l, mut r) = (chans.next().unwrap_or_default(), chans.next().unwrap_or_default());
+        l.resize(frames, 0.0);
+        r.resize(frames, 0.0);
+        stems.push((name.to_string(), rendered(l, r)));
+    }
+    Ok(Mixdown {
+        mix: rendered(left, right),
+        stems,
+    })
+}
+
+/// General MIDI programs and channels per part (drums on channel 10).
+fn midi_voice(part: Part) -> (u8, Option<u8>) {
+    match part {
+        Part::Drums | Part::Percussion => (9, None),
+        Part::LogDrum => (0, Some(38)),
+        Part::Keys => (1, Some(4)),
+        Part::Pad => (2, Some(89)),
+        Part::Bass => (3, Some(38)),
+    }
+}
+
+/// A standard MIDI file of the track: a conductor track with tempo, 4/4, key signature and
+/// section markers, then one track per instrument with the notes the arrangement lets through.
+pub fn midi_bytes(track: &Track) -> Vec<u8> {
+    let r = &track.request;
+    let tick = |beats: f64| (beats * f64::from(PPQ)).round().max(0.0) as u64;
+    let into_track = |mut events: Vec<(u64, u8, TrackEventKind<'static>)>| -> Vec<TrackEvent<'static>> {
+        // At one tick: meta first, note-offs before note-ons.
+        events.sort_by_key(|(t, order, _)| (*t, *order));
+        let mut last = 0;
+        let mut out: Vec<TrackEvent> = events
+            .into_iter()
+            .map(|(t, _, kind)| {
+                let delta = (t - last) as u32;
+                last = t;
+                TrackEvent { delta: u28::new(delta), kind }
+            })
+            .collect();
+        out.push(TrackEvent { delta: u28::new(0), kind: TrackEventKind::Meta(MetaMessage::EndOfTrack) });
+        out
+    };
+    let mut conductor: Vec<(u64, u8, TrackEventKind<'static>)> = vec![
+        (0, 0, TrackEventKind::Meta(MetaMessage::TrackName(b"yano"))),
+        (0, 0, TrackEventKind::Meta(MetaMessage::Tempo(u24::new((60_000_000.0 / r.bpm).round() as u32)))),
+        (0, 0, TrackEventKind::Meta(MetaMessage::TimeSignature(4, 2, 24, 8))),
+        (
+            0,
+            0,
+            TrackEventKind::Meta(MetaMessage::KeySignature(
+                r.key.signature(),
+                r.key.mode == crate::theory::Mode::Minor,
+            )),
+        ),
+    ];
+    for s in &track.sections {
+        let name: &'static [u8] = s.name.as_bytes();
+        conductor.push((tick(f64::from(s.first_bar - 1) * 4.0), 0, TrackEventKind::Meta(MetaMessage::Marker(name))));
+    }
+    let mut tracks = vec![into_track(conductor)];
+    for part in &r.parts {
+        let (channel, program) = midi_voice(*part);
+        let ch = u4::new(channel);
+        let name: &'static [u8] = part.name().as_bytes();
+        let mut events = vec![(0, 0, TrackEventKind::Meta(MetaMessage::TrackName(name)))];
+        if let Some(p) = program {
+            events.push((0, 0, TrackEventKind::Midi { channel: ch, message: MidiMessage::ProgramChange { program: u7::new(p) } }));
+        }
+        for n in track.heard(*part).iter().map(build::quantise) {
+            let (on, off) = (tick(n.start_beats), tick(n.start_beats + n.length_beats));
+            let key = u7::new(n.pitch.min(127));
+            events.push((on, 2, TrackEventKind::Midi { channel: ch, message: MidiMessage::NoteOn { key, vel: u7::new(velocity_of(&n)) } }));
+            events.push((off.max(on + 1), 1, TrackEventKind::Midi { channel: ch, message: MidiMessage::NoteOff { key, vel: u7::new(0) } }));
+        }
+        tracks.push(into_track(events));
+    }
+    let smf = Smf {
+        header: Header { format: Format::Parallel, timing: Timing::Metrical(u15::new(PPQ as u16)) },
+        tracks,
+    };
+    let mut bytes = Vec::new();
+    smf.write_std(&mut bytes).expect("writing to memory cannot fail");
+    bytes
+}
+
+/// The JSON description: bpm, key, style, seed, sections with bar ranges, the chords of every bar.
+pub fn description(track: &Track, extra: serde_json::Value) -> serde_json::Value {
+    let r = &track.request;
+    let bars: Vec<serde_json::Value> = (1..=r.bars)
+        .map(|bar| {
+            let chords = track.chords_in_bar(bar);
+            serde_json::json!({
+                "bar": bar,
+                "chord": chords.first().map(|c| c.1),
+                "chords": chords.iter().map(|(beat, symbol)| serde_json::json!({"beat": beat, "symbol": symbol})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let mut v = serde_json::json!({
+        "bpm": r.bpm,
+        "key": r.key.to_string(),
+        "style": r.style,
+        "seed": r.seed,
+        "bars": r.bars,
+        "seconds": r.seconds(),
+        "moods": r.moods,
+        "character": r.character,
+        "energy": r.energy,
+        "instruments": r.parts,
+        "sections": track.sections,
+        "chords": bars,
+    });
+    if let (Some(map), serde_json::Value::Object(more)) = (v.as_object_mut(), extra) {
+        map.extend(more);
+    }
+    v
+}
+
+/// What `write` made, and how long each stage took.
+pub struct Written {
+    pub files: Vec<PathBuf>,
+    pub mix: Rendered,
+    pub lufs: f64,
+    pub true_peak_db: f64,
+    pub seconds_compose: f64,
+    pub seconds_render: f64,
+    pub seconds_write: f64,
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), GenerateError> {
+    atomic_write(path, |f| std::io::Write::write_all(f, bytes)).map_err(|e| GenerateError::Write {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
+}
+
+/// Builds, renders and writes a composed track into `dir`: track.wav, stems/*.wav, track.mid,
+/// track.ron and track.json.
+pub fn write(track: &Track, dir: &Path, registry: Arc<Registry>, composed_in: f64) -> Result<Written, GenerateError> {
+    let started = Instant::now();
+    let graph = build::graph(track, &registry)?;
+    let channels = build::channels(track);
+    let seconds = render_seconds(track);
+    let mixdown = render_with_stems(&graph, &channels, seconds, registry)?;
+    let seconds_render = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let stems_dir = dir.join("stems");
+    std::fs::create_dir_all(&stems_dir).map_err(|e| GenerateError::Write { path: stems_dir.clone(), message: e.to_string() })?;
+    let mut files = Vec::new();
+    // The mix in 24 bits; stems in 32-bit float, because one stem may peak above full scale
+    // where another cancels it (a sub under a log drum), and clipping it would break the sum.
+    let wav = |path: PathBuf, audio: &Rendered, format: SampleFormat, files: &mut Vec<PathBuf>| -> Result<(), GenerateError> {
+        write_wav(&path, audio, format).map_err(|e| GenerateError::Write { path: path.clone(), message: e.to_string() })?;
+        files.push(path);
+        Ok(())
+    };
+    wav(dir.join("track.wav"), &mixdown.mix, SampleFormat::Int24, &mut files)?;
+    for (name, audio) in &mixdown.stems {
+        wav(stems_dir.join(format!("{name}.wav")), audio, SampleFormat::Float32, &mut files)?;
+    }
+    let mid = dir.join("track.mid");
+    write_file(&mid, &midi_bytes(track))?;
+    files.push(mid);
+    let ron = dir.join("track.ron");
+    let header = format!(
+        "// Generated by yano: {} in {}, {} BPM, {} bars, seed {}.\n",
+        track.request.style, track.request.key, track.request.bpm, track.request.bars, track.request.seed
+    );
+    write_file(&ron, format!("{header}{}", preset_text(&graph)).as_bytes())?;
+    files.push(ron);
+    let measured = loudness::measure(&mixdown.mix.left, &mixdown.mix.right, mixdown.mix.sample_rate)
+        .map_err(|e| GenerateError::Render(e.to_string()))?;
+    let json = dir.join("track.json");
+    let extra = serde_json::json!({
+        "stems": mixdown.stems.iter().map(|(n, _)| format!("stems/{n}.wav")).collect::<Vec<_>>(),
+        "lufs": (measured.integrated_lufs * 100.0).round() / 100.0,
+        "true_peak_dbtp": (measured.true_peak_dbtp * 100.0).round() / 100.0,
+    });
+    let text = serde_json::to_string_pretty(&description(track, extra)).expect("JSON of plain values");
+    write_file(&json, text.as_bytes())?;
+    files.push(json);
+    Ok(Written {
+        files,
+        lufs: measured.integrated_lufs,
+        true_peak_db: measured.true_peak_dbtp,
+        mix: mixdown.mix,
+        seconds_compose: composed_in,
+        seconds_render,
+        seconds_write: started.elapsed().as_secs_f64(),
+    })
+}
