@@ -209,6 +209,12 @@ pub fn description(track: &Track, extra: serde_json::Value) -> serde_json::Value
         "instruments": r.parts,
         "sections": track.sections,
         "chords": bars,
+        "chord_changes": track.chords.iter().map(|c| serde_json::json!({
+            "bar": (c.start_beats / 4.0).floor() as u32 + 1,
+            "beat": c.start_beats % 4.0 + 1.0,
+            "beats": c.beats,
+            "symbol": c.symbol,
+        })).collect::<Vec<_>>(),
     });
     if let (Some(map), serde_json::Value::Object(more)) = (v.as_object_mut(), extra) {
         map.extend(more);

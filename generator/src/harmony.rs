@@ -11,7 +11,7 @@
 
 use crate::prompt::Style;
 use crate::rng::Dice;
-use crate::theory::{Chord, Key, Mode};
+use crate::theory::{Chord, Colour, Key, Mode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Function {
@@ -36,17 +36,26 @@ fn productions(style: Style) -> Vec<(f64, Vec<(Function, f64)>)> {
             (3.0, vec![(T, 4.0), (S, 4.0), (D, 4.0), (T, 4.0)]),
             (2.0, vec![(T, 8.0), (S, 4.0), (D, 4.0)]),
             (1.0, vec![(S, 4.0), (D, 4.0), (T, 8.0)]),
+            (2.0, vec![(T, 8.0), (S, 4.0), (T, 4.0)]),
+            (1.5, vec![(T, 4.0), (S, 4.0), (T, 4.0), (D, 4.0)]),
+            (1.0, vec![(S, 8.0), (T, 8.0)]),
         ],
         Style::PrivateSchool => vec![
             (3.0, vec![(S, 4.0), (D, 4.0), (T, 4.0), (T, 4.0)]),
             (2.0, vec![(T, 4.0), (S, 2.0), (D, 2.0), (T, 4.0), (S, 2.0), (D, 2.0)]),
             (2.0, vec![(S, 2.0), (D, 2.0), (T, 4.0), (T, 4.0), (S, 2.0), (D, 2.0)]),
             (1.0, vec![(S, 4.0), (D, 4.0), (T, 8.0)]),
+            (2.0, vec![(T, 4.0), (T, 4.0), (S, 4.0), (D, 4.0)]),
+            (1.5, vec![(S, 4.0), (D, 4.0), (T, 4.0), (S, 2.0), (D, 2.0)]),
+            (1.0, vec![(T, 2.0), (T, 2.0), (S, 4.0), (D, 4.0), (T, 4.0)]),
         ],
         Style::Sgija => vec![
             (3.0, vec![(T, 8.0), (S, 7.0), (D, 1.0)]),
             (2.0, vec![(T, 4.0), (S, 4.0), (T, 4.0), (S, 4.0)]),
             (2.0, vec![(T, 8.0), (S, 8.0)]),
+            (1.5, vec![(T, 8.0), (S, 4.0), (D, 4.0)]),
+            (1.0, vec![(T, 12.0), (S, 3.0), (D, 1.0)]),
+            (1.0, vec![(T, 4.0), (S, 4.0), (T, 4.0), (D, 4.0)]),
         ],
     }
 }
@@ -95,12 +104,20 @@ pub fn progression(style: Style, key: Key, complexity: f64, dice: &mut Dice) -> 
             degrees_b[last] = degrees_a[last];
         }
     }
+    // Each degree gets one colour for the whole progression: 9th, 11th or 13th.
+    let colours: Vec<Colour> = (0..7)
+        .map(|_| match dice.weighted(&[2.0, 1.0 + complexity, 1.0 + complexity]) {
+            0 => Colour::Ninth,
+            1 => Colour::Eleventh,
+            _ => Colour::Thirteenth,
+        })
+        .collect();
     let phrase = |degrees: &[usize]| -> Vec<Slot> {
         shape
             .iter()
             .zip(degrees)
             .map(|((_, beats), d)| Slot {
-                chord: Chord::on_degree(key, *d),
+                chord: Chord::on_degree(key, *d).coloured(colours[*d]),
                 beats: *beats,
             })
             .collect()
@@ -155,9 +172,13 @@ pub fn voicings(chord: &Chord) -> Vec<Voicing> {
     let tones = chord.voicing_tones();
     let guide = [chord.third() % 12, chord.seventh() % 12];
     let others: Vec<u8> = tones.iter().copied().filter(|t| !guide.contains(t)).collect();
+    let colour = chord.colour_tone();
     let mut out = Vec::new();
     for i in 0..others.len() {
         for j in i + 1..others.len() {
+            if colour.is_some_and(|c| others[i] != c && others[j] != c) {
+                continue;
+            }
             let pcs = [guide[0], guide[1], others[i], others[j]].map(|t| (chord.root + t) % 12);
             // Each pitch class in each octave of the range, then every sorted combination.
             let places: Vec<Vec<u8>> = pcs

@@ -144,6 +144,17 @@ pub struct Chord {
     pub tones: [u8; 6],
     /// A borrowed dominant (V7 of the next chord), outside the key.
     pub passing: bool,
+    /// The colour tone the right hand must play: 9th (none asked), 11th over minor chords, 13th
+    /// over dominant and major chords. It names the chord: Fm9 or Fm11, Eb9 or Eb13.
+    pub colour: Colour,
+}
+
+/// Which extension colours a chord.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Colour {
+    Ninth,
+    Eleventh,
+    Thirteenth,
 }
 
 impl Chord {
@@ -160,6 +171,7 @@ impl Chord {
             root: (key.tonic + base) % 12,
             tones,
             passing: false,
+            colour: Colour::Ninth,
         }
     }
 
@@ -169,6 +181,31 @@ impl Chord {
             root: (target + 7) % 12,
             tones: [4, 7, 10, 14, 17, 21],
             passing: true,
+            colour: Colour::Thirteenth,
+        }
+    }
+
+    /// The same chord with another colour, when its tones allow it (an 11th needs a minor third
+    /// and a perfect 11th; a 13th a major third and a major 13th); otherwise unchanged.
+    pub fn coloured(mut self, colour: Colour) -> Chord {
+        let [third, _, _, _, eleventh, thirteenth] = self.tones;
+        let fits = match colour {
+            Colour::Ninth => true,
+            Colour::Eleventh => third == 3 && eleventh == 17,
+            Colour::Thirteenth => third == 4 && thirteenth == 21,
+        };
+        if fits {
+            self.colour = colour;
+        }
+        self
+    }
+
+    /// The tone (semitones above the root, within an octave) a voicing must hold for its colour.
+    pub fn colour_tone(&self) -> Option<u8> {
+        match self.colour {
+            Colour::Ninth => None,
+            Colour::Eleventh => Some(5),
+            Colour::Thirteenth => Some(9),
         }
     }
 
@@ -225,7 +262,12 @@ impl Chord {
             (4, 8, _) => "aug",
             _ => "",
         };
-        let quality = if self.passing { "13" } else { quality };
+        let quality = match (self.colour, quality) {
+            (Colour::Eleventh, "m9" | "m7") => "m11",
+            (Colour::Thirteenth, "9" | "7") => "13",
+            (Colour::Thirteenth, "maj9" | "maj7") => "maj13",
+            (_, q) => q,
+        };
         format!("{root}{quality}")
     }
 }

@@ -108,3 +108,40 @@ pub fn tempo_from_onsets(strength: &[f64], hop_s: f64) -> f64 {
         beats += 16.0;
     }
 }
+
+/// Tempo of a whole song from the autocorrelation of its onset strength at a long lag: the
+/// song repeats itself every 16, 32 … 64 beats, so the peak of the autocorrelation near that
+/// many beats, interpolated between hops, gives the beat period to a few microseconds. Onsets
+/// that are off the beat but repeat with the music (swung percussion, anticipated chords, a
+/// limiter's recovery after each kick) line up with themselves and do not pull it.
+#[allow(dead_code)]
+pub fn tempo_from_repetition(strength: &[f64], hop_s: f64) -> f64 {
+    let rough = tempo_from_onsets(strength, hop_s);
+    let mean = strength.iter().sum::<f64>() / strength.len().max(1) as f64;
+    let centred: Vec<f64> = strength.iter().map(|s| s - mean).collect();
+    let r = |lag: usize| -> f64 {
+        centred
+            .iter()
+            .zip(centred.get(lag..).unwrap_or(&[]))
+            .map(|(a, b)| a * b)
+            .sum::<f64>()
+            / (centred.len().saturating_sub(lag).max(1)) as f64
+    };
+    let mut period = 60.0 / rough;
+    let song_beats = strength.len() as f64 * hop_s / period;
+    for beats in [4.0, 16.0, 32.0, 64.0] {
+        if beats > song_beats / 2.0 {
+            break;
+        }
+        let expected = beats * period / hop_s;
+        let (lo, hi) = ((expected * 0.995) as usize, (expected * 1.005).ceil() as usize);
+        let Some(best) = (lo.max(2)..=hi).max_by(|a, b| r(*a).total_cmp(&r(*b))) else {
+            break;
+        };
+        // A parabola through the peak and its neighbours places it between hops.
+        let (y0, y1, y2) = (r(best - 1), r(best), r(best + 1));
+        let shift = 0.5 * (y0 - y2) / (y0 - 2.0 * y1 + y2).min(-1e-300);
+        period = (best as f64 + shift.clamp(-0.5, 0.5)) * hop_s / beats;
+    }
+    60.0 / period
+}
