@@ -287,6 +287,7 @@ pub fn plays(line: Line, style: Style, sections: &[Section]) -> Vec<(u32, u32)> 
             (Line::Rim, _) => Some((s.first_bar, s.last_bar)),
             (Line::Congas, "hook" | "drop_2") => Some((s.first_bar, s.last_bar)),
             (Line::Congas, "drop_1") if style == Style::Sgija => Some((s.first_bar, s.last_bar)),
+            (Line::Congas, "drop_1") if s.bars() >= 16 => Some(second_half),
             (Line::Congas, _) => None,
             (Line::LogDrum, "drop_1" | "hook" | "drop_2") => Some((s.first_bar, s.last_bar)),
             (Line::LogDrum, "outro") if s.bars() >= 16 => Some(first_half),

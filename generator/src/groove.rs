@@ -65,9 +65,45 @@ fn note(beats: f64, pitch: u8, velocity: f64, length: f64) -> Note {
     }
 }
 
+/// Rim "tap" patterns per style: AMAPIANO.md's first, then variations on the same off-beat idea.
+fn rim_patterns(style: Style) -> &'static [&'static str] {
+    match style {
+        Style::Amapiano => &[
+            "...x..x....x..x.",
+            "...x..x...x...x.",
+            "..x...x....x..x.",
+            "...x...x...x..x.",
+            "...x..x....x...x",
+        ],
+        Style::PrivateSchool => &[
+            ".......x..x....x",
+            "...x......x....x",
+            ".......x..x..x..",
+            "......x...x....x",
+        ],
+        Style::Sgija => &[
+            "x..x..x...x..x..",
+            "x..x..x...x.x...",
+            "x..x...x..x..x..",
+            "x.x...x...x..x..",
+            "x..x..x..x...x..",
+            "x...x.x...x..x.x",
+        ],
+    }
+}
+
+/// What a seed chooses once for the whole song.
+#[derive(Debug, Clone, Copy)]
+struct Choice {
+    rim: usize,
+    congas_extra: u32,
+}
+
 /// One bar's hits of a drum line in a section, before swing and humanising.
+#[allow(clippy::too_many_arguments)]
 fn bar_hits(
     line: Line,
+    choice: Choice,
     style: Style,
     density: f64,
     bar_in_phrase: u32,
@@ -109,11 +145,7 @@ fn bar_hits(
             }
         }
         Line::Rim => {
-            let text = match style {
-                Style::Amapiano => "...x..x....x..x.",
-                Style::PrivateSchool => ".......x..x....x",
-                Style::Sgija => "x..x..x...x..x..",
-            };
+            let text = rim_patterns(style)[choice.rim];
             let mut hits = steps(text, gm::RIM, 0.0, 70.0, 0.0);
             // Now and then a ghost tap between, more of them in denser tracks.
             for s in [1u32, 5, 9, 13] {
@@ -129,8 +161,8 @@ fn bar_hits(
                 .map(|s| (*s, gm::LOW_CONGA, 80.0))
                 .chain([3u32, 7, 14].iter().map(|s| (*s, gm::HIGH_CONGA, 70.0)))
                 .collect();
-            if phrase_dice.chance(0.5 * density) {
-                hits.push((12, gm::HIGH_CONGA, 60.0));
+            if phrase_dice.chance(0.5 + 0.5 * density) {
+                hits.push((choice.congas_extra, gm::HIGH_CONGA, 60.0));
             }
             hits
         }
@@ -162,6 +194,10 @@ pub fn drum_line(
     seed: u64,
 ) -> Vec<Note> {
     let mut dice = Dice::stream(seed, line.id());
+    let choice = Choice {
+        rim: dice.below(rim_patterns(style).len()),
+        congas_extra: [1u32, 9, 11, 12, 13][dice.below(5)],
+    };
     let humanise_ms = match line {
         Line::Kick => 0.0,
         Line::Clap | Line::OpenHat => 4.0,
@@ -184,7 +220,7 @@ pub fn drum_line(
                 if bar > section.last_bar {
                     break;
                 }
-                let mut hits = bar_hits(line, style, density, k, section, &mut phrase_dice);
+                let mut hits = bar_hits(line, choice, style, density, k, section, &mut phrase_dice);
                 hits.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
                 for (step, pitch, velocity) in hits {
                     let jitter = feel.ms(humanise_ms * dice.signed());

@@ -56,14 +56,18 @@ fn productions(style: Style) -> Vec<(f64, Vec<(Function, f64)>)> {
             (1.5, vec![(T, 8.0), (S, 4.0), (D, 4.0)]),
             (1.0, vec![(T, 12.0), (S, 3.0), (D, 1.0)]),
             (1.0, vec![(T, 4.0), (S, 4.0), (T, 4.0), (D, 4.0)]),
+            (1.0, vec![(T, 8.0), (D, 4.0), (S, 4.0)]),
+            (1.0, vec![(S, 8.0), (T, 7.0), (D, 1.0)]),
         ],
     }
 }
 
 /// Degrees (0 = tonic) a function may take in a mode, with weights; `opening` is the first slot
 /// of a phrase, which leans on the tonic so the key is heard.
-fn degrees(f: Function, mode: Mode, opening: bool) -> &'static [(usize, f64)] {
+fn degrees(style: Style, f: Function, mode: Mode, opening: bool) -> &'static [(usize, f64)] {
     match (f, mode, opening) {
+        // Sgija vamps move from the tonic to iv, VI or VII as often as to iv alone.
+        (S, Mode::Minor, _) if style == Style::Sgija => &[(3, 3.0), (5, 2.0), (6, 1.5)],
         (T, Mode::Major, true) => &[(0, 5.0), (5, 2.0)],
         (T, Mode::Major, false) => &[(0, 2.0), (5, 3.0), (2, 1.0)],
         (S, Mode::Major, _) => &[(1, 4.0), (3, 3.0)],
@@ -75,8 +79,15 @@ fn degrees(f: Function, mode: Mode, opening: bool) -> &'static [(usize, f64)] {
     }
 }
 
-fn draw_degree(dice: &mut Dice, f: Function, mode: Mode, opening: bool, avoid: Option<usize>) -> usize {
-    let options = degrees(f, mode, opening);
+fn draw_degree(
+    dice: &mut Dice,
+    style: Style,
+    f: Function,
+    mode: Mode,
+    opening: bool,
+    avoid: Option<usize>,
+) -> usize {
+    let options = degrees(style, f, mode, opening);
     let weights: Vec<f64> = options
         .iter()
         .map(|(d, w)| if Some(*d) == avoid && options.len() > 1 { 0.0 } else { *w })
@@ -93,13 +104,13 @@ pub fn progression(style: Style, key: Key, complexity: f64, dice: &mut Dice) -> 
     let mut degrees_a = Vec::new();
     for (i, (f, _)) in shape.iter().enumerate() {
         let prev = degrees_a.last().copied();
-        degrees_a.push(draw_degree(dice, *f, key.mode, i == 0, prev));
+        degrees_a.push(draw_degree(dice, style, *f, key.mode, i == 0, prev));
     }
     // The answering phrase keeps the opening and varies the cadence.
     let mut degrees_b = degrees_a.clone();
-    if shape.len() > 1 && dice.chance(0.5) {
+    if shape.len() > 1 && dice.chance(0.75) {
         let last = shape.len() - 1;
-        degrees_b[last] = draw_degree(dice, shape[last].0, key.mode, false, Some(degrees_a[last - 1]));
+        degrees_b[last] = draw_degree(dice, style, shape[last].0, key.mode, false, Some(degrees_a[last - 1]));
         if degrees_b[last] == degrees_b[last - 1] {
             degrees_b[last] = degrees_a[last];
         }

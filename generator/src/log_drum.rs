@@ -23,13 +23,21 @@ fn cells(style: Style) -> [&'static str; 2] {
     }
 }
 
-const VARIANTS: [&str; 6] = [
+const VARIANTS: [&str; 14] = [
     "x..x..x...x..x..",
     "x..x....x..x..x.",
     "x.x...x...x..x..",
     "x..x...x..x...x.",
     "x.....x.x..x....",
     "x..x..x..x..x...",
+    "x..x..x..x...x..",
+    "x...x..x..x..x..",
+    "x..x.x...x..x...",
+    "x.....x..x..x.x.",
+    "x..xx...x..x..x.",
+    "x..x..xx..x.....",
+    "x.x..x..x..x.x..",
+    "x...x.x...x.x..x",
 ];
 
 fn steps_of(text: &str) -> Vec<u32> {
@@ -88,13 +96,20 @@ fn vary(steps: &[u32], density: f64, dice: &mut Dice) -> Vec<u32> {
 
 fn rhythm(style: Style, density: f64, dice: &mut Dice, variation: bool) -> Rhythm {
     let base = cells(style);
-    let mut r: Rhythm = [steps_of(base[0]), steps_of(base[1])];
-    if variation || dice.chance(0.5) {
-        let pick = steps_of(VARIANTS[dice.below(VARIANTS.len())]);
-        r[usize::from(dice.chance(0.5))] = pick;
-    }
+    // Each bar is the style's cell or, about half the time (always in a variation), one of the
+    // other playable cells; then moved by one or two seeded edits.
+    let mut pick = |i: usize| {
+        if variation || dice.chance(0.65) {
+            steps_of(VARIANTS[dice.below(VARIANTS.len())])
+        } else {
+            steps_of(base[i])
+        }
+    };
+    let mut r: Rhythm = [pick(0), pick(1)];
     for bar in r.iter_mut() {
-        *bar = vary(bar, density, dice);
+        for _ in 0..1 + dice.below(2) {
+            *bar = vary(bar, density, dice);
+        }
     }
     r
 }
