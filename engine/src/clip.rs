@@ -93,6 +93,45 @@ impl ClipValue {
 #[derive(Debug, Clone)]
 pub struct NoteScheduler {
     held: [bool; 128],
+    /// What the scheduler knows of the clip it last played, so a long clip is not scanned
+    /// whole every block.
+    seen: ClipIndex,
+}
+
+/// Whether a clip's notes are in order of start, and its longest note: with both, a block
+/// looks only at the notes that can start or end in it (a binary search), not at all of them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ClipIndex {
+    notes: usize,
+    len: usize,
+    sorted: bool,
+    longest: f64,
+}
+
+impl ClipIndex {
+    const NONE: ClipIndex = ClipIndex {
+        notes: 0,
+        len: 0,
+        sorted: false,
+        longest: 0.0,
+    };
+
+    /// Audio thread: one pass over a clip the scheduler has not seen before (no allocation).
+    fn of(clip: &NoteClip) -> ClipIndex {
+        ClipIndex {
+            notes: clip.notes.as_ptr() as usize,
+            len: clip.notes.len(),
+            sorted: clip
+                .notes
+                .windows(2)
+                .all(|w| w[0].start_beats <= w[1].start_beats),
+            longest: clip
+                .notes
+                .iter()
+                .map(|n| n.length_beats)
+                .fold(0.0, f64::max),
+        }
+    }
 }
 
 impl Default for NoteScheduler {
@@ -103,7 +142,10 @@ impl Default for NoteScheduler {
 
 impl NoteScheduler {
     pub fn new() -> Self {
-        NoteScheduler { held: [false; 128] }
+        NoteScheduler {
+            held: [false; 128],
+            seen: ClipIndex::NONE,
+        }
     }
 
     /// Emits into `out` the events of `clip`, its beat 0 placed at sample `origin` and repeating
@@ -137,9 +179,23 @@ impl NoteScheduler {
         let offset_of = |beats: f64| -> u32 {
             (origin + t.beats_to_samples(beats) - ph.block_start as f64).max(0.0) as u32
         };
+        if self.seen.notes != clip.notes.as_ptr() as usize || self.seen.len != clip.notes.len() {
+            self.seen = ClipIndex::of(clip);
+        }
+        let index = self.seen;
         for pass in passes {
             let shift = if looping { pass as f64 * length } else { 0.0 };
-            for n in &clip.notes {
+            // Only notes starting in this span, or early enough to end in it, can sound here.
+            let candidates = if index.sorted {
+                let lo = clip
+                    .notes
+                    .partition_point(|n| n.start_beats + shift < b0 - index.longest - 1e-9);
+                let hi = clip.notes.partition_point(|n| n.start_beats + shift < b1);
+                &clip.notes[lo..hi.max(lo)]
+            } else {
+                &clip.notes[..]
+            };
+            for n in candidates {
                 let on = n.start_beats + shift;
                 let off = on + n.length_beats;
                 let note = n.pitch.min(127);

@@ -154,35 +154,72 @@ pub fn render_with_hook(
     })
 }
 
-/// Writes a stereo WAV file atomically.
+/// Writes a stereo WAV file atomically: 16-bit PCM, or WAVE_FORMAT_EXTENSIBLE for 24-bit PCM
+/// and 32-bit float (the layout hound writes). Samples are encoded a chunk at a time into one
+/// buffer: per-sample writes cost more than the render of a simple graph.
 pub fn write_wav(path: &Path, audio: &Rendered, format: SampleFormat) -> Result<(), RenderError> {
-    let (bits, sample_format) = match format {
-        SampleFormat::Int16 => (16, hound::SampleFormat::Int),
-        SampleFormat::Int24 => (24, hound::SampleFormat::Int),
-        SampleFormat::Float32 => (32, hound::SampleFormat::Float),
+    let frames = audio.left.len().min(audio.right.len());
+    let bytes_per_sample: usize = match format {
+        SampleFormat::Int16 => 2,
+        SampleFormat::Int24 => 3,
+        SampleFormat::Float32 => 4,
     };
-    let spec = hound::WavSpec {
-        channels: 2,
-        sample_rate: audio.sample_rate,
-        bits_per_sample: bits,
-        sample_format,
-    };
-    let io = |e: hound::Error| std::io::Error::other(e.to_string());
+    let data_len = frames * 2 * bytes_per_sample;
+    let extensible = format != SampleFormat::Int16;
+    let fmt_len: u32 = if extensible { 40 } else { 16 };
+    let mut header = Vec::with_capacity(68);
+    let riff_len = 4 + (8 + fmt_len as usize) + (8 + data_len);
+    header.extend_from_slice(b"RIFF");
+    header.extend_from_slice(&(riff_len.min(u32::MAX as usize) as u32).to_le_bytes());
+    header.extend_from_slice(b"WAVEfmt ");
+    header.extend_from_slice(&fmt_len.to_le_bytes());
+    header.extend_from_slice(&(if extensible { 0xFFFEu16 } else { 1 }).to_le_bytes());
+    header.extend_from_slice(&2u16.to_le_bytes());
+    header.extend_from_slice(&audio.sample_rate.to_le_bytes());
+    let block_align = 2 * bytes_per_sample as u32;
+    header.extend_from_slice(&(audio.sample_rate * block_align).to_le_bytes());
+    header.extend_from_slice(&(block_align as u16).to_le_bytes());
+    let bits = 8 * bytes_per_sample as u16;
+    header.extend_from_slice(&bits.to_le_bytes());
+    if extensible {
+        header.extend_from_slice(&22u16.to_le_bytes());
+        header.extend_from_slice(&bits.to_le_bytes());
+        header.extend_from_slice(&3u32.to_le_bytes()); // front left, front right
+        let sub_format: u8 = if format == SampleFormat::Float32 { 3 } else { 1 };
+        header.extend_from_slice(&[
+            sub_format, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xAA, 0, 0x38, 0x9B, 0x71,
+        ]);
+    }
+    header.extend_from_slice(b"data");
+    header.extend_from_slice(&(data_len.min(u32::MAX as usize) as u32).to_le_bytes());
+    const CHUNK: usize = 16_384;
     atomic_write(path, |file| {
-        let mut w = hound::WavWriter::new(file, spec).map_err(io)?;
-        let full_scale = ((1i64 << (bits - 1)) - 1) as f32;
-        for (l, r) in audio.left.iter().zip(&audio.right) {
-            for x in [*l, *r] {
-                match format {
-                    SampleFormat::Float32 => w.write_sample(x).map_err(io)?,
-                    _ => w
-                        .write_sample((x.clamp(-1.0, 1.0) * full_scale).round() as i32)
-                        .map_err(io)?,
+        use std::io::Write;
+        file.write_all(&header)?;
+        let mut buf = Vec::with_capacity(CHUNK * 2 * bytes_per_sample);
+        let mut start = 0;
+        while start < frames {
+            let end = (start + CHUNK).min(frames);
+            buf.clear();
+            for (l, r) in audio.left[start..end].iter().zip(&audio.right[start..end]) {
+                for x in [*l, *r] {
+                    match format {
+                        SampleFormat::Float32 => buf.extend_from_slice(&x.to_le_bytes()),
+                        SampleFormat::Int24 => {
+                            let v = (x.clamp(-1.0, 1.0) * 8_388_607.0).round() as i32;
+                            buf.extend_from_slice(&v.to_le_bytes()[..3]);
+                        }
+                        SampleFormat::Int16 => {
+                            let v = (x.clamp(-1.0, 1.0) * 32_767.0).round() as i16;
+                            buf.extend_from_slice(&v.to_le_bytes());
+                        }
+                    }
                 }
             }
+            file.write_all(&buf)?;
+            start = end;
         }
-        w.flush().map_err(io)?;
-        w.finalize().map_err(io)
+        Ok(())
     })
     .map_err(|e| RenderError::Write {
         path: path.to_path_buf(),

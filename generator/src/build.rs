@@ -177,9 +177,6 @@ pub fn riser_bars(track: &Track) -> Option<(u32, u32)> {
 /// Master fader: sets the loudness into the limiter (AMAPIANO.md: −8 to −6 LUFS at −1 dBTP).
 const MASTER_GAIN_DB: f64 = 10.0;
 
-/// Drive into the channel clippers (their output comes down by as much).
-const CLIP_DB: f64 = 10.0;
-
 /// Builds the graph of a track.
 pub fn graph(track: &Track, registry: &Registry) -> Result<Graph, GenerateError> {
     let r = &track.request;
@@ -267,20 +264,8 @@ pub fn graph(track: &Track, registry: &Registry) -> Result<Graph, GenerateError>
             x += 220.0;
             Ok(())
         };
-        // Channel clippers shave the transients of kick and log drum, so the master limiter
-        // works less (each channel has its own: stems stay exact).
-        let clipper = |id: &str, drive_db: f64| {
-            NodeSpec::new(id, "fx.drive")
-                .with("shape", "soft_clip")
-                .with("drive_db", drive_db)
-                .with("output_db", -drive_db)
-        };
         match part {
-            Part::Drums => {
-                insert(&mut b, clipper("drums_clipper", CLIP_DB))?;
-                insert(&mut b, NodeSpec::new("drums_filter", "fx.filter").with("cutoff_hz", 20000.0))?
-            }
-            Part::LogDrum => insert(&mut b, clipper("log_drum_clipper", CLIP_DB))?,
+            Part::Drums => insert(&mut b, NodeSpec::new("drums_filter", "fx.filter").with("cutoff_hz", 20000.0))?,
             Part::Percussion => {
                 insert(&mut b, NodeSpec::new("percussion_filter", "fx.filter").with("cutoff_hz", 20000.0))?;
                 insert(
@@ -317,7 +302,7 @@ pub fn graph(track: &Track, registry: &Registry) -> Result<Graph, GenerateError>
                         .with("mix", ((0.2 + 0.2 * c.reverb) * 100.0).round() / 100.0),
                 )?
             }
-            Part::Bass => {}
+            Part::LogDrum | Part::Bass => {}
         }
         chain_ends.push((name, end));
     }

@@ -128,7 +128,7 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     Ok(Box::new(Eq {
         sample_rate: f64::from(config.sample_rate),
         coeffs: [Biquad::IDENTITY; BANDS],
-        shapes: [Shape::Off; BANDS],
+        active: [false; BANDS],
         // NaN never equals anything, so the first block computes every band.
         settings: [[f32::NAN; PER_BAND]; BANDS],
         state: [[BiquadState::default(); BANDS]; 2],
@@ -138,7 +138,8 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
 struct Eq {
     sample_rate: f64,
     coeffs: [Biquad; BANDS],
-    shapes: [Shape; BANDS],
+    /// Bands that change the signal: not off, and not a peak or shelf at 0 dB.
+    active: [bool; BANDS],
     /// The (type, freq, gain, q) each band's coefficients were computed from.
     settings: [[f32; PER_BAND]; BANDS],
     /// [channel][band]
@@ -154,7 +155,16 @@ impl Eq {
             }
             self.settings[b] = *v;
             let shape = Shape::from_eq_index(v[0] as usize);
-            self.shapes[b] = shape;
+            // A peak or shelf at 0 dB passes the signal unchanged: skip it. It starts from a
+            // clear state when its gain moves off 0 dB (near unity, so without a click).
+            let unity = matches!(shape, Shape::Peak | Shape::LowShelf | Shape::HighShelf) && v[2] == 0.0;
+            let active = shape != Shape::Off && !unity;
+            if active && !self.active[b] {
+                for state in self.state.iter_mut() {
+                    state[b].clear();
+                }
+            }
+            self.active[b] = active;
             self.coeffs[b] = Biquad::rbj(
                 shape,
                 f64::from(v[1]),
@@ -171,8 +181,8 @@ impl Eq {
             let state = &mut self.state[c];
             for (o, x) in out.iter_mut().zip(inp) {
                 let mut y = f64::from(*x);
-                for ((st, c), shape) in state.iter_mut().zip(&self.coeffs).zip(&self.shapes) {
-                    if *shape != Shape::Off {
+                for ((st, c), active) in state.iter_mut().zip(&self.coeffs).zip(&self.active) {
+                    if *active {
                         y = st.tick(c, y);
                     }
                 }
