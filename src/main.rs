@@ -52,8 +52,10 @@ enum Command {
         /// Frames per block.
         #[arg(long, default_value_t = 128)]
         block: usize,
-        /// Write the mix and one file per channel of the mixer (each channel soloed) into the
-        /// folder given by --output.
+        /// Write the mix and one file per channel of the mixer into the folder given by
+        /// --output, from one pass: each channel as it reaches the master (through the master
+        /// fader and limiter), 32-bit float, so the stems sum to the mix; the return buses'
+        /// share is one more stem, "returns".
         #[arg(long)]
         stems: bool,
     },
@@ -190,22 +192,23 @@ fn run(cli: Cli) -> Result<(), String> {
                 block_size: block,
                 ..RenderOptions::default()
             };
-            let jobs = if stems {
-                yano_nodes::mix::console::stem_graphs(&graph, &registry)?
-            } else {
-                vec![(String::new(), graph)]
-            };
             if stems {
                 std::fs::create_dir_all(&output)
                     .map_err(|e| format!("cannot create {}: {e}", output.display()))?;
-            }
-            for (name, graph) in jobs {
-                let path = if stems {
-                    output.join(format!("{name}.wav"))
-                } else {
-                    output.clone()
-                };
-                render_one(&preset, &graph, registry.clone(), options, format, &path)?;
+                let taps = yano_nodes::mix::stems::stem_taps(&graph, &registry, seconds)?;
+                if let Some(w) = &taps.warning {
+                    eprintln!("warning: {w}");
+                }
+                let mut audio = render_one(&preset, &taps.graph, registry, options, format, &output.join("mix.wav"))?;
+                // Stems in 32-bit float: one stem may peak above full scale where another
+                // cancels it, and clipping it would break their sum.
+                for (name, stem) in taps.split(&mut audio)? {
+                    let path = output.join(format!("{name}.wav"));
+                    write_wav(&path, &stem, SampleFormat::Float32).map_err(|e| e.to_string())?;
+                    eprintln!("stem {name}: {}", path.display());
+                }
+            } else {
+                render_one(&preset, &graph, registry, options, format, &output)?;
             }
             Ok(())
         }
@@ -379,7 +382,7 @@ fn render_one(
     options: RenderOptions,
     format: SampleFormat,
     path: &std::path::Path,
-) -> Result<(), String> {
+) -> Result<yano_engine::render::Rendered, String> {
     let started = std::time::Instant::now();
     // Live scripts (control.script nodes) run at their bar lines, as they would while playing.
     let audio = yano_scripting::live::render(graph, registry, options, |_| true)
@@ -407,7 +410,7 @@ fn render_one(
     if audio.clip_misses > 0 {
         eprintln!("warning: clip players missed {} blocks", audio.clip_misses);
     }
-    Ok(())
+    Ok(audio)
 }
 
 #[cfg(feature = "playback")]

@@ -136,7 +136,7 @@ fn missing_files_are_reported_not_panicked() {
 }
 
 #[test]
-fn stems_are_one_file_per_mixer_channel_plus_the_mix() {
+fn stems_are_one_file_per_mixer_channel_plus_the_mix_and_sum_to_it() {
     let dir = temp("stems");
     let (ok, _, err) = yano(&[
         "render",
@@ -155,7 +155,14 @@ fn stems_are_one_file_per_mixer_channel_plus_the_mix() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["drums.wav", "logdrum.wav", "mix.wav", "organ.wav"]);
+    assert_eq!(
+        names,
+        ["drums.wav", "logdrum.wav", "mix.wav", "organ.wav", "returns.wav"]
+    );
+    assert!(
+        err.contains("warning: stems are taken at the mixer \"mix\", before clipper"),
+        "the preset masters after its mixer, and the user is told: {err}"
+    );
     // Each stem is its channel alone: the drum stem holds the kick's low end, the organ stem does not.
     let energy_below_100hz = |name: &str| {
         let samples: Vec<f32> = hound::WavReader::open(dir.join(name))
@@ -178,4 +185,49 @@ fn stems_are_one_file_per_mixer_channel_plus_the_mix() {
         err.contains("LUFS"),
         "every file's loudness is reported: {err}"
     );
+}
+
+#[test]
+fn a_generated_track_renders_stems_that_sum_to_its_mix() {
+    let dir = temp("generated-stems");
+    let (ok, _, err) = yano(&["generate", "sgija, 16 bars", "--seed", "3", "-o", dir.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let stems = dir.join("again");
+    let (ok, _, err) = yano(&[
+        "render",
+        dir.join("track.ron").to_str().unwrap(),
+        "--stems",
+        "-o",
+        stems.to_str().unwrap(),
+        "--bars",
+        "16",
+        "--format",
+        "f32",
+    ]);
+    assert!(ok, "{err}");
+    assert!(!err.contains("warning"), "{err}");
+    let read = |name: &str| -> Vec<f32> {
+        hound::WavReader::open(stems.join(name))
+            .unwrap()
+            .into_samples::<f32>()
+            .map(|s| s.unwrap())
+            .collect()
+    };
+    let mix = read("mix.wav");
+    let mut sum = vec![0f32; mix.len()];
+    let mut count = 0;
+    for entry in std::fs::read_dir(&stems).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if name != "mix.wav" {
+            count += 1;
+            for (s, x) in sum.iter_mut().zip(read(&name)) {
+                *s += x;
+            }
+        }
+    }
+    assert_eq!(count, 6, "drums, percussion, log drum, keys, pad and bass (16 bars have no riser)");
+    let error: f64 = mix.iter().zip(&sum).map(|(m, s)| f64::from(m - s).powi(2)).sum();
+    let signal: f64 = mix.iter().map(|m| f64::from(*m).powi(2)).sum();
+    let error_db = 10.0 * (error / signal).log10();
+    assert!(error_db < -60.0, "stems sum to the mix within {error_db:.1} dB");
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
+use crate::clip::AudioClip;
 use crate::compiler::CompileStats;
 use crate::graph::Graph;
 use crate::registry::Registry;
@@ -41,6 +42,8 @@ pub struct Rendered {
     pub stats: CompileStats,
     /// Blocks in which a clip player had nothing to play (0 for a complete render).
     pub clip_misses: u64,
+    /// What each `clip.capture` node of the graph recorded, by node id.
+    pub captures: Vec<(String, AudioClip)>,
 }
 
 impl Rendered {
@@ -145,7 +148,13 @@ pub fn render_with_hook(
     right.truncate(frames);
     session.poll();
     progress(1.0);
+    let captures = graph
+        .nodes()
+        .filter(|(_, n)| n.kind == crate::bridge::CAPTURE)
+        .filter_map(|(_, n)| session.captured(&n.id).map(|clip| (n.id.clone(), clip)))
+        .collect();
     Ok(Rendered {
+        captures,
         sample_rate,
         left,
         right,

@@ -13,12 +13,13 @@ use midly::num::{u15, u24, u28, u4, u7};
 use midly::{Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind};
 use yano_engine::loudness;
 use yano_engine::preset::preset_text;
-use yano_engine::render::{write_wav, Rendered, SampleFormat};
+use yano_engine::render::{render, write_wav, RenderOptions, Rendered, SampleFormat};
 use yano_engine::save::atomic_write;
 use yano_engine::transport::PPQ;
-use yano_engine::{Graph, NodeSpec, Registry, Session};
+use yano_engine::{Graph, Registry};
+use yano_nodes::mix::stems::stem_taps;
 
-use crate::build::{self, ids, velocity_of};
+use crate::build::{self, velocity_of};
 use crate::compose::Track;
 use crate::form::Part;
 use crate::GenerateError;
@@ -37,76 +38,17 @@ pub struct Mixdown {
     pub stems: Vec<(String, Rendered)>,
 }
 
-fn capture_id(channel: &str) -> String {
-    format!("stem_{channel}")
-}
-
-/// The graph of a stem render: the track's graph with the mixer's stem outputs on, each
-/// recorded by a capture node.
-pub fn stem_graph(graph: &Graph, channels: &[&str], seconds: f64, registry: &Registry) -> Result<Graph, GenerateError> {
-    let mut g = graph.clone();
-    let fail = |e: yano_engine::GraphError| GenerateError::Graph(e.to_string());
-    g.set_param(ids::MIXER, "stem_outs", "on".into(), registry).map_err(fail)?;
-    for (k, name) in channels.iter().enumerate() {
-        let id = capture_id(name);
-        g.add_node(NodeSpec::new(&id, "clip.capture").with("seconds", seconds.ceil() + 1.0), registry)
-            .map_err(fail)?;
-        g.connect(&format!("{}.stem_{}", ids::MIXER, k + 1), &format!("{id}.in"), registry)
-            .map_err(fail)?;
-    }
-    Ok(g)
-}
-
-/// Renders the mix and every stem of `graph` in one pass.
-pub fn render_with_stems(
-    graph: &Graph,
-    channels: &[&str],
-    seconds: f64,
-    registry: Arc<Registry>,
-) -> Result<Mixdown, GenerateError> {
-    let g = stem_graph(graph, channels, seconds, &registry)?;
-    let sample_rate = g.transport.sample_rate;
-    let block = 128;
-    let (mut session, mut runtime) =
-        Session::start(g, registry, block, 1).map_err(|e| GenerateError::Render(e.to_string()))?;
-    session
-        .wait_for_inference()
-        .map_err(|e| GenerateError::Render(e.to_string()))?;
-    let frames = (seconds * f64::from(sample_rate)).round() as usize;
-    let mut left = Vec::with_capacity(frames + block);
-    let mut right = Vec::with_capacity(frames + block);
-    while left.len() < frames {
-        runtime.process_block();
-        let (l, r) = runtime.main_out();
-        left.extend_from_slice(l);
-        right.extend_from_slice(r);
-    }
-    left.truncate(frames);
-    right.truncate(frames);
-    session.poll();
-    let stats = session.stats().clone();
-    let rendered = |left: Vec<f32>, right: Vec<f32>| Rendered {
-        sample_rate,
-        left,
-        right,
-        stats: stats.clone(),
-        clip_misses: 0,
+/// Renders the mix and every stem of `graph` in one pass (see `yano_nodes::mix::stems`).
+pub fn render_with_stems(graph: &Graph, seconds: f64, registry: Arc<Registry>) -> Result<Mixdown, GenerateError> {
+    let taps = stem_taps(graph, &registry, seconds).map_err(GenerateError::Graph)?;
+    let options = RenderOptions {
+        seconds,
+        block_size: 128,
+        inference_threads: 1,
     };
-    let mut stems = Vec::new();
-    for name in channels {
-        let clip = session
-            .captured(&capture_id(name))
-            .ok_or_else(|| GenerateError::Render(format!("the stem of channel {name} was not recorded")))?;
-        let mut chans = clip.channels.into_iter();
-        let (mut l, mut r) = (chans.next().unwrap_or_default(), chans.next().unwrap_or_default());
-        l.resize(frames, 0.0);
-        r.resize(frames, 0.0);
-        stems.push((name.to_string(), rendered(l, r)));
-    }
-    Ok(Mixdown {
-        mix: rendered(left, right),
-        stems,
-    })
+    let mut mix = render(&taps.graph, registry, options).map_err(|e| GenerateError::Render(e.to_string()))?;
+    let stems = taps.split(&mut mix).map_err(GenerateError::Render)?;
+    Ok(Mixdown { mix, stems })
 }
 
 /// General MIDI programs and channels per part (drums on channel 10).
@@ -245,9 +187,8 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), GenerateError> {
 pub fn write(track: &Track, dir: &Path, registry: Arc<Registry>, composed_in: f64) -> Result<Written, GenerateError> {
     let started = Instant::now();
     let graph = build::graph(track, &registry)?;
-    let channels = build::channels(track);
     let seconds = render_seconds(track);
-    let mixdown = render_with_stems(&graph, &channels, seconds, registry)?;
+    let mixdown = render_with_stems(&graph, seconds, registry)?;
     let seconds_render = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let stems_dir = dir.join("stems");

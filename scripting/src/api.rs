@@ -453,61 +453,64 @@ impl ScriptGraph {
             .check_files(&graph)
             .map_err(|e| format!("render {path}: {e}"))?;
         let target = cx.sandbox.writable(path).map_err(|e| e.to_string())?;
-        let mut jobs = vec![(String::new(), graph.clone())];
-        if stems {
-            jobs = yano_nodes::mix::console::stem_graphs(&graph, &cx.registry)
-                .map_err(|e| format!("render {path}: {e}"))?;
+        let taps = if stems {
+            Some(
+                yano_nodes::mix::stems::stem_taps(&graph, &cx.registry, seconds)
+                    .map_err(|e| format!("render {path}: {e}"))?,
+            )
+        } else {
+            None
+        };
+        let label = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tty = std::io::stderr().is_terminal();
+        let options = RenderOptions {
+            seconds,
+            ..RenderOptions::default()
+        };
+        if let Some(w) = taps.as_ref().and_then(|t| t.warning.as_ref()) {
+            eprintln!("render {path}: warning: {w}");
         }
-        let mut files = Array::new();
-        let mut summary = Map::new();
-        for (name, g) in jobs {
-            let file = if name.is_empty() || name == "mix" {
-                target.clone()
-            } else {
-                let stem = target
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                target.with_file_name(format!("{stem}-{name}.wav"))
-            };
-            let label = file
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let tty = std::io::stderr().is_terminal();
-            let options = RenderOptions {
-                seconds,
-                ..RenderOptions::default()
-            };
-            let audio = crate::live::render(&g, cx.registry.clone(), options, |share| {
-                if tty {
-                    let filled = (share * 30.0).round() as usize;
-                    eprint!(
-                        "\r{label:<32} [{}{}] {:>3.0} %",
-                        "#".repeat(filled),
-                        " ".repeat(30 - filled.min(30)),
-                        share * 100.0
-                    );
-                }
-                true
-            })
-            .map_err(|e| format!("render {path}: {e}"))?;
+        let to_render = taps.as_ref().map_or(&graph, |t| &t.graph);
+        let mut audio = crate::live::render(to_render, cx.registry.clone(), options, |share| {
             if tty {
-                eprintln!();
-            }
-            write_wav(&file, &audio, SampleFormat::Int24)
-                .map_err(|e| format!("render {path}: {e}"))?;
-            if name.is_empty() || name == "mix" {
-                let loudness =
-                    yano_engine::loudness::measure(&audio.left, &audio.right, audio.sample_rate)
-                        .map_err(|e| format!("render {path}: {e}"))?;
-                summary.insert("lufs".into(), Dynamic::from_float(loudness.integrated_lufs));
-                summary.insert(
-                    "true_peak_db".into(),
-                    Dynamic::from_float(loudness.true_peak_dbtp),
+                let filled = (share * 30.0).round() as usize;
+                eprint!(
+                    "\r{label:<32} [{}{}] {:>3.0} %",
+                    "#".repeat(filled),
+                    " ".repeat(30 - filled.min(30)),
+                    share * 100.0
                 );
             }
-            files.push(Dynamic::from(file.display().to_string()));
+            true
+        })
+        .map_err(|e| format!("render {path}: {e}"))?;
+        if tty {
+            eprintln!();
+        }
+        let fail = |e: String| format!("render {path}: {e}");
+        write_wav(&target, &audio, SampleFormat::Int24).map_err(|e| fail(e.to_string()))?;
+        let loudness = yano_engine::loudness::measure(&audio.left, &audio.right, audio.sample_rate)
+            .map_err(|e| fail(e.to_string()))?;
+        let mut summary = Map::new();
+        summary.insert("lufs".into(), Dynamic::from_float(loudness.integrated_lufs));
+        summary.insert("true_peak_db".into(), Dynamic::from_float(loudness.true_peak_dbtp));
+        let mut files = Array::new();
+        files.push(Dynamic::from(target.display().to_string()));
+        if let Some(taps) = &taps {
+            let base = target
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            // Stems in 32-bit float, so a stem louder than full scale (where another cancels
+            // it) is not clipped and the stems still sum to the mix.
+            for (name, stem) in taps.split(&mut audio).map_err(fail)? {
+                let file = target.with_file_name(format!("{base}-{name}.wav"));
+                write_wav(&file, &stem, SampleFormat::Float32).map_err(|e| fail(e.to_string()))?;
+                files.push(Dynamic::from(file.display().to_string()));
+            }
         }
         summary.insert("seconds".into(), Dynamic::from_float(seconds));
         summary.insert("files".into(), Dynamic::from_array(files));

@@ -34,11 +34,14 @@ fn run(workflow: &str, args: &[&str]) {
 fn read_wav(path: &Path) -> (u32, Vec<f32>) {
     let mut r = hound::WavReader::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let spec = r.spec();
-    let scale = (1i64 << (spec.bits_per_sample - 1)) as f32;
-    let samples: Vec<f32> = r
-        .samples::<i32>()
-        .map(|s| s.unwrap() as f32 / scale)
-        .collect();
+    let samples: Vec<f32> = match spec.sample_format {
+        // Stems are 32-bit float.
+        hound::SampleFormat::Float => r.samples::<f32>().map(|s| s.unwrap()).collect(),
+        hound::SampleFormat::Int => {
+            let scale = (1i64 << (spec.bits_per_sample - 1)) as f32;
+            r.samples::<i32>().map(|s| s.unwrap() as f32 / scale).collect()
+        }
+    };
     let left = samples
         .chunks(usize::from(spec.channels))
         .map(|c| c[0])
@@ -196,15 +199,15 @@ fn preset_stems_render_every_shipped_preset() {
         let folder = out.join(&name);
         let (rate, left) = read_wav(&folder.join("mix.wav"));
         assert_eq!(left.len(), bars_long(g.transport.bpm, 2.0, rate), "{name}");
-        let channels = g
-            .nodes()
-            .find(|(_, n)| n.kind == "mixer.console")
-            .map_or(0, |(_, n)| {
-                n.params
-                    .get("channels")
-                    .and_then(|v| v.as_number())
-                    .unwrap_or(4.0) as usize
-            });
+        let mixer_param = |p: &str, default: f64| {
+            g.nodes()
+                .find(|(_, n)| n.kind == "mixer.console")
+                .map_or(0, |(_, n)| {
+                    n.params.get(p).and_then(|v| v.as_number()).unwrap_or(default) as usize
+                })
+        };
+        // One stem a channel, and one for the return buses' share when there are any.
+        let channels = mixer_param("channels", 8.0) + usize::from(mixer_param("returns", 2.0) > 0);
         let wavs = std::fs::read_dir(&folder)
             .unwrap()
             .filter(|e| {
@@ -218,7 +221,7 @@ fn preset_stems_render_every_shipped_preset() {
         assert_eq!(
             wavs,
             1 + channels,
-            "{name}: the mix and one stem per mixer channel"
+            "{name}: the mix, one stem per mixer channel and the returns"
         );
         let midi = std::fs::read(folder.join("notes.mid")).unwrap();
         let smf = midly::Smf::parse(&midi).unwrap();

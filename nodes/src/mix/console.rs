@@ -664,47 +664,6 @@ impl Stems {
     }
 }
 
-/// The graphs of a stem render: the mix, then each channel of the first mixer soloed, named after
-/// the channel (its `chN_name`, or `chN`).
-pub fn stem_graphs(
-    graph: &yano_engine::Graph,
-    registry: &yano_engine::Registry,
-) -> Result<Vec<(String, yano_engine::Graph)>, String> {
-    let mixer = graph
-        .nodes()
-        .map(|(_, n)| n)
-        .find(|n| n.kind == KIND)
-        .ok_or("--stems needs a mixer.console node: stems are its channels")?;
-    let descriptor = registry
-        .get(&mixer.kind)
-        .ok_or("the mixer kind is not registered")?;
-    let values = mixer.values_for(descriptor);
-    let reader = yano_engine::node::ParamReader {
-        specs: &descriptor.params,
-        values: &values,
-    };
-    let channels = reader.number("channels") as usize;
-    let mut jobs = vec![("mix".to_string(), graph.clone())];
-    for (i, ids) in STRIPS.iter().enumerate().take(channels) {
-        let name = reader.text(ids.name);
-        let name = if name.trim().is_empty() {
-            format!("ch{}", i + 1)
-        } else {
-            name.trim().replace(['/', '\\'], "-")
-        };
-        let mut solo = graph.clone();
-        solo.set_param(
-            &mixer.id,
-            ids.solo,
-            yano_engine::ParamValue::Text("on".into()),
-            registry,
-        )
-        .map_err(|e| e.to_string())?;
-        jobs.push((name, solo));
-    }
-    Ok(jobs)
-}
-
 #[cfg(test)]
 mod tests {
     use std::f64::consts::TAU;

@@ -5,3 +5,4 @@ pub mod gain;
 pub mod meters;
 pub mod mixer;
 pub mod pan;
+pub mod stems;
