@@ -266,6 +266,9 @@ impl Part {
 /// intros and leave half way through outros. Ranges are inclusive and merged.
 pub fn plays(line: Line, style: Style, sections: &[Section]) -> Vec<(u32, u32)> {
     let mut ranges: Vec<(u32, u32)> = Vec::new();
+    let has = |name: &str| sections.iter().any(|s| s.name == name);
+    // Short forms lack the sections where pad and bass enter: they join the first drop.
+    let short = !has("keys") || !has("drop_2");
     for s in sections {
         let half = s.first_bar + 8 * (s.bars() / 16);
         let second_half = (half.max(s.first_bar + 8).min(s.last_bar + 1), s.last_bar);
@@ -296,11 +299,13 @@ pub fn plays(line: Line, style: Style, sections: &[Section]) -> Vec<(u32, u32)> 
             (Line::Chords, "outro") => Some(first_half),
             (Line::Chords, _) => Some((s.first_bar, s.last_bar)),
             (Line::Pad, "keys" | "hook" | "breakdown" | "drop_2") => Some((s.first_bar, s.last_bar)),
+            (Line::Pad, "drop_1") if short => Some((s.first_bar, s.last_bar)),
             (Line::Pad, _) => None,
             (Line::Bass, "hook" | "drop_2") => Some((s.first_bar, s.last_bar)),
             (Line::Bass, "drop_1") if style == Style::PrivateSchool => {
                 Some((s.first_bar, s.last_bar))
             }
+            (Line::Bass, "drop_1") if short => Some((s.first_bar, s.last_bar)),
             (Line::Bass, _) => None,
         };
         if let Some((a, b)) = range.filter(|(a, b)| a <= b) {

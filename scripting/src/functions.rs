@@ -50,6 +50,12 @@ pub fn register(engine: &mut Engine, cx: Rc<Context>) {
         Ok(found.into_iter().map(Dynamic::from).collect())
     });
 
+    // Generating a whole track.
+    let c = cx.clone();
+    engine.register_fn("arrange", move |settings: Map| {
+        crate::generate::arrange(&c, &settings)
+    });
+
     // Nodes, wires and parameters.
     let c = cx.clone();
     engine.register_fn("add", move |g: &mut ScriptGraph, kind: &str| {

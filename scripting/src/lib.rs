@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod functions;
+mod generate;
 pub mod live;
 pub mod midi;
 pub mod music;

@@ -283,3 +283,38 @@ fn the_tempo_sweep_renders_each_tempo_and_key() {
         assert_eq!(transpose("kick"), None, "drum lines keep their notes");
     }
 }
+
+#[test]
+fn generate_batch_writes_a_different_track_per_seed() {
+    let out = scratch("generate");
+    let out_s = out.display().to_string();
+    run(
+        "generate-batch.rhai",
+        &[
+            "--out",
+            &out_s,
+            "--count",
+            "2",
+            "--bars",
+            "16",
+            "--prompt",
+            "sgija in A minor, 114 bpm",
+        ],
+    );
+    let mut mixes = Vec::new();
+    for seed in 1..=2 {
+        let (rate, left) = read_wav(&out.join(format!("track-{seed}.wav")));
+        assert!(left.len() >= bars_long(114.0, 16.0, rate));
+        let bpm = tempo_of(&out.join(format!("track-{seed}.wav")));
+        assert!((bpm - 114.0).abs() < 0.5, "track {seed} plays at {bpm:.2} BPM");
+        for stem in ["drums", "percussion", "log_drum", "keys", "pad", "bass"] {
+            let (_, s) = read_wav(&out.join(format!("track-{seed}-{stem}.wav")));
+            assert!(s.iter().any(|x| x.abs() > 1e-3), "track {seed}: {stem} is silent");
+        }
+        let midi = std::fs::read(out.join(format!("track-{seed}.mid"))).unwrap();
+        assert_eq!(midly::Smf::parse(&midi).unwrap().tracks.len(), 7, "a tempo track and six instruments");
+        assert!(out.join(format!("track-{seed}.ron")).is_file());
+        mixes.push(left);
+    }
+    assert_ne!(mixes[0], mixes[1], "two seeds, two tracks");
+}
