@@ -199,7 +199,14 @@ fn run(cli: Cli) -> Result<(), String> {
                 if let Some(w) = &taps.warning {
                     eprintln!("warning: {w}");
                 }
-                let mut audio = render_one(&preset, &taps.graph, registry, options, format, &output.join("mix.wav"))?;
+                let mut audio = render_one(
+                    &preset,
+                    &taps.graph,
+                    registry,
+                    options,
+                    format,
+                    &output.join("mix.wav"),
+                )?;
                 // Stems in 32-bit float: one stem may peak above full scale where another
                 // cancels it, and clipping it would break their sum.
                 for (name, stem) in taps.split(&mut audio)? {

@@ -157,7 +157,13 @@ fn stems_are_one_file_per_mixer_channel_plus_the_mix_and_sum_to_it() {
     names.sort();
     assert_eq!(
         names,
-        ["drums.wav", "logdrum.wav", "mix.wav", "organ.wav", "returns.wav"]
+        [
+            "drums.wav",
+            "logdrum.wav",
+            "mix.wav",
+            "organ.wav",
+            "returns.wav"
+        ]
     );
     assert!(
         err.contains("warning: stems are taken at the mixer \"mix\", before clipper"),
@@ -190,7 +196,14 @@ fn stems_are_one_file_per_mixer_channel_plus_the_mix_and_sum_to_it() {
 #[test]
 fn a_generated_track_renders_stems_that_sum_to_its_mix() {
     let dir = temp("generated-stems");
-    let (ok, _, err) = yano(&["generate", "sgija, 16 bars", "--seed", "3", "-o", dir.to_str().unwrap()]);
+    let (ok, _, err) = yano(&[
+        "generate",
+        "sgija, 16 bars",
+        "--seed",
+        "3",
+        "-o",
+        dir.to_str().unwrap(),
+    ]);
     assert!(ok, "{err}");
     let stems = dir.join("again");
     let (ok, _, err) = yano(&[
@@ -225,9 +238,19 @@ fn a_generated_track_renders_stems_that_sum_to_its_mix() {
             }
         }
     }
-    assert_eq!(count, 6, "drums, percussion, log drum, keys, pad and bass (16 bars have no riser)");
-    let error: f64 = mix.iter().zip(&sum).map(|(m, s)| f64::from(m - s).powi(2)).sum();
+    assert_eq!(
+        count, 6,
+        "drums, percussion, log drum, keys, pad and bass (16 bars have no riser)"
+    );
+    let error: f64 = mix
+        .iter()
+        .zip(&sum)
+        .map(|(m, s)| f64::from(m - s).powi(2))
+        .sum();
     let signal: f64 = mix.iter().map(|m| f64::from(*m).powi(2)).sum();
     let error_db = 10.0 * (error / signal).log10();
-    assert!(error_db < -60.0, "stems sum to the mix within {error_db:.1} dB");
+    assert!(
+        error_db < -60.0,
+        "stems sum to the mix within {error_db:.1} dB"
+    );
 }

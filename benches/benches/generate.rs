@@ -15,10 +15,18 @@ const PROMPT: &str = "soulful private school amapiano in Eb minor, 111 bpm, 3 mi
 
 fn generate(c: &mut Criterion) {
     let registry = Arc::new(yano_generator::registry());
-    let (request, _) = Request::new(PROMPT, &Options { seed: 7, ..Options::default() }).unwrap();
+    let (request, _) = Request::new(
+        PROMPT,
+        &Options {
+            seed: 7,
+            ..Options::default()
+        },
+    )
+    .unwrap();
     let dir = std::env::temp_dir().join(format!("yano-bench-generate-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut group = c.benchmark_group("generate 3 min with stems, MIDI, graph (goal 3 s, promise 30 s)");
+    let mut group =
+        c.benchmark_group("generate 3 min with stems, MIDI, graph (goal 3 s, promise 30 s)");
     group.sample_size(10);
     group.bench_function("compose", |b| b.iter(|| black_box(compose(&request))));
     let track = compose(&request);

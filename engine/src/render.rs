@@ -194,7 +194,11 @@ pub fn write_wav(path: &Path, audio: &Rendered, format: SampleFormat) -> Result<
         header.extend_from_slice(&22u16.to_le_bytes());
         header.extend_from_slice(&bits.to_le_bytes());
         header.extend_from_slice(&3u32.to_le_bytes()); // front left, front right
-        let sub_format: u8 = if format == SampleFormat::Float32 { 3 } else { 1 };
+        let sub_format: u8 = if format == SampleFormat::Float32 {
+            3
+        } else {
+            1
+        };
         header.extend_from_slice(&[
             sub_format, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xAA, 0, 0x38, 0x9B, 0x71,
         ]);

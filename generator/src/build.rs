@@ -141,13 +141,22 @@ impl Builder<'_> {
             .map_err(|e| GenerateError::Graph(format!("{from} → {to}: {e}")))
     }
 
-    fn automate(&mut self, node: &str, param: &str, points: &[(f64, f64, Curve)]) -> Result<(), GenerateError> {
+    fn automate(
+        &mut self,
+        node: &str,
+        param: &str,
+        points: &[(f64, f64, Curve)],
+    ) -> Result<(), GenerateError> {
         let lane = AutomationLane {
             node: node.into(),
             param: param.into(),
             points: points
                 .iter()
-                .map(|(bar, value, curve)| AutomationPoint { bar: *bar, value: *value, curve: *curve })
+                .map(|(bar, value, curve)| AutomationPoint {
+                    bar: *bar,
+                    value: *value,
+                    curve: *curve,
+                })
                 .collect(),
         };
         self.graph
@@ -215,7 +224,10 @@ pub fn graph(track: &Track, registry: &Registry) -> Result<Graph, GenerateError>
     }
     b.add(arrangement, 260.0, 300.0)?;
     for (k, (line, _, _)) in track.lines.iter().enumerate() {
-        b.wire(&format!("{}.notes", line.id()), &format!("{}.in_{}", ids::ARRANGEMENT, k + 1))?;
+        b.wire(
+            &format!("{}.notes", line.id()),
+            &format!("{}.in_{}", ids::ARRANGEMENT, k + 1),
+        )?;
     }
     // Instruments and their inserts; each chain ends in a mixer channel.
     let mut chain_ends: Vec<(&'static str, String)> = Vec::new();
@@ -229,19 +241,38 @@ pub fn graph(track: &Track, registry: &Registry) -> Result<Graph, GenerateError>
                 .with("tom_db", -9.0),
             Part::Percussion => NodeSpec::new(name, "instrument.drums")
                 .with("clap_db", -8.0)
-                .with("clap_decay_ms", if r.style == Style::PrivateSchool { 300.0 } else { 200.0 })
-                .with("shaker_db", if r.style == Style::Sgija { -13.0 } else { -15.0 })
+                .with(
+                    "clap_decay_ms",
+                    if r.style == Style::PrivateSchool {
+                        300.0
+                    } else {
+                        200.0
+                    },
+                )
+                .with(
+                    "shaker_db",
+                    if r.style == Style::Sgija {
+                        -13.0
+                    } else {
+                        -15.0
+                    },
+                )
                 .with("rim_db", -12.0)
                 .with("conga_high_db", -12.0)
                 .with("conga_low_db", -11.0),
             Part::LogDrum => v
                 .log_drum
                 .iter()
-                .fold(NodeSpec::new(name, "instrument.log_drum"), |s, (p, x)| s.with(p, *x)),
+                .fold(NodeSpec::new(name, "instrument.log_drum"), |s, (p, x)| {
+                    s.with(p, *x)
+                }),
             Part::Keys => NodeSpec::new(name, "instrument.keys")
                 .with("model", v.keys_model)
                 .with("voices", 12.0)
-                .with("tremolo_depth", if v.keys_model == "rhodes" { 0.35 } else { 0.0 })
+                .with(
+                    "tremolo_depth",
+                    if v.keys_model == "rhodes" { 0.35 } else { 0.0 },
+                )
                 .with("gain_db", -4.0),
             Part::Pad => NodeSpec::new(name, "instrument.pad")
                 .with("cutoff_hz", (1200.0 + 1600.0 * c.brightness).round())
@@ -265,13 +296,26 @@ pub fn graph(track: &Track, registry: &Registry) -> Result<Graph, GenerateError>
             Ok(())
         };
         match part {
-            Part::Drums => insert(&mut b, NodeSpec::new("drums_filter", "fx.filter").with("cutoff_hz", 20000.0))?,
+            Part::Drums => insert(
+                &mut b,
+                NodeSpec::new("drums_filter", "fx.filter").with("cutoff_hz", 20000.0),
+            )?,
             Part::Percussion => {
-                insert(&mut b, NodeSpec::new("percussion_filter", "fx.filter").with("cutoff_hz", 20000.0))?;
+                insert(
+                    &mut b,
+                    NodeSpec::new("percussion_filter", "fx.filter").with("cutoff_hz", 20000.0),
+                )?;
                 insert(
                     &mut b,
                     NodeSpec::new("percussion_reverb", "fx.reverb")
-                        .with("decay_s", if r.style == Style::PrivateSchool { 1.4 } else { 0.9 })
+                        .with(
+                            "decay_s",
+                            if r.style == Style::PrivateSchool {
+                                1.4
+                            } else {
+                                0.9
+                            },
+                        )
                         .with("mix", (v.percussion_reverb * 100.0).round() / 100.0),
                 )?
             }
@@ -293,7 +337,9 @@ pub fn graph(track: &Track, registry: &Registry) -> Result<Graph, GenerateError>
             Part::Pad => {
                 insert(
                     &mut b,
-                    NodeSpec::new("pad_eq", "fx.eq").with("band1_type", "high_pass").with("band1_freq_hz", 150.0),
+                    NodeSpec::new("pad_eq", "fx.eq")
+                        .with("band1_type", "high_pass")
+                        .with("band1_freq_hz", 150.0),
                 )?;
                 insert(
                     &mut b,
@@ -307,27 +353,54 @@ pub fn graph(track: &Track, registry: &Registry) -> Result<Graph, GenerateError>
         chain_ends.push((name, end));
     }
     for (k, (line, _, _)) in track.lines.iter().enumerate() {
-        b.wire(&format!("{}.out_{}", ids::ARRANGEMENT, k + 1), &format!("{}.notes", line.part().name()))?;
+        b.wire(
+            &format!("{}.out_{}", ids::ARRANGEMENT, k + 1),
+            &format!("{}.notes", line.part().name()),
+        )?;
     }
     // The riser: band-passed noise rising into the second drop.
     let riser = riser_bars(track);
     if let Some((from, to)) = riser {
         let y = 120.0 * r.parts.len() as f32;
-        b.add(NodeSpec::new(ids::RISER, "source.oscillator").with("wave", "noise").with("gain_db", -12.0), 520.0, y)?;
         b.add(
-            NodeSpec::new(ids::RISER_FILTER, "fx.filter").with("mode", "bandpass").with("resonance", 0.35),
+            NodeSpec::new(ids::RISER, "source.oscillator")
+                .with("wave", "noise")
+                .with("gain_db", -12.0),
+            520.0,
+            y,
+        )?;
+        b.add(
+            NodeSpec::new(ids::RISER_FILTER, "fx.filter")
+                .with("mode", "bandpass")
+                .with("resonance", 0.35),
             760.0,
             y,
         )?;
-        b.add(NodeSpec::new(ids::RISER_LEVEL, "util.gain").with("gain_db", -96.0), 980.0, y)?;
-        b.wire(&format!("{}.out", ids::RISER), &format!("{}.in", ids::RISER_FILTER))?;
-        b.wire(&format!("{}.out", ids::RISER_FILTER), &format!("{}.in", ids::RISER_LEVEL))?;
+        b.add(
+            NodeSpec::new(ids::RISER_LEVEL, "util.gain").with("gain_db", -96.0),
+            980.0,
+            y,
+        )?;
+        b.wire(
+            &format!("{}.out", ids::RISER),
+            &format!("{}.in", ids::RISER_FILTER),
+        )?;
+        b.wire(
+            &format!("{}.out", ids::RISER_FILTER),
+            &format!("{}.in", ids::RISER_LEVEL),
+        )?;
         chain_ends.push((ids::FX_CHANNEL, format!("{}.out", ids::RISER_LEVEL)));
         let (f, t) = (f64::from(from), f64::from(to));
         b.automate(
             ids::RISER_LEVEL,
             "gain_db",
-            &[(1.0, -96.0, Curve::Linear), (f, -96.0, Curve::Linear), (f, -36.0, Curve::Linear), (t, -6.0, Curve::Linear), (t, -96.0, Curve::Linear)],
+            &[
+                (1.0, -96.0, Curve::Linear),
+                (f, -96.0, Curve::Linear),
+                (f, -36.0, Curve::Linear),
+                (t, -6.0, Curve::Linear),
+                (t, -96.0, Curve::Linear),
+            ],
         )?;
         b.automate(
             ids::RISER_FILTER,
@@ -385,7 +458,10 @@ pub fn graph(track: &Track, registry: &Registry) -> Result<Graph, GenerateError>
     for (k, (_, end)) in chain_ends.iter().enumerate() {
         b.wire(end, &format!("{}.ch_{}", ids::MIXER, k + 1))?;
     }
-    b.wire(&format!("{}.out", ids::MIXER), &format!("{}.in", ids::OUTPUT))?;
+    b.wire(
+        &format!("{}.out", ids::MIXER),
+        &format!("{}.in", ids::OUTPUT),
+    )?;
     Ok(b.graph)
 }
 

@@ -178,6 +178,9 @@ impl Request {
     }
 }
 
+/// Inclusive ranges of bars (from 1).
+pub type BarRanges = Vec<(u32, u32)>;
+
 /// A chord as it sounds in the song: where, how long, and the right hand's voicing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChordSpan {
@@ -198,7 +201,7 @@ pub struct Track {
     pub sections: Vec<Section>,
     pub chords: Vec<ChordSpan>,
     /// Each line's notes over the whole song and the bars where the arrangement lets it play.
-    pub lines: Vec<(Line, Vec<Note>, Vec<(u32, u32)>)>,
+    pub lines: Vec<(Line, Vec<Note>, BarRanges)>,
 }
 
 impl Track {
@@ -223,7 +226,11 @@ impl Track {
             })
             .copied()
             .collect();
-        out.sort_by(|a, b| a.start_beats.total_cmp(&b.start_beats).then(a.pitch.cmp(&b.pitch)));
+        out.sort_by(|a, b| {
+            a.start_beats
+                .total_cmp(&b.start_beats)
+                .then(a.pitch.cmp(&b.pitch))
+        });
         out
     }
 
@@ -250,7 +257,11 @@ fn harmony(request: &Request, sections: &[Section]) -> Vec<ChordSpan> {
         let mut spans = Vec::new();
         let mut ok = true;
         for section in sections {
-            let progression = if section.name == "breakdown" { &contrast } else { &main };
+            let progression = if section.name == "breakdown" {
+                &contrast
+            } else {
+                &main
+            };
             let first = spans.len();
             let mut at = f64::from(section.first_bar - 1) * 4.0;
             let end = f64::from(section.last_bar) * 4.0;
@@ -281,7 +292,10 @@ fn harmony(request: &Request, sections: &[Section]) -> Vec<ChordSpan> {
                     ok = false;
                     // Keep something playable if no draw ever works: the nearest voicing.
                     for span in &mut spans[first..] {
-                        span.voicing = harmony::voicings(&span.chord).first().copied().unwrap_or([60, 64, 67, 71]);
+                        span.voicing = harmony::voicings(&span.chord)
+                            .first()
+                            .copied()
+                            .unwrap_or([60, 64, 67, 71]);
                     }
                 }
             }
@@ -345,10 +359,20 @@ fn keys_line(request: &Request, chords: &[ChordSpan], feel: Feel) -> Vec<Note> {
                 let start = span.start_beats - early;
                 let length = (span.beats + early - next_early - 0.08).max(0.2);
                 for n in span.voicing {
-                    notes.push(Note { pitch: n, start_beats: start, length_beats: length, velocity: 0.66 });
+                    notes.push(Note {
+                        pitch: n,
+                        start_beats: start,
+                        length_beats: length,
+                        velocity: 0.66,
+                    });
                 }
                 for n in left {
-                    notes.push(Note { pitch: n, start_beats: start, length_beats: length, velocity: 0.55 });
+                    notes.push(Note {
+                        pitch: n,
+                        start_beats: start,
+                        length_beats: length,
+                        velocity: 0.55,
+                    });
                 }
             }
             _ => {
@@ -370,7 +394,12 @@ fn keys_line(request: &Request, chords: &[ChordSpan], feel: Feel) -> Vec<Note> {
                         }
                         let accent = if *step == 2 { 0.78 } else { 0.7 };
                         for n in span.voicing {
-                            notes.push(Note { pitch: n, start_beats: at, length_beats: 0.2, velocity: accent });
+                            notes.push(Note {
+                                pitch: n,
+                                start_beats: at,
+                                length_beats: 0.2,
+                                velocity: accent,
+                            });
                         }
                     }
                 }

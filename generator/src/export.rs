@@ -39,14 +39,19 @@ pub struct Mixdown {
 }
 
 /// Renders the mix and every stem of `graph` in one pass (see `yano_nodes::mix::stems`).
-pub fn render_with_stems(graph: &Graph, seconds: f64, registry: Arc<Registry>) -> Result<Mixdown, GenerateError> {
+pub fn render_with_stems(
+    graph: &Graph,
+    seconds: f64,
+    registry: Arc<Registry>,
+) -> Result<Mixdown, GenerateError> {
     let taps = stem_taps(graph, &registry, seconds).map_err(GenerateError::Graph)?;
     let options = RenderOptions {
         seconds,
         block_size: 128,
         inference_threads: 1,
     };
-    let mut mix = render(&taps.graph, registry, options).map_err(|e| GenerateError::Render(e.to_string()))?;
+    let mut mix =
+        render(&taps.graph, registry, options).map_err(|e| GenerateError::Render(e.to_string()))?;
     let stems = taps.split(&mut mix).map_err(GenerateError::Render)?;
     Ok(Mixdown { mix, stems })
 }
@@ -67,25 +72,42 @@ fn midi_voice(part: Part) -> (u8, Option<u8>) {
 pub fn midi_bytes(track: &Track) -> Vec<u8> {
     let r = &track.request;
     let tick = |beats: f64| (beats * f64::from(PPQ)).round().max(0.0) as u64;
-    let into_track = |mut events: Vec<(u64, u8, TrackEventKind<'static>)>| -> Vec<TrackEvent<'static>> {
-        // At one tick: meta first, note-offs before note-ons.
-        events.sort_by_key(|(t, order, _)| (*t, *order));
-        let mut last = 0;
-        let mut out: Vec<TrackEvent> = events
-            .into_iter()
-            .map(|(t, _, kind)| {
-                let delta = (t - last) as u32;
-                last = t;
-                TrackEvent { delta: u28::new(delta), kind }
-            })
-            .collect();
-        out.push(TrackEvent { delta: u28::new(0), kind: TrackEventKind::Meta(MetaMessage::EndOfTrack) });
-        out
-    };
+    let into_track =
+        |mut events: Vec<(u64, u8, TrackEventKind<'static>)>| -> Vec<TrackEvent<'static>> {
+            // At one tick: meta first, note-offs before note-ons.
+            events.sort_by_key(|(t, order, _)| (*t, *order));
+            let mut last = 0;
+            let mut out: Vec<TrackEvent> = events
+                .into_iter()
+                .map(|(t, _, kind)| {
+                    let delta = (t - last) as u32;
+                    last = t;
+                    TrackEvent {
+                        delta: u28::new(delta),
+                        kind,
+                    }
+                })
+                .collect();
+            out.push(TrackEvent {
+                delta: u28::new(0),
+                kind: TrackEventKind::Meta(MetaMessage::EndOfTrack),
+            });
+            out
+        };
     let mut conductor: Vec<(u64, u8, TrackEventKind<'static>)> = vec![
         (0, 0, TrackEventKind::Meta(MetaMessage::TrackName(b"yano"))),
-        (0, 0, TrackEventKind::Meta(MetaMessage::Tempo(u24::new((60_000_000.0 / r.bpm).round() as u32)))),
-        (0, 0, TrackEventKind::Meta(MetaMessage::TimeSignature(4, 2, 24, 8))),
+        (
+            0,
+            0,
+            TrackEventKind::Meta(MetaMessage::Tempo(u24::new(
+                (60_000_000.0 / r.bpm).round() as u32
+            ))),
+        ),
+        (
+            0,
+            0,
+            TrackEventKind::Meta(MetaMessage::TimeSignature(4, 2, 24, 8)),
+        ),
         (
             0,
             0,
@@ -97,7 +119,11 @@ pub fn midi_bytes(track: &Track) -> Vec<u8> {
     ];
     for s in &track.sections {
         let name: &'static [u8] = s.name.as_bytes();
-        conductor.push((tick(f64::from(s.first_bar - 1) * 4.0), 0, TrackEventKind::Meta(MetaMessage::Marker(name))));
+        conductor.push((
+            tick(f64::from(s.first_bar - 1) * 4.0),
+            0,
+            TrackEventKind::Meta(MetaMessage::Marker(name)),
+        ));
     }
     let mut tracks = vec![into_track(conductor)];
     for part in &r.parts {
@@ -106,22 +132,55 @@ pub fn midi_bytes(track: &Track) -> Vec<u8> {
         let name: &'static [u8] = part.name().as_bytes();
         let mut events = vec![(0, 0, TrackEventKind::Meta(MetaMessage::TrackName(name)))];
         if let Some(p) = program {
-            events.push((0, 0, TrackEventKind::Midi { channel: ch, message: MidiMessage::ProgramChange { program: u7::new(p) } }));
+            events.push((
+                0,
+                0,
+                TrackEventKind::Midi {
+                    channel: ch,
+                    message: MidiMessage::ProgramChange {
+                        program: u7::new(p),
+                    },
+                },
+            ));
         }
         for n in track.heard(*part).iter().map(build::quantise) {
             let (on, off) = (tick(n.start_beats), tick(n.start_beats + n.length_beats));
             let key = u7::new(n.pitch.min(127));
-            events.push((on, 2, TrackEventKind::Midi { channel: ch, message: MidiMessage::NoteOn { key, vel: u7::new(velocity_of(&n)) } }));
-            events.push((off.max(on + 1), 1, TrackEventKind::Midi { channel: ch, message: MidiMessage::NoteOff { key, vel: u7::new(0) } }));
+            events.push((
+                on,
+                2,
+                TrackEventKind::Midi {
+                    channel: ch,
+                    message: MidiMessage::NoteOn {
+                        key,
+                        vel: u7::new(velocity_of(&n)),
+                    },
+                },
+            ));
+            events.push((
+                off.max(on + 1),
+                1,
+                TrackEventKind::Midi {
+                    channel: ch,
+                    message: MidiMessage::NoteOff {
+                        key,
+                        vel: u7::new(0),
+                    },
+                },
+            ));
         }
         tracks.push(into_track(events));
     }
     let smf = Smf {
-        header: Header { format: Format::Parallel, timing: Timing::Metrical(u15::new(PPQ as u16)) },
+        header: Header {
+            format: Format::Parallel,
+            timing: Timing::Metrical(u15::new(PPQ as u16)),
+        },
         tracks,
     };
     let mut bytes = Vec::new();
-    smf.write_std(&mut bytes).expect("writing to memory cannot fail");
+    smf.write_std(&mut bytes)
+        .expect("writing to memory cannot fail");
     bytes
 }
 
@@ -184,7 +243,12 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), GenerateError> {
 
 /// Builds, renders and writes a composed track into `dir`: track.wav, stems/*.wav, track.mid,
 /// track.ron and track.json.
-pub fn write(track: &Track, dir: &Path, registry: Arc<Registry>, composed_in: f64) -> Result<Written, GenerateError> {
+pub fn write(
+    track: &Track,
+    dir: &Path,
+    registry: Arc<Registry>,
+    composed_in: f64,
+) -> Result<Written, GenerateError> {
     let started = Instant::now();
     let graph = build::graph(track, &registry)?;
     let seconds = render_seconds(track);
@@ -192,11 +256,21 @@ pub fn write(track: &Track, dir: &Path, registry: Arc<Registry>, composed_in: f6
     let seconds_render = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let stems_dir = dir.join("stems");
-    std::fs::create_dir_all(&stems_dir).map_err(|e| GenerateError::Write { path: stems_dir.clone(), message: e.to_string() })?;
+    std::fs::create_dir_all(&stems_dir).map_err(|e| GenerateError::Write {
+        path: stems_dir.clone(),
+        message: e.to_string(),
+    })?;
     // The mix in 24 bits; stems in 32-bit float, because one stem may peak above full scale
     // where another cancels it (a sub under a log drum), and clipping it would break the sum.
-    let wav = |path: PathBuf, audio: &Rendered, format: SampleFormat, files: &mut Vec<PathBuf>| -> Result<(), GenerateError> {
-        write_wav(&path, audio, format).map_err(|e| GenerateError::Write { path: path.clone(), message: e.to_string() })?;
+    let wav = |path: PathBuf,
+               audio: &Rendered,
+               format: SampleFormat,
+               files: &mut Vec<PathBuf>|
+     -> Result<(), GenerateError> {
+        write_wav(&path, audio, format).map_err(|e| GenerateError::Write {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
         files.push(path);
         Ok(())
     };
@@ -206,27 +280,47 @@ pub fn write(track: &Track, dir: &Path, registry: Arc<Registry>, composed_in: f6
         let stems = scope.spawn(|| {
             let mut files = Vec::new();
             for (name, audio) in &mixdown.stems {
-                wav(stems_dir.join(format!("{name}.wav")), audio, SampleFormat::Float32, &mut files)?;
+                wav(
+                    stems_dir.join(format!("{name}.wav")),
+                    audio,
+                    SampleFormat::Float32,
+                    &mut files,
+                )?;
             }
             Ok::<_, GenerateError>(files)
         });
         let mut files = Vec::new();
         let mine = (|| {
-            wav(dir.join("track.wav"), &mixdown.mix, SampleFormat::Int24, &mut files)?;
+            wav(
+                dir.join("track.wav"),
+                &mixdown.mix,
+                SampleFormat::Int24,
+                &mut files,
+            )?;
             let mid = dir.join("track.mid");
             write_file(&mid, &midi_bytes(track))?;
             files.push(mid);
             let ron = dir.join("track.ron");
             let header = format!(
                 "// Generated by yano: {} in {}, {} BPM, {} bars, seed {}.\n",
-                track.request.style, track.request.key, track.request.bpm, track.request.bars, track.request.seed
+                track.request.style,
+                track.request.key,
+                track.request.bpm,
+                track.request.bars,
+                track.request.seed
             );
             write_file(&ron, format!("{header}{}", preset_text(&graph)).as_bytes())?;
             files.push(ron);
-            loudness::measure(&mixdown.mix.left, &mixdown.mix.right, mixdown.mix.sample_rate)
-                .map_err(|e| GenerateError::Render(e.to_string()))
+            loudness::measure(
+                &mixdown.mix.left,
+                &mixdown.mix.right,
+                mixdown.mix.sample_rate,
+            )
+            .map_err(|e| GenerateError::Render(e.to_string()))
         })();
-        let stems = stems.join().unwrap_or_else(|_| Err(GenerateError::Render("writing the stems panicked".into())));
+        let stems = stems
+            .join()
+            .unwrap_or_else(|_| Err(GenerateError::Render("writing the stems panicked".into())));
         (files, stems, mine)
     });
     let measured = measured?;
@@ -238,7 +332,8 @@ pub fn write(track: &Track, dir: &Path, registry: Arc<Registry>, composed_in: f6
         "lufs": (measured.integrated_lufs * 100.0).round() / 100.0,
         "true_peak_dbtp": (measured.true_peak_dbtp * 100.0).round() / 100.0,
     });
-    let text = serde_json::to_string_pretty(&description(track, extra)).expect("JSON of plain values");
+    let text =
+        serde_json::to_string_pretty(&description(track, extra)).expect("JSON of plain values");
     write_file(&json, text.as_bytes())?;
     files.push(json);
     Ok(Written {

@@ -92,7 +92,13 @@ pub fn sections(bars: u32, curve: EnergyCurve) -> Vec<Section> {
     let mut plan: Vec<(&'static str, u32)> = if units >= 8 {
         TEMPLATE.iter().map(|(n, min, _)| (*n, *min)).collect()
     } else if units >= 6 {
-        vec![("intro", 1), ("drop_1", 2), ("breakdown", 1), ("drop_2", 2), ("outro", units - 6)]
+        vec![
+            ("intro", 1),
+            ("drop_1", 2),
+            ("breakdown", 1),
+            ("drop_2", 2),
+            ("outro", units - 6),
+        ]
     } else if units >= 4 {
         vec![("intro", 1), ("drop_1", units - 2), ("outro", 1)]
     } else {
@@ -100,7 +106,15 @@ pub fn sections(bars: u32, curve: EnergyCurve) -> Vec<Section> {
     };
     let mut left = units - plan.iter().map(|(_, u)| u).sum::<u32>();
     // Growth order: the drops first, then the intro, a hook (two units at once), the outro …
-    let order = ["drop_2", "drop_1", "intro", "hook", "outro", "keys", "breakdown"];
+    let order = [
+        "drop_2",
+        "drop_1",
+        "intro",
+        "hook",
+        "outro",
+        "keys",
+        "breakdown",
+    ];
     let max_of = |name: &str| TEMPLATE.iter().find(|t| t.0 == name).map_or(4, |t| t.2);
     while left > 0 {
         let mut grew = false;
@@ -128,7 +142,10 @@ pub fn sections(bars: u32, curve: EnergyCurve) -> Vec<Section> {
                     }
                 }
             }
-            if !plan.iter().any(|(n, u)| ["drop_2", "hook", "drop_1"].contains(n) && *u > 0) {
+            if !plan
+                .iter()
+                .any(|(n, u)| ["drop_2", "hook", "drop_1"].contains(n) && *u > 0)
+            {
                 break;
             }
         }
@@ -246,7 +263,12 @@ impl Part {
 
     /// "log drum", "log_drum", "logdrum", "piano" …
     pub fn parse(text: &str) -> Option<Part> {
-        match text.trim().to_ascii_lowercase().replace([' ', '-'], "_").as_str() {
+        match text
+            .trim()
+            .to_ascii_lowercase()
+            .replace([' ', '-'], "_")
+            .as_str()
+        {
             "drums" | "drum" | "kit" => Some(Part::Drums),
             "percussion" | "perc" => Some(Part::Percussion),
             "log_drum" | "logdrum" | "log" => Some(Part::LogDrum),
@@ -298,7 +320,9 @@ pub fn plays(line: Line, style: Style, sections: &[Section]) -> Vec<(u32, u32)> 
             (Line::Chords, "intro") => None,
             (Line::Chords, "outro") => Some(first_half),
             (Line::Chords, _) => Some((s.first_bar, s.last_bar)),
-            (Line::Pad, "keys" | "hook" | "breakdown" | "drop_2") => Some((s.first_bar, s.last_bar)),
+            (Line::Pad, "keys" | "hook" | "breakdown" | "drop_2") => {
+                Some((s.first_bar, s.last_bar))
+            }
             (Line::Pad, "drop_1") if short => Some((s.first_bar, s.last_bar)),
             (Line::Pad, _) => None,
             (Line::Bass, "hook" | "drop_2") => Some((s.first_bar, s.last_bar)),
@@ -345,9 +369,18 @@ mod tests {
             }
             assert!(s.iter().all(|x| x.bars() % 8 == 0));
         }
-        let names: Vec<&str> = sections(96, EnergyCurve::Build).iter().map(|s| s.name).collect();
-        assert_eq!(names, ["intro", "keys", "drop_1", "breakdown", "drop_2", "outro"]);
-        let names: Vec<&str> = sections(192, EnergyCurve::Build).iter().map(|s| s.name).collect();
+        let names: Vec<&str> = sections(96, EnergyCurve::Build)
+            .iter()
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(
+            names,
+            ["intro", "keys", "drop_1", "breakdown", "drop_2", "outro"]
+        );
+        let names: Vec<&str> = sections(192, EnergyCurve::Build)
+            .iter()
+            .map(|s| s.name)
+            .collect();
         assert!(names.contains(&"hook"));
     }
 
@@ -356,7 +389,9 @@ mod tests {
         let s = sections(96, EnergyCurve::Build);
         let log_drum = plays(Line::LogDrum, Style::Amapiano, &s);
         let breakdown = s.iter().find(|x| x.name == "breakdown").unwrap();
-        assert!(log_drum.iter().all(|(a, b)| *b < breakdown.first_bar || *a > breakdown.last_bar));
+        assert!(log_drum
+            .iter()
+            .all(|(a, b)| *b < breakdown.first_bar || *a > breakdown.last_bar));
         assert_eq!(plays(Line::Shaker, Style::Amapiano, &s), [(1, 96)]);
         assert_eq!(ranges_text(&[(9, 40), (49, 80)]), "9-40, 49-80");
     }

@@ -30,7 +30,11 @@ pub struct Feel {
 impl Feel {
     /// Beats from the song's start to `step` (16ths) of `bar` (from 1), swung by `swing`.
     pub fn at(&self, bar: u32, step: u32, swing: f64) -> f64 {
-        let delay = if step % 2 == 1 { (swing - 0.5) * 0.5 } else { 0.0 };
+        let delay = if step % 2 == 1 {
+            (swing - 0.5) * 0.5
+        } else {
+            0.0
+        };
         f64::from(bar - 1) * 4.0 + f64::from(step) * 0.25 + delay
     }
 
@@ -113,7 +117,10 @@ fn bar_hits(
     let last_bar = bar_in_phrase == 7;
     let e = section.energy;
     let steps = |text: &str, note: u8, a: f64, h: f64, g: f64| -> Vec<Hit> {
-        pattern(text, a, h, g).into_iter().map(|(s, v)| (s, note, v)).collect()
+        pattern(text, a, h, g)
+            .into_iter()
+            .map(|(s, v)| (s, note, v))
+            .collect()
     };
     match line {
         Line::Kick => match style {
@@ -173,7 +180,11 @@ fn bar_hits(
                 _ => 0.5,
             };
             if last_bar && phrase_dice.chance(chance * (0.5 + e)) {
-                let text = if phrase_dice.chance(0.5) { "............xxxx" } else { "..............xx" };
+                let text = if phrase_dice.chance(0.5) {
+                    "............xxxx"
+                } else {
+                    "..............xx"
+                };
                 steps(text, gm::LOW_TOM, 0.0, 90.0, 0.0)
             } else {
                 Vec::new()
@@ -225,7 +236,8 @@ pub fn drum_line(
                 for (step, pitch, velocity) in hits {
                     let jitter = feel.ms(humanise_ms * dice.signed());
                     let v = velocity + humanise_vel * dice.signed();
-                    let at = feel.at(bar, step, swing) + if step == 0 && bar == 1 { 0.0 } else { jitter };
+                    let at = feel.at(bar, step, swing)
+                        + if step == 0 && bar == 1 { 0.0 } else { jitter };
                     notes.push(note(at, pitch, v, length));
                 }
             }
@@ -242,7 +254,10 @@ mod tests {
     #[test]
     fn the_kick_is_four_on_the_floor_and_the_shaker_swings() {
         let s = sections(32, EnergyCurve::Build);
-        let feel = Feel { bpm: 113.0, swing: 0.56 };
+        let feel = Feel {
+            bpm: 113.0,
+            swing: 0.56,
+        };
         let kick = drum_line(Line::Kick, Style::Amapiano, feel, 0.5, &s, 1);
         assert_eq!(kick.len(), 32 * 4);
         assert!(kick.iter().all(|n| (n.start_beats.fract()).abs() < 1e-9));

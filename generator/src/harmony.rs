@@ -42,8 +42,14 @@ fn productions(style: Style) -> Vec<(f64, Vec<(Function, f64)>)> {
         ],
         Style::PrivateSchool => vec![
             (3.0, vec![(S, 4.0), (D, 4.0), (T, 4.0), (T, 4.0)]),
-            (2.0, vec![(T, 4.0), (S, 2.0), (D, 2.0), (T, 4.0), (S, 2.0), (D, 2.0)]),
-            (2.0, vec![(S, 2.0), (D, 2.0), (T, 4.0), (T, 4.0), (S, 2.0), (D, 2.0)]),
+            (
+                2.0,
+                vec![(T, 4.0), (S, 2.0), (D, 2.0), (T, 4.0), (S, 2.0), (D, 2.0)],
+            ),
+            (
+                2.0,
+                vec![(S, 2.0), (D, 2.0), (T, 4.0), (T, 4.0), (S, 2.0), (D, 2.0)],
+            ),
             (1.0, vec![(S, 4.0), (D, 4.0), (T, 8.0)]),
             (2.0, vec![(T, 4.0), (T, 4.0), (S, 4.0), (D, 4.0)]),
             (1.5, vec![(S, 4.0), (D, 4.0), (T, 4.0), (S, 2.0), (D, 2.0)]),
@@ -90,7 +96,13 @@ fn draw_degree(
     let options = degrees(style, f, mode, opening);
     let weights: Vec<f64> = options
         .iter()
-        .map(|(d, w)| if Some(*d) == avoid && options.len() > 1 { 0.0 } else { *w })
+        .map(|(d, w)| {
+            if Some(*d) == avoid && options.len() > 1 {
+                0.0
+            } else {
+                *w
+            }
+        })
         .collect();
     options[dice.weighted(&weights)].0
 }
@@ -110,18 +122,27 @@ pub fn progression(style: Style, key: Key, complexity: f64, dice: &mut Dice) -> 
     let mut degrees_b = degrees_a.clone();
     if shape.len() > 1 && dice.chance(0.75) {
         let last = shape.len() - 1;
-        degrees_b[last] = draw_degree(dice, style, shape[last].0, key.mode, false, Some(degrees_a[last - 1]));
+        degrees_b[last] = draw_degree(
+            dice,
+            style,
+            shape[last].0,
+            key.mode,
+            false,
+            Some(degrees_a[last - 1]),
+        );
         if degrees_b[last] == degrees_b[last - 1] {
             degrees_b[last] = degrees_a[last];
         }
     }
     // Each degree gets one colour for the whole progression: 9th, 11th or 13th.
     let colours: Vec<Colour> = (0..7)
-        .map(|_| match dice.weighted(&[2.0, 1.0 + complexity, 1.0 + complexity]) {
-            0 => Colour::Ninth,
-            1 => Colour::Eleventh,
-            _ => Colour::Thirteenth,
-        })
+        .map(
+            |_| match dice.weighted(&[2.0, 1.0 + complexity, 1.0 + complexity]) {
+                0 => Colour::Ninth,
+                1 => Colour::Eleventh,
+                _ => Colour::Thirteenth,
+            },
+        )
         .collect();
     let phrase = |degrees: &[usize]| -> Vec<Slot> {
         shape
@@ -182,7 +203,11 @@ pub const MAX_MOVE: u8 = 2;
 pub fn voicings(chord: &Chord) -> Vec<Voicing> {
     let tones = chord.voicing_tones();
     let guide = [chord.third() % 12, chord.seventh() % 12];
-    let others: Vec<u8> = tones.iter().copied().filter(|t| !guide.contains(t)).collect();
+    let others: Vec<u8> = tones
+        .iter()
+        .copied()
+        .filter(|t| !guide.contains(t))
+        .collect();
     let colour = chord.colour_tone();
     let mut out = Vec::new();
     for i in 0..others.len() {
@@ -218,7 +243,11 @@ pub fn voicings(chord: &Chord) -> Vec<Voicing> {
 
 /// The largest move of any voice from `a` to `b`.
 pub fn largest_move(a: &Voicing, b: &Voicing) -> u8 {
-    a.iter().zip(b).map(|(x, y)| x.abs_diff(*y)).max().unwrap_or(0)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| x.abs_diff(*y))
+        .max()
+        .unwrap_or(0)
 }
 
 /// Voicings for a run of chords (one section) by the cheapest path: total motion plus a pull
@@ -243,7 +272,11 @@ pub fn voice_lead(chords: &[&Chord]) -> Option<Vec<Voicing>> {
                 if !cost[i].is_finite() || largest_move(u, v) > MAX_MOVE {
                     continue;
                 }
-                let motion: u32 = u.iter().zip(v).map(|(x, y)| u32::from(x.abs_diff(*y))).sum();
+                let motion: u32 = u
+                    .iter()
+                    .zip(v)
+                    .map(|(x, y)| u32::from(x.abs_diff(*y)))
+                    .sum();
                 let c = cost[i] + f64::from(motion) + centre(v);
                 if c < next[j] {
                     next[j] = c;
@@ -254,10 +287,7 @@ pub fn voice_lead(chords: &[&Chord]) -> Option<Vec<Voicing>> {
         cost = next;
         back.push(from);
     }
-    let (mut j, best) = cost
-        .iter()
-        .enumerate()
-        .min_by(|a, b| a.1.total_cmp(b.1))?;
+    let (mut j, best) = cost.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1))?;
     if !best.is_finite() {
         return None;
     }

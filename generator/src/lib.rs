@@ -41,7 +41,10 @@ pub enum GenerateError {
     #[error("render failed: {0}")]
     Render(String),
     #[error("cannot write {path}: {message}")]
-    Write { path: std::path::PathBuf, message: String },
+    Write {
+        path: std::path::PathBuf,
+        message: String,
+    },
 }
 
 /// Every node kind: yano-nodes' and the generator's own `generate.arrangement`.

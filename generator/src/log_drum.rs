@@ -49,7 +49,7 @@ fn steps_of(text: &str) -> Vec<u32> {
 }
 
 fn off_beat(step: u32) -> bool {
-    step % 4 != 0
+    !step.is_multiple_of(4)
 }
 
 /// Whether a bar's steps keep the rules: 3–7 hits, at least half off the beat, at most two
@@ -57,7 +57,9 @@ fn off_beat(step: u32) -> bool {
 pub fn playable(steps: &[u32]) -> bool {
     let n = steps.len();
     let off = steps.iter().filter(|s| off_beat(**s)).count();
-    let run = steps.windows(3).any(|w| w[1] == w[0] + 1 && w[2] == w[1] + 1);
+    let run = steps
+        .windows(3)
+        .any(|w| w[1] == w[0] + 1 && w[2] == w[1] + 1);
     (3..=7).contains(&n) && 2 * off >= n && !run
 }
 
@@ -155,7 +157,11 @@ pub fn line(
         if !matches!(section.name, "drop_1" | "hook" | "drop_2" | "outro") {
             continue;
         }
-        let r = if section.name == "drop_2" { &second } else { &main };
+        let r = if section.name == "drop_2" {
+            &second
+        } else {
+            &main
+        };
         for bar in section.first_bar..=section.last_bar {
             let bar_index = (bar - section.first_bar) as usize;
             let phrase_end = (bar - section.first_bar) % 8 == 7;
@@ -167,7 +173,11 @@ pub fn line(
                 .map(|c| ((c.start_beats - bar_start) * 4.0).round() as u32)
                 .collect();
             let mut steps = r[bar_index % 2].clone();
-            let roll_len = if phrase_end { 2 + dice.below(3) as u32 } else { 0 };
+            let roll_len = if phrase_end {
+                2 + dice.below(3) as u32
+            } else {
+                0
+            };
             let roll_from = 16 - roll_len;
             if phrase_end {
                 steps.retain(|s| *s + 1 < roll_from);
@@ -194,7 +204,7 @@ pub fn line(
                 let removable = |s: &u32| *s != 0 && !starts.contains(s);
                 let pick = steps
                     .iter()
-                    .rposition(|s| removable(s) && (2 * off < n) == !off_beat(*s))
+                    .rposition(|s| removable(s) && (2 * off < n) != off_beat(*s))
                     .or_else(|| steps.iter().rposition(removable));
                 match pick {
                     Some(i) => {
@@ -215,7 +225,9 @@ pub fn line(
                 };
                 let root = root_note(chord.chord.root);
                 let first_of_chord = (at - chord.start_beats).abs() < 0.2
-                    || !notes.iter().any(|n: &Note| n.start_beats >= chord.start_beats - 1e-9);
+                    || !notes
+                        .iter()
+                        .any(|n: &Note| n.start_beats >= chord.start_beats - 1e-9);
                 let pitch = if first_of_chord {
                     root
                 } else if *rolled {
@@ -226,18 +238,23 @@ pub fn line(
                             .iter()
                             .find(|c| c.start_beats > at)
                             .map_or(root, |c| root_note(c.chord.root));
-                        if next == root { root + 7 } else { next }
+                        if next == root {
+                            root + 7
+                        } else {
+                            next
+                        }
                     } else {
                         root
                     }
                 } else {
                     let on = !off_beat(*step);
-                    let options: Vec<(u8, f64)> = [(0u8, 3.0), (7, 3.0), (12, 2.0), (10, 1.5), (3, 1.0)]
-                        .into_iter()
-                        .filter(|(iv, _)| key.contains(chord.chord.root + iv))
-                        .filter(|(iv, _)| !(on && *iv == 12))
-                        .filter(|(iv, _)| root + iv <= 48)
-                        .collect();
+                    let options: Vec<(u8, f64)> =
+                        [(0u8, 3.0), (7, 3.0), (12, 2.0), (10, 1.5), (3, 1.0)]
+                            .into_iter()
+                            .filter(|(iv, _)| key.contains(chord.chord.root + iv))
+                            .filter(|(iv, _)| !(on && *iv == 12))
+                            .filter(|(iv, _)| root + iv <= 48)
+                            .collect();
                     let w: Vec<f64> = options.iter().map(|o| o.1).collect();
                     root + options.get(dice.weighted(&w)).map_or(0, |o| o.0)
                 };
@@ -249,9 +266,15 @@ pub fn line(
                 } else {
                     78.0 + 12.0 * energy + 6.0 * dice.signed()
                 };
-                let next_at = hits.get(i + 1).map_or(at + 0.5, |h| feel.at(bar, h.0, swing));
+                let next_at = hits
+                    .get(i + 1)
+                    .map_or(at + 0.5, |h| feel.at(bar, h.0, swing));
                 let gap = next_at - at;
-                let length = if *rolled { 0.2 } else { (gap - 0.02).clamp(0.1, 0.5) };
+                let length = if *rolled {
+                    0.2
+                } else {
+                    (gap - 0.02).clamp(0.1, 0.5)
+                };
                 notes.push(Note {
                     pitch,
                     start_beats: at,

@@ -9,7 +9,9 @@ use std::sync::Arc;
 use yano_engine::clip::{Analysis, ClipValue, Measure, NoteClip};
 use yano_engine::param::{ParamSpec, Unit};
 use yano_engine::port::{PortSpec, PortType};
-use yano_engine::{Build, InferenceNode, JobContext, NodeConfig, NodeDescriptor, NodeError, PortLayout, Registry};
+use yano_engine::{
+    Build, InferenceNode, JobContext, NodeConfig, NodeDescriptor, NodeError, PortLayout, Registry,
+};
 
 use crate::compose::{compose, Request};
 use crate::form::{EnergyCurve, Part};
@@ -23,7 +25,13 @@ const ENERGY: [&str; 3] = ["build", "steady", "fade"];
 pub fn descriptor() -> NodeDescriptor {
     let mut ports: Vec<PortSpec> = Part::ALL
         .iter()
-        .map(|p| PortSpec::output(p.name(), PortType::NoteClip, "this instrument's notes, as arranged"))
+        .map(|p| {
+            PortSpec::output(
+                p.name(),
+                PortType::NoteClip,
+                "this instrument's notes, as arranged",
+            )
+        })
         .collect();
     ports.push(PortSpec::output(
         "analysis",
@@ -32,14 +40,45 @@ pub fn descriptor() -> NodeDescriptor {
     ));
     NodeDescriptor {
         kind: KIND,
-        description: "composes an amapiano arrangement (form, chords, log drum, grooves) as note clips",
+        description:
+            "composes an amapiano arrangement (form, chords, log drum, grooves) as note clips",
         params: vec![
-            ParamSpec::choice("style", "amapiano, private_school or sgija", &["amapiano", "private_school", "sgija"], 0),
-            ParamSpec::text("key", "key, e.g. \"F minor\", \"Eb major\" (empty: the style's)", ""),
+            ParamSpec::choice(
+                "style",
+                "amapiano, private_school or sgija",
+                &["amapiano", "private_school", "sgija"],
+                0,
+            ),
+            ParamSpec::text(
+                "key",
+                "key, e.g. \"F minor\", \"Eb major\" (empty: the style's)",
+                "",
+            ),
             ParamSpec::integer("bars", "length (a multiple of 8)", 16, 512, 64, Unit::Bars),
-            ParamSpec::integer("seed", "same seed, same arrangement", 0, 1 << 31, 1, Unit::Count),
-            ParamSpec::number("density", "notes a bar in percussion, stabs and log drum", 0.0, 1.0, 0.5, Unit::None),
-            ParamSpec::number("complexity", "passing dominants and chords a phrase", 0.0, 1.0, 0.5, Unit::None),
+            ParamSpec::integer(
+                "seed",
+                "same seed, same arrangement",
+                0,
+                1 << 31,
+                1,
+                Unit::Count,
+            ),
+            ParamSpec::number(
+                "density",
+                "notes a bar in percussion, stabs and log drum",
+                0.0,
+                1.0,
+                0.5,
+                Unit::None,
+            ),
+            ParamSpec::number(
+                "complexity",
+                "passing dominants and chords a phrase",
+                0.0,
+                1.0,
+                0.5,
+                Unit::None,
+            ),
             ParamSpec::choice("energy", "energy curve: build, steady or fade", &ENERGY, 0),
         ],
         ports: PortLayout::Fixed(ports),
@@ -62,13 +101,22 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn InferenceNode>, NodeError> {
         style.default_key()
     } else {
         Key::parse(&key_text).ok_or_else(|| {
-            NodeError::new(format!("key \"{key_text}\" is not a key: write e.g. \"F minor\" or \"Eb major\""))
+            NodeError::new(format!(
+                "key \"{key_text}\" is not a key: write e.g. \"F minor\" or \"Eb major\""
+            ))
         })?
     };
-    let mut request = Request::plain(style, key, config.transport.bpm, p.number("bars") as u32, p.number("seed") as u64);
+    let mut request = Request::plain(
+        style,
+        key,
+        config.transport.bpm,
+        p.number("bars") as u32,
+        p.number("seed") as u64,
+    );
     request.character.density = p.number("density");
     request.character.complexity = p.number("complexity");
-    request.energy = EnergyCurve::parse(ENERGY[p.choice("energy").min(2)]).unwrap_or(EnergyCurve::Build);
+    request.energy =
+        EnergyCurve::parse(ENERGY[p.choice("energy").min(2)]).unwrap_or(EnergyCurve::Build);
     Ok(Box::new(Generator { request }))
 }
 
@@ -87,7 +135,11 @@ impl InferenceNode for Generator {
             .iter()
             .map(|part| {
                 ClipValue::Notes(Arc::new(NoteClip {
-                    notes: track.heard(*part).iter().map(crate::build::quantise).collect(),
+                    notes: track
+                        .heard(*part)
+                        .iter()
+                        .map(crate::build::quantise)
+                        .collect(),
                     length_beats,
                 }))
             })

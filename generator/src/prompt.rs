@@ -116,7 +116,11 @@ const MOODS: &[(&str, [f64; 5], Option<Mode>)] = &[
     ("uplifting", [0.0, 0.05, 0.1, 0.0, 0.25], Some(Mode::Major)),
     ("happy", [0.0, -0.05, 0.1, 0.0, 0.2], Some(Mode::Major)),
     ("sad", [-0.1, 0.1, -0.1, 0.15, -0.15], Some(Mode::Minor)),
-    ("melancholic", [-0.1, 0.15, -0.1, 0.15, -0.15], Some(Mode::Minor)),
+    (
+        "melancholic",
+        [-0.1, 0.15, -0.1, 0.15, -0.15],
+        Some(Mode::Minor),
+    ),
     ("hard", [0.3, -0.1, 0.15, -0.15, 0.1], None),
     ("aggressive", [0.35, -0.1, 0.2, -0.15, 0.15], None),
     ("mellow", [-0.2, 0.1, -0.15, 0.1, -0.2], None),
@@ -139,11 +143,61 @@ const MOODS: &[(&str, [f64; 5], Option<Mode>)] = &[
 
 /// Words that carry no meaning for the generator.
 const FILLER: &[&str] = &[
-    "a", "an", "the", "in", "at", "of", "with", "and", "for", "to", "on", "track", "song", "tune",
-    "beat", "music", "some", "style", "vibe", "vibes", "long", "key", "tempo", "about", "around",
-    "please", "make", "me", "song,", "piano", "log", "drum", "drums", "amapiano", "private",
-    "school", "sgija", "bacardi", "mainstream", "commercial", "bpm", "major", "minor", "min",
-    "maj", "bars", "bar", "minutes", "minute", "min.", "mins", "seconds", "second", "secs", "sec",
+    "a",
+    "an",
+    "the",
+    "in",
+    "at",
+    "of",
+    "with",
+    "and",
+    "for",
+    "to",
+    "on",
+    "track",
+    "song",
+    "tune",
+    "beat",
+    "music",
+    "some",
+    "style",
+    "vibe",
+    "vibes",
+    "long",
+    "key",
+    "tempo",
+    "about",
+    "around",
+    "please",
+    "make",
+    "me",
+    "song,",
+    "piano",
+    "log",
+    "drum",
+    "drums",
+    "amapiano",
+    "private",
+    "school",
+    "sgija",
+    "bacardi",
+    "mainstream",
+    "commercial",
+    "bpm",
+    "major",
+    "minor",
+    "min",
+    "maj",
+    "bars",
+    "bar",
+    "minutes",
+    "minute",
+    "min.",
+    "mins",
+    "seconds",
+    "second",
+    "secs",
+    "sec",
 ];
 
 /// Length as asked for.
@@ -208,10 +262,10 @@ pub fn read(prompt: &str) -> Reading {
             used[i] = true;
         }
     }
-    for i in 0..words.len() {
-        if w(i) == "amapiano" {
+    for (word, used) in words.iter().zip(used.iter_mut()) {
+        if word == "amapiano" {
             r.style.get_or_insert(Style::Amapiano);
-            used[i] = true;
+            *used = true;
         }
     }
     for i in 0..words.len() {

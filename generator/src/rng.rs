@@ -82,7 +82,9 @@ mod tests {
 
     #[test]
     fn streams_differ_and_repeat() {
-        let a: Vec<u64> = (0..4).map(|_| Dice::stream(7, "drums").next_u64()).collect();
+        let a: Vec<u64> = (0..4)
+            .map(|_| Dice::stream(7, "drums").next_u64())
+            .collect();
         assert!(a.windows(2).all(|w| w[0] == w[1]));
         assert_ne!(
             Dice::stream(7, "drums").next_u64(),

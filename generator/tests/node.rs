@@ -28,8 +28,16 @@ fn graph(seed: f64, key: &str) -> Graph {
     );
     add(&mut g, NodeSpec::new("drums", "instrument.drums"));
     add(&mut g, NodeSpec::new("log_drum", "instrument.log_drum"));
-    add(&mut g, NodeSpec::new("keys", "instrument.keys").with("model", "stab"));
-    add(&mut g, NodeSpec::new("mix", "mixer.console").with("channels", 3.0).with("returns", 0.0));
+    add(
+        &mut g,
+        NodeSpec::new("keys", "instrument.keys").with("model", "stab"),
+    );
+    add(
+        &mut g,
+        NodeSpec::new("mix", "mixer.console")
+            .with("channels", 3.0)
+            .with("returns", 0.0),
+    );
     add(&mut g, NodeSpec::new("out", "io.output"));
     for (from, to) in [
         ("gen.drums", "drums.notes"),

@@ -18,7 +18,16 @@ const PROMPT: &str = "soulful private school amapiano in Eb minor, 111 bpm, 48 b
 /// The issue's prompt (shorter, to keep the tests quick), generated once for every test here.
 fn issue_track() -> &'static (std::path::PathBuf, Track) {
     static TRACK: OnceLock<(std::path::PathBuf, Track)> = OnceLock::new();
-    TRACK.get_or_init(|| generate("issue", PROMPT, Options { seed: 7, ..Options::default() }))
+    TRACK.get_or_init(|| {
+        generate(
+            "issue",
+            PROMPT,
+            Options {
+                seed: 7,
+                ..Options::default()
+            },
+        )
+    })
 }
 
 #[test]
@@ -27,7 +36,15 @@ fn every_file_is_written() {
     for f in ["track.wav", "track.mid", "track.ron", "track.json"] {
         assert!(dir.join(f).is_file(), "{f}");
     }
-    for stem in ["drums", "percussion", "log_drum", "keys", "pad", "bass", "fx"] {
+    for stem in [
+        "drums",
+        "percussion",
+        "log_drum",
+        "keys",
+        "pad",
+        "bass",
+        "fx",
+    ] {
         let (l, _, _) = read_wav(&dir.join(format!("stems/{stem}.wav")));
         let rms = (l.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>() / l.len() as f64).sqrt();
         assert!(rms > 1e-3, "stem {stem} is silent: rms {rms}");
@@ -57,7 +74,10 @@ fn stems_sum_to_the_mix_and_the_preset_renders_the_same_audio() {
         }
     }
     let stems_error = error_db(&sum.0, &ml).max(error_db(&sum.1, &mr));
-    assert!(stems_error < -60.0, "stems sum to the mix within {stems_error:.1} dB");
+    assert!(
+        stems_error < -60.0,
+        "stems sum to the mix within {stems_error:.1} dB"
+    );
 
     let registry = Arc::new(yano_generator::registry());
     let graph = load_preset(&dir.join("track.ron"), &registry).unwrap();
@@ -70,7 +90,10 @@ fn stems_sum_to_the_mix_and_the_preset_renders_the_same_audio() {
     let q = |x: &f32| (x.clamp(-1.0, 1.0) * 8_388_607.0).round() / 8_388_608.0;
     let l: Vec<f32> = again.left.iter().map(q).collect();
     let ron_error = error_db(&l, &ml);
-    assert!(ron_error < -100.0, "the .ron renders to track.wav within {ron_error:.1} dB");
+    assert!(
+        ron_error < -100.0,
+        "the .ron renders to track.wav within {ron_error:.1} dB"
+    );
     println!("stems: {stems_error:.1} dB, .ron: {ron_error:.1} dB");
 }
 
@@ -86,15 +109,24 @@ fn sections_fall_on_eight_bar_lines_and_every_bar_has_a_chord() {
     let sections = json["sections"].as_array().unwrap();
     let mut next = 1;
     for s in sections {
-        let (first, last) = (s["first_bar"].as_u64().unwrap(), s["last_bar"].as_u64().unwrap());
+        let (first, last) = (
+            s["first_bar"].as_u64().unwrap(),
+            s["last_bar"].as_u64().unwrap(),
+        );
         assert_eq!(first, next, "sections tile the song");
         assert_eq!((first - 1) % 8, 0, "{s}");
         assert_eq!(last % 8, 0, "{s}");
         next = last + 1;
     }
     assert_eq!(next, bars + 1);
-    let names: Vec<&str> = sections.iter().map(|s| s["name"].as_str().unwrap()).collect();
-    assert!(names.contains(&"breakdown") && names.contains(&"drop_2"), "{names:?}");
+    let names: Vec<&str> = sections
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"breakdown") && names.contains(&"drop_2"),
+        "{names:?}"
+    );
     let per_bar = json["chords"].as_array().unwrap();
     assert_eq!(per_bar.len() as u64, bars);
     assert!(per_bar.iter().all(|b| b["chord"].is_string()));
@@ -105,7 +137,11 @@ fn the_midi_holds_tempo_key_and_one_track_per_instrument() {
     let (dir, _) = issue_track();
     let midi = read_midi(&dir.join("track.mid"));
     assert!((midi.bpm - 111.0).abs() < 0.01, "{}", midi.bpm);
-    assert_eq!(midi.key_signature, Some((-6, true)), "E♭ minor: six flats, minor");
+    assert_eq!(
+        midi.key_signature,
+        Some((-6, true)),
+        "E♭ minor: six flats, minor"
+    );
     for name in ["drums", "percussion", "log_drum", "keys", "pad", "bass"] {
         assert!(!midi.track(name).is_empty(), "{name}");
     }
@@ -124,7 +160,11 @@ fn pitched_notes_stay_in_the_key() {
         }
     }
     let share = inside as f64 / all as f64;
-    assert!(share >= 0.95, "{:.1} % of {all} pitched notes in E♭ minor", 100.0 * share);
+    assert!(
+        share >= 0.95,
+        "{:.1} % of {all} pitched notes in E♭ minor",
+        100.0 * share
+    );
     println!("{:.2} % of {all} pitched notes in the key", 100.0 * share);
 }
 
@@ -164,7 +204,10 @@ fn right_hand_voices_move_at_most_two_semitones() {
         let largest = a.iter().zip(b).map(|(x, y)| x.abs_diff(*y)).max().unwrap();
         worst = worst.max(largest);
         checked += 1;
-        assert!(largest <= 2, "a voice moves {largest} semitones at beat {t}: {a:?} → {b:?}");
+        assert!(
+            largest <= 2,
+            "a voice moves {largest} semitones at beat {t}: {a:?} → {b:?}"
+        );
     }
     assert!(checked > 10, "{checked} chord changes checked");
     println!("{checked} chord changes, largest move {worst} semitones");
@@ -179,11 +222,19 @@ fn the_log_drum_follows_the_chords_off_the_beat() {
     // First hit of every chord the log drum plays under is the chord's root.
     let mut chords_checked = 0;
     for (start, beats, symbol) in chords(&json) {
-        let Some(first) = log.iter().find(|n| n.start >= start - 1e-6 && n.start < start + beats) else {
+        let Some(first) = log
+            .iter()
+            .find(|n| n.start >= start - 1e-6 && n.start < start + beats)
+        else {
             continue;
         };
         chords_checked += 1;
-        assert_eq!(first.pitch % 12, root_of(&symbol), "{symbol} at beat {start}: first hit {}", first.pitch);
+        assert_eq!(
+            first.pitch % 12,
+            root_of(&symbol),
+            "{symbol} at beat {start}: first hit {}",
+            first.pitch
+        );
     }
     assert!(chords_checked > 20, "{chords_checked}");
     // 3–7 hits a bar where it plays, at least half of them off the beat.
@@ -199,6 +250,10 @@ fn the_log_drum_follows_the_chords_off_the_beat() {
     assert!(playing.len() >= 24);
     for (bar, (hits, off)) in per_bar.iter().enumerate().filter(|b| b.1 .0 > 0) {
         assert!((3..=7).contains(hits), "bar {}: {hits} hits", bar + 1);
-        assert!(2 * off >= *hits, "bar {}: {off} of {hits} off the beat", bar + 1);
+        assert!(
+            2 * off >= *hits,
+            "bar {}: {off} of {hits} off the beat",
+            bar + 1
+        );
     }
 }

@@ -11,14 +11,33 @@ use yano_generator::{compose, Options, Request, Track};
 #[test]
 fn the_same_prompt_and_seed_give_identical_files() {
     let prompt = "sgija in A minor, 114 bpm, 16 bars";
-    let options = Options { seed: 11, ..Options::default() };
+    let options = Options {
+        seed: 11,
+        ..Options::default()
+    };
     let (a, _) = generate("same-a", prompt, options.clone());
     let (b, _) = generate("same-b", prompt, options);
-    for f in ["track.wav", "stems/log_drum.wav", "stems/drums.wav", "track.mid", "track.ron"] {
-        let (x, y) = (std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap());
+    for f in [
+        "track.wav",
+        "stems/log_drum.wav",
+        "stems/drums.wav",
+        "track.mid",
+        "track.ron",
+    ] {
+        let (x, y) = (
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+        );
         assert!(x == y, "{f} differs between two runs of one seed");
     }
-    let (c, _) = generate("same-c", prompt, Options { seed: 12, ..Options::default() });
+    let (c, _) = generate(
+        "same-c",
+        prompt,
+        Options {
+            seed: 12,
+            ..Options::default()
+        },
+    );
     assert_ne!(
         std::fs::read(a.join("track.wav")).unwrap(),
         std::fs::read(c.join("track.wav")).unwrap()
@@ -52,7 +71,14 @@ fn ten_seeds_give_ten_different_tracks() {
     for style in ["amapiano", "private school", "sgija"] {
         let tracks: Vec<Track> = (1..=10)
             .map(|seed| {
-                let (r, _) = Request::new(&format!("{style}, 64 bars"), &Options { seed, ..Options::default() }).unwrap();
+                let (r, _) = Request::new(
+                    &format!("{style}, 64 bars"),
+                    &Options {
+                        seed,
+                        ..Options::default()
+                    },
+                )
+                .unwrap();
                 compose(&r)
             })
             .collect();
@@ -86,20 +112,47 @@ fn ten_seeds_give_ten_different_tracks() {
         for i in 0..10 {
             for j in i + 1..10 {
                 min_groove = min_groove.min(distance(&grooves[i], &grooves[j]));
-                let differ = harmony[i].iter().zip(&harmony[j]).filter(|(a, b)| a != b).count();
-                if std::env::var("YANO_DEBUG").is_ok() && (differ as f64 / harmony[i].len() as f64) < 0.2 {
-                    let prog = |k: usize| tracks[k].chords.iter().take(8).map(|c| format!("{}:{}", c.symbol, c.beats)).collect::<Vec<_>>().join(" ");
+                let differ = harmony[i]
+                    .iter()
+                    .zip(&harmony[j])
+                    .filter(|(a, b)| a != b)
+                    .count();
+                if std::env::var("YANO_DEBUG").is_ok()
+                    && (differ as f64 / harmony[i].len() as f64) < 0.2
+                {
+                    let prog = |k: usize| {
+                        tracks[k]
+                            .chords
+                            .iter()
+                            .take(8)
+                            .map(|c| format!("{}:{}", c.symbol, c.beats))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    };
                     println!("{} vs {}: {} | {}", i + 1, j + 1, prog(i), prog(j));
                 }
                 min_chords = min_chords.min(differ as f64 / harmony[i].len() as f64);
-                assert_ne!(harmony[i], harmony[j], "{style}: seeds {} and {} share their chords", i + 1, j + 1);
+                assert_ne!(
+                    harmony[i],
+                    harmony[j],
+                    "{style}: seeds {} and {} share their chords",
+                    i + 1,
+                    j + 1
+                );
             }
         }
         println!("{style}: closest grooves {min_groove:.2} apart, closest chord sequences differ on {:.0} % of beats", 100.0 * min_chords);
         // Eight bars hold about 60 hits of these lines together; a listener hears another
         // groove when at least one hit a bar differs: 8 of 60, a distance of 0.13.
-        assert!(min_groove >= 0.13, "{style}: two grooves only {min_groove:.2} apart");
+        assert!(
+            min_groove >= 0.13,
+            "{style}: two grooves only {min_groove:.2} apart"
+        );
         // At least one two-beat chord in every 8-bar phrase differs: 2 beats of 32.
-        assert!(min_chords >= 2.0 / 32.0, "{style}: two chord sequences differ on {:.0} % of beats", 100.0 * min_chords);
+        assert!(
+            min_chords >= 2.0 / 32.0,
+            "{style}: two chord sequences differ on {:.0} % of beats",
+            100.0 * min_chords
+        );
     }
 }

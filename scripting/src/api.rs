@@ -496,7 +496,10 @@ impl ScriptGraph {
             .map_err(|e| fail(e.to_string()))?;
         let mut summary = Map::new();
         summary.insert("lufs".into(), Dynamic::from_float(loudness.integrated_lufs));
-        summary.insert("true_peak_db".into(), Dynamic::from_float(loudness.true_peak_dbtp));
+        summary.insert(
+            "true_peak_db".into(),
+            Dynamic::from_float(loudness.true_peak_dbtp),
+        );
         let mut files = Array::new();
         files.push(Dynamic::from(target.display().to_string()));
         if let Some(taps) = &taps {

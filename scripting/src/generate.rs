@@ -26,7 +26,11 @@ pub(crate) fn arrange(cx: &Context, settings: &Map) -> Fallible<ScriptGraph> {
     let mut options = Options::default();
     let mut prompt = String::new();
     for (key, v) in settings {
-        let text = || v.clone().into_string().map_err(|_| format!("arrange: {key} must be text"));
+        let text = || {
+            v.clone()
+                .into_string()
+                .map_err(|_| format!("arrange: {key} must be text"))
+        };
         let num = || number(v).ok_or_else(|| format!("arrange: {key} must be a number"));
         match key.as_str() {
             "prompt" => prompt = text()?,
@@ -40,17 +44,23 @@ pub(crate) fn arrange(cx: &Context, settings: &Map) -> Fallible<ScriptGraph> {
             "density" => options.density = Some(num()?),
             "complexity" => options.complexity = Some(num()?),
             "instruments" => {
-                options.parts = words(v).ok_or_else(|| format!("arrange: {key} must be text or a list"))?
+                options.parts =
+                    words(v).ok_or_else(|| format!("arrange: {key} must be text or a list"))?
             }
             "without" => {
-                options.without = words(v).ok_or_else(|| format!("arrange: {key} must be text or a list"))?
+                options.without =
+                    words(v).ok_or_else(|| format!("arrange: {key} must be text or a list"))?
             }
             _ => return fail(format!("arrange: unknown setting \"{key}\" ({KEYS})")),
         }
     }
-    let (request, reading) = Request::new(&prompt, &options).map_err(|e| format!("arrange: {e}"))?;
+    let (request, reading) =
+        Request::new(&prompt, &options).map_err(|e| format!("arrange: {e}"))?;
     if !reading.unknown.is_empty() {
-        eprintln!("arrange: not understood in the prompt: {}", reading.unknown.join(", "));
+        eprintln!(
+            "arrange: not understood in the prompt: {}",
+            reading.unknown.join(", ")
+        );
     }
     let track = compose(&request);
     let graph = build::graph(&track, &cx.registry).map_err(|e| format!("arrange: {e}"))?;

@@ -39,7 +39,9 @@ fn read_wav(path: &Path) -> (u32, Vec<f32>) {
         hound::SampleFormat::Float => r.samples::<f32>().map(|s| s.unwrap()).collect(),
         hound::SampleFormat::Int => {
             let scale = (1i64 << (spec.bits_per_sample - 1)) as f32;
-            r.samples::<i32>().map(|s| s.unwrap() as f32 / scale).collect()
+            r.samples::<i32>()
+                .map(|s| s.unwrap() as f32 / scale)
+                .collect()
         }
     };
     let left = samples
@@ -203,7 +205,10 @@ fn preset_stems_render_every_shipped_preset() {
             g.nodes()
                 .find(|(_, n)| n.kind == "mixer.console")
                 .map_or(0, |(_, n)| {
-                    n.params.get(p).and_then(|v| v.as_number()).unwrap_or(default) as usize
+                    n.params
+                        .get(p)
+                        .and_then(|v| v.as_number())
+                        .unwrap_or(default) as usize
                 })
         };
         // One stem a channel, and one for the return buses' share when there are any.
@@ -306,13 +311,23 @@ fn generate_batch_writes_a_different_track_per_seed() {
         let (rate, left) = read_wav(&out.join(format!("track-{seed}.wav")));
         assert!(left.len() >= bars_long(114.0, 16.0, rate));
         let bpm = tempo_of(&out.join(format!("track-{seed}.wav")));
-        assert!((bpm - 114.0).abs() < 0.5, "track {seed} plays at {bpm:.2} BPM");
+        assert!(
+            (bpm - 114.0).abs() < 0.5,
+            "track {seed} plays at {bpm:.2} BPM"
+        );
         for stem in ["drums", "percussion", "log_drum", "keys", "pad", "bass"] {
             let (_, s) = read_wav(&out.join(format!("track-{seed}-{stem}.wav")));
-            assert!(s.iter().any(|x| x.abs() > 1e-3), "track {seed}: {stem} is silent");
+            assert!(
+                s.iter().any(|x| x.abs() > 1e-3),
+                "track {seed}: {stem} is silent"
+            );
         }
         let midi = std::fs::read(out.join(format!("track-{seed}.mid"))).unwrap();
-        assert_eq!(midly::Smf::parse(&midi).unwrap().tracks.len(), 7, "a tempo track and six instruments");
+        assert_eq!(
+            midly::Smf::parse(&midi).unwrap().tracks.len(),
+            7,
+            "a tempo track and six instruments"
+        );
         assert!(out.join(format!("track-{seed}.ron")).is_file());
         mixes.push(left);
     }

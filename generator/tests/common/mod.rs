@@ -33,7 +33,9 @@ pub fn read_wav(path: &Path) -> (Vec<f32>, Vec<f32>, u32) {
         hound::SampleFormat::Float => r.samples::<f32>().map(Result::unwrap).collect(),
         hound::SampleFormat::Int => {
             let full = (1i64 << (spec.bits_per_sample - 1)) as f32;
-            r.samples::<i32>().map(|s| s.unwrap() as f32 / full).collect()
+            r.samples::<i32>()
+                .map(|s| s.unwrap() as f32 / full)
+                .collect()
         }
     };
     let left = samples.iter().step_by(2).copied().collect();
@@ -99,7 +101,8 @@ pub fn read_midi(path: &Path) -> Midi {
                     midly::MidiMessage::NoteOn { key, vel } if vel.as_int() > 0 => {
                         open.push((channel.as_int(), key.as_int(), tick, vel.as_int()))
                     }
-                    midly::MidiMessage::NoteOn { key, .. } | midly::MidiMessage::NoteOff { key, .. } => {
+                    midly::MidiMessage::NoteOn { key, .. }
+                    | midly::MidiMessage::NoteOff { key, .. } => {
                         if let Some(i) = open
                             .iter()
                             .position(|o| o.0 == channel.as_int() && o.1 == key.as_int())
@@ -171,8 +174,13 @@ pub fn chords(json: &serde_json::Value) -> Vec<(f64, f64, String)> {
         .unwrap()
         .iter()
         .map(|c| {
-            let start = (c["bar"].as_f64().unwrap() - 1.0) * 4.0 + c["beat"].as_f64().unwrap() - 1.0;
-            (start, c["beats"].as_f64().unwrap(), c["symbol"].as_str().unwrap().to_string())
+            let start =
+                (c["bar"].as_f64().unwrap() - 1.0) * 4.0 + c["beat"].as_f64().unwrap() - 1.0;
+            (
+                start,
+                c["beats"].as_f64().unwrap(),
+                c["symbol"].as_str().unwrap().to_string(),
+            )
         })
         .collect()
 }

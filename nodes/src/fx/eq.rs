@@ -157,7 +157,8 @@ impl Eq {
             let shape = Shape::from_eq_index(v[0] as usize);
             // A peak or shelf at 0 dB passes the signal unchanged: skip it. It starts from a
             // clear state when its gain moves off 0 dB (near unity, so without a click).
-            let unity = matches!(shape, Shape::Peak | Shape::LowShelf | Shape::HighShelf) && v[2] == 0.0;
+            let unity =
+                matches!(shape, Shape::Peak | Shape::LowShelf | Shape::HighShelf) && v[2] == 0.0;
             let active = shape != Shape::Off && !unity;
             if active && !self.active[b] {
                 for state in self.state.iter_mut() {

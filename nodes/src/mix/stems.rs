@@ -47,7 +47,11 @@ pub fn stem_taps(graph: &Graph, registry: &Registry, seconds: f64) -> Result<Ste
     let mut taps: Vec<(String, String)> = Vec::new();
     for (i, ids) in STRIPS.iter().enumerate().take(channels) {
         let name = reader.text(ids.name).trim().replace(['/', '\\', ' '], "-");
-        let name = if name.is_empty() { format!("ch{}", i + 1) } else { name };
+        let name = if name.is_empty() {
+            format!("ch{}", i + 1)
+        } else {
+            name
+        };
         taps.push((name, format!("stem_{}", i + 1)));
     }
     if returns > 0 {
@@ -70,8 +74,12 @@ pub fn stem_taps(graph: &Graph, registry: &Registry, seconds: f64) -> Result<Ste
             registry,
         )
         .map_err(|e| e.to_string())?;
-        g.connect(&format!("{}.{port}", mixer.id), &format!("{id}.in"), registry)
-            .map_err(|e| e.to_string())?;
+        g.connect(
+            &format!("{}.{port}", mixer.id),
+            &format!("{id}.in"),
+            registry,
+        )
+        .map_err(|e| e.to_string())?;
         stems.push((unique, id));
     }
     let index = graph.index(&mixer.id).ok_or("the mixer vanished")?;

@@ -134,7 +134,10 @@ pub fn tempo_from_repetition(strength: &[f64], hop_s: f64) -> f64 {
             break;
         }
         let expected = beats * period / hop_s;
-        let (lo, hi) = ((expected * 0.995) as usize, (expected * 1.005).ceil() as usize);
+        let (lo, hi) = (
+            (expected * 0.995) as usize,
+            (expected * 1.005).ceil() as usize,
+        );
         let Some(best) = (lo.max(2)..=hi).max_by(|a, b| r(*a).total_cmp(&r(*b))) else {
             break;
         };
