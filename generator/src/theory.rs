@@ -46,33 +46,14 @@ impl Key {
 
     /// Reads "Eb minor", "E♭m", "f# min", "C major", "Am", "Bb".
     pub fn parse(text: &str) -> Option<Key> {
-        let t = text.trim().replace('♭', "b").replace('♯', "#");
-        let mut chars = t.chars();
-        let letter = chars.next()?.to_ascii_uppercase();
-        let base = match letter {
-            'C' => 0,
-            'D' => 2,
-            'E' => 4,
-            'F' => 5,
-            'G' => 7,
-            'A' => 9,
-            'B' => 11,
-            _ => return None,
-        };
-        let rest: String = chars.collect();
-        let (shift, rest) = if let Some(r) = rest.strip_prefix('#') {
-            (1, r)
-        } else if let Some(r) = rest.strip_prefix('b') {
-            (11, r)
-        } else {
-            (0, rest.as_str())
-        };
+        let t = text.trim();
+        let (class, rest) = yano_nodes::sequence::notation::parse_pitch_class(t)?;
         let mode = match rest.trim().to_ascii_lowercase().as_str() {
-            "" | "maj" | "major" | " major key" => Mode::Major,
+            "" | "maj" | "major" => Mode::Major,
             "m" | "min" | "minor" | "-" => Mode::Minor,
             _ => return None,
         };
-        Some(Key::new((base + shift) % 12, mode))
+        Some(Key::new(class.rem_euclid(12) as u8, mode))
     }
 
     /// Pitch classes of the scale.

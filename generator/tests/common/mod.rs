@@ -148,23 +148,9 @@ pub fn read_json(path: &Path) -> serde_json::Value {
 
 /// Pitch class of a chord symbol's root: "Ebm9" → 3.
 pub fn root_of(symbol: &str) -> u8 {
-    let mut chars = symbol.chars();
-    let base: i32 = match chars.next().unwrap() {
-        'C' => 0,
-        'D' => 2,
-        'E' => 4,
-        'F' => 5,
-        'G' => 7,
-        'A' => 9,
-        'B' => 11,
-        c => panic!("chord root {c}"),
-    };
-    let shift = match chars.next() {
-        Some('b') => -1,
-        Some('#') => 1,
-        _ => 0,
-    };
-    (base + shift).rem_euclid(12) as u8
+    let (class, _) = yano_nodes::sequence::notation::parse_pitch_class(symbol)
+        .unwrap_or_else(|| panic!("chord symbol {symbol}"));
+    class.rem_euclid(12) as u8
 }
 
 /// Every chord change of the JSON as (start in beats, length in beats, symbol).

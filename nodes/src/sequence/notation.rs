@@ -1,14 +1,11 @@
 //! Note names as musicians write them ("F1", "Eb2", "C#4"; C4 = MIDI 60, as in AMAPIANO.md) and
 //! small helpers to read the text parameters of the sequencers.
 
-/// MIDI note number of a name like "C4", "Eb2", "F#1", "Bb-1", or of a plain number "41".
-pub fn parse_note(text: &str) -> Option<u8> {
-    let t = text.trim();
-    if let Ok(n) = t.parse::<u8>() {
-        return (n <= 127).then_some(n);
-    }
-    let mut chars = t.chars();
-    let letter = chars.next()?.to_ascii_uppercase();
+/// The pitch class (C = 0) of a note letter with an optional accidental at the start of `text`
+/// ("Eb", "F#", "B♭m9"), and the text after it. Letters may be lower case; a leading accidental
+/// counts as one only when it is `#`, `♯`, `b` or `♭` right after the letter.
+pub fn parse_pitch_class(text: &str) -> Option<(i32, &str)> {
+    let letter = text.chars().next()?.to_ascii_uppercase();
     let base: i32 = match letter {
         'C' => 0,
         'D' => 2,
@@ -19,14 +16,23 @@ pub fn parse_note(text: &str) -> Option<u8> {
         'B' => 11,
         _ => return None,
     };
-    let rest: &str = &t[1..];
-    let (accidental, octave) = match rest.chars().next() {
-        Some('#') | Some('♯') => (1, &rest[rest.chars().next()?.len_utf8()..]),
-        Some('b') | Some('♭') => (-1, &rest[rest.chars().next()?.len_utf8()..]),
-        _ => (0, rest),
-    };
+    let rest = &text[1..];
+    Some(match rest.chars().next() {
+        Some(c @ ('#' | '♯')) => (base + 1, &rest[c.len_utf8()..]),
+        Some(c @ ('b' | '♭')) => (base - 1, &rest[c.len_utf8()..]),
+        _ => (base, rest),
+    })
+}
+
+/// MIDI note number of a name like "C4", "Eb2", "F#1", "Bb-1", or of a plain number "41".
+pub fn parse_note(text: &str) -> Option<u8> {
+    let t = text.trim();
+    if let Ok(n) = t.parse::<u8>() {
+        return (n <= 127).then_some(n);
+    }
+    let (class, octave) = parse_pitch_class(t)?;
     let octave: i32 = octave.parse().ok()?;
-    let n = (octave + 1) * 12 + base + accidental;
+    let n = (octave + 1) * 12 + class;
     u8::try_from(n).ok().filter(|n| *n <= 127)
 }
 
