@@ -42,6 +42,9 @@ fn the_same_prompt_and_seed_give_identical_files() {
         std::fs::read(a.join("track.wav")).unwrap(),
         std::fs::read(c.join("track.wav")).unwrap()
     );
+    for dir in [a, b, c] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 /// The steps (16ths from the start of the first drop, over 8 bars) where a line sounds.
