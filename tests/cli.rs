@@ -16,10 +16,15 @@ fn yano(args: &[&str]) -> (bool, String, String) {
     )
 }
 
+/// A fresh path of a fixed name: each run replaces the last run's files rather than leaving
+/// them behind.
 fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("yano-cli-{}", std::process::id()));
+    let dir = std::env::temp_dir().join("yano-cli-tests");
     std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    let path = dir.join(name);
+    let _ = std::fs::remove_dir_all(&path);
+    let _ = std::fs::remove_file(&path);
+    path
 }
 
 #[test]

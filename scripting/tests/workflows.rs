@@ -15,8 +15,10 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// A fresh folder of a fixed name: each run replaces the last run's renders rather than
+/// leaving them behind.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("yano-workflow-{name}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join("yano-workflow-tests").join(name);
     let _ = std::fs::remove_dir_all(&dir);
     dir
 }
