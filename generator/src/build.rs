@@ -8,9 +8,10 @@ use yano_engine::clip::Note;
 use yano_engine::graph::UiPosition;
 use yano_engine::transport::Transport;
 use yano_engine::{Graph, NodeSpec, Registry};
+use yano_nodes::sequence::clip::clip_entry;
 
 use crate::compose::Track;
-use crate::form::{ranges_text, Line, Part};
+use crate::form::{ranges_text, Part};
 use crate::prompt::Style;
 use crate::theory::Key;
 use crate::GenerateError;
@@ -43,16 +44,6 @@ pub fn velocity_of(n: &Note) -> u8 {
     (f64::from(n.velocity) * 127.0).round().clamp(1.0, 127.0) as u8
 }
 
-fn decimal(x: f64) -> String {
-    let s = format!("{x:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s.is_empty() || s == "-0" {
-        "0".into()
-    } else {
-        s.to_string()
-    }
-}
-
 /// A clip's text: notes sharing start, length and velocity are written as one chord entry.
 pub fn clip_text(notes: &[Note], key: Key) -> String {
     let mut entries: Vec<String> = Vec::new();
@@ -69,12 +60,11 @@ pub fn clip_text(notes: &[Note], key: Key) -> String {
             j += 1;
         }
         let names: Vec<String> = notes[i..j].iter().map(|m| key.note_name(m.pitch)).collect();
-        entries.push(format!(
-            "{} {} {} {}",
-            names.join("+"),
-            decimal(n.start_beats),
-            decimal(n.length_beats),
-            velocity_of(&n)
+        entries.push(clip_entry(
+            &names,
+            n.start_beats,
+            n.length_beats,
+            Some(velocity_of(&n)),
         ));
         i = j;
     }
@@ -163,15 +153,6 @@ impl Builder<'_> {
             .automate(lane, self.registry)
             .map_err(|e| GenerateError::Graph(e.to_string()))
     }
-}
-
-/// The mixer channels in order: the parts that play, then the riser's when there is one.
-pub fn channels(track: &Track) -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = track.request.parts.iter().map(|p| p.name()).collect();
-    if riser_bars(track).is_some() {
-        names.push(ids::FX_CHANNEL);
-    }
-    names
 }
 
 /// Bars of the riser: the last 4 (or 2) bars of the breakdown, when a second drop follows it.
@@ -463,9 +444,4 @@ pub fn graph(track: &Track, registry: &Registry) -> Result<Graph, GenerateError>
         &format!("{}.in", ids::OUTPUT),
     )?;
     Ok(b.graph)
-}
-
-/// The lines of a part, for tests and the MIDI writer.
-pub fn lines_of(part: Part) -> Vec<Line> {
-    Line::ALL.into_iter().filter(|l| l.part() == part).collect()
 }

@@ -78,21 +78,7 @@ pub fn clip_entry(
     velocity: Option<u8>,
 ) -> String {
     let names: Vec<String> = notes.iter().map(|n| note_name(*n)).collect();
-    let mut entry = format!(
-        "{} {} {}",
-        names.join("+"),
-        trim(start_beats),
-        trim(length_beats)
-    );
-    if let Some(v) = velocity {
-        entry.push_str(&format!(" {v}"));
-    }
-    entry
-}
-
-fn trim(v: f64) -> String {
-    let s = format!("{v:.4}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    yano_nodes::sequence::clip::clip_entry(&names, start_beats, length_beats, velocity)
 }
 
 #[cfg(test)]

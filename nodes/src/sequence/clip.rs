@@ -30,6 +30,36 @@ pub fn descriptor() -> NodeDescriptor {
     }
 }
 
+/// One entry of a clip's text, as [`parse_clip`] reads it: note names joined by `+`, start and
+/// length in beats (up to four decimals, trailing zeros dropped) and an optional velocity:
+/// "F2+Ab2 0 4 90".
+pub fn clip_entry(
+    names: &[String],
+    start_beats: f64,
+    length_beats: f64,
+    velocity: Option<u8>,
+) -> String {
+    let beats = |x: f64| {
+        let s = format!("{x:.4}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        if s.is_empty() || s == "-0" {
+            "0".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    let mut entry = format!(
+        "{} {} {}",
+        names.join("+"),
+        beats(start_beats),
+        beats(length_beats)
+    );
+    if let Some(v) = velocity {
+        entry.push_str(&format!(" {v}"));
+    }
+    entry
+}
+
 /// Reads the clip text; errors name the entry at fault.
 pub fn parse_clip(text: &str, transpose: i32) -> Result<Vec<Note>, String> {
     let mut notes = Vec::new();
