@@ -113,6 +113,9 @@ enum Command {
         /// Tempo in BPM, over the prompt's.
         #[arg(long)]
         bpm: Option<f64>,
+        /// Swing of shakers, hats and percussion in percent (50 straight … 75), over the style's.
+        #[arg(long)]
+        swing: Option<f64>,
         /// Length in bars (rounded to a multiple of 8), over the prompt's.
         #[arg(long, conflicts_with = "minutes")]
         bars: Option<u32>,
@@ -271,6 +274,7 @@ fn run(cli: Cli) -> Result<(), String> {
             style,
             key,
             bpm,
+            swing,
             bars,
             minutes,
             energy,
@@ -283,6 +287,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 style,
                 key,
                 bpm,
+                swing: swing.map(|s| s / 100.0),
                 bars,
                 seconds: minutes.map(|m| m * 60.0),
                 seed,

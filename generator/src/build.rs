@@ -174,7 +174,7 @@ pub fn graph(track: &Track, registry: &Registry) -> Result<Graph, GenerateError>
         graph: Graph::new(Transport {
             sample_rate: 48_000,
             bpm: r.bpm,
-            swing: r.style.swing(),
+            swing: r.swing,
         }),
         registry,
     };

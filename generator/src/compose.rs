@@ -18,6 +18,9 @@ pub struct Request {
     pub style: Style,
     pub key: Key,
     pub bpm: f64,
+    /// Swing of shakers, hats and percussion (share of a 16th pair given to the first, 0.5–0.75);
+    /// kick, clap and log drum swing at most 54 %.
+    pub swing: f64,
     /// A multiple of 8, at least 16.
     pub bars: u32,
     pub seed: u64,
@@ -35,6 +38,8 @@ pub struct Options {
     pub style: Option<String>,
     pub key: Option<String>,
     pub bpm: Option<f64>,
+    /// Swing as a share (0.5 straight … 0.75 dotted); the style's own when absent.
+    pub swing: Option<f64>,
     pub bars: Option<u32>,
     pub seconds: Option<f64>,
     pub seed: u64,
@@ -85,6 +90,14 @@ impl Request {
                 option: "bpm",
                 value: bpm.to_string(),
                 expected: "a tempo from 60 to 200 BPM",
+            });
+        }
+        let swing = options.swing.unwrap_or(style.swing());
+        if !(0.5..=0.75).contains(&swing) {
+            return Err(GenerateError::Option {
+                option: "swing",
+                value: swing.to_string(),
+                expected: "a share from 0.5 (straight) to 0.75",
             });
         }
         let length = match (options.bars, options.seconds) {
@@ -147,6 +160,7 @@ impl Request {
                 style,
                 key,
                 bpm,
+                swing,
                 bars,
                 seed: options.seed,
                 character,
@@ -164,6 +178,7 @@ impl Request {
             style,
             key,
             bpm,
+            swing: style.swing(),
             bars: Length::Bars(bars).bars(bpm),
             seed,
             character: Character::default(),
@@ -430,7 +445,7 @@ pub fn compose(request: &Request) -> Track {
     let chords = harmony(request, &sections);
     let feel = Feel {
         bpm: request.bpm,
-        swing: request.style.swing(),
+        swing: request.swing,
     };
     let density = request.character.density;
     let mut lines = Vec::new();

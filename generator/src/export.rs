@@ -199,6 +199,7 @@ pub fn description(track: &Track, extra: serde_json::Value) -> serde_json::Value
         .collect();
     let mut v = serde_json::json!({
         "bpm": r.bpm,
+        "swing": r.swing,
         "key": r.key.to_string(),
         "style": r.style,
         "seed": r.seed,

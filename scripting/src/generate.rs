@@ -7,7 +7,7 @@ use yano_generator::{build, compose, Options, Request};
 
 use crate::api::{fail, number, Context, Fallible, ScriptGraph};
 
-const KEYS: &str = "prompt, style, key, bpm, bars, minutes, seed, energy, density, complexity, instruments, without";
+const KEYS: &str = "prompt, style, key, bpm, swing, bars, minutes, seed, energy, density, complexity, instruments, without";
 
 /// Text, or a list of texts joined by commas.
 fn words(v: &Dynamic) -> Option<Vec<String>> {
@@ -38,6 +38,7 @@ pub(crate) fn arrange(cx: &Context, settings: &Map) -> Fallible<ScriptGraph> {
             "key" => options.key = Some(text()?),
             "energy" => options.energy = Some(text()?),
             "bpm" => options.bpm = Some(num()?),
+            "swing" => options.swing = Some(num()?),
             "bars" => options.bars = Some(num()?.max(0.0) as u32),
             "minutes" => options.seconds = Some(num()? * 60.0),
             "seed" => options.seed = num()?.max(0.0) as u64,
