@@ -35,6 +35,17 @@ enum Format {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Analyse an audio file (WAV, FLAC, MP3, OGG): tempo, beats, key, chords, loudness,
+    /// sections and amapiano markers. Streams the file, so any length fits in memory.
+    Analyze {
+        file: PathBuf,
+        /// Print the analysis as JSON (schema in the README) instead of a summary.
+        #[arg(long)]
+        json: bool,
+        /// Write the JSON to this file as well (atomically).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Render a preset to a stereo WAV file.
     Render {
         preset: PathBuf,
@@ -222,6 +233,7 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Analyze { file, json, output } => analyze(&file, json, output.as_deref()),
         Command::Nodes => {
             print!("{}", list_nodes(&registry()));
             Ok(())
@@ -306,6 +318,27 @@ fn run(cli: Cli) -> Result<(), String> {
             frame_stats,
         } => edit(preset, !no_sound, select, frame_stats),
     }
+}
+
+fn analyze(file: &Path, json: bool, output: Option<&Path>) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let report = yano_analysis::analyze_file(file, &yano_analysis::Settings::default())
+        .map_err(|e| e.to_string())?;
+    let text = report.to_json();
+    if let Some(out) = output {
+        yano_engine::save::atomic_write(out, |w| std::io::Write::write_all(w, text.as_bytes()))
+            .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    }
+    if json {
+        println!("{text}");
+    } else {
+        print!("{}", report.summary());
+        eprintln!(
+            "analysed in {:.2} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
 }
 
 fn generate(prompt: &str, output: &Path, options: &yano_generator::Options) -> Result<(), String> {

@@ -47,6 +47,8 @@ pub enum Measure {
     Number(f64),
     Label(String),
     Numbers(Vec<f64>),
+    /// One label per item (chord labels, in time order).
+    Labels(Vec<String>),
 }
 
 /// Named measurements (tempo, key, chord labels …).

@@ -15,6 +15,7 @@ pub mod export;
 pub mod form;
 pub mod groove;
 pub mod harmony;
+pub mod labelled;
 pub mod log_drum;
 pub mod node;
 pub mod prompt;
@@ -47,9 +48,11 @@ pub enum GenerateError {
     },
 }
 
-/// Every node kind: yano-nodes' and the generator's own `generate.arrangement`.
+/// Every node kind: yano-nodes', the analyses (`analysis.*`) and the generator's own
+/// `generate.arrangement`.
 pub fn registry() -> yano_engine::Registry {
     let mut r = yano_nodes::registry();
+    yano_analysis::nodes::register(&mut r);
     node::register(&mut r);
     r
 }

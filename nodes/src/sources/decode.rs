@@ -63,6 +63,49 @@ fn too_long(path: &Path, seconds: f64, limit: f64) -> DecodeError {
 /// Decodes WAV, FLAC, MP3, OGG/Vorbis with symphonia. Refuses files longer than `max_seconds`
 /// before allocating huge buffers where the length is known up front.
 pub fn decode_file(path: &Path, max_seconds: f64) -> Result<DecodedAudio, DecodeError> {
+    let mut sample_rate = 0;
+    let mut channels: Vec<Vec<f32>> = Vec::new();
+    decode_stream(path, max_seconds, |block| {
+        if channels.is_empty() {
+            sample_rate = block.sample_rate;
+            channels = (0..block.channels.len())
+                .map(|_| Vec::with_capacity(block.expected_frames))
+                .collect();
+        }
+        for (dst, src) in channels.iter_mut().zip(block.channels) {
+            dst.extend_from_slice(src);
+        }
+    })?;
+    Ok(DecodedAudio {
+        sample_rate,
+        channels,
+    })
+}
+
+/// One decoded packet of a stream: planar samples, every channel the same length.
+pub struct Block<'a> {
+    pub sample_rate: u32,
+    pub channels: &'a [Vec<f32>],
+    /// Frames in the whole stream as the container says (0 when it does not say).
+    pub expected_frames: usize,
+}
+
+/// What a whole stream held.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StreamSummary {
+    pub sample_rate: u32,
+    pub channels: usize,
+    pub frames: u64,
+}
+
+/// Decodes a file packet by packet, handing each block to `each` and keeping none of it: memory
+/// stays bounded however long the file is. Refuses files longer than `max_seconds` (pass
+/// `f64::INFINITY` for no limit). A truncated tail ends the stream; a damaged packet is skipped.
+pub fn decode_stream(
+    path: &Path,
+    max_seconds: f64,
+    mut each: impl FnMut(Block<'_>),
+) -> Result<StreamSummary, DecodeError> {
     let p = || path.to_path_buf();
     let file =
         std::fs::File::open(path).map_err(|source| DecodeError::Open { path: p(), source })?;
@@ -89,7 +132,7 @@ pub fn decode_file(path: &Path, max_seconds: f64) -> Result<DecodedAudio, Decode
     let track_id = track.id;
 
     // Length check from the container, before any big allocation.
-    let mut known_frames = 0;
+    let mut expected_frames = 0;
     if let Some(rate) = params.sample_rate.filter(|r| *r > 0) {
         let seconds = match (track.num_frames, track.time_base, track.duration) {
             (Some(n), _, _) => Some(n as f64 / f64::from(rate)),
@@ -100,7 +143,7 @@ pub fn decode_file(path: &Path, max_seconds: f64) -> Result<DecodedAudio, Decode
             if seconds > max_seconds {
                 return Err(too_long(path, seconds, max_seconds));
             }
-            known_frames = (seconds * f64::from(rate)).ceil() as usize;
+            expected_frames = (seconds * f64::from(rate)).ceil() as usize;
         }
     }
 
@@ -108,8 +151,11 @@ pub fn decode_file(path: &Path, max_seconds: f64) -> Result<DecodedAudio, Decode
         .make_audio_decoder(&params, &AudioDecoderOptions::default())
         .map_err(|e| sym_err(path, e))?;
 
-    let mut sample_rate = 0;
-    let mut channels: Vec<Vec<f32>> = Vec::new();
+    let mut summary = StreamSummary {
+        sample_rate: 0,
+        channels: 0,
+        frames: 0,
+    };
     let mut scratch: Vec<Vec<f32>> = Vec::new();
     loop {
         let packet = match format.next_packet() {
@@ -133,31 +179,36 @@ pub fn decode_file(path: &Path, max_seconds: f64) -> Result<DecodedAudio, Decode
             continue;
         }
         let (rate, nch) = (buf.spec().rate(), buf.spec().channels().count());
-        if channels.is_empty() {
-            sample_rate = rate;
-            channels = (0..nch).map(|_| Vec::with_capacity(known_frames)).collect();
-        } else if rate != sample_rate || nch != channels.len() {
+        if summary.channels == 0 {
+            summary.sample_rate = rate;
+            summary.channels = nch;
+        } else if rate != summary.sample_rate || nch != summary.channels {
             let reason = "sample rate or channel count changes mid-stream".into();
             return Err(DecodeError::UnsupportedFormat { path: p(), reason });
         }
-        buf.copy_to_vecs_planar::<f32>(&mut scratch);
-        for (dst, src) in channels.iter_mut().zip(&scratch) {
-            dst.extend_from_slice(src);
+        if rate == 0 || nch == 0 {
+            let reason = format!("a stream of {nch} channels at {rate} Hz");
+            return Err(DecodeError::Corrupt { path: p(), reason });
         }
+        buf.copy_to_vecs_planar::<f32>(&mut scratch);
+        scratch.truncate(nch);
+        summary.frames += scratch.first().map_or(0, Vec::len) as u64;
+        each(Block {
+            sample_rate: rate,
+            channels: &scratch,
+            expected_frames,
+        });
         // Length unknown up front (e.g. MP3 without a Xing header): stop once it is too long.
-        let seconds = channels.first().map_or(0, Vec::len) as f64 / f64::from(sample_rate.max(1));
+        let seconds = summary.frames as f64 / f64::from(rate);
         if seconds > max_seconds {
             return Err(too_long(path, seconds, max_seconds));
         }
     }
-    if channels.is_empty() || sample_rate == 0 {
+    if summary.channels == 0 || summary.frames == 0 {
         let reason = "no audio could be decoded".into();
         return Err(DecodeError::Corrupt { path: p(), reason });
     }
-    Ok(DecodedAudio {
-        sample_rate,
-        channels,
-    })
+    Ok(summary)
 }
 
 /// Resamples every channel to `target_rate` with rubato's FFT windowed-sinc resampler; returns

@@ -1,0 +1,249 @@
+//! Chords: beat-synchronous chroma matched against chord templates and smoothed by a hidden
+//! Markov model decoded with Viterbi, after Fujishima (1999, pitch-class profiles and templates)
+//! and Bello & Pickens (2005, beat-synchronous chroma, HMM smoothing). The treble chroma is
+//! compared with each chord's tones (cosine); the bass chroma votes for the root, which tells a
+//! rootless voicing (A♭ C E♭ G over F) from the chord its tones spell alone (F:min7, not
+//! A♭:maj7). Vocabulary: 12 roots × maj, min, 7, maj7, min7, and N (no chord) for silence.
+
+use crate::beats::beat_chroma;
+use crate::features::{frame_rate, Features};
+use crate::key::Key;
+
+/// A chord quality of the vocabulary: its name (as in Harte et al. 2005 labels) and tones.
+struct Quality {
+    name: &'static str,
+    tones: &'static [usize],
+    minor: bool,
+}
+
+const QUALITIES: [Quality; 5] = [
+    Quality {
+        name: "maj",
+        tones: &[0, 4, 7],
+        minor: false,
+    },
+    Quality {
+        name: "min",
+        tones: &[0, 3, 7],
+        minor: true,
+    },
+    Quality {
+        name: "7",
+        tones: &[0, 4, 7, 10],
+        minor: false,
+    },
+    Quality {
+        name: "maj7",
+        tones: &[0, 4, 7, 11],
+        minor: false,
+    },
+    Quality {
+        name: "min7",
+        tones: &[0, 3, 7, 10],
+        minor: true,
+    },
+];
+
+/// How much the bass's vote for a root weighs against the treble's match.
+const BASS_WEIGHT: f32 = 0.6;
+/// Sharpness of the emission scores, and the chance a chord carries on to the next beat.
+const EMISSION_SCALE: f32 = 12.0;
+const STAY: f64 = 0.85;
+
+/// One chord of the result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChordSpan {
+    pub start: f64,
+    pub end: f64,
+    /// "F:min7", "Eb:7", "N".
+    pub label: String,
+    /// Root pitch class, None for N.
+    pub root: Option<u8>,
+    /// Major or minor triad underneath (for major/minor evaluation).
+    pub minor: bool,
+}
+
+const STATES: usize = 12 * QUALITIES.len() + 1;
+const NO_CHORD: usize = STATES - 1;
+
+fn template(state: usize) -> [f32; 12] {
+    let mut t = [0.0f32; 12];
+    let (root, q) = (state % 12, &QUALITIES[state / 12]);
+    for tone in q.tones {
+        t[(root + tone) % 12] = 1.0;
+    }
+    let norm = (q.tones.len() as f32).sqrt();
+    t.iter_mut().for_each(|x| *x /= norm);
+    t
+}
+
+fn cosine(a: &[f32; 12], b: &[f32; 12]) -> f32 {
+    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let na = a.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if na <= 0.0 {
+        0.0
+    } else {
+        dot / na
+    }
+}
+
+/// Chords of a track from its beats (frames of the onset features); with no beats, a grid of
+/// half seconds stands in.
+pub fn chords(features: &Features, beat_frames: &[f64], key: Option<Key>) -> Vec<ChordSpan> {
+    let fps = frame_rate();
+    let total = features.onsets.flux.len() as f64;
+    let mut bounds: Vec<f64> = if beat_frames.len() >= 2 {
+        beat_frames.to_vec()
+    } else {
+        let step = (fps / 2.0).round();
+        (0..)
+            .map(|i| i as f64 * step)
+            .take_while(|f| *f < total)
+            .collect()
+    };
+    if bounds.is_empty() {
+        return Vec::new();
+    }
+    // Before the first beat and after the last: their own spans.
+    if bounds[0] > 1.0 {
+        bounds.insert(0, 0.0);
+    }
+    let chroma = beat_chroma(features, &bounds);
+    // Loudness of each span's chroma, to call near-silence N.
+    let level: Vec<f32> = bounds
+        .iter()
+        .enumerate()
+        .map(|(i, &b)| {
+            let end = bounds.get(i + 1).copied().unwrap_or(total).min(total);
+            let (a, z) = (b.max(0.0) as usize, (end.max(b + 1.0) as usize).min(features.onsets.energy.len()));
+            let e = &features.onsets.energy[a.min(z)..z];
+            e.iter().sum::<f32>() / e.len().max(1) as f32
+        })
+        .collect();
+    let mut sorted = level.clone();
+    sorted.sort_by(f32::total_cmp);
+    let loud = sorted[sorted.len() * 9 / 10];
+    let templates: Vec<[f32; 12]> = (0..STATES - 1).map(template).collect();
+    let emissions: Vec<[f32; STATES]> = chroma
+        .iter()
+        .zip(&level)
+        .map(|((treble, bass), &lvl)| {
+            let mut e = [0.0f32; STATES];
+            let peak = bass.iter().cloned().fold(0.0f32, f32::max).max(1e-9);
+            let pitched = treble.iter().sum::<f32>() > 0.0;
+            for (s, t) in templates.iter().enumerate() {
+                let root = s % 12;
+                e[s] = cosine(treble, t) + BASS_WEIGHT * bass[root] / peak;
+            }
+            // N wins over near-silence (60 dB below the loud spans) or no pitched content.
+            e[NO_CHORD] = if !pitched || lvl < loud * 1e-6 { 10.0 } else { 0.3 };
+            e.map(|x| x * EMISSION_SCALE)
+        })
+        .collect();
+    let path = viterbi(&emissions);
+    // Merge beats with the same chord into spans.
+    let mut spans: Vec<ChordSpan> = Vec::new();
+    for (i, &state) in path.iter().enumerate() {
+        let start = bounds[i] / fps;
+        let end = bounds.get(i + 1).copied().unwrap_or(total) / fps;
+        if let Some(last) = spans.last_mut() {
+            if last.label == label(state, key) {
+                last.end = end;
+                continue;
+            }
+        }
+        spans.push(ChordSpan {
+            start,
+            end,
+            label: label(state, key),
+            root: (state != NO_CHORD).then_some((state % 12) as u8),
+            minor: state != NO_CHORD && QUALITIES[state / 12].minor,
+        });
+    }
+    spans
+}
+
+fn label(state: usize, key: Option<Key>) -> String {
+    if state == NO_CHORD {
+        return "N".into();
+    }
+    let key = key.unwrap_or(Key {
+        tonic: 0,
+        minor: false,
+    });
+    format!("{}:{}", key.spell((state % 12) as u8), QUALITIES[state / 12].name)
+}
+
+/// The most likely chord sequence: emissions are log-likelihoods (up to a constant); a chord
+/// stays with probability STAY, else moves to any other state alike.
+fn viterbi(emissions: &[[f32; STATES]]) -> Vec<usize> {
+    if emissions.is_empty() {
+        return Vec::new();
+    }
+    let stay = STAY.ln() as f32;
+    let moves = ((1.0 - STAY) / (STATES - 1) as f64).ln() as f32;
+    let mut score = emissions[0];
+    let mut back: Vec<[u8; STATES]> = Vec::with_capacity(emissions.len());
+    for e in &emissions[1..] {
+        let (best_state, best) = score
+            .iter()
+            .enumerate()
+            .fold((0, f32::NEG_INFINITY), |acc, (i, &s)| if s > acc.1 { (i, s) } else { acc });
+        let mut next = [0.0f32; STATES];
+        let mut from = [0u8; STATES];
+        for s in 0..STATES {
+            let (kept, moved) = (score[s] + stay, best + moves);
+            if kept >= moved || best_state == s {
+                next[s] = kept + e[s];
+                from[s] = s as u8;
+            } else {
+                next[s] = moved + e[s];
+                from[s] = best_state as u8;
+            }
+        }
+        back.push(from);
+        score = next;
+    }
+    let mut state = score
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map_or(NO_CHORD, |(i, _)| i);
+    let mut path = vec![state];
+    for from in back.iter().rev() {
+        state = usize::from(from[state]);
+        path.push(state);
+    }
+    path.reverse();
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_are_unit_vectors_on_their_tones() {
+        // Bb:min7 = Bb Db F Ab.
+        let t = template(4 * 12 + 10);
+        let on: Vec<usize> = (0..12).filter(|&i| t[i] > 0.0).collect();
+        assert_eq!(on, vec![1, 5, 8, 10]);
+        assert!((t.iter().map(|x| x * x).sum::<f32>() - 1.0).abs() < 1e-6);
+        let flat = Some(Key { tonic: 5, minor: true });
+        assert_eq!(label(4 * 12 + 10, flat), "Bb:min7");
+        assert_eq!(label(2 * 12 + 3, flat), "Eb:7");
+        assert_eq!(label(NO_CHORD, flat), "N");
+    }
+
+    #[test]
+    fn viterbi_holds_a_chord_through_one_odd_beat() {
+        let mut e = vec![[0.0f32; STATES]; 9];
+        for (i, row) in e.iter_mut().enumerate() {
+            row[if i < 5 { 5 } else { 17 }] = 6.0;
+        }
+        // One beat that leans elsewhere, not enough to switch twice.
+        e[2][30] = 7.0;
+        let path = viterbi(&e);
+        assert_eq!(path, vec![5, 5, 5, 5, 5, 17, 17, 17, 17]);
+    }
+}

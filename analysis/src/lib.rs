@@ -1,0 +1,138 @@
+//! yano-analysis: what a piece of audio holds, measured from the audio alone: tempo, beats and
+//! downbeats, key, chords, loudness, sections and the markers of amapiano. `yano analyze` and the
+//! `analysis.*` nodes of the inference partition use it; each module names the published method
+//! it follows.
+//!
+//! Files stream through it: memory grows with the features (about 25 MB for two hours), never
+//! with the audio. It must never run on the audio thread, keep a whole file in memory, or panic
+//! on bad input: a file that is not audio, is truncated or is silent gives a clear error or a
+//! sensible empty result.
+
+pub mod amapiano;
+pub mod beats;
+pub mod chords;
+pub mod eval;
+pub mod features;
+pub mod key;
+pub mod nodes;
+pub mod report;
+pub mod sections;
+pub mod stream;
+
+use std::path::Path;
+
+use yano_engine::clip::AudioClip;
+use yano_nodes::sources::decode::{decode_stream, DecodeError};
+
+pub use key::Profiles;
+pub use report::Report;
+pub use stream::{Analyzer, Measured};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    #[error("cannot analyse {0}")]
+    Format(String),
+    #[error("resampling the mono mix to the analysis rate failed: {0}")]
+    Resample(String),
+    #[error("loudness measurement failed: {0}")]
+    Loudness(String),
+    #[error("{0} holds no audio")]
+    Empty(String),
+}
+
+/// Which analyses run and how.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    pub key_profiles: Profiles,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            key_profiles: Profiles::Temperley,
+        }
+    }
+}
+
+/// Streams a file (WAV, FLAC, MP3, OGG) through the analysis.
+pub fn analyze_file(path: &Path, settings: &Settings) -> Result<Report, AnalysisError> {
+    Ok(analyze(measure_file(path)?, settings))
+}
+
+/// Decodes a file block by block into the features and loudness.
+pub fn measure_file(path: &Path) -> Result<Measured, AnalysisError> {
+    let mut analyzer: Option<Analyzer> = None;
+    let mut failure: Option<AnalysisError> = None;
+    decode_stream(path, f64::INFINITY, |block| {
+        if failure.is_some() {
+            return;
+        }
+        if analyzer.is_none() {
+            match Analyzer::new(block.sample_rate, block.channels.len()) {
+                Ok(a) => analyzer = Some(a),
+                Err(e) => {
+                    failure = Some(e);
+                    return;
+                }
+            }
+        }
+        let channels: Vec<&[f32]> = block.channels.iter().map(Vec::as_slice).collect();
+        if let Some(a) = analyzer.as_mut() {
+            if let Err(e) = a.push(&channels) {
+                failure = Some(e);
+            }
+        }
+    })?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    analyzer
+        .ok_or_else(|| AnalysisError::Empty(path.display().to_string()))?
+        .finish()
+}
+
+/// Analyses a clip held in memory (the nodes' input).
+pub fn measure_clip(clip: &AudioClip) -> Result<Measured, AnalysisError> {
+    if clip.frames() == 0 {
+        return Err(AnalysisError::Empty("the clip".into()));
+    }
+    let mut analyzer = Analyzer::new(clip.sample_rate, clip.channels.len())?;
+    let block = 1 << 16;
+    for start in (0..clip.frames()).step_by(block) {
+        let end = (start + block).min(clip.frames());
+        let channels: Vec<&[f32]> = clip.channels.iter().map(|c| &c[start..end]).collect();
+        analyzer.push(&channels)?;
+    }
+    analyzer.finish()
+}
+
+/// Runs every analysis on what was measured.
+pub fn analyze(measured: Measured, settings: &Settings) -> Report {
+    let f = &measured.features;
+    let mut beats = beats::beats(f);
+    beats::downbeats(f, &mut beats);
+    let key = key::estimate(&key::track_chroma(&f.chroma), settings.key_profiles);
+    let chords = chords::chords(f, &beats.frames, key.as_ref().map(|k| k.key));
+    let sections = sections::sections(f, &beats);
+    let amapiano = amapiano::markers(f, &beats);
+    let (key_name, key_confidence) = report::key_fields(&key);
+    let r3 = |v: &[f64]| v.iter().map(|t| report::round(*t, 3)).collect();
+    Report {
+        seconds: report::round(measured.seconds, 3),
+        sample_rate: measured.sample_rate,
+        channels: measured.channels,
+        bpm: report::round(beats.bpm, 3),
+        tempo_steady: beats.steady,
+        beats: r3(&beats.beats),
+        downbeats: r3(&beats.downbeats),
+        key: key_name,
+        key_confidence,
+        key_profiles: settings.key_profiles.name(),
+        chords: chords.iter().map(report::Chord::from).collect(),
+        loudness: report::LoudnessReport::from(&measured.loudness),
+        sections: r3(&sections),
+        amapiano,
+    }
+}

@@ -1,0 +1,136 @@
+//! The analysis judged on the labelled set: renders N grooves with known truth (first run only;
+//! `yano_generator::labelled`), analyses each file as `yano analyze` does and prints the
+//! measures per groove and over the set: tempo Acc1 and mean absolute error, beat and downbeat
+//! F-measure (±70 ms), MIREX key score, major/minor chord recall, swing error, section hits.
+//!
+//!     cargo run --release --example labelled_set -- [N=40] [BARS=32] [DIR=target/labelled-set]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use yano_analysis::eval::{beat_f_measure, chord_recall, majmin_of_label, tempo_acc1, MajMin};
+use yano_analysis::key::{mirex_score, Key};
+use yano_analysis::{analyze, measure_file, Profiles, Settings};
+use yano_generator::labelled::{write_groove, Truth};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let n: usize = args.first().map_or(Ok(40), |a| a.parse())?;
+    let bars: u32 = args.get(1).map_or(Ok(32), |a| a.parse())?;
+    let dir = PathBuf::from(args.get(2).map_or("target/labelled-set", String::as_str));
+    std::fs::create_dir_all(&dir)?;
+    let registry = Arc::new(yano_generator::registry());
+    let profiles = match std::env::var("KEY_PROFILES").as_deref() {
+        Ok("kk") => Profiles::KrumhanslKessler,
+        _ => Profiles::Temperley,
+    };
+    let settings = Settings {
+        key_profiles: profiles,
+    };
+    let mut rows = Vec::new();
+    let mut seconds_analysed = 0.0;
+    let mut time_analysing = 0.0;
+    println!("groove  style           true bpm  found bpm  beatF  downF  key (true → found)        mirex  chords  swing true/found  sections");
+    for i in 0..n {
+        let wav = dir.join(format!("groove-{i:02}.wav"));
+        let json = dir.join(format!("groove-{i:02}.json"));
+        let truth: Truth = if wav.exists() && json.exists() {
+            serde_json::from_str(&std::fs::read_to_string(&json)?)
+                .map_err(|e| format!("{}: {e}", json.display()))?
+        } else {
+            write_groove(&dir, i, n, bars, registry.clone())?.1
+        };
+        let started = std::time::Instant::now();
+        let report = analyze(measure_file(&wav)?, &settings);
+        time_analysing += started.elapsed().as_secs_f64();
+        seconds_analysed += report.seconds;
+        let true_key = Key {
+            tonic: truth.tonic,
+            minor: truth.minor,
+        };
+        let found_key = report.key.as_deref().and_then(Key::parse);
+        let mirex = found_key.map_or(0.0, |k| mirex_score(k, true_key));
+        let found: Vec<(f64, f64, Option<MajMin>)> = report
+            .chords
+            .iter()
+            .map(|c| (c.start, c.end, majmin_of_label(&c.label)))
+            .collect();
+        let truth_chords: Vec<(f64, f64, Option<MajMin>)> = truth
+            .chords
+            .iter()
+            .map(|c| {
+                (
+                    c.start,
+                    c.end,
+                    c.minor.map(|minor| MajMin {
+                        root: c.root,
+                        minor,
+                    }),
+                )
+            })
+            .collect();
+        let recall = chord_recall(&found, &truth_chords);
+        let beat_f = beat_f_measure(&report.beats, &truth.beats, 0.07);
+        let down_f = beat_f_measure(&report.downbeats, &truth.downbeats, 0.07);
+        // A section boundary is hit when one is found within one bar of it.
+        let bar = 240.0 / truth.bpm;
+        let inner = &truth.sections[1..truth.sections.len() - 1];
+        let hits = inner
+            .iter()
+            .filter(|t| report.sections.iter().any(|f| (*f - **t).abs() <= bar))
+            .count();
+        println!(
+            "{i:>6}  {:<14} {:>9.2} {:>10.3} {:>6.3} {:>6.3}  {:<12} → {:<10} {:>5.1} {:>7.3}  {:>5.1} / {:>5.1}   {}/{}",
+            truth.style,
+            truth.bpm,
+            report.bpm,
+            beat_f,
+            down_f,
+            truth.key,
+            report.key.clone().unwrap_or_default(),
+            mirex,
+            recall,
+            truth.swing * 100.0,
+            report.amapiano.swing.percent,
+            hits,
+            inner.len()
+        );
+        rows.push((
+            truth.bpm,
+            report.bpm,
+            beat_f,
+            down_f,
+            mirex,
+            recall,
+            (truth.swing * 100.0 - report.amapiano.swing.percent).abs(),
+            (hits, inner.len()),
+        ));
+    }
+    let k = rows.len() as f64;
+    let mean = |f: &dyn Fn(&(f64, f64, f64, f64, f64, f64, f64, (usize, usize))) -> f64| {
+        rows.iter().map(f).sum::<f64>() / k
+    };
+    println!();
+    println!("grooves {n}, {bars} bars each, key profiles {}", profiles.name());
+    println!(
+        "tempo Acc1 {:.3}  MAE {:.4} BPM  (targets ≥ 0.98, ≤ 0.05)",
+        mean(&|r| f64::from(u8::from(tempo_acc1(r.1, r.0)))),
+        mean(&|r| (r.1 - r.0).abs())
+    );
+    println!("beat F-measure {:.3} (target ≥ 0.95)", mean(&|r| r.2));
+    println!("downbeat F-measure {:.3}", mean(&|r| r.3));
+    println!("key MIREX score {:.3} (target ≥ 0.90)", mean(&|r| r.4));
+    println!("chord major/minor recall {:.3} (target ≥ 0.85)", mean(&|r| r.5));
+    println!("swing mean absolute error {:.2} percentage points", mean(&|r| r.6));
+    let (hit, all) = rows
+        .iter()
+        .fold((0, 0), |(h, a), r| (h + r.7 .0, a + r.7 .1));
+    println!("section boundaries found within a bar: {hit} of {all}");
+    println!(
+        "analysed {:.0} s of audio in {:.2} s ({:.0}× real time)",
+        seconds_analysed,
+        time_analysing,
+        seconds_analysed / time_analysing
+    );
+    Ok(())
+}
