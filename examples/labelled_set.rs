@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use yano_analysis::eval::{beat_f_measure, chord_recall, majmin_of_label, tempo_acc1, MajMin};
+use yano_analysis::eval::{beat_f_measure, chord_recall, class_of_label, tempo_acc1, Class, MajMin};
 use yano_analysis::key::{mirex_score, Key};
 use yano_analysis::{analyze, measure_file, Profiles, Settings};
 use yano_generator::labelled::{write_groove, Truth};
@@ -50,23 +50,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let found_key = report.key.as_deref().and_then(Key::parse);
         let mirex = found_key.map_or(0.0, |k| mirex_score(k, true_key));
-        let found: Vec<(f64, f64, Option<MajMin>)> = report
+        let found: Vec<(f64, f64, Option<Class>)> = report
             .chords
             .iter()
-            .map(|c| (c.start, c.end, majmin_of_label(&c.label)))
+            .map(|c| (c.start, c.end, class_of_label(&c.label)))
             .collect();
-        let truth_chords: Vec<(f64, f64, Option<MajMin>)> = truth
+        let truth_chords: Vec<(f64, f64, Option<Class>)> = truth
             .chords
             .iter()
             .map(|c| {
-                (
-                    c.start,
-                    c.end,
-                    c.minor.map(|minor| MajMin {
-                        root: c.root,
-                        minor,
-                    }),
-                )
+                let class = if c.heard {
+                    c.minor.map(|minor| {
+                        Class::Chord(MajMin {
+                            root: c.root,
+                            minor,
+                        })
+                    })
+                } else {
+                    Some(Class::NoChord)
+                };
+                (c.start, c.end, class)
             })
             .collect();
         let recall = chord_recall(&found, &truth_chords);

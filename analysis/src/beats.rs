@@ -364,7 +364,7 @@ pub fn beats(features: &Features) -> Beats {
     }
 }
 
-/// Chroma summed over each beat (treble and bass, each scaled to unit sum), one per beat.
+/// Chroma averaged over each beat's frames (treble and bass), one per beat.
 pub fn beat_chroma(features: &Features, beats: &[f64]) -> Vec<([f32; 12], [f32; 12])> {
     let chroma = &features.chroma;
     let last = chroma.treble.len();
@@ -385,7 +385,8 @@ pub fn beat_chroma(features: &Features, beats: &[f64]) -> Vec<([f32; 12], [f32; 
                     s[pc] += chroma.bass[j][pc];
                 }
             }
-            (unit(t), unit(s))
+            let n = (z - a).max(1) as f32;
+            (t.map(|x| x / n), s.map(|x| x / n))
         })
         .collect()
 }
@@ -409,7 +410,10 @@ pub fn downbeats(features: &Features, beats: &mut Beats) {
     let chroma = beat_chroma(features, &beats.frames);
     let both: Vec<[f32; 12]> = chroma
         .iter()
-        .map(|(t, b)| std::array::from_fn(|i| t[i] + b[i]))
+        .map(|(t, b)| {
+            let (t, b) = (unit(*t), unit(*b));
+            std::array::from_fn(|i| t[i] + b[i])
+        })
         .collect();
     let window = |from: usize, to: usize| -> [f32; 12] {
         let mut v = [0.0f32; 12];

@@ -61,6 +61,17 @@ pub struct ChordSpan {
     pub root: Option<u8>,
     /// Major or minor triad underneath (for major/minor evaluation).
     pub minor: bool,
+    /// "maj", "min", "7", "maj7", "min7"; "" for N.
+    pub quality: &'static str,
+}
+
+impl ChordSpan {
+    /// Spells the label's root for `key` (E♭ in flat keys, D♯ in sharp ones).
+    pub fn spell(&mut self, key: Key) {
+        if let Some(root) = self.root {
+            self.label = format!("{}:{}", key.spell(root), self.quality);
+        }
+    }
 }
 
 const STATES: usize = 12 * QUALITIES.len() + 1;
@@ -87,47 +98,116 @@ fn cosine(a: &[f32; 12], b: &[f32; 12]) -> f32 {
     }
 }
 
-/// Chords of a track from its beats (frames of the onset features); with no beats, a grid of
-/// half seconds stands in.
-pub fn chords(features: &Features, beat_frames: &[f64], key: Option<Key>) -> Vec<ChordSpan> {
-    let fps = frame_rate();
-    let total = features.onsets.flux.len() as f64;
-    let mut bounds: Vec<f64> = if beat_frames.len() >= 2 {
-        beat_frames.to_vec()
-    } else {
-        let step = (fps / 2.0).round();
-        (0..)
-            .map(|i| i as f64 * step)
-            .take_while(|f| *f < total)
-            .collect()
-    };
-    if bounds.is_empty() {
+/// The pitch content of a track, span by span (beats, or half seconds when there are none),
+/// with the drums' share taken off: drums sound in every beat and chords do not, so each pitch
+/// class's 10th percentile over the spans is the drums' floor. What is left of a span against
+/// the track's fuller spans says whether a chord sounds.
+pub struct Harmony {
+    /// Span starts in onset frames; the last span ends at the track's end.
+    pub bounds: Vec<f64>,
+    /// Treble and bass chroma of each span, floor removed.
+    pub chroma: Vec<([f32; 12], [f32; 12])>,
+    /// Each span's chroma left above the floor, against the 90th percentile of that.
+    pub presence: Vec<f32>,
+    /// Each span's energy against the 90th percentile (silence reads near 0).
+    pub level: Vec<f32>,
+    /// Frames in the track.
+    pub total: f64,
+}
+
+impl Harmony {
+    pub fn of(features: &Features, beat_frames: &[f64]) -> Harmony {
+        let fps = frame_rate();
+        let total = features.onsets.flux.len() as f64;
+        let mut bounds: Vec<f64> = if beat_frames.len() >= 2 {
+            beat_frames.to_vec()
+        } else {
+            let step = (fps / 2.0).round();
+            (0..).map(|i| i as f64 * step).take_while(|f| *f < total).collect()
+        };
+        // Before the first beat: a span of its own.
+        if bounds.first().is_some_and(|b| *b > 1.0) {
+            bounds.insert(0, 0.0);
+        }
+        if bounds.is_empty() {
+            return Harmony {
+                bounds,
+                chroma: Vec::new(),
+                presence: Vec::new(),
+                level: Vec::new(),
+                total,
+            };
+        }
+        let raw = beat_chroma(features, &bounds);
+        let floor = |pick: fn(&([f32; 12], [f32; 12])) -> &[f32; 12]| -> [f32; 12] {
+            std::array::from_fn(|pc| {
+                let mut v: Vec<f32> = raw.iter().map(|c| pick(c)[pc]).collect();
+                v.sort_by(f32::total_cmp);
+                v[v.len() / 10]
+            })
+        };
+        let (treble_floor, bass_floor) = (floor(|c| &c.0), floor(|c| &c.1));
+        let chroma: Vec<([f32; 12], [f32; 12])> = raw
+            .iter()
+            .map(|(t, b)| {
+                (
+                    std::array::from_fn(|i| (t[i] - treble_floor[i]).max(0.0)),
+                    std::array::from_fn(|i| (b[i] - bass_floor[i]).max(0.0)),
+                )
+            })
+            .collect();
+        let left: Vec<f32> = chroma
+            .iter()
+            .map(|(t, b)| t.iter().sum::<f32>() + b.iter().sum::<f32>())
+            .collect();
+        let energy = &features.onsets.energy;
+        let level: Vec<f32> = bounds
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| {
+                let end = bounds.get(i + 1).copied().unwrap_or(total).min(total);
+                let a = (b.max(0.0) as usize).min(energy.len());
+                let z = (end.max(b + 1.0) as usize).clamp(a, energy.len());
+                let e = &energy[a..z];
+                e.iter().sum::<f32>() / e.len().max(1) as f32
+            })
+            .collect();
+        Harmony {
+            presence: relative(&left),
+            level: relative(&level),
+            bounds,
+            chroma,
+            total,
+        }
+    }
+
+    /// Seconds of span `i`.
+    pub fn span(&self, i: usize) -> (f64, f64) {
+        let fps = frame_rate();
+        let end = self.bounds.get(i + 1).copied().unwrap_or(self.total);
+        (self.bounds[i] / fps, end.max(self.bounds[i]) / fps)
+    }
+}
+
+/// Values against their 90th percentile.
+fn relative(v: &[f32]) -> Vec<f32> {
+    let mut sorted = v.to_vec();
+    sorted.sort_by(f32::total_cmp);
+    let top = sorted.get(sorted.len() * 9 / 10).copied().unwrap_or(0.0).max(1e-20);
+    v.iter().map(|x| x / top).collect()
+}
+
+/// Chords of a track from its harmony.
+pub fn chords(harmony: &Harmony, key: Option<Key>) -> Vec<ChordSpan> {
+    if harmony.chroma.is_empty() {
         return Vec::new();
     }
-    // Before the first beat and after the last: their own spans.
-    if bounds[0] > 1.0 {
-        bounds.insert(0, 0.0);
-    }
-    let chroma = beat_chroma(features, &bounds);
-    // Loudness of each span's chroma, to call near-silence N.
-    let level: Vec<f32> = bounds
-        .iter()
-        .enumerate()
-        .map(|(i, &b)| {
-            let end = bounds.get(i + 1).copied().unwrap_or(total).min(total);
-            let (a, z) = (b.max(0.0) as usize, (end.max(b + 1.0) as usize).min(features.onsets.energy.len()));
-            let e = &features.onsets.energy[a.min(z)..z];
-            e.iter().sum::<f32>() / e.len().max(1) as f32
-        })
-        .collect();
-    let mut sorted = level.clone();
-    sorted.sort_by(f32::total_cmp);
-    let loud = sorted[sorted.len() * 9 / 10];
     let templates: Vec<[f32; 12]> = (0..STATES - 1).map(template).collect();
-    let emissions: Vec<[f32; STATES]> = chroma
+    let emissions: Vec<[f32; STATES]> = harmony
+        .chroma
         .iter()
-        .zip(&level)
-        .map(|((treble, bass), &lvl)| {
+        .zip(harmony.level.iter().zip(&harmony.presence))
+        .map(|((treble, bass), (&lvl, &left))| {
             let mut e = [0.0f32; STATES];
             let peak = bass.iter().cloned().fold(0.0f32, f32::max).max(1e-9);
             let pitched = treble.iter().sum::<f32>() > 0.0;
@@ -136,7 +216,12 @@ pub fn chords(features: &Features, beat_frames: &[f64], key: Option<Key>) -> Vec
                 e[s] = cosine(treble, t) + BASS_WEIGHT * bass[root] / peak;
             }
             // N wins over near-silence (60 dB below the loud spans) or no pitched content.
-            e[NO_CHORD] = if !pitched || lvl < loud * 1e-6 { 10.0 } else { 0.3 };
+            e[NO_CHORD] = if !pitched || lvl < 1e-6 {
+                10.0
+            } else {
+                // Little left above the drums' floor: likelier no chord.
+                (1.0 - 2.5 * left).max(0.3)
+            };
             e.map(|x| x * EMISSION_SCALE)
         })
         .collect();
@@ -144,8 +229,7 @@ pub fn chords(features: &Features, beat_frames: &[f64], key: Option<Key>) -> Vec
     // Merge beats with the same chord into spans.
     let mut spans: Vec<ChordSpan> = Vec::new();
     for (i, &state) in path.iter().enumerate() {
-        let start = bounds[i] / fps;
-        let end = bounds.get(i + 1).copied().unwrap_or(total) / fps;
+        let (start, end) = harmony.span(i);
         if let Some(last) = spans.last_mut() {
             if last.label == label(state, key) {
                 last.end = end;
@@ -158,6 +242,7 @@ pub fn chords(features: &Features, beat_frames: &[f64], key: Option<Key>) -> Vec
             label: label(state, key),
             root: (state != NO_CHORD).then_some((state % 12) as u8),
             minor: state != NO_CHORD && QUALITIES[state / 12].minor,
+            quality: if state == NO_CHORD { "" } else { QUALITIES[state / 12].name },
         });
     }
     spans

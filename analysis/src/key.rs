@@ -5,7 +5,10 @@
 //! Confidence is a softmax of the 24 correlations (temperature 0.05): near 1 when one key stands
 //! out, 0.5 when two (usually relatives) tie.
 
-use crate::features::ChromaFrames;
+use crate::chords::{ChordSpan, Harmony};
+
+/// Weight of the bass chroma against the treble's.
+const BASS_WEIGHT: f64 = 0.5;
 
 /// Which key profiles to correlate with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,16 +130,18 @@ pub struct KeyEstimate {
     pub profiles: Profiles,
 }
 
-/// The track's pitch-class distribution: each frame's treble chroma and half its bass chroma,
-/// each scaled to unit sum (so loud passages do not outvote the rest).
-pub fn track_chroma(chroma: &ChromaFrames) -> [f64; 12] {
+/// The track's pitch-class distribution: each span's treble chroma and half its bass chroma
+/// (drums' floor removed), each scaled to unit sum and weighted by its length, so loud passages
+/// do not outvote the rest and drum-only passages count for nothing.
+pub fn track_chroma(harmony: &Harmony) -> [f64; 12] {
     let mut sum = [0.0f64; 12];
-    for (t, b) in chroma.treble.iter().zip(&chroma.bass) {
-        for (part, weight) in [(t, 1.0), (b, 0.5)] {
+    for (i, (t, b)) in harmony.chroma.iter().enumerate() {
+        let (start, end) = harmony.span(i);
+        for (part, weight) in [(t, 1.0), (b, BASS_WEIGHT)] {
             let total: f32 = part.iter().sum();
-            if total > 1e-9 {
+            if total > 1e-12 {
                 for pc in 0..12 {
-                    sum[pc] += weight * f64::from(part[pc] / total);
+                    sum[pc] += weight * (end - start) * f64::from(part[pc] / total);
                 }
             }
         }
@@ -181,6 +186,64 @@ pub fn estimate(chroma: &[f64; 12], profiles: Profiles) -> Option<KeyEstimate> {
     Some(KeyEstimate {
         key,
         confidence: 1.0 / total,
+        correlation,
+        profiles,
+    })
+}
+
+/// The key the chords establish, after the functional reading a musician gives a progression:
+/// for each of the 24 keys, the share of the chord time that is diatonic to it (natural minor
+/// with a major V), plus the share on its tonic chord, plus the share on its dominant seventh;
+/// the chroma profiles' correlation (×0.1) breaks ties between keys that share every chord
+/// (relative major and minor over a vamp without its tonic). Profiles alone are the answer when
+/// no chord was found.
+pub fn from_chords(
+    chords: &[ChordSpan],
+    chroma: &[f64; 12],
+    profiles: Profiles,
+) -> Option<KeyEstimate> {
+    let by_profile = estimate(chroma, profiles)?;
+    let heard: Vec<(f64, u8, bool, bool)> = chords
+        .iter()
+        .filter_map(|c| Some((c.end - c.start, c.root?, c.minor, c.quality == "7")))
+        .collect();
+    let total: f64 = heard.iter().map(|h| h.0).sum();
+    if total <= 0.0 {
+        return Some(by_profile);
+    }
+    let mut scores = Vec::with_capacity(24);
+    for minor in [false, true] {
+        let profile = if minor { profiles.minor() } else { profiles.major() };
+        let diatonic: &[(u8, bool)] = if minor {
+            &[(0, true), (3, false), (5, true), (7, true), (7, false), (8, false), (10, false)]
+        } else {
+            &[(0, false), (2, true), (4, true), (5, false), (7, false), (9, true)]
+        };
+        for tonic in 0..12u8 {
+            let mut score = 0.0;
+            for &(dur, root, is_minor, dominant) in &heard {
+                let degree = (root + 12 - tonic) % 12;
+                if diatonic.contains(&(degree, is_minor)) {
+                    score += dur;
+                }
+                if degree == 0 && is_minor == minor {
+                    score += dur;
+                }
+                if degree == 7 && dominant {
+                    score += dur;
+                }
+            }
+            let rotated: [f64; 12] =
+                std::array::from_fn(|pc| profile[(pc + 12 - usize::from(tonic)) % 12]);
+            let r = pearson(chroma, &rotated);
+            scores.push((Key { tonic, minor }, score / total + 0.1 * r, r));
+        }
+    }
+    let &(key, best, correlation) = scores.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let spread: f64 = scores.iter().map(|(_, s, _)| ((s - best) / 0.1).exp()).sum();
+    Some(KeyEstimate {
+        key,
+        confidence: 1.0 / spread,
         correlation,
         profiles,
     })

@@ -113,8 +113,12 @@ pub fn analyze(measured: Measured, settings: &Settings) -> Report {
     let f = &measured.features;
     let mut beats = beats::beats(f);
     beats::downbeats(f, &mut beats);
-    let key = key::estimate(&key::track_chroma(&f.chroma), settings.key_profiles);
-    let chords = chords::chords(f, &beats.frames, key.as_ref().map(|k| k.key));
+    let harmony = chords::Harmony::of(f, &beats.frames);
+    let mut chords = chords::chords(&harmony, None);
+    let key = key::from_chords(&chords, &key::track_chroma(&harmony), settings.key_profiles);
+    if let Some(k) = &key {
+        chords.iter_mut().for_each(|c| c.spell(k.key));
+    }
     let sections = sections::sections(f, &beats);
     let amapiano = amapiano::markers(f, &beats);
     let (key_name, key_confidence) = report::key_fields(&key);

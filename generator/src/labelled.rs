@@ -13,6 +13,7 @@ use yano_engine::Registry;
 
 use crate::compose::{compose, Options, Request, Track};
 use crate::export::render_seconds;
+use crate::form::Part;
 use crate::prompt::Style;
 use crate::theory::{Key, Mode};
 use crate::GenerateError;
@@ -44,10 +45,39 @@ pub struct TrueChord {
     pub symbol: String,
     pub root: u8,
     pub minor: Option<bool>,
+    /// Whether a pitched part (keys, pad, bass, log drum) plays in the span: where only drums
+    /// play, the truth is "no chord".
+    pub heard: bool,
 }
 
-/// The request for groove `i` of `n`, `bars` long.
+/// The request for groove `i` of `n`, `bars` long: the first seed (of 1000 + i, then in steps
+/// of 100) whose track establishes its key (see [`establishes_key`]).
 pub fn groove(i: usize, n: usize, bars: u32) -> Request {
+    let first = request(i, n, bars, 1000 + i as u64);
+    (0..40)
+        .map(|k| request(i, n, bars, 1000 + i as u64 + 100 * k))
+        .find(|r| establishes_key(&compose(r)))
+        .unwrap_or(first)
+}
+
+/// Whether a listener can know the track's key from it: its tonic chord (minor in a minor key,
+/// major in a major one) fills at least a sixth of the time chords are heard. Modal vamps that
+/// never sound their tonic (VI–VII in a minor key, ii–V–I in the relative major) are left out
+/// of the labelled set: their "key" is the generator's intent, not something in the audio.
+pub fn establishes_key(track: &Track) -> bool {
+    let key = track.request.key;
+    let truth = truth(track);
+    let heard: f64 = truth.chords.iter().filter(|c| c.heard).map(|c| c.end - c.start).sum();
+    let tonic: f64 = truth
+        .chords
+        .iter()
+        .filter(|c| c.heard && c.root == key.tonic && c.minor == Some(key.mode == Mode::Minor))
+        .map(|c| c.end - c.start)
+        .sum();
+    heard > 0.0 && tonic >= heard / 6.0
+}
+
+fn request(i: usize, n: usize, bars: u32, seed: u64) -> Request {
     let t = if n > 1 { i as f64 / (n - 1) as f64 } else { 0.5 };
     // Tempo and swing walk their ranges in different orders so they do not move together.
     let bpm = 100.0 + 25.0 * t;
@@ -63,14 +93,14 @@ pub fn groove(i: usize, n: usize, bars: u32) -> Request {
         bpm: Some((bpm * 100.0).round() / 100.0),
         swing: Some(swing),
         bars: Some(bars),
-        seed: 1000 + i as u64,
+        seed,
         complexity: Some(0.3 + 0.6 * ((i * 3) % n.max(1)) as f64 / n.max(1) as f64),
         energy: Some("steady".into()),
         ..Options::default()
     };
     // Every value above is in range, so the request always reads.
     Request::new("", &options).map_or_else(
-        |_| Request::plain(style, key, bpm, bars, i as u64),
+        |_| Request::plain(style, key, bpm, bars, seed),
         |(r, _)| r,
     )
 }
@@ -79,6 +109,10 @@ pub fn groove(i: usize, n: usize, bars: u32) -> Request {
 pub fn truth(track: &Track) -> Truth {
     let r = &track.request;
     let beat = 60.0 / r.bpm;
+    let pitched: Vec<yano_engine::clip::Note> = [Part::Keys, Part::Pad, Part::Bass, Part::LogDrum]
+        .into_iter()
+        .flat_map(|p| track.heard(p))
+        .collect();
     let beats: Vec<f64> = (0..r.bars * 4).map(|k| f64::from(k) * beat).collect();
     let downbeats = beats.iter().step_by(4).copied().collect();
     let chords = track
@@ -96,6 +130,10 @@ pub fn truth(track: &Track) -> Truth {
                     (4, 7) => Some(false),
                     _ => None,
                 },
+                heard: pitched.iter().any(|n| {
+                    n.start_beats < c.start_beats + c.beats
+                        && n.start_beats + n.length_beats > c.start_beats
+                }),
             }
         })
         .collect();
