@@ -37,6 +37,8 @@ pub const MIN_BPM: f64 = 60.0;
 pub const MAX_BPM: f64 = 200.0;
 const PRIOR_BPM: f64 = 115.0;
 const TIGHTNESS: f64 = 100.0;
+/// Onset strength on the beats against the mean, below which there is no beat.
+const MIN_CLARITY: f64 = 1.5;
 
 /// Onset strength: flux less its local mean (±15 frames), half-wave rectified, unit deviation.
 pub fn onset_strength(flux: &[f32]) -> Vec<f64> {
@@ -354,6 +356,18 @@ pub fn beats(features: &Features) -> Beats {
     }
     // A grid may start a little before the file does.
     refined.retain(|f| *f >= 0.0 && *f < strength.len() as f64);
+    // Pulse clarity: onset strength on the beats against the track's mean. The tracker finds
+    // "beats" in anything (its transition cost makes them regular); in noise they are no
+    // stronger than the rest, in music several times so.
+    let mean = strength.iter().sum::<f64>() / strength.len() as f64;
+    let on_beats = refined
+        .iter()
+        .map(|f| strength[(f.round() as usize).min(strength.len() - 1)])
+        .sum::<f64>()
+        / refined.len().max(1) as f64;
+    if refined.len() < 4 || on_beats < MIN_CLARITY * mean {
+        return Beats::default();
+    }
     Beats {
         bpm: 60.0 * fps / period,
         beats: refined.iter().map(|f| f / fps).collect(),

@@ -100,7 +100,7 @@ fn cosine(a: &[f32; 12], b: &[f32; 12]) -> f32 {
 
 /// The pitch content of a track, span by span (beats, or half seconds when there are none),
 /// with the drums' share taken off: drums sound in every beat and chords do not, so each pitch
-/// class's 10th percentile over the spans is the drums' floor. What is left of a span against
+/// class's 10th percentile over the spans (at most half its median) is the drums' floor. What is left of a span against
 /// the track's fuller spans says whether a chord sounds.
 pub struct Harmony {
     /// Span starts in onset frames; the last span ends at the track's end.
@@ -143,7 +143,8 @@ impl Harmony {
             std::array::from_fn(|pc| {
                 let mut v: Vec<f32> = raw.iter().map(|c| pick(c)[pc]).collect();
                 v.sort_by(f32::total_cmp);
-                v[v.len() / 10]
+                // At most half the median: a chord held through the whole track is no floor.
+                v[v.len() / 10].min(0.5 * v[v.len() / 2])
             })
         };
         let (treble_floor, bass_floor) = (floor(|c| &c.0), floor(|c| &c.1));
