@@ -1,6 +1,11 @@
 //! The streaming front end: blocks of any channel count and rate go in; the loudness meter sees
-//! every channel as it is, the rest of the analysis a mono mix resampled to [`RATE`] (rubato's
-//! FFT resampler, its delay trimmed so times stay exact). Nothing keeps the audio itself.
+//! every channel as it is, on a thread of its own (its 4× oversampled true peak costs as much as
+//! everything else together), the rest of the analysis a mono mix resampled to [`RATE`]
+//! (rubato's FFT resampler, its delay trimmed so times stay exact). Nothing keeps the audio
+//! itself: the loudness thread's queue holds at most a few blocks.
+
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::thread::JoinHandle;
 
 use rubato::audioadapter_buffers::direct::SequentialSliceOfVecs;
 use rubato::{Fft, FixedSync, Resampler};
@@ -16,7 +21,7 @@ const CHUNK: usize = 2048;
 pub struct Analyzer {
     sample_rate: u32,
     channels: usize,
-    meter: LoudnessMeter,
+    meter: LoudnessThread,
     mono: Vec<f32>,
     resampler: Option<MonoResampler>,
     extractor: Extractor,
@@ -44,8 +49,7 @@ impl Analyzer {
                 "{channels} channels (1 to 32 can be analysed)"
             )));
         }
-        let meter = LoudnessMeter::new(channels, sample_rate)
-            .map_err(|e| AnalysisError::Loudness(e.to_string()))?;
+        let meter = LoudnessThread::start(channels, sample_rate)?;
         let resampler = if sample_rate == RATE {
             None
         } else {
@@ -73,9 +77,7 @@ impl Analyzer {
         }
         let n = channels.iter().map(|c| c.len()).min().unwrap_or(0);
         let clipped: Vec<&[f32]> = channels.iter().map(|c| &c[..n]).collect();
-        self.meter
-            .add(&clipped)
-            .map_err(|e| AnalysisError::Loudness(e.to_string()))?;
+        self.meter.add(&clipped)?;
         self.frames += n as u64;
         // The mono mix: every channel but a 5.1 stream's LFE, averaged.
         let used: Vec<&[f32]> = clipped
@@ -105,17 +107,68 @@ impl Analyzer {
         if let Some(r) = &mut self.resampler {
             r.finish(&mut self.extractor)?;
         }
-        let loudness = self
-            .meter
-            .finish()
-            .map_err(|e| AnalysisError::Loudness(e.to_string()))?;
+        let features = self.extractor.finish();
+        let loudness = self.meter.finish()?;
         Ok(Measured {
-            features: self.extractor.finish(),
+            features,
             loudness,
             sample_rate: self.sample_rate,
             channels: self.channels,
             seconds: self.frames as f64 / f64::from(self.sample_rate),
         })
+    }
+}
+
+/// The loudness meter on its own thread, fed through a bounded queue.
+struct LoudnessThread {
+    blocks: Option<SyncSender<Vec<Vec<f32>>>>,
+    worker: Option<JoinHandle<Result<Loudness, String>>>,
+}
+
+impl LoudnessThread {
+    fn start(channels: usize, rate: u32) -> Result<LoudnessThread, AnalysisError> {
+        // Made here so a refused format is an error of `new`, not of `finish`.
+        let mut meter = LoudnessMeter::new(channels, rate)
+            .map_err(|e| AnalysisError::Loudness(e.to_string()))?;
+        let (blocks, queue) = sync_channel::<Vec<Vec<f32>>>(8);
+        let worker = std::thread::Builder::new()
+            .name("yano-loudness".into())
+            .spawn(move || {
+                for block in queue {
+                    let slices: Vec<&[f32]> = block.iter().map(Vec::as_slice).collect();
+                    meter.add(&slices).map_err(|e| e.to_string())?;
+                }
+                meter.finish().map_err(|e| e.to_string())
+            })
+            .map_err(|e| AnalysisError::Loudness(format!("cannot start its thread: {e}")))?;
+        Ok(LoudnessThread {
+            blocks: Some(blocks),
+            worker: Some(worker),
+        })
+    }
+
+    fn add(&mut self, channels: &[&[f32]]) -> Result<(), AnalysisError> {
+        let block = channels.iter().map(|c| c.to_vec()).collect();
+        match &self.blocks {
+            // A closed queue means the meter stopped on an error: `finish` reports it.
+            Some(tx) => {
+                let _ = tx.send(block);
+                Ok(())
+            }
+            None => Err(AnalysisError::Loudness("the meter was already finished".into())),
+        }
+    }
+
+    fn finish(&mut self) -> Result<Loudness, AnalysisError> {
+        drop(self.blocks.take());
+        let worker = self
+            .worker
+            .take()
+            .ok_or_else(|| AnalysisError::Loudness("the meter was already finished".into()))?;
+        match worker.join() {
+            Ok(result) => result.map_err(AnalysisError::Loudness),
+            Err(_) => Err(AnalysisError::Loudness("its thread panicked".into())),
+        }
     }
 }
 

@@ -50,6 +50,10 @@ pub fn register(engine: &mut Engine, cx: Rc<Context>) {
         Ok(found.into_iter().map(Dynamic::from).collect())
     });
 
+    // Analysing audio.
+    let c = cx.clone();
+    engine.register_fn("analyze", move |path: &str| crate::analysis::analyze(&c, path));
+
     // Generating a whole track.
     let c = cx.clone();
     engine.register_fn("arrange", move |settings: Map| {

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod functions;
+pub mod analysis;
 mod generate;
 pub mod live;
 pub mod midi;

@@ -335,3 +335,36 @@ fn generate_batch_writes_a_different_track_per_seed() {
     }
     assert_ne!(mixes[0], mixes[1], "two seeds, two tracks");
 }
+
+#[test]
+fn follow_a_song_arranges_in_the_analysed_key_and_tempo() {
+    let songs = scratch("follow-songs");
+    std::fs::create_dir_all(&songs).unwrap();
+    let registry = Arc::new(yano_generator::registry());
+    // Groove 21 of the labelled set: 113.46 BPM, A major.
+    let (song, truth) = yano_generator::labelled::write_groove(&songs, 21, 40, 24, registry).unwrap();
+    let out = scratch("follow-out");
+    run(
+        "follow-a-song.rhai",
+        &[
+            "--read",
+            songs.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--song",
+            "groove-21.wav",
+            "--bars",
+            "16",
+        ],
+    );
+    let settings = yano_analysis::Settings::default();
+    let followed = yano_analysis::analyze_file(&out.join("follow.wav"), &settings).unwrap();
+    assert!(
+        (followed.bpm - truth.bpm).abs() < 0.05,
+        "the new track plays at {} BPM, the song at {}",
+        followed.bpm,
+        truth.bpm
+    );
+    let song_key = yano_analysis::analyze_file(&song, &settings).unwrap().key;
+    assert!(song_key.is_some());
+}
