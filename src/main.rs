@@ -333,6 +333,7 @@ fn analyze(file: &Path, json: bool, output: Option<&Path>) -> Result<(), String>
         println!("{text}");
     } else {
         print!("{}", report.summary());
+        std::io::Write::flush(&mut std::io::stdout()).map_err(|e| e.to_string())?;
         eprintln!(
             "analysed in {:.2} s",
             started.elapsed().as_secs_f64()

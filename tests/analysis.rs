@@ -182,3 +182,26 @@ fn analysis_nodes_read_a_clip_in_the_inference_partition() {
     assert_eq!(number("amapiano", "tempo_in_range"), 0.0, "{summary}");
     assert!((number("amapiano", "swing_percent") - truth.swing * 100.0).abs() < 3.0);
 }
+
+#[test]
+fn the_shipped_mp3_groove_reads_as_its_truth() {
+    // graphs/audio/groove-fm-113.mp3: yano's own render, made by scripts/make-analysis-fixture.py.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("graphs/audio");
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("groove-fm-113.json")).unwrap()).unwrap();
+    let r = analyze_file(&root.join("groove-fm-113.mp3"), &Settings::default()).unwrap();
+    assert_eq!((r.sample_rate, r.channels), (22_050, 1));
+    let bpm = truth["bpm"].as_f64().unwrap();
+    assert!((r.bpm - bpm).abs() < 0.05, "{} BPM", r.bpm);
+    let beats: Vec<f64> = truth["beats"].as_array().unwrap().iter().map(|b| b.as_f64().unwrap()).collect();
+    let f = beat_f_measure(&r.beats, &beats, 0.07);
+    assert!(f >= 0.95, "beat F {f:.3}");
+    assert_eq!(r.key.as_deref(), Some("F minor"));
+    let swing = truth["swing"].as_f64().unwrap() * 100.0;
+    assert!((r.amapiano.swing.percent - swing).abs() < 2.0, "{} %", r.amapiano.swing.percent);
+    // The chords heard after the drums-only intro are the truth's (F minor's i, iv, VII, VI).
+    let labels: Vec<&str> = r.chords.iter().map(|c| c.label.as_str()).collect();
+    for chord in ["F:min7", "Bb:min7", "Eb:7", "Db:maj7"] {
+        assert!(labels.contains(&chord), "{chord} missing from {labels:?}");
+    }
+}

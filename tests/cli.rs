@@ -259,3 +259,24 @@ fn a_generated_track_renders_stems_that_sum_to_its_mix() {
         "stems sum to the mix within {error_db:.1} dB"
     );
 }
+
+#[test]
+fn every_shipped_preset_checks_and_round_trips() {
+    let registry = yano_generator::registry();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root.join("graphs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "ron") {
+            continue;
+        }
+        let (ok, out, err) = yano(&["check", path.to_str().unwrap()]);
+        assert!(ok && out.contains(": ok:"), "{}: {err}", path.display());
+        let first = yano_engine::preset::load_preset(&path, &registry).unwrap();
+        let text = yano_engine::preset::preset_text(&first);
+        let second = yano_engine::preset::parse_preset(&text, &registry, path.parent()).unwrap();
+        assert_eq!(yano_engine::preset::preset_text(&second), text, "{}", path.display());
+        checked += 1;
+    }
+    assert!(checked >= 8, "{checked} presets");
+}

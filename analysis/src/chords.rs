@@ -221,7 +221,7 @@ pub fn chords(harmony: &Harmony, key: Option<Key>) -> Vec<ChordSpan> {
                 10.0
             } else {
                 // Little left above the drums' floor: likelier no chord.
-                (1.0 - 2.5 * left).max(0.3)
+                (1.6 - 4.0 * left).max(0.3)
             };
             e.map(|x| x * EMISSION_SCALE)
         })

@@ -281,6 +281,23 @@ impl Engine {
         self.session.readouts(node)
     }
 
+    /// The analyses an inference node has computed (one per Analysis output), for the inspector.
+    pub fn analyses(&self, node: &str) -> Vec<Arc<yano_engine::clip::Analysis>> {
+        self.session
+            .evaluation()
+            .and_then(|ev| ev.outputs(node))
+            .map(|values| {
+                values
+                    .iter()
+                    .filter_map(|v| match v {
+                        yano_engine::clip::ClipValue::Analysis(a) => Some(a.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub fn clip_misses(&self) -> u64 {
         self.session.clip_misses()
     }

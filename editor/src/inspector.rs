@@ -1,7 +1,7 @@
 //! The inspector: every parameter of the selected node as a control that fits its kind — a
 //! slider with its unit and range plus typed entry for numbers (logarithmic for frequencies),
 //! a list for choices, a text field for text — each with a reset to its default. Mixers also
-//! show their meters.
+//! show their meters; nodes that give an analysis show its measures.
 
 use iced::widget::{
     button, column, container, pick_list, progress_bar, row, scrollable, slider, text, text_input,
@@ -230,6 +230,42 @@ fn meters<'a>(app: &'a App, node: &str) -> Option<Element<'a, Message>> {
     Some(lines.into())
 }
 
+/// The measures of the analyses a node has computed: numbers, labels, and lists shortened to
+/// their first items.
+fn analysis<'a>(app: &'a App, node: &str) -> Option<Element<'a, Message>> {
+    use yano_engine::clip::Measure;
+    let analyses = app.engine.as_ref()?.analyses(node);
+    if analyses.is_empty() {
+        return None;
+    }
+    let mut lines = column![text("analysis").size(14)].spacing(3);
+    for a in analyses {
+        for (name, m) in &a.measures {
+            let shown = match m {
+                Measure::Number(x) if x.is_finite() => format_number(*x),
+                Measure::Number(_) => "none".to_string(),
+                Measure::Label(l) => l.clone(),
+                Measure::Numbers(v) => {
+                    let first: Vec<String> = v.iter().take(4).map(|x| format!("{x:.2}")).collect();
+                    format!("{} values: {}{}", v.len(), first.join(", "), if v.len() > 4 { " …" } else { "" })
+                }
+                Measure::Labels(v) => {
+                    let first: Vec<&str> = v.iter().take(8).map(String::as_str).collect();
+                    format!("{}{}", first.join(" "), if v.len() > 8 { " …" } else { "" })
+                }
+            };
+            lines = lines.push(
+                row![
+                    text(name.clone()).size(12).width(Length::Fixed(150.0)),
+                    text(shown).size(12).width(Length::Fill),
+                ]
+                .spacing(4),
+            );
+        }
+    }
+    Some(lines.into())
+}
+
 /// The inspector panel.
 pub fn view(app: &App) -> Element<'_, Message> {
     let body: Element<'_, Message> = match app.inspected() {
@@ -256,6 +292,9 @@ pub fn view(app: &App) -> Element<'_, Message> {
                     .spacing(6);
                     if let Some(m) = meters(app, id) {
                         list = list.push(container(m).padding(6).style(container::rounded_box));
+                    }
+                    if let Some(a) = analysis(app, id) {
+                        list = list.push(container(a).padding(6).style(container::rounded_box));
                     }
                     for p in &descriptor.params {
                         list = list.push(param_row(app, id, p, spec.params.get(p.id)));

@@ -210,6 +210,12 @@ fn shipped_presets_round_trip_exactly() {
         if path.extension().is_none_or(|e| e != "ron") {
             continue;
         }
+        // Presets with the analysis crate's nodes are round-tripped by the CLI's tests, whose
+        // registry has every kind (this crate's tests cannot depend on the analysis crate).
+        let text = std::fs::read_to_string(&path).unwrap();
+        if text.contains("kind: \"analysis.") {
+            continue;
+        }
         let first = load_preset(&path, &r).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let text = preset_text(&first);
         let second = parse_preset(&text, &r, path.parent()).unwrap();

@@ -24,7 +24,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn run(workflow: &str, args: &[&str]) {
-    let registry = Arc::new(yano_nodes::registry());
+    let registry = Arc::new(yano_generator::registry());
     let script = root().join("scripting/workflows").join(workflow);
     let args = args.iter().map(|a| a.to_string()).collect();
     if let Err(e) = run_file(&script, args, registry, Limits::default()) {
@@ -190,7 +190,7 @@ fn preset_stems_render_every_shipped_preset() {
         "preset-stems.rhai",
         &["--read", &graphs, "--out", &out_s, "--bars", "2"],
     );
-    let registry = yano_nodes::registry();
+    let registry = yano_generator::registry();
     let mut presets = 0;
     for entry in std::fs::read_dir(root().join("graphs")).unwrap() {
         let path = entry.unwrap().path();
