@@ -193,8 +193,7 @@ pub fn estimate(chroma: &[f64; 12], profiles: Profiles) -> Option<KeyEstimate> {
 
 /// The key the chords establish, after the functional reading a musician gives a progression:
 /// for each of the 24 keys, the share of the chord time that is diatonic to it (natural minor
-/// with a major V), plus the share on its tonic chord, plus the share on its dominant seventh;
-/// the chroma profiles' correlation (×0.1) breaks ties between keys that share every chord
+/// with a major V), plus the share on its tonic chord; the chroma profiles' correlation (×0.1) breaks ties between keys that share every chord
 /// (relative major and minor over a vamp without its tonic). Profiles alone are the answer when
 /// no chord was found.
 pub fn from_chords(
@@ -203,9 +202,9 @@ pub fn from_chords(
     profiles: Profiles,
 ) -> Option<KeyEstimate> {
     let by_profile = estimate(chroma, profiles)?;
-    let heard: Vec<(f64, u8, bool, bool)> = chords
+    let heard: Vec<(f64, u8, bool)> = chords
         .iter()
-        .filter_map(|c| Some((c.end - c.start, c.root?, c.minor, c.quality == "7")))
+        .filter_map(|c| Some((c.end - c.start, c.root?, c.minor)))
         .collect();
     let total: f64 = heard.iter().map(|h| h.0).sum();
     if total <= 0.0 {
@@ -221,15 +220,12 @@ pub fn from_chords(
         };
         for tonic in 0..12u8 {
             let mut score = 0.0;
-            for &(dur, root, is_minor, dominant) in &heard {
+            for &(dur, root, is_minor) in &heard {
                 let degree = (root + 12 - tonic) % 12;
                 if diatonic.contains(&(degree, is_minor)) {
                     score += dur;
                 }
                 if degree == 0 && is_minor == minor {
-                    score += dur;
-                }
-                if degree == 7 && dominant {
                     score += dur;
                 }
             }

@@ -61,20 +61,30 @@ pub fn groove(i: usize, n: usize, bars: u32) -> Request {
 }
 
 /// Whether a listener can know the track's key from it: its tonic chord (minor in a minor key,
-/// major in a major one) fills at least a sixth of the time chords are heard. Modal vamps that
-/// never sound their tonic (VI–VII in a minor key, ii–V–I in the relative major) are left out
-/// of the labelled set: their "key" is the generator's intent, not something in the audio.
+/// major in a major one) is heard at least as long as any other chord. Modal vamps that never
+/// sound their tonic (VI–VII in a minor key, ii–V–I in the relative major) or dwell on another
+/// chord (ii–I–ii–vi) are left out of the labelled set: their "key" is the generator's intent,
+/// not something in the audio.
 pub fn establishes_key(track: &Track) -> bool {
     let key = track.request.key;
     let truth = truth(track);
     let heard: f64 = truth.chords.iter().filter(|c| c.heard).map(|c| c.end - c.start).sum();
-    let tonic: f64 = truth
+    let time_on = |root: u8, minor: Option<bool>| -> f64 {
+        truth
+            .chords
+            .iter()
+            .filter(|c| c.heard && c.root == root && c.minor == minor)
+            .map(|c| c.end - c.start)
+            .sum()
+    };
+    let tonic = time_on(key.tonic, Some(key.mode == Mode::Minor));
+    let longest = truth
         .chords
         .iter()
-        .filter(|c| c.heard && c.root == key.tonic && c.minor == Some(key.mode == Mode::Minor))
-        .map(|c| c.end - c.start)
-        .sum();
-    heard > 0.0 && tonic >= heard / 6.0
+        .filter(|c| c.heard)
+        .map(|c| time_on(c.root, c.minor))
+        .fold(0.0, f64::max);
+    heard > 0.0 && tonic > 0.0 && tonic >= longest - 1e-9
 }
 
 fn request(i: usize, n: usize, bars: u32, seed: u64) -> Request {
