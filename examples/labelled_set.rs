@@ -3,7 +3,11 @@
 //! measures per groove and over the set: tempo Acc1 and mean absolute error, beat and downbeat
 //! F-measure (±70 ms), MIREX key score, major/minor chord recall, swing error, section hits.
 //!
-//!     cargo run --release --example labelled_set -- [N=40] [BARS=32] [DIR=target/labelled-set]
+//!     cargo run --release --example labelled_set -- [N=40] [BARS=32] [DIR=target/labelled-set] [gm]
+//!
+//! With `gm`, each groove's MIDI file (the generator's, with the same notes and swing) is
+//! rendered through a General MIDI soundfont instead (`fluidsynth` and `fluid-soundfont-gm`,
+//! Debian packages): other instruments, other drums, the same truth.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,13 +15,15 @@ use std::sync::Arc;
 use yano_analysis::eval::{beat_f_measure, chord_recall, class_of_label, tempo_acc1, Class, MajMin};
 use yano_analysis::key::{mirex_score, Key};
 use yano_analysis::{analyze, measure_file, Profiles, Settings};
-use yano_generator::labelled::{write_groove, Truth};
+use yano_generator::labelled::{groove, truth, write_groove, Truth};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let n: usize = args.first().map_or(Ok(40), |a| a.parse())?;
     let bars: u32 = args.get(1).map_or(Ok(32), |a| a.parse())?;
     let dir = PathBuf::from(args.get(2).map_or("target/labelled-set", String::as_str));
+    let gm = args.get(3).is_some_and(|a| a == "gm");
+    let dir = if gm { dir.join("gm") } else { dir };
     std::fs::create_dir_all(&dir)?;
     let registry = Arc::new(yano_generator::registry());
     let profiles = match std::env::var("KEY_PROFILES").as_deref() {
@@ -34,7 +40,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for i in 0..n {
         let wav = dir.join(format!("groove-{i:02}.wav"));
         let json = dir.join(format!("groove-{i:02}.json"));
-        let truth: Truth = if wav.exists() && json.exists() {
+        let truth: Truth = if gm {
+            let track = yano_generator::compose(&groove(i, n, bars));
+            if !wav.exists() {
+                let mid = dir.join(format!("groove-{i:02}.mid"));
+                std::fs::write(&mid, yano_generator::export::midi_bytes(&track))?;
+                let status = std::process::Command::new("fluidsynth")
+                    .args(["-ni", "-q", "-r", "44100", "-g", "0.5", "-F"])
+                    .arg(&wav)
+                    .arg("/usr/share/sounds/sf2/FluidR3_GM.sf2")
+                    .arg(&mid)
+                    .status()
+                    .map_err(|e| format!("fluidsynth (apt install fluidsynth fluid-soundfont-gm): {e}"))?;
+                if !status.success() {
+                    return Err(format!("fluidsynth failed on {}", mid.display()).into());
+                }
+            }
+            truth(&track)
+        } else if wav.exists() && json.exists() {
             serde_json::from_str(&std::fs::read_to_string(&json)?)
                 .map_err(|e| format!("{}: {e}", json.display()))?
         } else {
@@ -114,7 +137,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         rows.iter().map(f).sum::<f64>() / k
     };
     println!();
-    println!("grooves {n}, {bars} bars each, key profiles {}", profiles.name());
+    println!(
+        "grooves {n}, {bars} bars each, {}, key profiles {}",
+        if gm { "General MIDI renders (FluidR3_GM)" } else { "yano's own instruments" },
+        profiles.name()
+    );
     println!(
         "tempo Acc1 {:.3}  MAE {:.4} BPM  (targets ≥ 0.98, ≤ 0.05)",
         mean(&|r| f64::from(u8::from(tempo_acc1(r.1, r.0)))),

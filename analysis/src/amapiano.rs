@@ -126,11 +126,27 @@ pub fn markers(features: &Features, beats: &Beats) -> Markers {
             format!(". Missing: {}", missed.join("; "))
         }
     );
+    use crate::report::round;
     Markers {
-        tempo,
-        log_drum,
-        shaker,
-        swing,
+        tempo: TempoMarker {
+            bpm: round(tempo.bpm, 3),
+            ..tempo
+        },
+        log_drum: LogDrumMarker {
+            band_share_db: round(log_drum.band_share_db, 2),
+            off_beat_hits_per_bar: round(log_drum.off_beat_hits_per_bar, 2),
+            glide_semitones: round(log_drum.glide_semitones, 2),
+            gliding_share: round(log_drum.gliding_share, 3),
+            ..log_drum
+        },
+        shaker: ShakerMarker {
+            sixteenth_density: round(shaker.sixteenth_density, 3),
+            ..shaker
+        },
+        swing: SwingMarker {
+            percent: round(swing.percent, 2),
+            ..swing
+        },
         summary,
     }
 }

@@ -311,12 +311,30 @@ pub fn beats(features: &Features) -> Beats {
     }
     let mut refined = to_peaks(&strength, &frames, lag);
     let fps = frame_rate();
+    // With one tempo, the beats are a grid from the first beat heard to the last, carried out to
+    // the ends of the file while an onset still marks each grid point (the tracker trims weak
+    // beats at the edges; a groove's first bar is often one).
+    let grid = |at: f64, p: f64, first: f64, last: f64| -> Vec<f64> {
+        let (mut lo, mut hi) = (((first - at) / p).round(), ((last - at) / p).round());
+        let marked = |n: f64| -> bool {
+            let c = (at + p * n).round() as isize;
+            (c - 2..=c + 2)
+                .filter(|i| *i >= 0 && (*i as usize) < strength.len())
+                .any(|i| strength[i as usize] >= 1.0)
+        };
+        while at + p * (lo - 1.0) >= -2.0 && marked(lo - 1.0) {
+            lo -= 1.0;
+        }
+        while at + p * (hi + 1.0) < strength.len() as f64 && marked(hi + 1.0) {
+            hi += 1.0;
+        }
+        (lo as i64..=hi as i64).map(|n| at + p * n as f64).collect()
+    };
+    let mut line = None;
     let (period, steady) = match steady_grid(&refined, lag) {
         Some((p, at)) => {
-            // One tempo fits: the beats are the grid's, from the first beat heard to the last.
-            let (first, last) = (refined[0], refined[refined.len() - 1]);
-            let (lo, hi) = (((first - at) / p).round(), ((last - at) / p).round());
-            refined = (lo as i64..=hi as i64).map(|n| at + p * n as f64).collect();
+            line = Some((p, at));
+            refined = grid(at, p, refined[0], refined[refined.len() - 1]);
             (p, true)
         }
         None => {
@@ -343,8 +361,8 @@ pub fn beats(features: &Features) -> Beats {
     let best = (0..4).max_by(|&a, &b| quarter(a).total_cmp(&quarter(b))).unwrap_or(0);
     if best > 0 && quarter(best) > 1.2 * quarter(0) {
         let shift = best as f64 * period / 4.0;
-        if steady {
-            refined.iter_mut().for_each(|f| *f += shift);
+        if let Some((p, at)) = line {
+            refined = grid(at + shift, p, refined[0] + shift, refined[refined.len() - 1] + shift);
         } else {
             let shifted: Vec<usize> = refined
                 .iter()
@@ -355,7 +373,8 @@ pub fn beats(features: &Features) -> Beats {
         }
     }
     // A grid may start a little before the file does.
-    refined.retain(|f| *f >= 0.0 && *f < strength.len() as f64);
+    refined.retain(|f| *f >= -2.0 && *f < strength.len() as f64);
+    refined.iter_mut().for_each(|f| *f = f.max(0.0));
     // Pulse clarity: onset strength on the beats against the track's mean. The tracker finds
     // "beats" in anything (its transition cost makes them regular); in noise they are no
     // stronger than the rest, in music several times so.
