@@ -12,10 +12,16 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use yano_analysis::eval::{beat_f_measure, chord_recall, class_of_label, tempo_acc1, Class, MajMin};
+use yano_analysis::eval::{
+    beat_f_measure, chord_recall, class_of_label, tempo_acc1, Class, MajMin,
+};
 use yano_analysis::key::{mirex_score, Key};
 use yano_analysis::{analyze, measure_file, Profiles, Settings};
 use yano_generator::labelled::{groove, truth, write_groove, Truth};
+
+/// Per groove: true and found BPM, beat and downbeat F, MIREX, chord recall, swing error
+/// (points), section boundaries (hit, all).
+type Row = (f64, f64, f64, f64, f64, f64, f64, (usize, usize));
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -51,7 +57,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .arg("/usr/share/sounds/sf2/FluidR3_GM.sf2")
                     .arg(&mid)
                     .status()
-                    .map_err(|e| format!("fluidsynth (apt install fluidsynth fluid-soundfont-gm): {e}"))?;
+                    .map_err(|e| {
+                        format!("fluidsynth (apt install fluidsynth fluid-soundfont-gm): {e}")
+                    })?;
                 if !status.success() {
                     return Err(format!("fluidsynth failed on {}", mid.display()).into());
                 }
@@ -133,13 +141,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ));
     }
     let k = rows.len() as f64;
-    let mean = |f: &dyn Fn(&(f64, f64, f64, f64, f64, f64, f64, (usize, usize))) -> f64| {
-        rows.iter().map(f).sum::<f64>() / k
-    };
+    let mean = |f: &dyn Fn(&Row) -> f64| rows.iter().map(f).sum::<f64>() / k;
     println!();
     println!(
         "grooves {n}, {bars} bars each, {}, key profiles {}",
-        if gm { "General MIDI renders (FluidR3_GM)" } else { "yano's own instruments" },
+        if gm {
+            "General MIDI renders (FluidR3_GM)"
+        } else {
+            "yano's own instruments"
+        },
         profiles.name()
     );
     println!(
@@ -150,8 +160,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("beat F-measure {:.3} (target ≥ 0.95)", mean(&|r| r.2));
     println!("downbeat F-measure {:.3}", mean(&|r| r.3));
     println!("key MIREX score {:.3} (target ≥ 0.90)", mean(&|r| r.4));
-    println!("chord major/minor recall {:.3} (target ≥ 0.85)", mean(&|r| r.5));
-    println!("swing mean absolute error {:.2} percentage points", mean(&|r| r.6));
+    println!(
+        "chord major/minor recall {:.3} (target ≥ 0.85)",
+        mean(&|r| r.5)
+    );
+    println!(
+        "swing mean absolute error {:.2} percentage points",
+        mean(&|r| r.6)
+    );
     let (hit, all) = rows
         .iter()
         .fold((0, 0), |(h, a), r| (h + r.7 .0, a + r.7 .1));

@@ -61,7 +61,7 @@ def mirex_key_score(est, ref):
 
 
 def beat_f_measure(ref, est):
-    ref = np.asarray(ref, float); est = np.asarray(est, float)
+    ref = np.sort(np.asarray(ref, float)); est = np.sort(np.asarray(est, float))
     ref, est = ref[ref >= SKIP_S], est[est >= SKIP_S]
     if mir_eval is not None:
         return float(mir_eval.beat.f_measure(ref, est, f_measure_threshold=WINDOW_S))
@@ -165,8 +165,9 @@ def main():
     print(f"yano = {yano} ({build}); load average before start {os.getloadavg()[0]:.2f}"
           " (timings are only meaningful on an otherwise idle machine)")
 
-    # librosa's beat tracker is numba-compiled on first use; pay that once, outside the timings,
-    # and report it, since a one-shot command-line user would pay it on every run.
+    # librosa's numba kernels compile on first use (~25 s the very first time, then ~3 s per process
+    # from numba's disk cache); keep that out of the per-file timings but report it, because a
+    # one-shot command-line use of librosa pays it on every run, as yano's process timing would.
     t0 = time.perf_counter()
     run_librosa(wavs[0])
     print(f"librosa warm-up (first call, incl. numba JIT): {time.perf_counter() - t0:.2f} s")

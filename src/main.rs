@@ -334,10 +334,7 @@ fn analyze(file: &Path, json: bool, output: Option<&Path>) -> Result<(), String>
     } else {
         print!("{}", report.summary());
         std::io::Write::flush(&mut std::io::stdout()).map_err(|e| e.to_string())?;
-        eprintln!(
-            "analysed in {:.2} s",
-            started.elapsed().as_secs_f64()
-        );
+        eprintln!("analysed in {:.2} s", started.elapsed().as_secs_f64());
     }
     Ok(())
 }

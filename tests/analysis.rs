@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 
-use yano_analysis::eval::{beat_f_measure, chord_recall, class_of_label, tempo_acc1, Class, MajMin};
+use yano_analysis::eval::{
+    beat_f_measure, chord_recall, class_of_label, tempo_acc1, Class, MajMin,
+};
 use yano_analysis::key::{mirex_score, Key};
 use yano_analysis::{analyze_file, Report, Settings};
 use yano_engine::clip::Measure;
@@ -44,7 +46,10 @@ fn recall(report: &Report, truth: &Truth) -> f64 {
         .map(|c| {
             let class = match (c.heard, c.minor) {
                 (false, _) => Some(Class::NoChord),
-                (true, Some(minor)) => Some(Class::Chord(MajMin { root: c.root, minor })),
+                (true, Some(minor)) => Some(Class::Chord(MajMin {
+                    root: c.root,
+                    minor,
+                })),
                 (true, None) => None,
             };
             (c.start, c.end, class)
@@ -59,7 +64,13 @@ fn labelled_grooves_meet_the_tempo_beat_and_chord_targets() {
     let set = grooves();
     for (wav, truth) in set {
         let r = analyze_file(wav, &Settings::default()).unwrap();
-        assert!(tempo_acc1(r.bpm, truth.bpm), "{}: {} BPM vs {}", wav.display(), r.bpm, truth.bpm);
+        assert!(
+            tempo_acc1(r.bpm, truth.bpm),
+            "{}: {} BPM vs {}",
+            wav.display(),
+            r.bpm,
+            truth.bpm
+        );
         bpm_error += (r.bpm - truth.bpm).abs();
         beat_f += beat_f_measure(&r.beats, &truth.beats, 0.07);
         chords += recall(&r, truth);
@@ -67,9 +78,18 @@ fn labelled_grooves_meet_the_tempo_beat_and_chord_targets() {
             tonic: truth.tonic,
             minor: truth.minor,
         };
-        key += r.key.as_deref().and_then(Key::parse).map_or(0.0, |k| mirex_score(k, true_key));
+        key += r
+            .key
+            .as_deref()
+            .and_then(Key::parse)
+            .map_or(0.0, |k| mirex_score(k, true_key));
         swing += (r.amapiano.swing.percent - truth.swing * 100.0).abs();
-        assert!(r.amapiano.log_drum.holds, "{}: {}", wav.display(), r.amapiano.summary);
+        assert!(
+            r.amapiano.log_drum.holds,
+            "{}: {}",
+            wav.display(),
+            r.amapiano.summary
+        );
     }
     let n = set.len() as f64;
     let (bpm_error, beat_f, chords, key, swing) =
@@ -104,15 +124,27 @@ fn analyze_prints_a_summary_and_documented_json() {
         assert!(text.contains(line), "{line} missing from:\n{text}");
     }
     let saved = scratch().join("analysis.json");
-    let (ok, json, err) = run(&[wav.to_str().unwrap(), "--json", "-o", saved.to_str().unwrap()]);
+    let (ok, json, err) = run(&[
+        wav.to_str().unwrap(),
+        "--json",
+        "-o",
+        saved.to_str().unwrap(),
+    ]);
     assert!(ok, "{err}");
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(v, serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&saved).unwrap()).unwrap());
+    assert_eq!(
+        v,
+        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&saved).unwrap())
+            .unwrap()
+    );
     let bpm = v["bpm"].as_f64().unwrap();
     assert!((bpm - truth.bpm).abs() < 0.05, "{bpm}");
     assert!(v["beats"].as_array().unwrap().len() >= 90);
     assert!(v["downbeats"].as_array().unwrap().len() >= 22);
-    assert!(v["key"].as_str().unwrap().ends_with(" minor") || v["key"].as_str().unwrap().ends_with(" major"));
+    assert!(
+        v["key"].as_str().unwrap().ends_with(" minor")
+            || v["key"].as_str().unwrap().ends_with(" major")
+    );
     assert!(v["key_confidence"].as_f64().unwrap() > 0.0);
     let chord = &v["chords"][0];
     assert!(chord["start"].is_f64() && chord["end"].is_f64() && chord["label"].is_string());
@@ -121,9 +153,15 @@ fn analyze_prints_a_summary_and_documented_json() {
     }
     assert!(v["sections"].as_array().unwrap().len() >= 2);
     for marker in ["tempo", "log_drum", "shaker", "swing"] {
-        assert!(v["amapiano"][marker]["holds"].is_boolean(), "amapiano.{marker}");
+        assert!(
+            v["amapiano"][marker]["holds"].is_boolean(),
+            "amapiano.{marker}"
+        );
     }
-    assert!(v["amapiano"]["summary"].as_str().unwrap().contains("markers hold"));
+    assert!(v["amapiano"]["summary"]
+        .as_str()
+        .unwrap()
+        .contains("markers hold"));
 
     let (ok, _, err) = run(&["no-such-song.mp3"]);
     assert!(!ok && err.contains("no-such-song.mp3"), "{err}");
@@ -144,7 +182,7 @@ fn analysis_nodes_read_a_clip_in_the_inference_partition() {
     )
     .unwrap();
     for kind in ["tempo", "key", "chords", "loudness", "amapiano"] {
-        g.add_node(NodeSpec::new(kind, &format!("analysis.{kind}")), &registry)
+        g.add_node(NodeSpec::new(kind, format!("analysis.{kind}")), &registry)
             .unwrap();
         g.connect("song.clip", &format!("{kind}.audio"), &registry)
             .unwrap();
@@ -178,7 +216,10 @@ fn analysis_nodes_read_a_clip_in_the_inference_partition() {
     // 104.5 BPM is below every style's range; log drum and shaker hold (its swing, 52.8 %, is
     // at the edge of the markers' 52–65 %).
     assert!(number("amapiano", "markers_held") >= 2.0, "{summary}");
-    assert!(number("amapiano", "log_drum_hits_per_bar") >= 1.0, "{summary}");
+    assert!(
+        number("amapiano", "log_drum_hits_per_bar") >= 1.0,
+        "{summary}"
+    );
     assert_eq!(number("amapiano", "tempo_in_range"), 0.0, "{summary}");
     assert!((number("amapiano", "swing_percent") - truth.swing * 100.0).abs() < 3.0);
 }
@@ -188,17 +229,27 @@ fn the_shipped_mp3_groove_reads_as_its_truth() {
     // graphs/audio/groove-fm-113.mp3: yano's own render, made by scripts/make-analysis-fixture.py.
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("graphs/audio");
     let truth: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root.join("groove-fm-113.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(root.join("groove-fm-113.json")).unwrap())
+            .unwrap();
     let r = analyze_file(&root.join("groove-fm-113.mp3"), &Settings::default()).unwrap();
     assert_eq!((r.sample_rate, r.channels), (22_050, 1));
     let bpm = truth["bpm"].as_f64().unwrap();
     assert!((r.bpm - bpm).abs() < 0.05, "{} BPM", r.bpm);
-    let beats: Vec<f64> = truth["beats"].as_array().unwrap().iter().map(|b| b.as_f64().unwrap()).collect();
+    let beats: Vec<f64> = truth["beats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_f64().unwrap())
+        .collect();
     let f = beat_f_measure(&r.beats, &beats, 0.07);
     assert!(f >= 0.95, "beat F {f:.3}");
     assert_eq!(r.key.as_deref(), Some("F minor"));
     let swing = truth["swing"].as_f64().unwrap() * 100.0;
-    assert!((r.amapiano.swing.percent - swing).abs() < 2.0, "{} %", r.amapiano.swing.percent);
+    assert!(
+        (r.amapiano.swing.percent - swing).abs() < 2.0,
+        "{} %",
+        r.amapiano.swing.percent
+    );
     // The chords heard after the drums-only intro are the truth's (F minor's i, iv, VII, VI).
     let labels: Vec<&str> = r.chords.iter().map(|c| c.label.as_str()).collect();
     for chord in ["F:min7", "Bb:min7", "Eb:7", "Db:maj7"] {

@@ -275,7 +275,12 @@ fn every_shipped_preset_checks_and_round_trips() {
         let first = yano_engine::preset::load_preset(&path, &registry).unwrap();
         let text = yano_engine::preset::preset_text(&first);
         let second = yano_engine::preset::parse_preset(&text, &registry, path.parent()).unwrap();
-        assert_eq!(yano_engine::preset::preset_text(&second), text, "{}", path.display());
+        assert_eq!(
+            yano_engine::preset::preset_text(&second),
+            text,
+            "{}",
+            path.display()
+        );
         checked += 1;
     }
     assert!(checked >= 8, "{checked} presets");

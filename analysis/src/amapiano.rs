@@ -119,7 +119,11 @@ pub fn markers(features: &Features, beats: &Beats) -> Markers {
     let summary = format!(
         "{} of 4 markers hold: {}{}",
         held.len(),
-        if held.is_empty() { "none".to_string() } else { held.join("; ") },
+        if held.is_empty() {
+            "none".to_string()
+        } else {
+            held.join("; ")
+        },
         if missed.is_empty() {
             String::new()
         } else {
@@ -203,14 +207,20 @@ fn log_drum_marker(features: &Features, beats: &Beats) -> LogDrumMarker {
         }
         off_beat += 1;
         let c = &o.low_centroid;
-        let early = (p..(p + 3).min(c.len())).map(|i| c[i]).fold(0.0f32, f32::max);
+        let early = (p..(p + 3).min(c.len()))
+            .map(|i| c[i])
+            .fold(0.0f32, f32::max);
         let late = c.get(p + 6).copied().unwrap_or(0.0);
         if early > 0.0 && late > 0.0 {
             glides.push(12.0 * f64::from(early / late).log2());
         }
     }
     let bars = (beats.frames.len().saturating_sub(1)) as f64 / 4.0;
-    let per_bar = if bars > 0.0 { off_beat as f64 / bars } else { 0.0 };
+    let per_bar = if bars > 0.0 {
+        off_beat as f64 / bars
+    } else {
+        0.0
+    };
     glides.sort_by(f64::total_cmp);
     let glide = glides.get(glides.len() / 2).copied().unwrap_or(0.0);
     let gliding = glides.iter().filter(|g| **g >= 1.0).count() as f64 / glides.len().max(1) as f64;
@@ -249,11 +259,19 @@ fn swing_and_density(features: &Features, beats: &Beats) -> (f64, f64) {
         }
     }
     let mean: Vec<f64> = (0..PHASE_BINS)
-        .map(|i| if hits[i] > 0.0 { hist[i] / hits[i] } else { 0.0 })
+        .map(|i| {
+            if hits[i] > 0.0 {
+                hist[i] / hits[i]
+            } else {
+                0.0
+            }
+        })
         .collect();
     let smooth: Vec<f64> = (0..PHASE_BINS)
         .map(|i| {
-            0.25 * mean[(i + PHASE_BINS - 1) % PHASE_BINS] + 0.5 * mean[i] + 0.25 * mean[(i + 1) % PHASE_BINS]
+            0.25 * mean[(i + PHASE_BINS - 1) % PHASE_BINS]
+                + 0.5 * mean[i]
+                + 0.25 * mean[(i + 1) % PHASE_BINS]
         })
         .collect();
     // The histogram's peak in a phase window (fractions of a beat, may wrap), parabola-refined.
@@ -263,10 +281,16 @@ fn swing_and_density(features: &Features, beats: &Beats) -> (f64, f64) {
             (to * PHASE_BINS as f64).round() as isize,
         );
         let at = |i: isize| smooth[i.rem_euclid(PHASE_BINS as isize) as usize];
-        let m = (a..=z).max_by(|&i, &j| at(i).total_cmp(&at(j))).unwrap_or(a);
+        let m = (a..=z)
+            .max_by(|&i, &j| at(i).total_cmp(&at(j)))
+            .unwrap_or(a);
         let (x, y, w) = (at(m - 1), at(m), at(m + 1));
         let denom = x - 2.0 * y + w;
-        let shift = if denom < 0.0 { (0.5 * (x - w) / denom).clamp(-0.5, 0.5) } else { 0.0 };
+        let shift = if denom < 0.0 {
+            (0.5 * (x - w) / denom).clamp(-0.5, 0.5)
+        } else {
+            0.0
+        };
         (m as f64 + shift) / PHASE_BINS as f64
     };
     let on = peak(-0.08, 0.08);
@@ -282,7 +306,10 @@ fn swing_and_density(features: &Features, beats: &Beats) -> (f64, f64) {
     for k in 0..b.len() - 1 {
         for s in slots {
             let f = b[k] + s * (b[k + 1] - b[k]);
-            let (lo, hi) = ((f - 2.0).max(0.0) as usize, ((f + 2.0) as usize).min(strength.len()));
+            let (lo, hi) = (
+                (f - 2.0).max(0.0) as usize,
+                ((f + 2.0) as usize).min(strength.len()),
+            );
             let v = strength[lo.min(hi)..hi].iter().cloned().fold(0.0, f64::max);
             total += 1;
             if v > 0.5 {

@@ -149,7 +149,10 @@ pub fn track(strength: &[f64], period: f64) -> Vec<usize> {
                 .sum()
         })
         .collect();
-    let (near, far) = ((period / 2.0).round() as usize, (2.0 * period).round() as usize);
+    let (near, far) = (
+        (period / 2.0).round() as usize,
+        (2.0 * period).round() as usize,
+    );
     let penalty: Vec<f64> = (0..=far)
         .map(|d| {
             if d < near.max(1) {
@@ -189,8 +192,14 @@ pub fn track(strength: &[f64], period: f64) -> Vec<usize> {
     let strong: Vec<f64> = beats.iter().map(|&b| local[b]).collect();
     let rms = (strong.iter().map(|s| s * s).sum::<f64>() / strong.len().max(1) as f64).sqrt();
     let threshold = 0.5 * rms;
-    let first = strong.iter().position(|&s| s >= threshold).unwrap_or(beats.len());
-    let last = strong.iter().rposition(|&s| s >= threshold).map_or(0, |i| i + 1);
+    let first = strong
+        .iter()
+        .position(|&s| s >= threshold)
+        .unwrap_or(beats.len());
+    let last = strong
+        .iter()
+        .rposition(|&s| s >= threshold)
+        .map_or(0, |i| i + 1);
     if first >= last {
         return Vec::new();
     }
@@ -264,7 +273,9 @@ fn steady_grid(beats: &[f64], period: f64) -> Option<(f64, f64)> {
             run_start = i;
         }
     }
-    let mut best: Option<(usize, f64, f64, Vec<(f64, f64)>)> = None;
+    // (beats kept, slope, intercept, the kept (number, frame) pairs)
+    type Line = (usize, f64, f64, Vec<(f64, f64)>);
+    let mut best: Option<Line> = None;
     for (a, z) in runs {
         let run = &beats[a..z];
         let mut numbered = Vec::with_capacity(run.len());
@@ -358,11 +369,18 @@ pub fn beats(features: &Features) -> Beats {
         }
     }
     let quarter = |q: usize| fold[(4 * q + 15) % 16] + fold[4 * q] + fold[4 * q + 1];
-    let best = (0..4).max_by(|&a, &b| quarter(a).total_cmp(&quarter(b))).unwrap_or(0);
+    let best = (0..4)
+        .max_by(|&a, &b| quarter(a).total_cmp(&quarter(b)))
+        .unwrap_or(0);
     if best > 0 && quarter(best) > 1.2 * quarter(0) {
         let shift = best as f64 * period / 4.0;
         if let Some((p, at)) = line {
-            refined = grid(at + shift, p, refined[0] + shift, refined[refined.len() - 1] + shift);
+            refined = grid(
+                at + shift,
+                p,
+                refined[0] + shift,
+                refined[refined.len() - 1] + shift,
+            );
         } else {
             let shifted: Vec<usize> = refined
                 .iter()

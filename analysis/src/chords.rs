@@ -123,7 +123,10 @@ impl Harmony {
             beat_frames.to_vec()
         } else {
             let step = (fps / 2.0).round();
-            (0..).map(|i| i as f64 * step).take_while(|f| *f < total).collect()
+            (0..)
+                .map(|i| i as f64 * step)
+                .take_while(|f| *f < total)
+                .collect()
         };
         // Before the first beat: a span of its own.
         if bounds.first().is_some_and(|b| *b > 1.0) {
@@ -139,7 +142,8 @@ impl Harmony {
             };
         }
         let raw = beat_chroma(features, &bounds);
-        let floor = |pick: fn(&([f32; 12], [f32; 12])) -> &[f32; 12]| -> [f32; 12] {
+        type Pick = fn(&([f32; 12], [f32; 12])) -> &[f32; 12];
+        let floor = |pick: Pick| -> [f32; 12] {
             std::array::from_fn(|pc| {
                 let mut v: Vec<f32> = raw.iter().map(|c| pick(c)[pc]).collect();
                 v.sort_by(f32::total_cmp);
@@ -194,7 +198,11 @@ impl Harmony {
 fn relative(v: &[f32]) -> Vec<f32> {
     let mut sorted = v.to_vec();
     sorted.sort_by(f32::total_cmp);
-    let top = sorted.get(sorted.len() * 9 / 10).copied().unwrap_or(0.0).max(1e-20);
+    let top = sorted
+        .get(sorted.len() * 9 / 10)
+        .copied()
+        .unwrap_or(0.0)
+        .max(1e-20);
     v.iter().map(|x| x / top).collect()
 }
 
@@ -243,7 +251,11 @@ pub fn chords(harmony: &Harmony, key: Option<Key>) -> Vec<ChordSpan> {
             label: label(state, key),
             root: (state != NO_CHORD).then_some((state % 12) as u8),
             minor: state != NO_CHORD && QUALITIES[state / 12].minor,
-            quality: if state == NO_CHORD { "" } else { QUALITIES[state / 12].name },
+            quality: if state == NO_CHORD {
+                ""
+            } else {
+                QUALITIES[state / 12].name
+            },
         });
     }
     spans
@@ -257,7 +269,11 @@ fn label(state: usize, key: Option<Key>) -> String {
         tonic: 0,
         minor: false,
     });
-    format!("{}:{}", key.spell((state % 12) as u8), QUALITIES[state / 12].name)
+    format!(
+        "{}:{}",
+        key.spell((state % 12) as u8),
+        QUALITIES[state / 12].name
+    )
 }
 
 /// The most likely chord sequence: emissions are log-likelihoods (up to a constant); a chord
@@ -271,10 +287,14 @@ fn viterbi(emissions: &[[f32; STATES]]) -> Vec<usize> {
     let mut score = emissions[0];
     let mut back: Vec<[u8; STATES]> = Vec::with_capacity(emissions.len());
     for e in &emissions[1..] {
-        let (best_state, best) = score
-            .iter()
-            .enumerate()
-            .fold((0, f32::NEG_INFINITY), |acc, (i, &s)| if s > acc.1 { (i, s) } else { acc });
+        let (best_state, best) =
+            score
+                .iter()
+                .enumerate()
+                .fold(
+                    (0, f32::NEG_INFINITY),
+                    |acc, (i, &s)| if s > acc.1 { (i, s) } else { acc },
+                );
         let mut next = [0.0f32; STATES];
         let mut from = [0u8; STATES];
         for s in 0..STATES {
@@ -315,7 +335,10 @@ mod tests {
         let on: Vec<usize> = (0..12).filter(|&i| t[i] > 0.0).collect();
         assert_eq!(on, vec![1, 5, 8, 10]);
         assert!((t.iter().map(|x| x * x).sum::<f32>() - 1.0).abs() < 1e-6);
-        let flat = Some(Key { tonic: 5, minor: true });
+        let flat = Some(Key {
+            tonic: 5,
+            minor: true,
+        });
         assert_eq!(label(4 * 12 + 10, flat), "Bb:min7");
         assert_eq!(label(2 * 12 + 3, flat), "Eb:7");
         assert_eq!(label(NO_CHORD, flat), "N");

@@ -13,7 +13,11 @@ pub fn beat_f_measure(found: &[f64], truth: &[f64], window: f64) -> f64 {
     let found: Vec<f64> = found.iter().copied().filter(|t| *t >= 5.0).collect();
     let truth: Vec<f64> = truth.iter().copied().filter(|t| *t >= 5.0).collect();
     if found.is_empty() || truth.is_empty() {
-        return if found.is_empty() && truth.is_empty() { 1.0 } else { 0.0 };
+        return if found.is_empty() && truth.is_empty() {
+            1.0
+        } else {
+            0.0
+        };
     }
     // Both sorted: a greedy walk gives the maximum matching for a fixed window.
     let (mut i, mut j, mut hits) = (0, 0, 0usize);
@@ -80,7 +84,10 @@ pub fn class_of_label(label: &str) -> Option<Class> {
 /// Major/minor weighted recall (mir_eval's `majmin`): the share of the evaluable true duration
 /// where the found span has the same class (root and triad, or no chord). Spans are
 /// (start, end, class); true spans of None (diminished, augmented…) are left out.
-pub fn chord_recall(found: &[(f64, f64, Option<Class>)], truth: &[(f64, f64, Option<Class>)]) -> f64 {
+pub fn chord_recall(
+    found: &[(f64, f64, Option<Class>)],
+    truth: &[(f64, f64, Option<Class>)],
+) -> f64 {
     let (mut right, mut total) = (0.0, 0.0);
     for &(ts, te, t) in truth {
         let Some(t) = t else { continue };
@@ -119,12 +126,32 @@ mod tests {
     #[test]
     fn chord_recall_weighs_by_time_and_reads_labels() {
         let fm = majmin_of_label("F:min7");
-        assert_eq!(fm, Some(MajMin { root: 5, minor: true }));
-        assert_eq!(majmin_of_label("Ab:maj7"), Some(MajMin { root: 8, minor: false }));
+        assert_eq!(
+            fm,
+            Some(MajMin {
+                root: 5,
+                minor: true
+            })
+        );
+        assert_eq!(
+            majmin_of_label("Ab:maj7"),
+            Some(MajMin {
+                root: 8,
+                minor: false
+            })
+        );
         assert_eq!(majmin_of_label("N"), None);
         let c = |l: &str| class_of_label(l);
-        let truth = [(0.0, 2.0, c("F:min7")), (2.0, 4.0, c("Bb:min")), (4.0, 5.0, c("N"))];
-        let found = [(0.0, 3.0, c("F:min")), (3.0, 4.0, c("Bb:min9")), (4.0, 5.0, c("N"))];
+        let truth = [
+            (0.0, 2.0, c("F:min7")),
+            (2.0, 4.0, c("Bb:min")),
+            (4.0, 5.0, c("N")),
+        ];
+        let found = [
+            (0.0, 3.0, c("F:min")),
+            (3.0, 4.0, c("Bb:min9")),
+            (4.0, 5.0, c("N")),
+        ];
         assert!((chord_recall(&found, &truth) - 0.8).abs() < 1e-9);
         assert!(tempo_acc1(113.0, 112.0) && !tempo_acc1(120.0, 112.0));
     }

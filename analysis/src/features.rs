@@ -125,9 +125,7 @@ impl Extractor {
         let mut planner = RealFftPlanner::<f32>::new();
         let fft = planner.plan_fft_forward(FRAME);
         let chroma_fft = planner.plan_fft_forward(CHROMA_FRAME);
-        let scratch_len = fft
-            .get_scratch_len()
-            .max(chroma_fft.get_scratch_len());
+        let scratch_len = fft.get_scratch_len().max(chroma_fft.get_scratch_len());
         Extractor {
             buf: vec![0.0; LEAD],
             base: 0,
@@ -185,7 +183,8 @@ impl Extractor {
                 break;
             }
         }
-        let keep_from = (LEAD + self.next_onset * HOP - FRAME / 2).min(self.next_chroma * CHROMA_HOP);
+        let keep_from =
+            (LEAD + self.next_onset * HOP - FRAME / 2).min(self.next_chroma * CHROMA_HOP);
         let drop = keep_from.saturating_sub(self.base);
         if drop > 1 << 16 {
             self.buf.drain(..drop);
@@ -194,12 +193,17 @@ impl Extractor {
     }
 
     fn onset_frame(&mut self, at: usize) {
-        for ((x, s), w) in self.input.iter_mut().zip(&self.buf[at..at + FRAME]).zip(&self.window) {
+        for ((x, s), w) in self
+            .input
+            .iter_mut()
+            .zip(&self.buf[at..at + FRAME])
+            .zip(&self.window)
+        {
             *x = s * w;
         }
-        let _ = self
-            .fft
-            .process_with_scratch(&mut self.input, &mut self.spectrum, &mut self.scratch);
+        let _ =
+            self.fft
+                .process_with_scratch(&mut self.input, &mut self.spectrum, &mut self.scratch);
         let (lo, hi) = (bin_of(30.0, FRAME), bin_of(10_000.0, FRAME));
         let (dl, dh) = (
             bin_of(LOG_DRUM_BAND.0, FRAME),
@@ -241,7 +245,8 @@ impl Extractor {
         o.high_flux.push(high_flux);
         o.low_energy.push(low_energy);
         o.energy.push(energy);
-        o.low_centroid.push(if weight > 0.0 { moment / weight } else { 0.0 });
+        o.low_centroid
+            .push(if weight > 0.0 { moment / weight } else { 0.0 });
     }
 
     fn chroma_frame(&mut self, at: usize) {
@@ -332,15 +337,19 @@ mod tests {
             (a.len() as f64 / CHROMA_HOP as f64).ceil() as usize
         );
         let mid = f.chroma.bass.len() / 2;
-        let argmax = |v: &[f32; 12]| {
-            (0..12)
-                .max_by(|&i, &j| v[i].total_cmp(&v[j]))
-                .unwrap()
-        };
+        let argmax = |v: &[f32; 12]| (0..12).max_by(|&i, &j| v[i].total_cmp(&v[j])).unwrap();
         assert_eq!(argmax(&f.chroma.bass[mid]), 9, "{:?}", f.chroma.bass[mid]);
-        assert_eq!(argmax(&f.chroma.treble[mid]), 4, "{:?}", f.chroma.treble[mid]);
+        assert_eq!(
+            argmax(&f.chroma.treble[mid]),
+            4,
+            "{:?}",
+            f.chroma.treble[mid]
+        );
         // A steady tone has no onsets after its first frames.
-        let late = f.onsets.flux[50..expected - 50].iter().cloned().fold(0.0, f32::max);
+        let late = f.onsets.flux[50..expected - 50]
+            .iter()
+            .cloned()
+            .fold(0.0, f32::max);
         let start = f.onsets.flux[..5].iter().cloned().fold(0.0, f32::max);
         assert!(late < 0.02 * start, "late flux {late} vs start {start}");
     }

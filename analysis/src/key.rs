@@ -66,7 +66,11 @@ const SHARP_NAMES: [&str; 12] = [
 impl Key {
     /// Whether the key's signature has sharps (G, D, A, E, B major and their relative minors).
     pub fn sharp(self) -> bool {
-        let major_tonic = if self.minor { (self.tonic + 3) % 12 } else { self.tonic };
+        let major_tonic = if self.minor {
+            (self.tonic + 3) % 12
+        } else {
+            self.tonic
+        };
         matches!(major_tonic, 7 | 2 | 9 | 4 | 11)
     }
 
@@ -171,7 +175,11 @@ pub fn estimate(chroma: &[f64; 12], profiles: Profiles) -> Option<KeyEstimate> {
     }
     let mut scores = Vec::with_capacity(24);
     for minor in [false, true] {
-        let profile = if minor { profiles.minor() } else { profiles.major() };
+        let profile = if minor {
+            profiles.minor()
+        } else {
+            profiles.major()
+        };
         for tonic in 0..12u8 {
             let rotated: [f64; 12] =
                 std::array::from_fn(|pc| profile[(pc + 12 - usize::from(tonic)) % 12]);
@@ -212,11 +220,30 @@ pub fn from_chords(
     }
     let mut scores = Vec::with_capacity(24);
     for minor in [false, true] {
-        let profile = if minor { profiles.minor() } else { profiles.major() };
-        let diatonic: &[(u8, bool)] = if minor {
-            &[(0, true), (3, false), (5, true), (7, true), (7, false), (8, false), (10, false)]
+        let profile = if minor {
+            profiles.minor()
         } else {
-            &[(0, false), (2, true), (4, true), (5, false), (7, false), (9, true)]
+            profiles.major()
+        };
+        let diatonic: &[(u8, bool)] = if minor {
+            &[
+                (0, true),
+                (3, false),
+                (5, true),
+                (7, true),
+                (7, false),
+                (8, false),
+                (10, false),
+            ]
+        } else {
+            &[
+                (0, false),
+                (2, true),
+                (4, true),
+                (5, false),
+                (7, false),
+                (9, true),
+            ]
         };
         for tonic in 0..12u8 {
             let mut score = 0.0;
@@ -236,7 +263,10 @@ pub fn from_chords(
         }
     }
     let &(key, best, correlation) = scores.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
-    let spread: f64 = scores.iter().map(|(_, s, _)| ((s - best) / 0.1).exp()).sum();
+    let spread: f64 = scores
+        .iter()
+        .map(|(_, s, _)| ((s - best) / 0.1).exp())
+        .sum();
     Some(KeyEstimate {
         key,
         confidence: 1.0 / spread,
@@ -252,8 +282,7 @@ pub fn mirex_score(found: Key, truth: Key) -> f64 {
         1.0
     } else if found.minor == truth.minor && (up == 7 || up == 5) {
         0.5
-    } else if found.minor != truth.minor
-        && ((truth.minor && up == 3) || (!truth.minor && up == 9))
+    } else if found.minor != truth.minor && ((truth.minor && up == 3) || (!truth.minor && up == 9))
     {
         0.3
     } else if found.minor != truth.minor && up == 0 {
@@ -288,7 +317,13 @@ mod tests {
     #[test]
     fn keys_parse_and_score_as_mirex_says() {
         let k = |t: &str| Key::parse(t).unwrap();
-        assert_eq!(k("Ebm"), Key { tonic: 3, minor: true });
+        assert_eq!(
+            k("Ebm"),
+            Key {
+                tonic: 3,
+                minor: true
+            }
+        );
         assert_eq!(k("F# major").name(), "F# major");
         assert_eq!(k("Bb minor").name(), "Bb minor");
         assert_eq!(mirex_score(k("C major"), k("C major")), 1.0);

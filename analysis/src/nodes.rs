@@ -94,7 +94,11 @@ struct Analyse(Which);
 
 impl InferenceNode for Analyse {
     /// Worker thread: measures the clip (a few hundred milliseconds for a three-minute track).
-    fn run(&self, inputs: &[Option<ClipValue>], job: &JobContext) -> Result<Vec<ClipValue>, NodeError> {
+    fn run(
+        &self,
+        inputs: &[Option<ClipValue>],
+        job: &JobContext,
+    ) -> Result<Vec<ClipValue>, NodeError> {
         let clip = inputs
             .first()
             .and_then(|v| v.as_ref())
@@ -104,7 +108,9 @@ impl InferenceNode for Analyse {
         job.control.set_progress(0.6);
         let report = analyze(measured, &Settings::default());
         job.control.set_progress(1.0);
-        Ok(vec![ClipValue::Analysis(Arc::new(measures(self.0, &report)))])
+        Ok(vec![ClipValue::Analysis(Arc::new(measures(
+            self.0, &report,
+        )))])
     }
 }
 
@@ -123,31 +129,60 @@ fn measures(which: Which, r: &Report) -> Analysis {
         }
         Which::Key => {
             let key = r.key.as_deref().and_then(crate::key::Key::parse);
-            put("key", Measure::Label(r.key.clone().unwrap_or_else(|| "none".into())));
+            put(
+                "key",
+                Measure::Label(r.key.clone().unwrap_or_else(|| "none".into())),
+            );
             put("tonic", num(key.map_or(-1.0, |k| f64::from(k.tonic))));
-            put("minor", num(key.map_or(0.0, |k| f64::from(u8::from(k.minor)))));
+            put(
+                "minor",
+                num(key.map_or(0.0, |k| f64::from(u8::from(k.minor)))),
+            );
             put("key_confidence", num(r.key_confidence));
         }
         Which::Chords => {
-            put("chords", Measure::Labels(r.chords.iter().map(|c| c.label.clone()).collect()));
-            put("chord_starts", Measure::Numbers(r.chords.iter().map(|c| c.start).collect()));
-            put("chord_ends", Measure::Numbers(r.chords.iter().map(|c| c.end).collect()));
+            put(
+                "chords",
+                Measure::Labels(r.chords.iter().map(|c| c.label.clone()).collect()),
+            );
+            put(
+                "chord_starts",
+                Measure::Numbers(r.chords.iter().map(|c| c.start).collect()),
+            );
+            put(
+                "chord_ends",
+                Measure::Numbers(r.chords.iter().map(|c| c.end).collect()),
+            );
         }
         Which::Loudness => {
             let l = &r.loudness;
-            put("integrated_lufs", num(l.integrated_lufs.unwrap_or(f64::NEG_INFINITY)));
-            put("true_peak_dbtp", num(l.true_peak_dbtp.unwrap_or(f64::NEG_INFINITY)));
+            put(
+                "integrated_lufs",
+                num(l.integrated_lufs.unwrap_or(f64::NEG_INFINITY)),
+            );
+            put(
+                "true_peak_dbtp",
+                num(l.true_peak_dbtp.unwrap_or(f64::NEG_INFINITY)),
+            );
             put("range_lu", num(l.range_lu));
         }
         Which::Amapiano => {
             let m = &r.amapiano;
-            let held = [m.tempo.holds, m.log_drum.holds, m.shaker.holds, m.swing.holds]
-                .iter()
-                .filter(|h| **h)
-                .count();
+            let held = [
+                m.tempo.holds,
+                m.log_drum.holds,
+                m.shaker.holds,
+                m.swing.holds,
+            ]
+            .iter()
+            .filter(|h| **h)
+            .count();
             put("markers_held", num(held as f64));
             put("tempo_in_range", num(f64::from(u8::from(m.tempo.holds))));
-            put("log_drum_hits_per_bar", num(m.log_drum.off_beat_hits_per_bar));
+            put(
+                "log_drum_hits_per_bar",
+                num(m.log_drum.off_beat_hits_per_bar),
+            );
             put("log_drum_glide_st", num(m.log_drum.glide_semitones));
             put("log_drum_band_db", num(m.log_drum.band_share_db));
             put("shaker_density", num(m.shaker.sixteenth_density));

@@ -61,7 +61,11 @@ impl LoudnessReport {
         LoudnessReport {
             integrated_lufs: finite(l.integrated_lufs),
             true_peak_dbtp: finite(l.true_peak_dbtp),
-            range_lu: if l.range_lu.is_finite() { round(l.range_lu, 2) } else { 0.0 },
+            range_lu: if l.range_lu.is_finite() {
+                round(l.range_lu, 2)
+            } else {
+                0.0
+            },
         }
     }
 }
@@ -105,7 +109,11 @@ impl Report {
             s += &format!(
                 "tempo     {:.2} BPM{}, {} beats, {} bars\n",
                 self.bpm,
-                if self.tempo_steady { " (steady)" } else { " (varies; median)" },
+                if self.tempo_steady {
+                    " (steady)"
+                } else {
+                    " (varies; median)"
+                },
                 self.beats.len(),
                 self.downbeats.len()
             );
@@ -117,7 +125,9 @@ impl Report {
             None => s += "key       none (nothing pitched)\n",
         }
         let l = &self.loudness;
-        let db = |x: Option<f64>, unit: &str| x.map_or("silent".to_string(), |v| format!("{v:.1} {unit}"));
+        let db = |x: Option<f64>, unit: &str| {
+            x.map_or("silent".to_string(), |v| format!("{v:.1} {unit}"))
+        };
         s += &format!(
             "loudness  {}, true peak {}, range {:.1} LU\n",
             db(l.integrated_lufs, "LUFS"),
@@ -126,15 +136,13 @@ impl Report {
         );
         let bounds: Vec<String> = self.sections.iter().map(|t| clock(*t)).collect();
         s += &format!("sections  {}\n", bounds.join(" | "));
-        let mut shown = 0;
         let mut line = String::new();
-        for c in self.chords.iter().filter(|c| c.label != "N") {
+        for (shown, c) in self.chords.iter().filter(|c| c.label != "N").enumerate() {
             if shown == 16 {
                 line += " …";
                 break;
             }
             line += &format!(" {}", c.label);
-            shown += 1;
         }
         s += &format!("chords   {} ({} changes)\n", line, self.chords.len());
         s += &format!("amapiano  {}\n", self.amapiano.summary);

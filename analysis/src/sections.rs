@@ -25,7 +25,10 @@ pub fn sections(features: &Features, beats: &Beats) -> Vec<f64> {
         .collect();
     if bars.len() < 4 {
         let step = 2.0 * fps;
-        bars = (0..).map(|i| i as f64 * step).take_while(|f| *f < total).collect();
+        bars = (0..)
+            .map(|i| i as f64 * step)
+            .take_while(|f| *f < total)
+            .collect();
     }
     let end = features.seconds();
     if bars.len() < 2 * KERNEL_BARS {
@@ -39,11 +42,14 @@ pub fn sections(features: &Features, beats: &Beats) -> Vec<f64> {
     let vectors = standardise(vectors);
     let novelty = novelty(&vectors);
     let mean = novelty.iter().sum::<f64>() / novelty.len() as f64;
-    let sd = (novelty.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / novelty.len() as f64).sqrt();
+    let sd =
+        (novelty.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / novelty.len() as f64).sqrt();
     let threshold = mean + 0.5 * sd;
     // Peaks, strongest first, no two closer than the kernel.
     let mut peaks: Vec<usize> = (1..novelty.len() - 1)
-        .filter(|&i| novelty[i] > threshold && novelty[i] >= novelty[i - 1] && novelty[i] >= novelty[i + 1])
+        .filter(|&i| {
+            novelty[i] > threshold && novelty[i] >= novelty[i - 1] && novelty[i] >= novelty[i + 1]
+        })
         .collect();
     peaks.sort_by(|&a, &b| novelty[b].total_cmp(&novelty[a]));
     let mut chosen: Vec<usize> = Vec::new();
@@ -68,11 +74,14 @@ fn bar_vector(features: &Features, from: f64, to: f64) -> Vec<f64> {
     let mean = |v: &[f32]| v[a..z].iter().map(|x| f64::from(*x)).sum::<f64>() / n;
     let db = |x: f64| 10.0 * (x + 1e-10).log10();
     let mut v = Vec::with_capacity(15);
-    let (ca, cz) = (a / CHROMA_RATIO, (z / CHROMA_RATIO).min(features.chroma.treble.len()));
+    let (ca, cz) = (
+        a / CHROMA_RATIO,
+        (z / CHROMA_RATIO).min(features.chroma.treble.len()),
+    );
     let mut chroma = [0.0f64; 12];
-    for j in ca..cz.max(ca) {
-        for pc in 0..12 {
-            chroma[pc] += f64::from(features.chroma.treble[j][pc]);
+    for frame in &features.chroma.treble[ca.min(cz)..cz] {
+        for (sum, x) in chroma.iter_mut().zip(frame) {
+            *sum += f64::from(*x);
         }
     }
     let sum: f64 = chroma.iter().sum::<f64>().max(1e-12);

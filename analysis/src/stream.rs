@@ -39,7 +39,7 @@ pub struct Measured {
 
 impl Analyzer {
     pub fn new(sample_rate: u32, channels: usize) -> Result<Analyzer, AnalysisError> {
-        if sample_rate < 4_000 || sample_rate > 768_000 {
+        if !(4_000..=768_000).contains(&sample_rate) {
             return Err(AnalysisError::Format(format!(
                 "a sample rate of {sample_rate} Hz (4 kHz to 768 kHz can be analysed)"
             )));
@@ -155,7 +155,9 @@ impl LoudnessThread {
                 let _ = tx.send(block);
                 Ok(())
             }
-            None => Err(AnalysisError::Loudness("the meter was already finished".into())),
+            None => Err(AnalysisError::Loudness(
+                "the meter was already finished".into(),
+            )),
         }
     }
 

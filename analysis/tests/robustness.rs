@@ -79,7 +79,11 @@ fn groove(rate: u32, seconds: f64, bpm: f64) -> Vec<f32> {
 #[test]
 fn silence_gives_no_tempo_no_key_and_silent_loudness() {
     let path = scratch("silence.wav");
-    write_wav(&path, 44_100, &[vec![0.0; 44_100 * 10], vec![0.0; 44_100 * 10]]);
+    write_wav(
+        &path,
+        44_100,
+        &[vec![0.0; 44_100 * 10], vec![0.0; 44_100 * 10]],
+    );
     let r = analyze_file(&path, &Settings::default()).unwrap();
     assert_eq!(r.bpm, 0.0);
     assert!(r.beats.is_empty());
@@ -135,13 +139,22 @@ fn two_seconds_are_measured_without_a_tempo() {
 
 #[test]
 fn every_rate_from_8_to_192_khz_and_every_layout_reads_the_same_tempo_and_chord() {
-    for (rate, channels) in [(8_000, 1), (22_050, 2), (44_100, 6), (96_000, 2), (192_000, 1)] {
+    for (rate, channels) in [
+        (8_000, 1),
+        (22_050, 2),
+        (44_100, 6),
+        (96_000, 2),
+        (192_000, 1),
+    ] {
         let mono = groove(rate, 20.0, 120.0);
         // 5.1: the music in front left/right and centre, a loud LFE the mix must leave out.
         let layout: Vec<Vec<f32>> = (0..channels)
             .map(|c| {
                 if channels == 6 && c == 3 {
-                    mono.iter().enumerate().map(|(i, _)| (TAU * 30.0 * i as f64 / f64::from(rate)).sin() as f32).collect()
+                    mono.iter()
+                        .enumerate()
+                        .map(|(i, _)| (TAU * 30.0 * i as f64 / f64::from(rate)).sin() as f32)
+                        .collect()
                 } else if channels == 6 && c >= 4 {
                     vec![0.0; mono.len()]
                 } else {
@@ -153,8 +166,17 @@ fn every_rate_from_8_to_192_khz_and_every_layout_reads_the_same_tempo_and_chord(
         write_wav(&path, rate, &layout);
         let r = analyze_file(&path, &Settings::default()).unwrap();
         assert_eq!((r.sample_rate, r.channels), (rate, channels));
-        assert!((r.bpm - 120.0).abs() < 0.05, "{rate} Hz × {channels}: {} BPM", r.bpm);
-        let main: Vec<&str> = r.chords.iter().filter(|c| c.end - c.start > 2.0).map(|c| c.label.as_str()).collect();
+        assert!(
+            (r.bpm - 120.0).abs() < 0.05,
+            "{rate} Hz × {channels}: {} BPM",
+            r.bpm
+        );
+        let main: Vec<&str> = r
+            .chords
+            .iter()
+            .filter(|c| c.end - c.start > 2.0)
+            .map(|c| c.label.as_str())
+            .collect();
         assert!(
             main.iter().all(|l| l.starts_with("A:min")),
             "{rate} Hz × {channels}: {main:?}"
@@ -176,10 +198,15 @@ fn a_truncated_mp3_is_read_as_far_as_it_goes_and_non_audio_is_refused() {
     let err = analyze_file(&text, &Settings::default()).unwrap_err();
     let message = err.to_string();
     assert!(matches!(err, AnalysisError::Decode(_)), "{err:?}");
-    assert!(message.contains("notes.wav"), "the error names the file: {message}");
+    assert!(
+        message.contains("notes.wav"),
+        "the error names the file: {message}"
+    );
 
     let missing = scratch("no-such-file.flac");
-    let message = analyze_file(&missing, &Settings::default()).unwrap_err().to_string();
+    let message = analyze_file(&missing, &Settings::default())
+        .unwrap_err()
+        .to_string();
     assert!(message.contains("no-such-file.flac"), "{message}");
 }
 

@@ -41,9 +41,11 @@ fn analysis(c: &mut Criterion) {
     let mut group = c.benchmark_group("analyze a 3-minute stereo track (goal 0.5 s)");
     group.sample_size(10);
     group.bench_function("decode only (floor)", |b| {
-        b.iter(|| black_box(decode_stream(&path, f64::INFINITY, |block| {
-            black_box(block.channels.len());
-        })))
+        b.iter(|| {
+            black_box(decode_stream(&path, f64::INFINITY, |block| {
+                black_box(block.channels.len());
+            }))
+        })
     });
     group.bench_function("full analysis", |b| {
         b.iter(|| black_box(analyze_file(&path, &settings).unwrap()))

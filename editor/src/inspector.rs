@@ -247,7 +247,12 @@ fn analysis<'a>(app: &'a App, node: &str) -> Option<Element<'a, Message>> {
                 Measure::Label(l) => l.clone(),
                 Measure::Numbers(v) => {
                     let first: Vec<String> = v.iter().take(4).map(|x| format!("{x:.2}")).collect();
-                    format!("{} values: {}{}", v.len(), first.join(", "), if v.len() > 4 { " …" } else { "" })
+                    format!(
+                        "{} values: {}{}",
+                        v.len(),
+                        first.join(", "),
+                        if v.len() > 4 { " …" } else { "" }
+                    )
                 }
                 Measure::Labels(v) => {
                     let first: Vec<&str> = v.iter().take(8).map(String::as_str).collect();

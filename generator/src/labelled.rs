@@ -68,7 +68,12 @@ pub fn groove(i: usize, n: usize, bars: u32) -> Request {
 pub fn establishes_key(track: &Track) -> bool {
     let key = track.request.key;
     let truth = truth(track);
-    let heard: f64 = truth.chords.iter().filter(|c| c.heard).map(|c| c.end - c.start).sum();
+    let heard: f64 = truth
+        .chords
+        .iter()
+        .filter(|c| c.heard)
+        .map(|c| c.end - c.start)
+        .sum();
     let time_on = |root: u8, minor: Option<bool>| -> f64 {
         truth
             .chords
@@ -88,13 +93,21 @@ pub fn establishes_key(track: &Track) -> bool {
 }
 
 fn request(i: usize, n: usize, bars: u32, seed: u64) -> Request {
-    let t = if n > 1 { i as f64 / (n - 1) as f64 } else { 0.5 };
+    let t = if n > 1 {
+        i as f64 / (n - 1) as f64
+    } else {
+        0.5
+    };
     // Tempo and swing walk their ranges in different orders so they do not move together.
     let bpm = 100.0 + 25.0 * t;
     let swing = 0.50 + 0.12 * ((i * 7) % n.max(1)) as f64 / (n.max(2) - 1) as f64;
     let key = Key::new(
         ((i * 5) % 12) as u8,
-        if (i / 12) % 2 == 0 { Mode::Minor } else { Mode::Major },
+        if (i / 12).is_multiple_of(2) {
+            Mode::Minor
+        } else {
+            Mode::Major
+        },
     );
     let style = Style::ALL[i % 3];
     let options = Options {
@@ -109,10 +122,8 @@ fn request(i: usize, n: usize, bars: u32, seed: u64) -> Request {
         ..Options::default()
     };
     // Every value above is in range, so the request always reads.
-    Request::new("", &options).map_or_else(
-        |_| Request::plain(style, key, bpm, bars, seed),
-        |(r, _)| r,
-    )
+    Request::new("", &options)
+        .map_or_else(|_| Request::plain(style, key, bpm, bars, seed), |(r, _)| r)
 }
 
 /// The truth of a composed track.

@@ -28,7 +28,9 @@ fn dynamic_of_json(v: serde_json::Value) -> Dynamic {
             _ => Dynamic::from(n.as_f64().unwrap_or(0.0)),
         },
         Value::String(s) => Dynamic::from(s),
-        Value::Array(items) => Dynamic::from(items.into_iter().map(dynamic_of_json).collect::<Array>()),
+        Value::Array(items) => {
+            Dynamic::from(items.into_iter().map(dynamic_of_json).collect::<Array>())
+        }
         Value::Object(fields) => Dynamic::from(
             fields
                 .into_iter()

@@ -52,7 +52,9 @@ pub fn register(engine: &mut Engine, cx: Rc<Context>) {
 
     // Analysing audio.
     let c = cx.clone();
-    engine.register_fn("analyze", move |path: &str| crate::analysis::analyze(&c, path));
+    engine.register_fn("analyze", move |path: &str| {
+        crate::analysis::analyze(&c, path)
+    });
 
     // Generating a whole track.
     let c = cx.clone();

@@ -7,9 +7,9 @@
 //! folders the user named, and have no network, no process spawning and no module imports. This
 //! crate must never let a script reach the file system any other way, nor panic on a script.
 
+pub mod analysis;
 pub mod api;
 pub mod functions;
-pub mod analysis;
 mod generate;
 pub mod live;
 pub mod midi;
