@@ -306,7 +306,7 @@ fn steady_grid(beats: &[f64], period: f64) -> Option<(f64, f64)> {
         }
     }
     let (_, slope, intercept, kept) = best?;
-    let enough = kept.len() as f64 >= 0.6 * beats.len() as f64;
+    let enough = kept.len() as f64 >= 0.5 * beats.len() as f64;
     (enough && (slope - period).abs() < 0.1 * period).then_some((slope, intercept))
 }
 
