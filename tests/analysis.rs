@@ -256,3 +256,41 @@ fn the_shipped_mp3_groove_reads_as_its_truth() {
         assert!(labels.contains(&chord), "{chord} missing from {labels:?}");
     }
 }
+
+#[test]
+fn a_generator_follows_the_key_an_analysis_node_found() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("graphs/audio");
+    let registry = Arc::new(yano_generator::registry());
+    let mut g = Graph::new(Transport {
+        sample_rate: 48_000,
+        bpm: 113.0,
+        swing: 0.5,
+    });
+    let song = root.join("groove-fm-113.mp3");
+    g.add_node(
+        NodeSpec::new("song", "source.file").with("file", song.to_str().unwrap()),
+        &registry,
+    )
+    .unwrap();
+    g.add_node(NodeSpec::new("key", "analysis.key"), &registry)
+        .unwrap();
+    g.add_node(
+        NodeSpec::new("gen", "generate.arrangement").with("key", "C major"),
+        &registry,
+    )
+    .unwrap();
+    g.connect("song.clip", "key.audio", &registry).unwrap();
+    g.connect("key.analysis", "gen.follow", &registry).unwrap();
+    let (mut session, _runtime) = Session::start(g, registry, 128, 2).unwrap();
+    session.wait_for_inference().unwrap();
+    let ev = session.evaluation().unwrap();
+    assert_eq!(
+        ev.measure("key", "key"),
+        Some(&Measure::Label("F minor".into()))
+    );
+    // The arrangement's own key (its parameter said C major) is the song's.
+    assert_eq!(
+        ev.measure("gen", "key"),
+        Some(&Measure::Label("F minor".into()))
+    );
+}

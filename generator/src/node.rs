@@ -2,7 +2,9 @@
 //! key, length and seed (tempo from the session) it composes a track and offers each
 //! instrument's notes as a note clip (the arrangement's layers already applied), plus an analysis
 //! with the key, sections and chords. Wire a clip output into an instrument and the compiler
-//! puts a note player between them; a new seed is heard from the next bar.
+//! puts a note player between them; a new seed is heard from the next bar. Wire an analysis
+//! (`analysis.key`'s, say) into `follow` and the arrangement takes the key it names: a track that
+//! follows a song (the tempo is the session's).
 
 use std::sync::Arc;
 
@@ -23,16 +25,18 @@ pub const KIND: &str = "generate.arrangement";
 const ENERGY: [&str; 3] = ["build", "steady", "fade"];
 
 pub fn descriptor() -> NodeDescriptor {
-    let mut ports: Vec<PortSpec> = Part::ALL
-        .iter()
-        .map(|p| {
-            PortSpec::output(
-                p.name(),
-                PortType::NoteClip,
-                "this instrument's notes, as arranged",
-            )
-        })
-        .collect();
+    let mut ports = vec![PortSpec::input(
+        "follow",
+        PortType::Analysis,
+        "an analysis whose \"key\" the arrangement takes (optional)",
+    )];
+    ports.extend(Part::ALL.iter().map(|p| {
+        PortSpec::output(
+            p.name(),
+            PortType::NoteClip,
+            "this instrument's notes, as arranged",
+        )
+    }));
     ports.push(PortSpec::output(
         "analysis",
         PortType::Analysis,
@@ -126,9 +130,27 @@ struct Generator {
 
 impl InferenceNode for Generator {
     /// Worker thread: composes the track (milliseconds) and hands out its clips.
-    fn run(&self, _: &[Option<ClipValue>], job: &JobContext) -> Result<Vec<ClipValue>, NodeError> {
+    fn run(
+        &self,
+        inputs: &[Option<ClipValue>],
+        job: &JobContext,
+    ) -> Result<Vec<ClipValue>, NodeError> {
         let mut request = self.request.clone();
         request.bpm = job.transport.bpm;
+        if let Some(ClipValue::Analysis(a)) = inputs.first().and_then(Option::as_ref) {
+            match a.measures.get("key") {
+                Some(Measure::Label(k)) => {
+                    request.key = Key::parse(k).ok_or_else(|| {
+                        NodeError::new(format!("follow: the analysis's key \"{k}\" is not a key"))
+                    })?;
+                }
+                _ => {
+                    return Err(NodeError::new(
+                        "follow: the analysis has no \"key\" (wire an analysis.key node)",
+                    ))
+                }
+            }
+        }
         let track = compose(&request);
         let length_beats = f64::from(request.bars) * 4.0;
         let mut out: Vec<ClipValue> = Part::ALL
