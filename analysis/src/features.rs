@@ -2,7 +2,10 @@
 //! [`RATE`]: short frames for onsets (spectral flux in three bands, after Bello et al. 2005,
 //! "A Tutorial on Onset Detection in Music Signals") and long frames for pitch (chroma from the
 //! spectral peaks only, so drums and noise, whose peaks fall evenly on all pitch classes, weigh
-//! little: a cheap harmonic emphasis). Only these per-frame numbers are kept, never the audio:
+//! little: a cheap harmonic emphasis). Chroma is gathered in thirds of a semitone and folded to
+//! semitones at the end around the track's tuning (the magnitude-weighted circular mean of every
+//! peak's distance from the equal-tempered grid, as librosa's `estimate_tuning` measures it), so
+//! a recording tuned to A = 446 Hz reads as well as one at 440. Only these per-frame numbers are kept, never the audio:
 //! two hours of music make about 25 MB of features.
 
 use std::sync::Arc;
@@ -66,6 +69,8 @@ pub struct ChromaFrames {
 pub struct Features {
     pub onsets: OnsetFrames,
     pub chroma: ChromaFrames,
+    /// The track's tuning against A = 440 Hz, cents (−50..50).
+    pub tuning_cents: f64,
     /// Samples of the mono mix at [`RATE`].
     pub samples: u64,
 }
@@ -98,6 +103,11 @@ pub struct Extractor {
     log_mag: Vec<f32>,
     prev_log_mag: Vec<f32>,
     mag: Vec<f32>,
+    /// Chroma in thirds of a semitone (bin 3·pc is the equal-tempered pitch), folded at the end.
+    fine_bass: Vec<[f32; 36]>,
+    fine_treble: Vec<[f32; 36]>,
+    /// Magnitude-weighted sum of each peak's distance from the grid, as a unit vector.
+    tuning: (f64, f64),
     out: Features,
 }
 
@@ -143,6 +153,9 @@ impl Extractor {
             log_mag: vec![0.0; FRAME / 2 + 1],
             prev_log_mag: vec![0.0; FRAME / 2 + 1],
             mag: vec![0.0; CHROMA_FRAME / 2 + 1],
+            fine_bass: Vec::new(),
+            fine_treble: Vec::new(),
+            tuning: (0.0, 0.0),
             out: Features::default(),
         }
     }
@@ -158,6 +171,23 @@ impl Extractor {
     pub fn finish(mut self) -> Features {
         self.buf.extend(std::iter::repeat_n(0.0, CHROMA_FRAME));
         self.run(true);
+        let (x, y) = self.tuning;
+        let semitones = if x == 0.0 && y == 0.0 {
+            0.0
+        } else {
+            y.atan2(x) / std::f64::consts::TAU
+        };
+        self.out.tuning_cents = 100.0 * semitones;
+        // Fold around the third of a semitone nearest the tuning, its neighbours at half weight.
+        let centre = (3.0 * semitones).round() as isize;
+        let fold = |fine: &[f32; 36]| -> [f32; 12] {
+            std::array::from_fn(|pc| {
+                let at = |d: isize| fine[(3 * pc as isize + centre + d).rem_euclid(36) as usize];
+                at(0) + 0.5 * (at(-1) + at(1))
+            })
+        };
+        self.out.chroma.bass = self.fine_bass.iter().map(fold).collect();
+        self.out.chroma.treble = self.fine_treble.iter().map(fold).collect();
         self.out
     }
 
@@ -267,7 +297,7 @@ impl Extractor {
         for (m, c) in self.mag.iter_mut().zip(&self.chroma_spectrum) {
             *m = c.norm();
         }
-        let (mut bass, mut treble) = ([0.0f32; 12], [0.0f32; 12]);
+        let (mut bass, mut treble) = ([0.0f32; 36], [0.0f32; 36]);
         let lo = bin_of(BASS_CHROMA.0, CHROMA_FRAME).max(2);
         let split = TREBLE_CHROMA.0;
         let hi = bin_of(TREBLE_CHROMA.1, CHROMA_FRAME);
@@ -291,18 +321,19 @@ impl Extractor {
             };
             let hz = (k as f64 + shift) * bin_hz;
             let midi = 69.0 + 12.0 * (hz / 440.0).log2();
-            let nearest = midi.round();
-            // Peaks between two semitones count little (cos² taper of the distance).
-            let taper = (std::f64::consts::PI * (midi - nearest)).cos().powi(2) as f32;
-            let pc = (nearest as i64).rem_euclid(12) as usize;
+            let third = ((3.0 * midi).round() as i64).rem_euclid(36) as usize;
             if hz < split {
-                bass[pc] += b * taper;
+                bass[third] += b;
             } else {
-                treble[pc] += b * taper;
+                // Tuning from the treble only: kicks and log drums glide through the bass.
+                let angle = std::f64::consts::TAU * (midi - midi.round());
+                self.tuning.0 += f64::from(b) * angle.cos();
+                self.tuning.1 += f64::from(b) * angle.sin();
+                treble[third] += b;
             }
         }
-        self.out.chroma.bass.push(bass);
-        self.out.chroma.treble.push(treble);
+        self.fine_bass.push(bass);
+        self.fine_treble.push(treble);
     }
 }
 
@@ -339,6 +370,7 @@ mod tests {
         let mid = f.chroma.bass.len() / 2;
         let argmax = |v: &[f32; 12]| (0..12).max_by(|&i, &j| v[i].total_cmp(&v[j])).unwrap();
         assert_eq!(argmax(&f.chroma.bass[mid]), 9, "{:?}", f.chroma.bass[mid]);
+        assert!(f.tuning_cents.abs() < 3.0, "{} cents", f.tuning_cents);
         assert_eq!(
             argmax(&f.chroma.treble[mid]),
             4,

@@ -134,6 +134,7 @@ pub fn analyze(measured: Measured, settings: &Settings) -> Report {
         key: key_name,
         key_confidence,
         key_profiles: settings.key_profiles.name(),
+        tuning_cents: report::round(f.tuning_cents, 1),
         chords: chords.iter().map(report::Chord::from).collect(),
         loudness: report::LoudnessReport::from(&measured.loudness),
         sections: r3(&sections),

@@ -24,6 +24,8 @@ pub struct Report {
     pub key: Option<String>,
     pub key_confidence: f64,
     pub key_profiles: &'static str,
+    /// Tuning against A = 440 Hz, cents: chroma and chords are read on this grid.
+    pub tuning_cents: f64,
     pub chords: Vec<Chord>,
     pub loudness: LoudnessReport,
     /// Section boundaries, the start and the end included.

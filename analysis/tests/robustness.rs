@@ -57,8 +57,15 @@ fn write_wav(path: &Path, rate: u32, channels: &[Vec<f32>]) {
 }
 
 /// A four-on-the-floor pulse at `bpm` (decaying 60 Hz thumps with a click) over an A-minor
-/// triad (A3 C4 E4), `seconds` long at `rate`.
+/// chord (A3 E4 C5: its third well above the bass/treble split at 260 Hz), `seconds` long at
+/// `rate`.
 fn groove(rate: u32, seconds: f64, bpm: f64) -> Vec<f32> {
+    tuned_groove(rate, seconds, bpm, 440.0)
+}
+
+/// The same with the triad tuned to `a4` Hz.
+fn tuned_groove(rate: u32, seconds: f64, bpm: f64, a4: f64) -> Vec<f32> {
+    let scale = a4 / 440.0;
     let n = (seconds * f64::from(rate)) as usize;
     let beat = 60.0 / bpm;
     (0..n)
@@ -67,9 +74,9 @@ fn groove(rate: u32, seconds: f64, bpm: f64) -> Vec<f32> {
             let since = t % beat;
             let kick = (-since / 0.08).exp() * (TAU * 60.0 * since).sin()
                 + 0.5 * (-since / 0.004).exp() * (TAU * 1800.0 * since).sin();
-            let chord: f64 = [220.0, 261.63, 329.63]
+            let chord: f64 = [220.0, 329.63, 523.25]
                 .iter()
-                .map(|f| 0.08 * (TAU * f * t).sin())
+                .map(|f| 0.08 * (TAU * f * scale * t).sin())
                 .sum();
             (0.5 * kick + chord) as f32
         })
@@ -181,6 +188,32 @@ fn every_rate_from_8_to_192_khz_and_every_layout_reads_the_same_tempo_and_chord(
             main.iter().all(|l| l.starts_with("A:min")),
             "{rate} Hz × {channels}: {main:?}"
         );
+    }
+}
+
+#[test]
+fn a_recording_tuned_away_from_440_reads_in_its_own_tuning() {
+    // A = 446 Hz is 23.4 cents sharp; 432 Hz is 31.8 cents flat.
+    for (a4, cents) in [(446.0, 23.4), (432.0, -31.8)] {
+        let path = scratch(&format!("tuned-{a4}.wav"));
+        write_wav(&path, 44_100, &[tuned_groove(44_100, 20.0, 120.0, a4)]);
+        let r = analyze_file(&path, &Settings::default()).unwrap();
+        assert!(
+            (r.tuning_cents - cents).abs() < 4.0,
+            "A = {a4}: {} cents",
+            r.tuning_cents
+        );
+        let main: Vec<&str> = r
+            .chords
+            .iter()
+            .filter(|c| c.end - c.start > 2.0)
+            .map(|c| c.label.as_str())
+            .collect();
+        assert!(
+            main.iter().all(|l| l.starts_with("A:min")),
+            "A = {a4}: {main:?}"
+        );
+        assert_eq!(r.key.as_deref(), Some("A minor"), "A = {a4}");
     }
 }
 
