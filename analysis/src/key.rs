@@ -5,6 +5,8 @@
 //! Confidence is a softmax of the 24 correlations (temperature 0.05): near 1 when one key stands
 //! out, 0.5 when two (usually relatives) tie.
 
+use yano_nodes::sequence::notation::parse_pitch_class;
+
 use crate::chords::{ChordSpan, Harmony};
 
 /// Weight of the bass chroma against the treble's.
@@ -91,33 +93,14 @@ impl Key {
 
     /// Reads "F minor", "Ebm", "C# major", "Bb".
     pub fn parse(text: &str) -> Option<Key> {
-        let t = text.trim();
-        let mut chars = t.chars();
-        let letter = chars.next()?.to_ascii_uppercase();
-        let base: i32 = match letter {
-            'C' => 0,
-            'D' => 2,
-            'E' => 4,
-            'F' => 5,
-            'G' => 7,
-            'A' => 9,
-            'B' => 11,
-            _ => return None,
-        };
-        let rest: String = chars.collect();
-        let (shift, rest) = match rest.chars().next() {
-            Some('b') | Some('♭') => (-1, &rest[rest.chars().next()?.len_utf8()..]),
-            Some('#') | Some('♯') => (1, &rest[rest.chars().next()?.len_utf8()..]),
-            _ => (0, rest.as_str()),
-        };
-        let mode = rest.trim().to_ascii_lowercase();
-        let minor = match mode.as_str() {
+        let (pitch, rest) = parse_pitch_class(text.trim())?;
+        let minor = match rest.trim().to_ascii_lowercase().as_str() {
             "" | "major" | "maj" => false,
             "m" | "min" | "minor" => true,
             _ => return None,
         };
         Some(Key {
-            tonic: (base + shift).rem_euclid(12) as u8,
+            tonic: pitch.rem_euclid(12) as u8,
             minor,
         })
     }

@@ -83,6 +83,15 @@ fn tuned_groove(rate: u32, seconds: f64, bpm: f64, a4: f64) -> Vec<f32> {
         .collect()
 }
 
+/// The labels of the chords that last over two seconds.
+fn lasting_chords(r: &yano_analysis::Report) -> Vec<&str> {
+    r.chords
+        .iter()
+        .filter(|c| c.end - c.start > 2.0)
+        .map(|c| c.label.as_str())
+        .collect()
+}
+
 #[test]
 fn silence_gives_no_tempo_no_key_and_silent_loudness() {
     let path = scratch("silence.wav");
@@ -178,12 +187,7 @@ fn every_rate_from_8_to_192_khz_and_every_layout_reads_the_same_tempo_and_chord(
             "{rate} Hz × {channels}: {} BPM",
             r.bpm
         );
-        let main: Vec<&str> = r
-            .chords
-            .iter()
-            .filter(|c| c.end - c.start > 2.0)
-            .map(|c| c.label.as_str())
-            .collect();
+        let main = lasting_chords(&r);
         assert!(
             main.iter().all(|l| l.starts_with("A:min")),
             "{rate} Hz × {channels}: {main:?}"
@@ -203,12 +207,7 @@ fn a_recording_tuned_away_from_440_reads_in_its_own_tuning() {
             "A = {a4}: {} cents",
             r.tuning_cents
         );
-        let main: Vec<&str> = r
-            .chords
-            .iter()
-            .filter(|c| c.end - c.start > 2.0)
-            .map(|c| c.label.as_str())
-            .collect();
+        let main = lasting_chords(&r);
         assert!(
             main.iter().all(|l| l.starts_with("A:min")),
             "A = {a4}: {main:?}"
