@@ -206,8 +206,9 @@ fn relative(v: &[f32]) -> Vec<f32> {
     v.iter().map(|x| x / top).collect()
 }
 
-/// Chords of a track from its harmony.
-pub fn chords(harmony: &Harmony, key: Option<Key>) -> Vec<ChordSpan> {
+/// Chords of a track from its harmony, spelled with flats until [`ChordSpan::spell`] spells them
+/// for the key found.
+pub fn chords(harmony: &Harmony) -> Vec<ChordSpan> {
     if harmony.chroma.is_empty() {
         return Vec::new();
     }
@@ -236,19 +237,23 @@ pub fn chords(harmony: &Harmony, key: Option<Key>) -> Vec<ChordSpan> {
         .collect();
     let path = viterbi(&emissions);
     // Merge beats with the same chord into spans.
+    let flats = Key {
+        tonic: 0,
+        minor: false,
+    };
     let mut spans: Vec<ChordSpan> = Vec::new();
     for (i, &state) in path.iter().enumerate() {
         let (start, end) = harmony.span(i);
-        if let Some(last) = spans.last_mut() {
-            if last.label == label(state, key) {
+        if i > 0 && path[i - 1] == state {
+            if let Some(last) = spans.last_mut() {
                 last.end = end;
-                continue;
             }
+            continue;
         }
         spans.push(ChordSpan {
             start,
             end,
-            label: label(state, key),
+            label: label(state, flats),
             root: (state != NO_CHORD).then_some((state % 12) as u8),
             minor: state != NO_CHORD && QUALITIES[state / 12].minor,
             quality: if state == NO_CHORD {
@@ -261,14 +266,10 @@ pub fn chords(harmony: &Harmony, key: Option<Key>) -> Vec<ChordSpan> {
     spans
 }
 
-fn label(state: usize, key: Option<Key>) -> String {
+fn label(state: usize, key: Key) -> String {
     if state == NO_CHORD {
         return "N".into();
     }
-    let key = key.unwrap_or(Key {
-        tonic: 0,
-        minor: false,
-    });
     format!(
         "{}:{}",
         key.spell((state % 12) as u8),
@@ -335,10 +336,10 @@ mod tests {
         let on: Vec<usize> = (0..12).filter(|&i| t[i] > 0.0).collect();
         assert_eq!(on, vec![1, 5, 8, 10]);
         assert!((t.iter().map(|x| x * x).sum::<f32>() - 1.0).abs() < 1e-6);
-        let flat = Some(Key {
+        let flat = Key {
             tonic: 5,
             minor: true,
-        });
+        };
         assert_eq!(label(4 * 12 + 10, flat), "Bb:min7");
         assert_eq!(label(2 * 12 + 3, flat), "Eb:7");
         assert_eq!(label(NO_CHORD, flat), "N");

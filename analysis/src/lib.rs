@@ -114,7 +114,7 @@ pub fn analyze(measured: Measured, settings: &Settings) -> Report {
     let mut beats = beats::beats(f);
     beats::downbeats(f, &mut beats);
     let harmony = chords::Harmony::of(f, &beats.frames);
-    let mut chords = chords::chords(&harmony, None);
+    let mut chords = chords::chords(&harmony);
     let key = key::from_chords(&chords, &key::track_chroma(&harmony), settings.key_profiles);
     if let Some(k) = &key {
         chords.iter_mut().for_each(|c| c.spell(k.key));
