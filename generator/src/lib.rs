@@ -53,6 +53,7 @@ pub enum GenerateError {
 pub fn registry() -> yano_engine::Registry {
     let mut r = yano_nodes::registry();
     yano_analysis::nodes::register(&mut r);
+    yano_models::register(&mut r);
     node::register(&mut r);
     r
 }
