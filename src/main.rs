@@ -12,6 +12,8 @@ use yano_engine::preset::load_preset;
 use yano_engine::render::{write_wav, RenderOptions, SampleFormat};
 use yano_engine::Registry;
 
+mod models_cli;
+
 #[derive(Parser)]
 #[command(
     name = "yano",
@@ -19,6 +21,10 @@ use yano_engine::Registry;
     about = "yano: an AI-assisted music studio for amapiano"
 )]
 struct Cli {
+    /// Which ONNX backend runs models: tract (embedded, the default), native (ONNX Runtime from
+    /// YANO_ONNXRUNTIME or `yano models fetch onnxruntime`) or native:PATH. Also YANO_ONNX_BACKEND.
+    #[arg(long, global = true)]
+    backend: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -35,6 +41,14 @@ enum Format {
 
 #[derive(Subcommand)]
 enum Command {
+    /// ONNX models: list the known ones, fetch one (from its package on PyPI, sha256-checked),
+    /// or time one under each backend.
+    Models {
+        #[command(subcommand)]
+        command: models_cli::ModelsCommand,
+    },
+    /// Transcribe audio into notes with basic-pitch: `yano transcribe bass.wav -o bass.mid`.
+    Transcribe(models_cli::TranscribeArgs),
     /// Analyse an audio file (WAV, FLAC, MP3, OGG): tempo, beats, key, chords, loudness,
     /// sections and amapiano markers. Streams the file, so any length fits in memory.
     Analyze {
@@ -176,7 +190,13 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
+    if let Some(choice) = &cli.backend {
+        let choice = yano_models::BackendChoice::parse(choice).map_err(|e| e.to_string())?;
+        yano_models::backend::choose(choice).map_err(|e| e.to_string())?;
+    }
     match cli.command {
+        Command::Models { command } => models_cli::models(command),
+        Command::Transcribe(args) => models_cli::transcribe(args),
         Command::Render {
             preset,
             output,

@@ -4,7 +4,9 @@
 //! contour posteriors; 15 frames are dropped from each end and the rest laid end to end, each
 //! frame keeping its own time. [`notes::decode`] turns them into notes.
 
+pub mod mono;
 pub mod notes;
+pub mod refine;
 
 use std::path::Path;
 
@@ -46,6 +48,14 @@ pub struct Options {
     pub infer_onsets: bool,
     /// Turn energy no onset claimed into notes too.
     pub melodia_trick: bool,
+    /// Move note starts to the audio's own onsets and join notes split without a new attack
+    /// ([`refine`]).
+    pub refine_onsets: bool,
+    /// Drop short overtone notes heard above a louder note's attack.
+    pub drop_ghosts: bool,
+    /// One note at a time (a bass line, a log drum, a melody): notes start at the audio's attacks
+    /// and take the pitch heard most after each ([`mono`]).
+    pub monophonic: bool,
 }
 
 impl Default for Options {
@@ -61,6 +71,9 @@ impl Default for Options {
             pitch_bends: false,
             infer_onsets: true,
             melodia_trick: true,
+            refine_onsets: true,
+            drop_ghosts: true,
+            monophonic: false,
         }
     }
 }
@@ -103,6 +116,12 @@ fn hz_to_midi(hz: f64) -> f64 {
 }
 
 impl Options {
+    /// The MIDI pitches the frequency range lets through.
+    pub fn pitch_range(&self) -> (u8, u8) {
+        let d = self.decoding();
+        (d.lowest, d.highest)
+    }
+
     fn decoding(&self) -> Decoding {
         let frame_rate = f64::from(SAMPLE_RATE) / FRAME_HOP as f64;
         Decoding {
@@ -198,7 +217,15 @@ pub fn transcribe(
     progress: &mut dyn FnMut(f32) -> bool,
 ) -> Result<Transcription, ModelError> {
     let p = posteriorgrams(model, audio, progress)?;
-    let notes = notes_from(&p, options);
+    let notes = if options.monophonic {
+        let starts: Vec<f64> = polyphonic_notes(&p, audio, options)
+            .iter()
+            .map(|n| n.start)
+            .collect();
+        mono::decode(&p, &refine::audio_onsets(audio), &starts, options)
+    } else {
+        polyphonic_notes(&p, audio, options)
+    };
     Ok(Transcription {
         model: model.spec.name.clone(),
         backend: model.backend.name().to_string(),
@@ -208,6 +235,19 @@ pub fn transcribe(
             .max(1),
         notes,
     })
+}
+
+fn polyphonic_notes(p: &Posteriorgrams, audio: &[f32], options: &Options) -> Vec<TranscribedNote> {
+    let mut notes = notes_from(p, options);
+    if options.refine_onsets {
+        let onsets = refine::audio_onsets(audio);
+        refine::refine_starts(&mut notes, &onsets);
+        refine::join_continuations(&mut notes, &onsets);
+    }
+    if options.drop_ghosts {
+        refine::drop_harmonic_ghosts(&mut notes);
+    }
+    notes
 }
 
 /// Decodes the posteriorgrams into timed notes.
