@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::{Args, Subcommand};
-use yano_models::transcribe::note_name;
+use yano_models::transcribe::{model_input, note_name};
 use yano_models::{backend, fetch, Manifest, Options};
 
 #[derive(Subcommand)]
@@ -262,10 +262,15 @@ pub fn transcribe(args: TranscribeArgs) -> Result<(), String> {
         ..Options::default()
     };
     let started = Instant::now();
+    // The audio first: a bad file is named before any model is loaded.
+    let decoded = yano_nodes::sources::decode::decode_file(&args.file, 3.0 * 3600.0)
+        .map_err(|e| e.to_string())?;
+    let audio = model_input(decoded).map_err(|e| format!("{}: {e}", args.file.display()))?;
+    let loading = Instant::now();
     let model = yano_models::shared("basic-pitch").map_err(|e| e.to_string())?;
-    let loaded = started.elapsed().as_secs_f64();
+    let loaded = loading.elapsed().as_secs_f64();
     let mut last_shown = 0.0f32;
-    let result = yano_models::transcribe_file(&model, &args.file, &options, &mut |done| {
+    let result = yano_models::transcribe(&model, &audio, &options, &mut |done| {
         if done - last_shown >= 0.1 || done >= 1.0 {
             eprint!("\rtranscribing {}: {:>3.0} %", args.file.display(), done * 100.0);
             last_shown = done;

@@ -7,32 +7,13 @@
 
 use std::hint::black_box;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use yano_analysis::{analyze, analyze_file, measure_file, Settings};
-use yano_engine::render::{write_wav, SampleFormat};
-use yano_generator::{compose, labelled, Options, Request};
 use yano_nodes::sources::decode::decode_stream;
 
-/// Renders the track once (about 4 s) and keeps it beside the other scratch files.
 fn track() -> PathBuf {
-    let path = std::env::temp_dir().join("yano-bench-analysis-3min.wav");
-    if path.exists() {
-        return path;
-    }
-    let (request, _) = Request::new(
-        "private school amapiano in Eb minor, 111 bpm, 3 minutes",
-        &Options {
-            seed: 7,
-            ..Options::default()
-        },
-    )
-    .unwrap();
-    let registry = Arc::new(yano_generator::registry());
-    let mix = labelled::render_mix(&compose(&request), registry).unwrap();
-    write_wav(&path, &mix, SampleFormat::Int16).unwrap();
-    path
+    yano_benches::three_minute_track()
 }
 
 fn analysis(c: &mut Criterion) {

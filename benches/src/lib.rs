@@ -229,3 +229,27 @@ mod tests {
         }
     }
 }
+
+/// A 3-minute stereo 48 kHz WAV of a generated private-school groove (Eb minor, 111 BPM, seed 7),
+/// rendered once (about 4 s) into the temporary folder and shared by the analysis and
+/// transcription benchmarks.
+pub fn three_minute_track() -> std::path::PathBuf {
+    use yano_engine::render::{write_wav, SampleFormat};
+    use yano_generator::{compose, labelled, Options, Request};
+    let path = std::env::temp_dir().join("yano-bench-analysis-3min.wav");
+    if path.exists() {
+        return path;
+    }
+    let (request, _) = Request::new(
+        "private school amapiano in Eb minor, 111 bpm, 3 minutes",
+        &Options {
+            seed: 7,
+            ..Options::default()
+        },
+    )
+    .expect("the prompt parses");
+    let registry = Arc::new(yano_generator::registry());
+    let mix = labelled::render_mix(&compose(&request), registry).expect("the groove renders");
+    write_wav(&path, &mix, SampleFormat::Int16).expect("the temporary folder is writable");
+    path
+}

@@ -128,13 +128,18 @@ pub fn decode(p: &Posteriorgrams, d: &Decoding) -> Vec<FrameNote> {
     }
 
     if d.melodia_trick {
-        loop {
-            let (best, value) = energy
-                .iter()
-                .enumerate()
-                .fold((0, 0.0f32), |acc, (i, v)| if *v > acc.1 { (i, *v) } else { acc });
-            if value <= d.frame_threshold {
-                break;
+        // Every frame left above the threshold, strongest first. Energy only ever falls to 0, so
+        // a frame is still the strongest left exactly when it has not been used up since.
+        let mut strongest: Vec<(usize, f32)> = energy
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v > d.frame_threshold)
+            .map(|(i, v)| (i, *v))
+            .collect();
+        strongest.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (best, value) in strongest {
+            if energy[best] != value {
+                continue;
             }
             let (mid, k) = (best / PITCHES, best % PITCHES);
             energy[best] = 0.0;
