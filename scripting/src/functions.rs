@@ -56,6 +56,16 @@ pub fn register(engine: &mut Engine, cx: Rc<Context>) {
         crate::analysis::analyze(&c, path)
     });
 
+    // Transcribing audio into notes.
+    let c = cx.clone();
+    engine.register_fn("transcribe", move |path: &str| {
+        crate::transcribe::transcribe(&c, path, &Map::new())
+    });
+    let c = cx.clone();
+    engine.register_fn("transcribe", move |path: &str, options: Map| {
+        crate::transcribe::transcribe(&c, path, &options)
+    });
+
     // Generating a whole track.
     let c = cx.clone();
     engine.register_fn("arrange", move |settings: Map| {

@@ -369,3 +369,34 @@ fn follow_a_song_arranges_in_the_analysed_key_and_tempo() {
     let song_key = yano_analysis::analyze_file(&song, &settings).unwrap().key;
     assert!(song_key.is_some());
 }
+
+#[test]
+fn bass_to_midi_transcribes_a_bassline_and_plays_it_on_the_log_drum() {
+    let model = yano_models::Manifest::shipped().model("basic-pitch").unwrap().path();
+    if !model.is_file() {
+        assert!(
+            std::env::var("YANO_REQUIRE_MODELS").is_err(),
+            "basic-pitch is not fetched and YANO_REQUIRE_MODELS is set"
+        );
+        println!("SKIPPED bass_to_midi: basic-pitch not fetched (`yano models fetch basic-pitch`)");
+        return;
+    }
+    let out = scratch("bass-to-midi");
+    let audio = root().join("graphs/audio");
+    run(
+        "bass-to-midi.rhai",
+        &["--read", audio.to_str().unwrap(), "--out", out.to_str().unwrap(), "--audio", "bassline-fm-113.flac", "--bpm", "113"],
+    );
+    let bytes = std::fs::read(out.join("bassline.mid")).unwrap();
+    let smf = midly::Smf::parse(&bytes).unwrap();
+    let ons = smf.tracks[0]
+        .iter()
+        .filter(|e| matches!(e.kind, midly::TrackEventKind::Midi { message: midly::MidiMessage::NoteOn { .. }, .. }))
+        .count();
+    assert!((36..=52).contains(&ons), "{ons} notes in bassline.mid");
+    // The log drum plays them: its onsets follow the bassline's.
+    let (rate, left) = read_wav(&out.join("logdrum.wav"));
+    assert!(left.len() as f64 / f64::from(rate) > 16.0);
+    let peak = left.iter().fold(0.0f32, |m, s| m.max(s.abs()));
+    assert!(peak > 0.1, "the log drum is heard: peak {peak}");
+}
