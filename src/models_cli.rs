@@ -117,7 +117,10 @@ pub fn models(command: ModelsCommand) -> Result<(), String> {
 
 fn list() {
     let manifest = Manifest::shipped();
-    println!("cache folder: {}", yano_models::manifest::cache_dir().display());
+    println!(
+        "cache folder: {}",
+        yano_models::manifest::cache_dir().display()
+    );
     let present = |path: &Path| match std::fs::metadata(path) {
         Ok(m) => format!("yes, {}", human_size(m.len())),
         Err(_) => "no".into(),
@@ -143,8 +146,10 @@ fn list() {
     } else {
         "not in this build (feature `tract`)"
     };
-    let native = backend::native_available()
-        .map_or_else(|| "no library found".to_string(), |p| p.display().to_string());
+    let native = backend::native_available().map_or_else(
+        || "no library found".to_string(),
+        |p| p.display().to_string(),
+    );
     println!("\nbackends: tract {tract}; native ONNX Runtime: {native}");
 }
 
@@ -209,7 +214,15 @@ fn bench_each_backend(name: &str, windows: usize) -> Result<(), String> {
     let mut results: Vec<serde_json::Value> = Vec::new();
     for choice in choices {
         let out = std::process::Command::new(&exe)
-            .args(["--backend", &choice, "models", "bench", name, "--in-process", "--windows"])
+            .args([
+                "--backend",
+                &choice,
+                "models",
+                "bench",
+                name,
+                "--in-process",
+                "--windows",
+            ])
             .arg(windows.to_string())
             .output()
             .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
@@ -234,7 +247,10 @@ fn bench_each_backend(name: &str, windows: usize) -> Result<(), String> {
         results.push(v);
     }
     if let [a, b] = &results[..] {
-        let (ma, mb) = (a["median_ms"].as_f64().unwrap_or(0.0), b["median_ms"].as_f64().unwrap_or(0.0));
+        let (ma, mb) = (
+            a["median_ms"].as_f64().unwrap_or(0.0),
+            b["median_ms"].as_f64().unwrap_or(0.0),
+        );
         if mb > 0.0 {
             println!(
                 "{} / {}: {:.2}",
@@ -272,7 +288,11 @@ pub fn transcribe(args: TranscribeArgs) -> Result<(), String> {
     let mut last_shown = 0.0f32;
     let result = yano_models::transcribe(&model, &audio, &options, &mut |done| {
         if done - last_shown >= 0.1 || done >= 1.0 {
-            eprint!("\rtranscribing {}: {:>3.0} %", args.file.display(), done * 100.0);
+            eprint!(
+                "\rtranscribing {}: {:>3.0} %",
+                args.file.display(),
+                done * 100.0
+            );
             last_shown = done;
         }
         true

@@ -28,7 +28,15 @@ fn temp(name: &str) -> PathBuf {
 fn models_list_names_each_model_with_its_licence_and_source() {
     let (ok, out, err) = yano(&["models", "list"]);
     assert!(ok, "{err}");
-    for needle in ["basic-pitch", "[transcription]", "Apache-2.0", "PyPI basic-pitch 0.4.0", "onnxruntime", "present", "backends: tract"] {
+    for needle in [
+        "basic-pitch",
+        "[transcription]",
+        "Apache-2.0",
+        "PyPI basic-pitch 0.4.0",
+        "onnxruntime",
+        "present",
+        "backends: tract",
+    ] {
         assert!(out.contains(needle), "no {needle:?} in:\n{out}");
     }
 }
@@ -37,11 +45,21 @@ fn models_list_names_each_model_with_its_licence_and_source() {
 fn unknown_names_and_backends_are_refused_with_what_is_known() {
     let (ok, _, err) = yano(&["models", "fetch", "whisper"]);
     assert!(!ok);
-    assert!(err.contains("no model named \"whisper\"") && err.contains("basic-pitch, onnxruntime"), "{err}");
+    assert!(
+        err.contains("no model named \"whisper\"") && err.contains("basic-pitch, onnxruntime"),
+        "{err}"
+    );
     let (ok, _, err) = yano(&["--backend", "cuda", "models", "list"]);
     assert!(!ok);
     assert!(err.contains("unknown backend \"cuda\""), "{err}");
-    let (ok, _, err) = yano(&["--backend", "native:/nowhere/libonnxruntime.so", "models", "bench", "basic-pitch", "--in-process"]);
+    let (ok, _, err) = yano(&[
+        "--backend",
+        "native:/nowhere/libonnxruntime.so",
+        "models",
+        "bench",
+        "basic-pitch",
+        "--in-process",
+    ]);
     assert!(!ok);
     assert!(err.contains("/nowhere/libonnxruntime.so"), "{err}");
 }
@@ -55,7 +73,10 @@ fn bad_audio_is_named_before_any_model_is_loaded() {
     std::fs::write(&text, "not audio at all").unwrap();
     let (ok, _, err) = yano(&["transcribe", text.to_str().unwrap()]);
     assert!(!ok);
-    assert!(err.contains("notes.wav") && !err.contains("panicked"), "{err}");
+    assert!(
+        err.contains("notes.wav") && !err.contains("panicked"),
+        "{err}"
+    );
 }
 
 fn basic_pitch_or_skip(test: &str) -> bool {
@@ -65,7 +86,10 @@ fn basic_pitch_or_skip(test: &str) -> bool {
         .find(|block| block.starts_with("basic-pitch"))
         .is_some_and(|block| block.contains("present  yes"));
     if !here {
-        assert!(std::env::var("YANO_REQUIRE_MODELS").is_err(), "{test}: basic-pitch is not fetched and YANO_REQUIRE_MODELS is set");
+        assert!(
+            std::env::var("YANO_REQUIRE_MODELS").is_err(),
+            "{test}: basic-pitch is not fetched and YANO_REQUIRE_MODELS is set"
+        );
         println!("SKIPPED {test}: basic-pitch not fetched (`yano models fetch basic-pitch`)");
     }
     here
@@ -78,9 +102,21 @@ fn transcribe_writes_json_and_a_midi_file_of_the_bassline() {
     }
     let mid = temp("bassline.mid");
     let flac = Path::new("graphs/audio/bassline-fm-113.flac");
-    let (ok, out, err) = yano(&["transcribe", flac.to_str().unwrap(), "--mono", "--json", "--bpm", "113", "-o", mid.to_str().unwrap()]);
+    let (ok, out, err) = yano(&[
+        "transcribe",
+        flac.to_str().unwrap(),
+        "--mono",
+        "--json",
+        "--bpm",
+        "113",
+        "-o",
+        mid.to_str().unwrap(),
+    ]);
     assert!(ok, "{err}");
-    assert!(err.contains("notes from 17.0 s of audio") && err.contains("on tract"), "{err}");
+    assert!(
+        err.contains("notes from 17.0 s of audio") && err.contains("on tract"),
+        "{err}"
+    );
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["backend"], "tract");
     let notes = v["notes"].as_array().unwrap();
@@ -89,8 +125,14 @@ fn transcribe_writes_json_and_a_midi_file_of_the_bassline() {
     assert_eq!(notes[0]["pitch"], 29);
     assert_eq!(notes[0]["name"], "F1");
     assert!(notes[0]["start"].as_f64().unwrap() < 0.03);
-    let pitches: std::collections::BTreeSet<u64> = notes.iter().map(|n| n["pitch"].as_u64().unwrap()).collect();
-    assert!(pitches.iter().all(|p| [29, 31, 32, 34, 36, 37, 39].contains(p)), "{pitches:?}");
+    let pitches: std::collections::BTreeSet<u64> =
+        notes.iter().map(|n| n["pitch"].as_u64().unwrap()).collect();
+    assert!(
+        pitches
+            .iter()
+            .all(|p| [29, 31, 32, 34, 36, 37, 39].contains(p)),
+        "{pitches:?}"
+    );
     // The MIDI file holds the same notes at 113 BPM: 480 ticks a beat.
     let bytes = std::fs::read(&mid).unwrap();
     let smf = midly::Smf::parse(&bytes).unwrap();
@@ -98,12 +140,19 @@ fn transcribe_writes_json_and_a_midi_file_of_the_bassline() {
     let mut ons = Vec::new();
     for e in &smf.tracks[0] {
         tick += u64::from(e.delta.as_int());
-        if let midly::TrackEventKind::Midi { message: midly::MidiMessage::NoteOn { key, .. }, .. } = e.kind {
+        if let midly::TrackEventKind::Midi {
+            message: midly::MidiMessage::NoteOn { key, .. },
+            ..
+        } = e.kind
+        {
             ons.push((tick, key.as_int()));
         }
     }
     assert_eq!(ons.len(), notes.len());
     let second = &notes[1];
     let expect_tick = (second["start"].as_f64().unwrap() * 113.0 / 60.0 * 480.0).round() as u64;
-    assert_eq!(ons[1], (expect_tick, second["pitch"].as_u64().unwrap() as u8));
+    assert_eq!(
+        ons[1],
+        (expect_tick, second["pitch"].as_u64().unwrap() as u8)
+    );
 }

@@ -83,14 +83,28 @@ pub fn fetch(
             if path.extension().is_some_and(|e| e == "whl" || e == "zip") {
                 let inner = match source {
                     Source::PyPi { path, .. } => path.clone(),
-                    _ => plan.file.file_name().unwrap().to_string_lossy().into_owned(),
+                    _ => plan
+                        .file
+                        .file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
                 };
                 unzip(&bytes, &inner, &path.display().to_string())?
             } else {
                 bytes
             }
         }
-        (None, Source::PyPi { package, wheel, wheel_sha256, path, .. }) => {
+        (
+            None,
+            Source::PyPi {
+                package,
+                wheel,
+                wheel_sha256,
+                path,
+                ..
+            },
+        ) => {
             let url = wheel_url(package, wheel)?;
             say(&format!("downloading {wheel}"));
             let bytes = download(&url, wheel)?;

@@ -14,7 +14,11 @@ const BEND_RANGE_SEMITONES: f32 = 12.0;
 
 /// The notes as a format-0 MIDI file at `bpm`.
 pub fn midi_bytes(notes: &[TranscribedNote], bpm: f64) -> Vec<u8> {
-    let bpm = if bpm.is_finite() && bpm > 0.0 { bpm } else { 120.0 };
+    let bpm = if bpm.is_finite() && bpm > 0.0 {
+        bpm
+    } else {
+        120.0
+    };
     let tick = |seconds: f64| (seconds * bpm / 60.0 * f64::from(PPQ)).round().max(0.0) as u64;
     let bending = notes.iter().any(|n| !n.bends.is_empty());
     let channels: Vec<u8> = if bending {
@@ -40,12 +44,14 @@ pub fn midi_bytes(notes: &[TranscribedNote], bpm: f64) -> Vec<u8> {
         0,
         0,
         TrackEventKind::Meta(MetaMessage::Tempo(u24::new(
-            (60_000_000.0 / bpm).round() as u32,
+            (60_000_000.0 / bpm).round() as u32
         ))),
     )];
     if bending {
         for &c in &channels {
-            for (controller, value) in [(101, 0), (100, 0), (6, BEND_RANGE_SEMITONES as u8), (38, 0)] {
+            for (controller, value) in
+                [(101, 0), (100, 0), (6, BEND_RANGE_SEMITONES as u8), (38, 0)]
+            {
                 events.push((0, 0, cc(c, controller, value)));
             }
         }
@@ -63,7 +69,11 @@ pub fn midi_bytes(notes: &[TranscribedNote], bpm: f64) -> Vec<u8> {
         let mut last_bend = 0.0f32;
         for (j, b) in n.bends.iter().enumerate() {
             if j == 0 || b.semitones != last_bend {
-                events.push((tick(b.seconds).max(on), if j == 0 { 2 } else { 3 }, midi(channel, bend(b.semitones))));
+                events.push((
+                    tick(b.seconds).max(on),
+                    if j == 0 { 2 } else { 3 },
+                    midi(channel, bend(b.semitones)),
+                ));
                 last_bend = b.semitones;
             }
         }
@@ -156,8 +166,14 @@ mod tests {
     #[test]
     fn bent_notes_get_their_own_channels_and_bends() {
         let bends = vec![
-            Bend { seconds: 0.0, semitones: 0.0 },
-            Bend { seconds: 0.1, semitones: 1.0 },
+            Bend {
+                seconds: 0.0,
+                semitones: 0.0,
+            },
+            Bend {
+                seconds: 0.1,
+                semitones: 1.0,
+            },
         ];
         let notes = [note(45, 0.0, 0.2, bends.clone()), note(47, 0.0, 0.2, bends)];
         let bytes = midi_bytes(&notes, 120.0);

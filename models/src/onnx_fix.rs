@@ -32,7 +32,9 @@ struct Field<'a> {
 fn read_varint(buf: &[u8], at: &mut usize) -> Result<u64, FixError> {
     let mut value = 0u64;
     for shift in (0..64).step_by(7) {
-        let byte = *buf.get(*at).ok_or(FixError::Malformed("a varint runs past the end"))?;
+        let byte = *buf
+            .get(*at)
+            .ok_or(FixError::Malformed("a varint runs past the end"))?;
         *at += 1;
         value |= u64::from(byte & 0x7f) << shift;
         if byte & 0x80 == 0 {
@@ -78,8 +80,9 @@ fn parse(buf: &[u8]) -> Result<Vec<Field<'_>>, FixError> {
                 at = at
                     .checked_add(len)
                     .ok_or(FixError::Malformed("a length overflows"))?;
-                buf.get(begin..at)
-                    .ok_or(FixError::Malformed("a length-delimited field runs past the end"))?
+                buf.get(begin..at).ok_or(FixError::Malformed(
+                    "a length-delimited field runs past the end",
+                ))?
             }
             _ => return Err(FixError::Malformed("an unknown wire type")),
         };
@@ -226,12 +229,24 @@ mod tests {
     }
 
     fn dims_of(model: &[u8]) -> Vec<Vec<u8>> {
-        let graph = parse(model).unwrap().into_iter().find(|f| f.number == 7).unwrap();
+        let graph = parse(model)
+            .unwrap()
+            .into_iter()
+            .find(|f| f.number == 7)
+            .unwrap();
         let graph = parse(&graph.payload).unwrap();
         let info = graph.iter().find(|f| f.number == 11).unwrap();
-        let ty = parse(&info.payload).unwrap().into_iter().find(|f| f.number == 2).unwrap();
+        let ty = parse(&info.payload)
+            .unwrap()
+            .into_iter()
+            .find(|f| f.number == 2)
+            .unwrap();
         let tensor = parse(&ty.payload).unwrap().into_iter().next().unwrap();
-        let shape = parse(&tensor.payload).unwrap().into_iter().find(|f| f.number == 2).unwrap();
+        let shape = parse(&tensor.payload)
+            .unwrap()
+            .into_iter()
+            .find(|f| f.number == 2)
+            .unwrap();
         parse(&shape.payload)
             .unwrap()
             .into_iter()
@@ -245,7 +260,11 @@ mod tests {
         let fixed = fix_input_dimension(&model, "x", 0, 1).unwrap();
         let dims = dims_of(&fixed);
         assert_eq!(dims[0], vec![0x08, 0x01], "dim_value 1");
-        assert_eq!(dims[1], vec![0x08, 0x07], "the second dimension is untouched");
+        assert_eq!(
+            dims[1],
+            vec![0x08, 0x07],
+            "the second dimension is untouched"
+        );
         assert!(fixed.windows(8).any(|w| w == b"producer"));
         assert!(fixed.windows(10).any(|w| w == b"graph-name"));
     }

@@ -31,7 +31,9 @@ pub struct LoadedModel {
     /// Seconds spent building the session, and on the warm-up run.
     pub load_seconds: f64,
     pub warmup_seconds: f64,
-    session: Mutex<Session>,
+    /// tract runs a session on one core, so it gets one session a core and jobs run windows side
+    /// by side; ONNX Runtime spreads one run over the cores itself and gets one.
+    sessions: Vec<Mutex<Session>>,
 }
 
 impl std::fmt::Debug for LoadedModel {
@@ -75,24 +77,33 @@ impl LoadedModel {
             reason: e.to_string(),
         };
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
-        let session = Session::builder(&environment)
-            .map_err(load_error)?
-            .with_optimization_level(GraphOptimizationLevel::Level3)
-            .map_err(|e| load_error(e.into()))?
-            .with_intra_threads(threads)
-            .map_err(|e| load_error(e.into()))?
-            .commit_from_memory(&bytes)
-            .map_err(load_error)?;
+        let count = if backend == Backend::Tract {
+            threads
+        } else {
+            1
+        };
+        let mut sessions = Vec::with_capacity(count);
+        for _ in 0..count {
+            let session = Session::builder(&environment)
+                .map_err(load_error)?
+                .with_optimization_level(GraphOptimizationLevel::Level3)
+                .map_err(|e| load_error(e.into()))?
+                .with_intra_threads(threads)
+                .map_err(|e| load_error(e.into()))?
+                .commit_from_memory(&bytes)
+                .map_err(load_error)?;
+            check_tensors(spec, "input", &spec.inputs, session.inputs())?;
+            check_tensors(spec, "output", &spec.outputs, session.outputs())?;
+            sessions.push(Mutex::new(session));
+        }
         let load_seconds = started.elapsed().as_secs_f64();
-        check_tensors(spec, "input", &spec.inputs, session.inputs())?;
-        check_tensors(spec, "output", &spec.outputs, session.outputs())?;
         let model = LoadedModel {
             spec: spec.clone(),
             path: path.to_path_buf(),
             backend,
             load_seconds,
             warmup_seconds: 0.0,
-            session: Mutex::new(session),
+            sessions,
         };
         let started = Instant::now();
         let zeros: Vec<Vec<f32>> = spec
@@ -101,16 +112,38 @@ impl LoadedModel {
             .map(|t| vec![0.0; element_count(&t.shape)])
             .collect();
         let views: Vec<&[f32]> = zeros.iter().map(Vec::as_slice).collect();
-        model.run(&views)?;
+        for session in &model.sessions {
+            let mut session = session.lock().unwrap_or_else(|e| e.into_inner());
+            model.run_on(&mut session, &views)?;
+        }
         Ok(LoadedModel {
             warmup_seconds: started.elapsed().as_secs_f64(),
             ..model
         })
     }
 
+    /// How many runs can go at once (one a session).
+    pub fn parallelism(&self) -> usize {
+        self.sessions.len()
+    }
+
     /// Runs the model on one buffer per manifest input (in manifest order, shaped as the manifest
     /// says, open dimensions taken as 1) and returns one tensor per manifest output, in order.
+    /// Takes a free session, or waits for the first.
     pub fn run(&self, inputs: &[&[f32]]) -> Result<Vec<TensorData>, ModelError> {
+        let mut session = self
+            .sessions
+            .iter()
+            .find_map(|s| s.try_lock().ok())
+            .unwrap_or_else(|| self.sessions[0].lock().unwrap_or_else(|e| e.into_inner()));
+        self.run_on(&mut session, inputs)
+    }
+
+    fn run_on(
+        &self,
+        session: &mut Session,
+        inputs: &[&[f32]],
+    ) -> Result<Vec<TensorData>, ModelError> {
         let spec = &self.spec;
         let run_error = |reason: String| ModelError::Run {
             name: spec.name.clone(),
@@ -135,14 +168,11 @@ impl LoadedModel {
                     data.len()
                 )));
             }
-            let value = Tensor::from_array((shape, data.to_vec()))
-                .map_err(|e| run_error(e.to_string()))?;
+            let value =
+                Tensor::from_array((shape, data.to_vec())).map_err(|e| run_error(e.to_string()))?;
             values.push((Cow::Owned(tensor.name.clone()), value.into()));
         }
-        let mut session = self.session.lock().unwrap_or_else(|e| e.into_inner());
-        let outputs = session
-            .run(values)
-            .map_err(|e| run_error(e.to_string()))?;
+        let outputs = session.run(values).map_err(|e| run_error(e.to_string()))?;
         spec.outputs
             .iter()
             .map(|t| {

@@ -27,7 +27,9 @@ fn the_transcriber_runs_on_the_workers_and_without_its_model_says_how_to_fetch_i
 
     let registry = registry();
     let graph = yano_engine::preset::load_preset(&preset(), &registry).unwrap();
-    let compiled = Compiler::new(registry.clone(), 128).compile(&graph).unwrap();
+    let compiled = Compiler::new(registry.clone(), 128)
+        .compile(&graph)
+        .unwrap();
     // The file decoder and the transcriber are inference jobs; the note player, the log drum,
     // the pan and the output are the real-time schedule.
     assert_eq!(compiled.stats.inference_jobs, 2);
@@ -36,8 +38,18 @@ fn the_transcriber_runs_on_the_workers_and_without_its_model_says_how_to_fetch_i
         yano_engine::node::NodeClass::Inference
     );
 
-    let err = render(&graph, registry, RenderOptions { seconds: 1.0, ..RenderOptions::default() })
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("transcribe") && err.contains("yano models fetch basic-pitch"), "{err}");
+    let err = render(
+        &graph,
+        registry,
+        RenderOptions {
+            seconds: 1.0,
+            ..RenderOptions::default()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("transcribe") && err.contains("yano models fetch basic-pitch"),
+        "{err}"
+    );
 }

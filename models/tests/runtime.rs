@@ -31,7 +31,11 @@ fn expected() -> Expected {
     let text = std::fs::read_to_string(models_dir().join("tiny-frames.expected.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let floats = |k: &str| -> Vec<f32> {
-        v[k].as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect()
+        v[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap() as f32)
+            .collect()
     };
     Expected {
         audio: floats("audio"),
@@ -42,7 +46,10 @@ fn expected() -> Expected {
 
 fn max_difference(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
 }
 
 #[test]
@@ -58,7 +65,10 @@ fn the_tiny_model_computes_what_the_reference_evaluator_does() {
     // The energy output is the mean square of each 8-sample frame: measure it here too.
     for (f, got) in out[1].values.iter().enumerate() {
         let mean_square = e.audio[f * 8..f * 8 + 8].iter().map(|x| x * x).sum::<f32>() / 8.0;
-        assert!((got - mean_square).abs() < 1e-5, "frame {f}: {got} vs {mean_square}");
+        assert!(
+            (got - mean_square).abs() < 1e-5,
+            "frame {f}: {got} vs {mean_square}"
+        );
     }
     // Wrong input lengths are refused, not passed on.
     let err = model.run(&[&e.audio[..63]]).unwrap_err().to_string();
@@ -71,7 +81,10 @@ fn a_model_of_the_wrong_shape_is_refused_naming_tensor_and_shapes() {
     let text = err.to_string();
     assert!(matches!(err, ModelError::TensorMismatch { .. }), "{text}");
     assert!(text.contains("input \"audio\""), "{text}");
-    assert!(text.contains("[1, 32, 1]") && text.contains("[1, 64, 1]"), "{text}");
+    assert!(
+        text.contains("[1, 32, 1]") && text.contains("[1, 64, 1]"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -80,7 +93,10 @@ fn a_missing_output_is_refused_by_name() {
     spec.outputs[1].name = "loudness".into();
     let err = LoadedModel::open(&spec, &models_dir().join("tiny-frames.onnx")).unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("no output \"loudness\"") && text.contains("energy"), "{text}");
+    assert!(
+        text.contains("no output \"loudness\"") && text.contains("energy"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -109,21 +125,33 @@ fn a_corrupt_file_is_refused_naming_it() {
     let dir = tempdir("corrupt");
     let text_file = dir.join("notes.onnx");
     std::fs::write(&text_file, "these are not the weights you are looking for").unwrap();
-    let err = LoadedModel::open(&tiny(), &text_file).unwrap_err().to_string();
-    assert!(err.contains("notes.onnx") && err.contains("cannot be loaded"), "{err}");
+    let err = LoadedModel::open(&tiny(), &text_file)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("notes.onnx") && err.contains("cannot be loaded"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_missing_file_says_how_to_fetch_it() {
-    let err = LoadedModel::open(&tiny(), &models_dir().join("absent.onnx")).unwrap_err().to_string();
-    assert!(err.contains("absent.onnx") && err.contains("yano models fetch tiny-frames"), "{err}");
+    let err = LoadedModel::open(&tiny(), &models_dir().join("absent.onnx"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("absent.onnx") && err.contains("yano models fetch tiny-frames"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_second_backend_in_one_process_is_refused() {
     let running = backend::current().unwrap();
     let other = match running {
-        backend::Backend::Tract => BackendChoice::Native(Some(PathBuf::from("/nonexistent/libonnxruntime.so"))),
+        backend::Backend::Tract => {
+            BackendChoice::Native(Some(PathBuf::from("/nonexistent/libonnxruntime.so")))
+        }
         backend::Backend::Native { .. } => BackendChoice::Tract,
     };
     let err = backend::choose(other).unwrap_err().to_string();
@@ -161,13 +189,24 @@ fn run_in_child(
         return Err(String::from_utf8_lossy(&out.stderr).into_owned());
     }
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let want = if backend == "tract" { "tract" } else { "onnxruntime" };
+    let want = if backend == "tract" {
+        "tract"
+    } else {
+        "onnxruntime"
+    };
     assert_eq!(v["backend"], want, "the child reports the backend that ran");
     Ok(v["outputs"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| t["values"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect())
+        .map(|t| {
+            t["values"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap() as f32)
+                .collect()
+        })
         .collect())
 }
 
@@ -177,7 +216,10 @@ fn native_or_skip(test: &str) -> Option<PathBuf> {
         Some(path) => Some(path),
         None => {
             let why = "no native ONNX Runtime library (run `yano models fetch onnxruntime` or set YANO_ONNXRUNTIME)";
-            assert!(std::env::var("YANO_REQUIRE_NATIVE").is_err(), "{test}: {why}, and YANO_REQUIRE_NATIVE is set");
+            assert!(
+                std::env::var("YANO_REQUIRE_NATIVE").is_err(),
+                "{test}: {why}, and YANO_REQUIRE_NATIVE is set"
+            );
             println!("SKIPPED {test}: {why}");
             None
         }
@@ -195,15 +237,28 @@ fn tract_and_native_onnx_runtime_agree_within_1e_4() {
         return;
     };
     let backend = format!("native:{}", library.display());
-    let native = run_in_child(&backend, &manifest, "tiny-frames", &file, &[e.audio.clone()]).unwrap();
+    let native = run_in_child(
+        &backend,
+        &manifest,
+        "tiny-frames",
+        &file,
+        &[e.audio.clone()],
+    )
+    .unwrap();
     for (t, n) in tract.iter().zip(&native) {
         let diff = max_difference(t, n);
         println!("tiny-frames: tract vs native, largest difference {diff:.2e}");
         assert!(diff < 1e-4, "tract and native differ by {diff}");
     }
     // The native backend refuses the wrong shape just as tract does.
-    let err = run_in_child(&backend, &manifest, "tiny-frames", &models_dir().join("tiny-frames-wrong.onnx"), &[e.audio])
-        .unwrap_err();
+    let err = run_in_child(
+        &backend,
+        &manifest,
+        "tiny-frames",
+        &models_dir().join("tiny-frames-wrong.onnx"),
+        &[e.audio],
+    )
+    .unwrap_err();
     assert!(err.contains("[1, 32, 1]"), "{err}");
 }
 
@@ -212,24 +267,45 @@ fn basic_pitch_agrees_across_backends_where_both_are_here() {
     let manifest_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models.ron");
     let spec = Manifest::shipped().model("basic-pitch").unwrap().clone();
     if !spec.path().is_file() {
-        assert!(std::env::var("YANO_REQUIRE_MODELS").is_err(), "basic-pitch is not fetched and YANO_REQUIRE_MODELS is set");
+        assert!(
+            std::env::var("YANO_REQUIRE_MODELS").is_err(),
+            "basic-pitch is not fetched and YANO_REQUIRE_MODELS is set"
+        );
         println!("SKIPPED basic_pitch_agrees_across_backends: basic-pitch not fetched (`yano models fetch basic-pitch`)");
         return;
     }
-    let Some(library) = native_or_skip("basic_pitch_agrees_across_backends_where_both_are_here") else {
+    let Some(library) = native_or_skip("basic_pitch_agrees_across_backends_where_both_are_here")
+    else {
         return;
     };
     // An A minor triad with a little noise: one window.
     let window: Vec<f32> = (0..43_844)
         .map(|i| {
             let t = i as f32 / 22_050.0;
-            [220.0f32, 261.63, 329.63].iter().map(|f| 0.2 * (std::f32::consts::TAU * f * t).sin()).sum::<f32>()
+            [220.0f32, 261.63, 329.63]
+                .iter()
+                .map(|f| 0.2 * (std::f32::consts::TAU * f * t).sin())
+                .sum::<f32>()
                 + 0.01 * ((i * 7919 % 1000) as f32 / 500.0 - 1.0)
         })
         .collect();
-    let tract = run_in_child("tract", &manifest_path, "basic-pitch", &spec.path(), &[window.clone()]).unwrap();
+    let tract = run_in_child(
+        "tract",
+        &manifest_path,
+        "basic-pitch",
+        &spec.path(),
+        &[window.clone()],
+    )
+    .unwrap();
     let backend = format!("native:{}", library.display());
-    let native = run_in_child(&backend, &manifest_path, "basic-pitch", &spec.path(), &[window]).unwrap();
+    let native = run_in_child(
+        &backend,
+        &manifest_path,
+        "basic-pitch",
+        &spec.path(),
+        &[window],
+    )
+    .unwrap();
     for ((t, n), name) in tract.iter().zip(&native).zip(["note", "onset", "contour"]) {
         let diff = max_difference(t, n);
         println!("basic-pitch {name}: tract vs native, largest difference {diff:.2e}");

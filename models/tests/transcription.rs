@@ -48,7 +48,13 @@ fn play(instrument: &str, params: &str, notes: &[Played], beats: f64) -> Vec<f32
         .iter()
         .map(|n| {
             let names: Vec<String> = n.pitches.iter().map(|p| note_name(*p)).collect();
-            format!("{} {} {} {}", names.join("+"), n.start, n.length, n.velocity)
+            format!(
+                "{} {} {} {}",
+                names.join("+"),
+                n.start,
+                n.length,
+                n.velocity
+            )
         })
         .collect();
     let preset = format!(
@@ -104,7 +110,11 @@ fn score(played: &[Played], heard: &[TranscribedNote]) -> Score {
             .iter()
             .enumerate()
             .filter(|(i, h)| !used[*i] && h.pitch == *pitch && (h.start - onset).abs() <= 0.05)
-            .min_by(|a, b| (a.1.start - onset).abs().total_cmp(&(b.1.start - onset).abs()));
+            .min_by(|a, b| {
+                (a.1.start - onset)
+                    .abs()
+                    .total_cmp(&(b.1.start - onset).abs())
+            });
         if let Some((i, h)) = best {
             used[i] = true;
             offsets.push(h.start - onset);
@@ -116,12 +126,22 @@ fn score(played: &[Played], heard: &[TranscribedNote]) -> Score {
     Score {
         precision,
         recall,
-        f: if matched > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 },
+        f: if matched > 0.0 {
+            2.0 * precision * recall / (precision + recall)
+        } else {
+            0.0
+        },
         mean_offset_ms: 1000.0 * offsets.iter().sum::<f64>() / matched.max(1.0),
     }
 }
 
-fn transcribe_and_score(name: &str, model: &LoadedModel, audio: &[f32], played: &[Played], options: &Options) -> Score {
+fn transcribe_and_score(
+    name: &str,
+    model: &LoadedModel,
+    audio: &[f32],
+    played: &[Played],
+    options: &Options,
+) -> Score {
     let heard = transcribe(model, audio, options, &mut |_| true).unwrap();
     let s = score(played, &heard.notes);
     println!(
@@ -165,12 +185,19 @@ fn line(rhythm: &[(u32, u32)], pitches: &[u8], bars: u32) -> Vec<Played> {
 
 #[test]
 fn a_monophonic_bass_line_is_transcribed_with_onset_f_of_at_least_0_8() {
-    let Some(model) = model("a_monophonic_bass_line") else { return };
+    let Some(model) = model("a_monophonic_bass_line") else {
+        return;
+    };
     // F minor: F1 Ab1 C2 Eb2 Db2 Bb1 …, syncopated 8ths and dotted 8ths.
     let rhythm = [(0, 2), (3, 2), (6, 1), (8, 2), (11, 2), (14, 1)];
     let pitches = [29, 29, 32, 36, 39, 37, 34, 36, 41, 39, 32, 31];
     let played = line(&rhythm, &pitches, 8);
-    let audio = play("instrument.bass", r#""release_ms": 60.0, "harmonic_db": -18.0"#, &played, 32.0);
+    let audio = play(
+        "instrument.bass",
+        r#""release_ms": 60.0, "harmonic_db": -18.0"#,
+        &played,
+        32.0,
+    );
     let s = transcribe_and_score("bass line", &model, &audio, &played, &mono());
     assert!(s.f >= 0.8, "bass onset F {:.3}", s.f);
     // The polyphonic decoder on the same line: reported, with a floor against regressions.
@@ -180,7 +207,9 @@ fn a_monophonic_bass_line_is_transcribed_with_onset_f_of_at_least_0_8() {
 
 #[test]
 fn a_log_drum_line_is_transcribed_with_onset_f_of_at_least_0_8() {
-    let Some(model) = model("a_log_drum_line") else { return };
+    let Some(model) = model("a_log_drum_line") else {
+        return;
+    };
     // Off-beat log drum hits that dive into their pitch, as AMAPIANO.md describes.
     let rhythm = [(2, 2), (6, 1), (7, 2), (10, 2), (13, 2)];
     let pitches = [41, 41, 44, 39, 41, 36, 41, 44, 46, 44];
@@ -188,15 +217,32 @@ fn a_log_drum_line_is_transcribed_with_onset_f_of_at_least_0_8() {
     let audio = play("instrument.log_drum", r#""decay_ms": 400.0"#, &played, 32.0);
     let s = transcribe_and_score("log drum line", &model, &audio, &played, &mono());
     assert!(s.f >= 0.8, "log drum onset F {:.3}", s.f);
-    let s = transcribe_and_score("log drum line", &model, &audio, &played, &Options::default());
-    assert!(s.f >= 0.75, "log drum onset F, polyphonic decoding {:.3}", s.f);
+    let s = transcribe_and_score(
+        "log drum line",
+        &model,
+        &audio,
+        &played,
+        &Options::default(),
+    );
+    assert!(
+        s.f >= 0.75,
+        "log drum onset F, polyphonic decoding {:.3}",
+        s.f
+    );
 }
 
 #[test]
 fn polyphonic_keys_are_transcribed_and_reported() {
-    let Some(model) = model("polyphonic_keys") else { return };
+    let Some(model) = model("polyphonic_keys") else {
+        return;
+    };
     // i–iv–VII–III in F minor as 7th chords, two stabs a bar.
-    let chords: [[u8; 4]; 4] = [[53, 56, 60, 63], [58, 61, 65, 68], [51, 55, 58, 61], [56, 60, 63, 67]];
+    let chords: [[u8; 4]; 4] = [
+        [53, 56, 60, 63],
+        [58, 61, 65, 68],
+        [51, 55, 58, 61],
+        [56, 60, 63, 67],
+    ];
     let mut played = Vec::new();
     for bar in 0..8u32 {
         let chord = chords[bar as usize % 4];
@@ -210,14 +256,22 @@ fn polyphonic_keys_are_transcribed_and_reported() {
         }
     }
     let audio = play("instrument.keys", r#""model": "rhodes""#, &played, 32.0);
-    let s = transcribe_and_score("rhodes chords (4 voices)", &model, &audio, &played, &Options::default());
+    let s = transcribe_and_score(
+        "rhodes chords (4 voices)",
+        &model,
+        &audio,
+        &played,
+        &Options::default(),
+    );
     // Reported, not a goal: the floor only says most chord tones are found.
     assert!(s.f >= 0.5, "keys onset F {:.3}", s.f);
 }
 
 #[test]
 fn a_sine_is_its_note_and_the_frequency_range_can_exclude_it() {
-    let Some(model) = model("a_sine_is_its_note") else { return };
+    let Some(model) = model("a_sine_is_its_note") else {
+        return;
+    };
     // A4 from 0.5 s to 2.5 s, then silence to 4 s.
     let audio: Vec<f32> = (0..4 * 22_050)
         .map(|i| {
@@ -233,24 +287,35 @@ fn a_sine_is_its_note_and_the_frequency_range_can_exclude_it() {
     assert_eq!(heard.notes.len(), 1, "{:?}", heard.notes);
     let n = &heard.notes[0];
     assert_eq!(n.pitch, 69);
-    assert!((n.start - 0.5).abs() < 0.05 && (n.end - 2.5).abs() < 0.1, "{n:?}");
+    assert!(
+        (n.start - 0.5).abs() < 0.05 && (n.end - 2.5).abs() < 0.1,
+        "{n:?}"
+    );
     let above = Options {
         min_hz: Some(500.0),
         ..Options::default()
     };
-    assert!(transcribe(&model, &audio, &above, &mut |_| true).unwrap().notes.is_empty());
+    assert!(transcribe(&model, &audio, &above, &mut |_| true)
+        .unwrap()
+        .notes
+        .is_empty());
     let bent = Options {
         pitch_bends: true,
         ..Options::default()
     };
     let with_bends = transcribe(&model, &audio, &bent, &mut |_| true).unwrap();
     let bends = &with_bends.notes[0].bends;
-    assert!(!bends.is_empty() && bends.iter().all(|b| b.semitones.abs() <= 1.0 / 3.0 + 1e-6), "a steady sine barely bends");
+    assert!(
+        !bends.is_empty() && bends.iter().all(|b| b.semitones.abs() <= 1.0 / 3.0 + 1e-6),
+        "a steady sine barely bends"
+    );
 }
 
 #[test]
 fn a_transcription_stops_when_cancelled() {
-    let Some(model) = model("a_transcription_stops_when_cancelled") else { return };
+    let Some(model) = model("a_transcription_stops_when_cancelled") else {
+        return;
+    };
     let audio = vec![0.0f32; 22_050 * 10];
     let mut windows = 0;
     let result = transcribe(&model, &audio, &Options::default(), &mut |_| {
@@ -263,7 +328,9 @@ fn a_transcription_stops_when_cancelled() {
 
 #[test]
 fn the_bass_to_logdrum_preset_plays_the_transcribed_bassline_on_the_log_drum() {
-    let Some(model) = model("the_bass_to_logdrum_preset") else { return };
+    let Some(model) = model("the_bass_to_logdrum_preset") else {
+        return;
+    };
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let preset = root.join("graphs/bass-to-logdrum.ron");
     let mut registry = yano_nodes::registry();
@@ -279,14 +346,21 @@ fn the_bass_to_logdrum_preset_plays_the_transcribed_bassline_on_the_log_drum() {
         },
     )
     .unwrap();
-    assert_eq!(rendered.clip_misses, 0, "the notes were ready before they were due");
+    assert_eq!(
+        rendered.clip_misses, 0,
+        "the notes were ready before they were due"
+    );
     // What the log drum plays, transcribed, against the bassline the preset transcribes.
     let played = model_input(DecodedAudio {
         sample_rate: rendered.sample_rate,
         channels: vec![rendered.left, rendered.right],
     })
     .unwrap();
-    let source = yano_nodes::sources::decode::decode_file(&root.join("graphs/audio/bassline-fm-113.flac"), 600.0).unwrap();
+    let source = yano_nodes::sources::decode::decode_file(
+        &root.join("graphs/audio/bassline-fm-113.flac"),
+        600.0,
+    )
+    .unwrap();
     let source = model_input(source).unwrap();
     let bass = transcribe(&model, &source, &mono(), &mut |_| true).unwrap();
     let drum = transcribe(&model, &played, &mono(), &mut |_| true).unwrap();

@@ -8,7 +8,9 @@ use crate::api::{Context, Fallible};
 
 fn number(options: &Map, key: &str) -> Option<f64> {
     let v = options.get(key)?;
-    v.as_float().ok().or_else(|| v.as_int().ok().map(|i| i as f64))
+    v.as_float()
+        .ok()
+        .or_else(|| v.as_int().ok().map(|i| i as f64))
 }
 
 /// Transcribes a file the sandbox lets the script read. Options: `mono` (bool), `onset_threshold`,
@@ -19,10 +21,16 @@ pub fn transcribe(cx: &Context, path: &str, options: &Map) -> Fallible<Array> {
     let real = cx.sandbox.readable(path).map_err(|e| e.to_string())?;
     let defaults = yano_models::Options::default();
     let settings = yano_models::Options {
-        monophonic: options.get("mono").and_then(|v| v.as_bool().ok()).unwrap_or(false),
-        onset_threshold: number(options, "onset_threshold").map_or(defaults.onset_threshold, |v| v as f32),
-        frame_threshold: number(options, "frame_threshold").map_or(defaults.frame_threshold, |v| v as f32),
-        min_note_seconds: number(options, "min_note_ms").map_or(defaults.min_note_seconds, |v| v / 1000.0),
+        monophonic: options
+            .get("mono")
+            .and_then(|v| v.as_bool().ok())
+            .unwrap_or(false),
+        onset_threshold: number(options, "onset_threshold")
+            .map_or(defaults.onset_threshold, |v| v as f32),
+        frame_threshold: number(options, "frame_threshold")
+            .map_or(defaults.frame_threshold, |v| v as f32),
+        min_note_seconds: number(options, "min_note_ms")
+            .map_or(defaults.min_note_seconds, |v| v / 1000.0),
         min_hz: number(options, "min_hz"),
         max_hz: number(options, "max_hz"),
         ..defaults
@@ -31,9 +39,13 @@ pub fn transcribe(cx: &Context, path: &str, options: &Map) -> Fallible<Array> {
     let heard = yano_models::transcribe_file(&model, &real, &settings, &mut |_| true)
         .map_err(|e| fail(&e))?;
     if let Some(midi) = options.get("midi") {
-        let target = midi.clone().into_string().map_err(|_| fail(&"midi must be a file name"))?;
+        let target = midi
+            .clone()
+            .into_string()
+            .map_err(|_| fail(&"midi must be a file name"))?;
         let out = cx.sandbox.writable(&target).map_err(|e| e.to_string())?;
-        let bytes = yano_models::midi::midi_bytes(&heard.notes, number(options, "bpm").unwrap_or(120.0));
+        let bytes =
+            yano_models::midi::midi_bytes(&heard.notes, number(options, "bpm").unwrap_or(120.0));
         yano_engine::save::atomic_write(&out, |w| std::io::Write::write_all(w, &bytes))
             .map_err(|e| fail(&format!("cannot write {target}: {e}")))?;
     }
@@ -43,7 +55,10 @@ pub fn transcribe(cx: &Context, path: &str, options: &Map) -> Fallible<Array> {
         .map(|n| {
             let mut m = Map::new();
             m.insert("pitch".into(), Dynamic::from(i64::from(n.pitch)));
-            m.insert("name".into(), Dynamic::from(yano_models::transcribe::note_name(n.pitch)));
+            m.insert(
+                "name".into(),
+                Dynamic::from(yano_models::transcribe::note_name(n.pitch)),
+            );
             m.insert("start".into(), Dynamic::from(n.start));
             m.insert("end".into(), Dynamic::from(n.end));
             m.insert("velocity".into(), Dynamic::from(i64::from(n.velocity)));

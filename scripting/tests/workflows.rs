@@ -372,7 +372,10 @@ fn follow_a_song_arranges_in_the_analysed_key_and_tempo() {
 
 #[test]
 fn bass_to_midi_transcribes_a_bassline_and_plays_it_on_the_log_drum() {
-    let model = yano_models::Manifest::shipped().model("basic-pitch").unwrap().path();
+    let model = yano_models::Manifest::shipped()
+        .model("basic-pitch")
+        .unwrap()
+        .path();
     if !model.is_file() {
         assert!(
             std::env::var("YANO_REQUIRE_MODELS").is_err(),
@@ -385,13 +388,30 @@ fn bass_to_midi_transcribes_a_bassline_and_plays_it_on_the_log_drum() {
     let audio = root().join("graphs/audio");
     run(
         "bass-to-midi.rhai",
-        &["--read", audio.to_str().unwrap(), "--out", out.to_str().unwrap(), "--audio", "bassline-fm-113.flac", "--bpm", "113"],
+        &[
+            "--read",
+            audio.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--audio",
+            "bassline-fm-113.flac",
+            "--bpm",
+            "113",
+        ],
     );
     let bytes = std::fs::read(out.join("bassline.mid")).unwrap();
     let smf = midly::Smf::parse(&bytes).unwrap();
     let ons = smf.tracks[0]
         .iter()
-        .filter(|e| matches!(e.kind, midly::TrackEventKind::Midi { message: midly::MidiMessage::NoteOn { .. }, .. }))
+        .filter(|e| {
+            matches!(
+                e.kind,
+                midly::TrackEventKind::Midi {
+                    message: midly::MidiMessage::NoteOn { .. },
+                    ..
+                }
+            )
+        })
         .count();
     assert!((36..=52).contains(&ons), "{ons} notes in bassline.mid");
     // The log drum plays them: its onsets follow the bassline's.

@@ -35,19 +35,28 @@ fn run() -> Result<(), String> {
         }
     }
     let need = |what: &str| format!("--{what} is required");
-    let manifest = Manifest::load(&manifest.ok_or_else(|| need("manifest"))?).map_err(|e| e.to_string())?;
-    let spec = manifest.model(&name.ok_or_else(|| need("model"))?).map_err(|e| e.to_string())?;
-    let backend = backend::choose(choice.ok_or_else(|| need("backend"))?).map_err(|e| e.to_string())?;
-    let model = LoadedModel::open(spec, &file.ok_or_else(|| need("file"))?).map_err(|e| e.to_string())?;
+    let manifest =
+        Manifest::load(&manifest.ok_or_else(|| need("manifest"))?).map_err(|e| e.to_string())?;
+    let spec = manifest
+        .model(&name.ok_or_else(|| need("model"))?)
+        .map_err(|e| e.to_string())?;
+    let backend =
+        backend::choose(choice.ok_or_else(|| need("backend"))?).map_err(|e| e.to_string())?;
+    let model =
+        LoadedModel::open(spec, &file.ok_or_else(|| need("file"))?).map_err(|e| e.to_string())?;
     let input = input.ok_or_else(|| need("input"))?;
     let text = std::fs::read_to_string(&input).map_err(|e| format!("{}: {e}", input.display()))?;
-    let inputs: Vec<Vec<f32>> = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", input.display()))?;
+    let inputs: Vec<Vec<f32>> =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", input.display()))?;
     let views: Vec<&[f32]> = inputs.iter().map(Vec::as_slice).collect();
     let outputs = model.run(&views).map_err(|e| e.to_string())?;
     let outputs: Vec<serde_json::Value> = outputs
         .iter()
         .map(|t| serde_json::json!({"shape": t.shape, "values": t.values}))
         .collect();
-    println!("{}", serde_json::json!({"backend": backend.name(), "outputs": outputs}));
+    println!(
+        "{}",
+        serde_json::json!({"backend": backend.name(), "outputs": outputs})
+    );
     Ok(())
 }

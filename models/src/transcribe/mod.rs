@@ -164,10 +164,9 @@ pub fn posteriorgrams(
     let keep = WINDOW_FRAMES - OVERLAP_FRAMES;
     let mut out = Posteriorgrams::default();
     let duration = audio.len() as f64 / f64::from(SAMPLE_RATE);
-    let mut window = vec![0.0f32; WINDOW];
-    for w in 0..windows {
+    let cut = |w: usize| {
         // Window w covers audio samples from w·hop − half an overlap.
-        window.fill(0.0);
+        let mut window = vec![0.0f32; WINDOW];
         let first = (w * WINDOW_HOP) as isize - half_overlap as isize;
         for (i, s) in window.iter_mut().enumerate() {
             let at = first + i as isize;
@@ -175,34 +174,61 @@ pub fn posteriorgrams(
                 *s = audio[at as usize];
             }
         }
-        let outputs = model.run(&[&window])?;
-        let [note, onset, contour] = &outputs[..] else {
-            return Err(run_error("basic-pitch gives three outputs".into()));
-        };
-        for (t, width) in [(note, PITCHES), (onset, PITCHES), (contour, CONTOUR_BINS)] {
-            if t.values.len() != WINDOW_FRAMES * width {
-                return Err(run_error(format!(
-                    "an output has shape {:?}, not [1, {WINDOW_FRAMES}, {width}]",
-                    t.shape
-                )));
+        window
+    };
+    // Windows go side by side, one a session; progress is heard after each batch.
+    let batch = model.parallelism().max(1);
+    let mut w = 0;
+    while w < windows {
+        let ws: Vec<usize> = (w..(w + batch).min(windows)).collect();
+        let results: Vec<Result<Vec<crate::TensorData>, ModelError>> =
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = ws
+                    .iter()
+                    .map(|&w| {
+                        let window = cut(w);
+                        scope.spawn(move || model.run(&[&window]))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err(run_error("a window's run panicked".into())))
+                    })
+                    .collect()
+            });
+        for (&w, outputs) in ws.iter().zip(results) {
+            let outputs = outputs?;
+            let [note, onset, contour] = &outputs[..] else {
+                return Err(run_error("basic-pitch gives three outputs".into()));
+            };
+            for (t, width) in [(note, PITCHES), (onset, PITCHES), (contour, CONTOUR_BINS)] {
+                if t.values.len() != WINDOW_FRAMES * width {
+                    return Err(run_error(format!(
+                        "an output has shape {:?}, not [1, {WINDOW_FRAMES}, {width}]",
+                        t.shape
+                    )));
+                }
+            }
+            let skip = OVERLAP_FRAMES / 2;
+            for k in 0..keep {
+                let time = (w * WINDOW_HOP + k * FRAME_HOP) as f64 / f64::from(SAMPLE_RATE);
+                if time >= duration {
+                    break;
+                }
+                let f = skip + k;
+                out.times.push(time);
+                out.note
+                    .extend_from_slice(&note.values[f * PITCHES..(f + 1) * PITCHES]);
+                out.onset
+                    .extend_from_slice(&onset.values[f * PITCHES..(f + 1) * PITCHES]);
+                out.contour
+                    .extend_from_slice(&contour.values[f * CONTOUR_BINS..(f + 1) * CONTOUR_BINS]);
             }
         }
-        let skip = OVERLAP_FRAMES / 2;
-        for k in 0..keep {
-            let time = (w * WINDOW_HOP + k * FRAME_HOP) as f64 / f64::from(SAMPLE_RATE);
-            if time >= duration {
-                break;
-            }
-            let f = skip + k;
-            out.times.push(time);
-            out.note
-                .extend_from_slice(&note.values[f * PITCHES..(f + 1) * PITCHES]);
-            out.onset
-                .extend_from_slice(&onset.values[f * PITCHES..(f + 1) * PITCHES]);
-            out.contour
-                .extend_from_slice(&contour.values[f * CONTOUR_BINS..(f + 1) * CONTOUR_BINS]);
-        }
-        if !progress((w + 1) as f32 / windows as f32) {
+        w += ws.len();
+        if !progress(w as f32 / windows as f32) {
             return Err(ModelError::Cancelled);
         }
     }
@@ -253,10 +279,11 @@ fn polyphonic_notes(p: &Posteriorgrams, audio: &[f32], options: &Options) -> Vec
 /// Decodes the posteriorgrams into timed notes.
 pub fn notes_from(p: &Posteriorgrams, options: &Options) -> Vec<TranscribedNote> {
     let end_time = |f: usize| {
-        p.times
-            .get(f)
-            .copied()
-            .unwrap_or_else(|| p.times.last().map_or(0.0, |t| t + FRAME_HOP as f64 / f64::from(SAMPLE_RATE)))
+        p.times.get(f).copied().unwrap_or_else(|| {
+            p.times
+                .last()
+                .map_or(0.0, |t| t + FRAME_HOP as f64 / f64::from(SAMPLE_RATE))
+        })
     };
     notes::decode(p, &options.decoding())
         .into_iter()

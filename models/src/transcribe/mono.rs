@@ -55,7 +55,9 @@ pub fn decode(
             if midi < lowest || midi > highest {
                 continue;
             }
-            let mean = (read_from..read_to).map(|t| p.note[t * PITCHES + k]).sum::<f32>()
+            let mean = (read_from..read_to)
+                .map(|t| p.note[t * PITCHES + k])
+                .sum::<f32>()
                 / (read_to - read_from) as f32;
             if mean > best.1 {
                 best = (k, mean);
@@ -82,19 +84,26 @@ pub fn decode(
                 end = t + 1;
             }
         }
-        let end_time = p.times.get(end).copied().unwrap_or(next.min(p.times[frames - 1]));
+        let end_time = p
+            .times
+            .get(end)
+            .copied()
+            .unwrap_or(next.min(p.times[frames - 1]));
         let end_time = end_time.min(next);
         if end_time - onset < options.min_note_seconds {
             continue;
         }
-        let amplitude = (frame_at(onset)..end).map(|t| p.note[t * PITCHES + k]).sum::<f32>()
+        let amplitude = (frame_at(onset)..end)
+            .map(|t| p.note[t * PITCHES + k])
+            .sum::<f32>()
             / (end - frame_at(onset)).max(1) as f32;
         let pitch = LOWEST_MIDI + k as u8;
         // Without an attack, the same pitch going on is the note before.
         if !struck[i] {
-            if let Some(last) = notes.last_mut().filter(|n: &&mut TranscribedNote| {
-                n.pitch == pitch && onset - n.end <= 0.03
-            }) {
+            if let Some(last) = notes
+                .last_mut()
+                .filter(|n: &&mut TranscribedNote| n.pitch == pitch && onset - n.end <= 0.03)
+            {
                 last.end = end_time;
                 continue;
             }

@@ -299,14 +299,22 @@ mod tests {
 
     #[test]
     fn onset_peaks_start_notes_that_run_while_the_frames_hold() {
-        let p = painted(200, &[(24, 10, 30, 0.9), (31, 60, 20, 0.9), (40, 100, 4, 0.9)]);
+        let p = painted(
+            200,
+            &[(24, 10, 30, 0.9), (31, 60, 20, 0.9), (40, 100, 4, 0.9)],
+        );
         let notes = decode(&p, &decoding());
-        let got: Vec<(usize, usize, u8)> = notes.iter().map(|n| (n.start, n.end, n.pitch)).collect();
+        let got: Vec<(usize, usize, u8)> =
+            notes.iter().map(|n| (n.start, n.end, n.pitch)).collect();
         // The 4-frame note is shorter than the minimum and is dropped.
         assert_eq!(got, vec![(10, 40, 45), (60, 80, 52)]);
         assert!((notes[0].amplitude - 0.8).abs() < 1e-6);
         // The contour sits one bin above the semitone: a bend of +1/3.
-        assert!(notes[0].bends.iter().all(|b| *b == 1), "{:?}", notes[0].bends);
+        assert!(
+            notes[0].bends.iter().all(|b| *b == 1),
+            "{:?}",
+            notes[0].bends
+        );
     }
 
     #[test]
@@ -316,11 +324,26 @@ mod tests {
         let plain = decode(&p, &decoding());
         assert_eq!(plain.len(), 1);
         assert_eq!(plain[0].pitch, 81);
-        let with_trick = decode(&p, &Decoding { melodia_trick: true, ..decoding() });
+        let with_trick = decode(
+            &p,
+            &Decoding {
+                melodia_trick: true,
+                ..decoding()
+            },
+        );
         assert_eq!(with_trick.len(), 2);
-        assert_eq!((with_trick[0].start, with_trick[0].end, with_trick[0].pitch), (20, 60, 51));
+        assert_eq!(
+            (with_trick[0].start, with_trick[0].end, with_trick[0].pitch),
+            (20, 60, 51)
+        );
         // Rises of the note posteriorgram are scaled to the strongest onset (0.9).
-        let inferred = decode(&p, &Decoding { infer_onsets: true, ..decoding() });
+        let inferred = decode(
+            &p,
+            &Decoding {
+                infer_onsets: true,
+                ..decoding()
+            },
+        );
         assert_eq!(inferred.len(), 2);
         assert_eq!((inferred[0].start, inferred[0].end), (20, 60));
     }
@@ -328,7 +351,11 @@ mod tests {
     #[test]
     fn the_frequency_range_drops_notes_outside_it() {
         let p = painted(120, &[(10, 10, 30, 0.9), (50, 10, 30, 0.9)]);
-        let d = Decoding { lowest: 40, highest: 127, ..decoding() };
+        let d = Decoding {
+            lowest: 40,
+            highest: 127,
+            ..decoding()
+        };
         let notes = decode(&p, &d);
         assert_eq!(notes.len(), 1);
         assert_eq!(notes[0].pitch, 71);

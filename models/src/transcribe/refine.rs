@@ -29,7 +29,9 @@ pub fn audio_onsets(audio: &[f32]) -> Vec<f64> {
         return Vec::new();
     }
     // Silence before the audio, so a note at its very first sample has an onset too.
-    let audio: Vec<f32> = std::iter::repeat_n(0.0, FRAME).chain(audio.iter().copied()).collect();
+    let audio: Vec<f32> = std::iter::repeat_n(0.0, FRAME)
+        .chain(audio.iter().copied())
+        .collect();
     let frames = (audio.len() - FRAME) / HOP + 1;
     let window: Vec<f32> = (0..FRAME)
         .map(|i| {
@@ -52,7 +54,13 @@ pub fn audio_onsets(audio: &[f32]) -> Vec<f64> {
         fft.process(&mut input, &mut spectrum)
             .expect("buffers come from the plan");
         let mut sum = 0.0f32;
-        energy.push(spectrum.iter().take(top_bin).map(|b| b.norm_sqr()).sum::<f32>());
+        energy.push(
+            spectrum
+                .iter()
+                .take(top_bin)
+                .map(|b| b.norm_sqr())
+                .sum::<f32>(),
+        );
         for (k, bin) in spectrum.iter().take(top_bin).enumerate() {
             let level = (1.0 + 10.0 * bin.norm()).ln();
             if t > 0 {
@@ -78,7 +86,10 @@ pub fn audio_onsets(audio: &[f32]) -> Vec<f64> {
         let mean = flux[local].iter().sum::<f32>() / n;
         // A release can raise the flux too (a fast decay splashes into quiet bins), but only an
         // attack raises the energy.
-        let before = energy[t.saturating_sub(4)..t].iter().copied().fold(f32::INFINITY, f32::min);
+        let before = energy[t.saturating_sub(4)..t]
+            .iter()
+            .copied()
+            .fold(f32::INFINITY, f32::min);
         let rising = energy[t] > 1.2 * before;
         if flux[t] >= mean + delta && rising {
             // The log-compressed flux of a step peaks when the step is a quarter of a window
@@ -102,7 +113,13 @@ pub fn refine_starts(notes: &mut [TranscribedNote], onsets: &[f64]) {
         if let Some(&o) = candidate {
             if o < n.start {
                 if let Some(first) = n.bends.first().copied() {
-                    n.bends.insert(0, PitchBend { seconds: o, ..first });
+                    n.bends.insert(
+                        0,
+                        PitchBend {
+                            seconds: o,
+                            ..first
+                        },
+                    );
                 }
             }
             n.start = o;
@@ -124,7 +141,8 @@ pub fn join_continuations(notes: &mut Vec<TranscribedNote>, onsets: &[f64]) {
             let struck = onsets.iter().any(|o| (o - n.start).abs() <= 0.03);
             if overlapping || (touching && !struck) {
                 let (a, b) = (last.end - last.start, n.end - n.start);
-                let v = (f64::from(last.velocity) * a + f64::from(n.velocity) * b) / (a + b).max(1e-9);
+                let v =
+                    (f64::from(last.velocity) * a + f64::from(n.velocity) * b) / (a + b).max(1e-9);
                 last.velocity = v.round().clamp(1.0, 127.0) as u8;
                 last.end = last.end.max(n.end);
                 last.bends.extend(n.bends);
@@ -179,7 +197,9 @@ mod tests {
                 times
                     .iter()
                     .filter(|s| t >= **s)
-                    .map(|s| (-(t - s) / 0.1).exp() * (std::f64::consts::TAU * 110.0 * (t - s)).sin())
+                    .map(|s| {
+                        (-(t - s) / 0.1).exp() * (std::f64::consts::TAU * 110.0 * (t - s)).sin()
+                    })
                     .sum::<f64>() as f32
                     * 0.5
             })
@@ -200,7 +220,11 @@ mod tests {
     #[test]
     fn a_late_start_moves_back_to_its_hit_and_a_split_note_is_joined() {
         let onsets = [0.5, 1.0];
-        let mut notes = vec![note(41, 0.57, 0.8, 90), note(41, 0.8, 0.9, 50), note(41, 1.07, 1.3, 90)];
+        let mut notes = vec![
+            note(41, 0.57, 0.8, 90),
+            note(41, 0.8, 0.9, 50),
+            note(41, 1.07, 1.3, 90),
+        ];
         refine_starts(&mut notes, &onsets);
         assert_eq!(notes[0].start, 0.5);
         assert_eq!(notes[2].start, 1.0);
