@@ -231,7 +231,7 @@ fn tract_and_native_onnx_runtime_agree_within_1e_4() {
     let e = expected();
     let manifest = models_dir().join("tiny.ron");
     let file = models_dir().join("tiny-frames.onnx");
-    let tract = run_in_child("tract", &manifest, "tiny-frames", &file, &[e.audio.clone()]).unwrap();
+    let tract = run_in_child("tract", &manifest, "tiny-frames", &file, std::slice::from_ref(&e.audio)).unwrap();
     assert!(max_difference(&tract[0], &e.frames) < 1e-5);
     let Some(library) = native_or_skip("tract_and_native_onnx_runtime_agree_within_1e_4") else {
         return;
@@ -242,7 +242,7 @@ fn tract_and_native_onnx_runtime_agree_within_1e_4() {
         &manifest,
         "tiny-frames",
         &file,
-        &[e.audio.clone()],
+        std::slice::from_ref(&e.audio),
     )
     .unwrap();
     for (t, n) in tract.iter().zip(&native) {
@@ -294,7 +294,7 @@ fn basic_pitch_agrees_across_backends_where_both_are_here() {
         &manifest_path,
         "basic-pitch",
         &spec.path(),
-        &[window.clone()],
+        std::slice::from_ref(&window),
     )
     .unwrap();
     let backend = format!("native:{}", library.display());
