@@ -8,7 +8,8 @@ use std::sync::Arc;
 use yano_engine::clip::{Analysis, ClipValue, Measure};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
-    Build, InferenceNode, JobContext, NodeConfig, NodeDescriptor, NodeError, PortLayout, Registry,
+    audio_input, Build, InferenceNode, JobContext, NodeConfig, NodeDescriptor, NodeError,
+    PortLayout, Registry,
 };
 
 use crate::{analyze, measure_clip, Report, Settings};
@@ -99,11 +100,7 @@ impl InferenceNode for Analyse {
         inputs: &[Option<ClipValue>],
         job: &JobContext,
     ) -> Result<Vec<ClipValue>, NodeError> {
-        let clip = inputs
-            .first()
-            .and_then(|v| v.as_ref())
-            .and_then(ClipValue::as_audio)
-            .ok_or_else(|| NodeError::new("no audio clip on the \"audio\" input"))?;
+        let clip = audio_input(inputs, 0, "audio")?;
         let measured = measure_clip(clip).map_err(|e| NodeError::new(e.to_string()))?;
         job.control.set_progress(0.6);
         let report = analyze(measured, &Settings::default());

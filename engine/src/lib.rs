@@ -35,7 +35,8 @@ pub use compiler::{CompileError, Compiler};
 pub use event::{spans, EventList, NoteEvent, NoteKind};
 pub use graph::{Graph, GraphError, NodeSpec};
 pub use node::{
-    Build, InferenceNode, JobContext, NodeConfig, NodeDescriptor, NodeError, PortLayout, Processor,
+    audio_input, Build, InferenceNode, JobContext, NodeConfig, NodeDescriptor, NodeError,
+    PortLayout, Processor,
 };
 pub use param::{ParamSpec, ParamValue, Unit};
 pub use port::{PortSpec, PortType};

@@ -36,6 +36,20 @@ impl NodeError {
     }
 }
 
+/// Worker thread: the audio clip on an inference node's input `port` (named `name` in the
+/// error), or an error saying none arrived.
+pub fn audio_input<'a>(
+    inputs: &'a [Option<ClipValue>],
+    port: usize,
+    name: &str,
+) -> Result<&'a crate::clip::AudioClip, NodeError> {
+    inputs
+        .get(port)
+        .and_then(Option::as_ref)
+        .and_then(ClipValue::as_audio)
+        .ok_or_else(|| NodeError::new(format!("no audio clip on the \"{name}\" input")))
+}
+
 /// Reads a node's parameter values by id, falling back to the spec's default.
 #[derive(Debug, Clone, Copy)]
 pub struct ParamReader<'a> {

@@ -7,7 +7,8 @@ use yano_engine::clip::{AudioClip, ClipValue, Note, NoteClip};
 use yano_engine::param::{ParamSpec, Unit};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
-    Build, InferenceNode, JobContext, NodeConfig, NodeDescriptor, NodeError, PortLayout, Registry,
+    audio_input, Build, InferenceNode, JobContext, NodeConfig, NodeDescriptor, NodeError,
+    PortLayout, Registry,
 };
 use yano_nodes::sources::decode::DecodedAudio;
 
@@ -92,11 +93,7 @@ impl InferenceNode for Transcribe {
         inputs: &[Option<ClipValue>],
         job: &JobContext,
     ) -> Result<Vec<ClipValue>, NodeError> {
-        let clip = inputs
-            .first()
-            .and_then(|v| v.as_ref())
-            .and_then(ClipValue::as_audio)
-            .ok_or_else(|| NodeError::new("no audio clip on the \"audio\" input"))?;
+        let clip = audio_input(inputs, 0, "audio")?;
         let model = crate::session::shared(MODEL).map_err(|e| NodeError::new(e.to_string()))?;
         let audio = model_input(decoded(clip)).map_err(|e| NodeError::new(e.to_string()))?;
         let control = &job.control;
