@@ -2,7 +2,6 @@
 //! (a sixth of the labelled set; `cargo run --release --example labelled_set` runs all 40).
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::Arc;
 
 use yano_analysis::eval::{
@@ -14,6 +13,9 @@ use yano_engine::clip::Measure;
 use yano_engine::graph::{Graph, NodeSpec};
 use yano_engine::{Session, Transport};
 use yano_generator::labelled::{write_groove, Truth};
+
+mod common;
+use common::yano;
 
 fn scratch() -> PathBuf {
     let dir = std::env::temp_dir().join("yano-analysis-cli-tests");
@@ -106,18 +108,7 @@ fn labelled_grooves_meet_the_tempo_beat_and_chord_targets() {
 #[test]
 fn analyze_prints_a_summary_and_documented_json() {
     let (wav, truth) = &grooves()[3];
-    let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_yano"))
-            .arg("analyze")
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let run = |args: &[&str]| yano(&[&["analyze"], args].concat());
     let (ok, text, err) = run(&[wav.to_str().unwrap()]);
     assert!(ok, "{err}");
     for line in ["tempo", "key", "loudness", "sections", "chords", "amapiano"] {

@@ -1,20 +1,9 @@
 //! The `yano` command line, run as a user would.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn yano(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_yano"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the yano binary runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::yano;
 
 /// A fresh path of a fixed name: each run replaces the last run's files rather than leaving
 /// them behind.

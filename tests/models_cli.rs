@@ -3,20 +3,9 @@
 //! YANO_REQUIRE_MODELS=1, which turns that into a failure).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn yano(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_yano"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the yano binary runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::yano;
 
 fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("yano-models-cli-{}", std::process::id()));

@@ -231,7 +231,14 @@ fn tract_and_native_onnx_runtime_agree_within_1e_4() {
     let e = expected();
     let manifest = models_dir().join("tiny.ron");
     let file = models_dir().join("tiny-frames.onnx");
-    let tract = run_in_child("tract", &manifest, "tiny-frames", &file, std::slice::from_ref(&e.audio)).unwrap();
+    let tract = run_in_child(
+        "tract",
+        &manifest,
+        "tiny-frames",
+        &file,
+        std::slice::from_ref(&e.audio),
+    )
+    .unwrap();
     assert!(max_difference(&tract[0], &e.frames) < 1e-5);
     let Some(library) = native_or_skip("tract_and_native_onnx_runtime_agree_within_1e_4") else {
         return;
