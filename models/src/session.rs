@@ -250,8 +250,9 @@ fn pool() -> &'static Pool {
     POOL.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-/// The shared session of a model in the shipped manifest, loaded and warmed up on first use. Every
-/// job of the process runs on this one session (runs take turns on it).
+/// The shared sessions of a model in the shipped manifest, loaded and warmed up on first use.
+/// Every job of the process runs on them: one a core on tract, one on ONNX Runtime; runs take a
+/// free one or wait their turn.
 pub fn shared(name: &str) -> Result<Arc<LoadedModel>, ModelError> {
     let mut pool = pool().lock().unwrap_or_else(|e| e.into_inner());
     if let Some(model) = pool.get(name) {
