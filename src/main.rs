@@ -66,7 +66,9 @@ enum Command {
         /// Where to write the WAV file.
         #[arg(short, long)]
         output: PathBuf,
-        /// Length in seconds.
+        /// Length in seconds. With neither --seconds nor --bars, a graph with an arrangement
+        /// renders to the end of its last section or placement plus its tail (until the output
+        /// falls silent, at most 10 s more); a graph without one renders 10 s.
         #[arg(long, conflicts_with = "bars")]
         seconds: Option<f64>,
         /// Length in bars (4/4 at the preset's tempo).
@@ -209,13 +211,20 @@ fn run(cli: Cli) -> Result<(), String> {
             let registry = registry();
             let graph = load_preset(&preset, &registry)
                 .map_err(|e| format!("{}: {e}", preset.display()))?;
-            let seconds = match (seconds, bars) {
-                (Some(s), _) => s,
-                (None, Some(b)) => {
-                    graph.transport.bars_to_samples(b) / f64::from(graph.transport.sample_rate)
-                }
-                (None, None) => 10.0,
+            let length = match (seconds, bars) {
+                (Some(s), _) => Length::Fixed(s),
+                (None, Some(b)) => Length::Fixed(
+                    graph.transport.bars_to_samples(b) / f64::from(graph.transport.sample_rate),
+                ),
+                (None, None) => match yano_nodes::sequence::song_length::song_end_bar(&graph) {
+                    Some(bar) => Length::Song {
+                        seconds: graph.transport.bars_to_samples(bar)
+                            / f64::from(graph.transport.sample_rate),
+                    },
+                    None => Length::Fixed(DEFAULT_SECONDS),
+                },
             };
+            let seconds = length.render_seconds();
             let format = match format {
                 Format::I16 => SampleFormat::Int16,
                 Format::I24 => SampleFormat::Int24,
@@ -238,18 +247,22 @@ fn run(cli: Cli) -> Result<(), String> {
                     &taps.graph,
                     registry,
                     options,
+                    length,
                     format,
                     &output.join("mix.wav"),
                 )?;
                 // Stems in 32-bit float: one stem may peak above full scale where another
-                // cancels it, and clipping it would break their sum.
-                for (name, stem) in taps.split(&mut audio)? {
+                // cancels it, and clipping it would break their sum. They end where the mix
+                // ends.
+                for (name, mut stem) in taps.split(&mut audio)? {
+                    stem.left.truncate(audio.left.len());
+                    stem.right.truncate(audio.right.len());
                     let path = output.join(format!("{name}.wav"));
                     write_wav(&path, &stem, SampleFormat::Float32).map_err(|e| e.to_string())?;
                     eprintln!("stem {name}: {}", path.display());
                 }
             } else {
-                render_one(&preset, &graph, registry, options, format, &output)?;
+                render_one(&preset, &graph, registry, options, length, format, &output)?;
             }
             Ok(())
         }
@@ -342,8 +355,13 @@ fn run(cli: Cli) -> Result<(), String> {
 
 fn analyze(file: &Path, json: bool, output: Option<&Path>) -> Result<(), String> {
     let started = std::time::Instant::now();
+    let progress = yano_progress::Progress::spinner(format!(
+        "analysing {}",
+        file.file_name().unwrap_or_default().to_string_lossy()
+    ));
     let report = yano_analysis::analyze_file(file, &yano_analysis::Settings::default())
         .map_err(|e| e.to_string())?;
+    progress.finish();
     let text = report.to_json();
     if let Some(out) = output {
         yano_engine::save::atomic_write(out, |w| std::io::Write::write_all(w, text.as_bytes()))
@@ -393,8 +411,22 @@ fn generate(prompt: &str, output: &Path, options: &yano_generator::Options) -> R
         .collect();
     eprintln!("sections: {}", sections.join(", "));
     std::fs::create_dir_all(output).map_err(|e| format!("{}: {e}", output.display()))?;
-    let written = yano_generator::export::write(&track, output, registry(), composed_in)
-        .map_err(|e| e.to_string())?;
+    let progress = yano_progress::Progress::new("rendering the mix and stems");
+    let written = yano_generator::export::write_with_progress(
+        &track,
+        output,
+        registry(),
+        composed_in,
+        &mut |share| {
+            progress.set(share);
+            if share >= 1.0 {
+                progress.stage("writing the files");
+            }
+            true
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    progress.finish();
     for f in &written.files {
         println!("{}", f.display());
     }
@@ -437,28 +469,85 @@ fn edit(
     Err("this build has no editor: run `cargo run --release --features editor,playback -- edit <preset>`".into())
 }
 
-/// Renders one graph to one file and reports what it measured.
+/// A render's length with no `--seconds` or `--bars`.
+const DEFAULT_SECONDS: f64 = 10.0;
+/// The most a song's tail may ring on after its arrangement ends.
+const TAIL_BOUND_SECONDS: f64 = 10.0;
+/// A tail has fallen silent below −80 dBFS.
+const SILENT: f32 = 1e-4;
+
+/// How long a render runs.
+#[derive(Debug, Clone, Copy)]
+enum Length {
+    /// As asked (or the default for a graph with no arrangement).
+    Fixed(f64),
+    /// The arrangement's song, then its tail until it falls silent (at most the bound).
+    Song { seconds: f64 },
+}
+
+impl Length {
+    fn render_seconds(self) -> f64 {
+        match self {
+            Length::Fixed(s) => s,
+            Length::Song { seconds } => seconds + TAIL_BOUND_SECONDS,
+        }
+    }
+
+    /// Cuts a song's render after its tail falls silent (never before the song ends).
+    fn trim(self, audio: &mut yano_engine::render::Rendered) {
+        let Length::Song { seconds } = self else {
+            return;
+        };
+        let song_end = (seconds * f64::from(audio.sample_rate)).ceil() as usize;
+        let last_heard = audio
+            .left
+            .iter()
+            .zip(&audio.right)
+            .rposition(|(l, r)| l.abs() > SILENT || r.abs() > SILENT)
+            .map_or(0, |i| i + 1);
+        let end = last_heard.max(song_end).min(audio.left.len());
+        audio.left.truncate(end);
+        audio.right.truncate(end);
+    }
+}
+
+/// Renders one graph to one file, with a progress bar on a terminal, and reports what it
+/// measured.
 fn render_one(
     preset: &std::path::Path,
     graph: &yano_engine::Graph,
     registry: Arc<Registry>,
     options: RenderOptions,
+    length: Length,
     format: SampleFormat,
     path: &std::path::Path,
 ) -> Result<yano_engine::render::Rendered, String> {
     let started = std::time::Instant::now();
+    let progress = yano_progress::Progress::new(format!(
+        "rendering {}",
+        path.file_name().unwrap_or_default().to_string_lossy()
+    ));
     // Live scripts (control.script nodes) run at their bar lines, as they would while playing.
-    let audio = yano_scripting::live::render(graph, registry, options, |_| true)
-        .map_err(|e| format!("{}: {e}", preset.display()))?;
+    let mut audio = yano_scripting::live::render(graph, registry, options, |share| {
+        progress.set(share);
+        true
+    })
+    .map_err(|e| format!("{}: {e}", preset.display()))?;
+    progress.finish();
+    length.trim(&mut audio);
+    let seconds = audio.left.len() as f64 / f64::from(audio.sample_rate);
     write_wav(path, &audio, format).map_err(|e| e.to_string())?;
     let took = started.elapsed().as_secs_f64();
     let loudness = yano_engine::loudness::measure(&audio.left, &audio.right, audio.sample_rate)
         .map_err(|e| e.to_string())?;
     eprintln!(
-        "rendered {} ({:.2} s at {} Hz) to {} in {took:.2} s ({:.0}x real time): {:.1} LUFS, true peak {:.1} dBTP, sample peak {:.1} dBFS",
+        "rendered {} ({seconds:.2} s at {} Hz{}) to {} in {took:.2} s ({:.0}x real time): {:.1} LUFS, true peak {:.1} dBTP, sample peak {:.1} dBFS",
         preset.display(),
-        options.seconds,
         audio.sample_rate,
+        match length {
+            Length::Song { .. } => ", the arrangement and its tail",
+            Length::Fixed(_) => "",
+        },
         path.display(),
         options.seconds / took.max(1e-9),
         loudness.integrated_lufs,

@@ -285,20 +285,16 @@ pub fn transcribe(args: TranscribeArgs) -> Result<(), String> {
     let loading = Instant::now();
     let model = yano_models::shared("basic-pitch").map_err(|e| e.to_string())?;
     let loaded = loading.elapsed().as_secs_f64();
-    let mut last_shown = 0.0f32;
+    let progress = yano_progress::Progress::new(format!(
+        "transcribing {}",
+        args.file.file_name().unwrap_or_default().to_string_lossy()
+    ));
     let result = yano_models::transcribe(&model, &audio, &options, &mut |done| {
-        if done - last_shown >= 0.1 || done >= 1.0 {
-            eprint!(
-                "\rtranscribing {}: {:>3.0} %",
-                args.file.display(),
-                done * 100.0
-            );
-            last_shown = done;
-        }
+        progress.set(f64::from(done));
         true
     })
     .map_err(|e| format!("{}: {e}", args.file.display()))?;
-    eprintln!();
+    progress.finish();
     eprintln!(
         "{} notes from {:.1} s of audio ({} windows) on {} in {:.1} s (model load and warm-up {:.2} s)",
         result.notes.len(),

@@ -5,15 +5,8 @@ use std::path::{Path, PathBuf};
 mod common;
 use common::yano;
 
-/// A fresh path of a fixed name: each run replaces the last run's files rather than leaving
-/// them behind.
 fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join("yano-cli-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    let _ = std::fs::remove_dir_all(&path);
-    let _ = std::fs::remove_file(&path);
-    path
+    yano_testkit::scratch_path("cli-tests", name)
 }
 
 #[test]

@@ -8,9 +8,7 @@ mod common;
 use common::yano;
 
 fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("yano-models-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    yano_testkit::scratch_path("models-cli-tests", name)
 }
 
 #[test]
@@ -74,14 +72,7 @@ fn basic_pitch_or_skip(test: &str) -> bool {
         .split("\n\n")
         .find(|block| block.starts_with("basic-pitch"))
         .is_some_and(|block| block.contains("present  yes"));
-    if !here {
-        assert!(
-            std::env::var("YANO_REQUIRE_MODELS").is_err(),
-            "{test}: basic-pitch is not fetched and YANO_REQUIRE_MODELS is set"
-        );
-        println!("SKIPPED {test}: basic-pitch not fetched (`yano models fetch basic-pitch`)");
-    }
-    here
+    yano_testkit::runs(test, yano_testkit::Need::Model("basic-pitch"), here)
 }
 
 #[test]

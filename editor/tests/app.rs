@@ -21,10 +21,7 @@ fn registry() -> Arc<Registry> {
 
 /// A fresh folder for one test's files.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("yano-editor-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    yano_testkit::scratch("editor-tests", name)
 }
 
 /// tone → level → out, saved as a preset in `dir`.
@@ -67,7 +64,7 @@ fn press(app: &mut App, c: &str, modifiers: Modifiers) {
 }
 
 fn rms(x: &[f32]) -> f32 {
-    (x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32).sqrt()
+    yano_testkit::rms(x) as f32
 }
 
 /// Runs one block on the detached runtime and returns the left channel's RMS.

@@ -13,7 +13,7 @@ use midly::num::{u15, u24, u28, u4, u7};
 use midly::{Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind};
 use yano_engine::loudness;
 use yano_engine::preset::preset_text;
-use yano_engine::render::{render, write_wav, RenderOptions, Rendered, SampleFormat};
+use yano_engine::render::{render_with_progress, write_wav, RenderOptions, Rendered, SampleFormat};
 use yano_engine::save::atomic_write;
 use yano_engine::transport::PPQ;
 use yano_engine::{Graph, Registry};
@@ -43,6 +43,7 @@ pub fn render_with_stems(
     graph: &Graph,
     seconds: f64,
     registry: Arc<Registry>,
+    progress: &mut dyn FnMut(f64) -> bool,
 ) -> Result<Mixdown, GenerateError> {
     let taps = stem_taps(graph, &registry, seconds).map_err(GenerateError::Graph)?;
     let options = RenderOptions {
@@ -50,8 +51,8 @@ pub fn render_with_stems(
         block_size: 128,
         inference_threads: 1,
     };
-    let mut mix =
-        render(&taps.graph, registry, options).map_err(|e| GenerateError::Render(e.to_string()))?;
+    let mut mix = render_with_progress(&taps.graph, registry, options, progress)
+        .map_err(|e| GenerateError::Render(e.to_string()))?;
     let stems = taps.split(&mut mix).map_err(GenerateError::Render)?;
     Ok(Mixdown { mix, stems })
 }
@@ -250,10 +251,21 @@ pub fn write(
     registry: Arc<Registry>,
     composed_in: f64,
 ) -> Result<Written, GenerateError> {
+    write_with_progress(track, dir, registry, composed_in, &mut |_| true)
+}
+
+/// [`write`], telling `progress` the share of the render done (0..=1); the files follow it.
+pub fn write_with_progress(
+    track: &Track,
+    dir: &Path,
+    registry: Arc<Registry>,
+    composed_in: f64,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<Written, GenerateError> {
     let started = Instant::now();
     let graph = build::graph(track, &registry)?;
     let seconds = render_seconds(track);
-    let mixdown = render_with_stems(&graph, seconds, registry)?;
+    let mixdown = render_with_stems(&graph, seconds, registry, progress)?;
     let seconds_render = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let stems_dir = dir.join("stems");

@@ -8,6 +8,7 @@ use std::process::Command;
 
 use yano_models::onnx_fix::fix_input_dimension;
 use yano_models::{backend, BackendChoice, LoadedModel, Manifest, ModelError, ModelSpec};
+use yano_testkit::Need;
 
 fn models_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/models")
@@ -212,18 +213,9 @@ fn run_in_child(
 
 /// The native library, or why there is none. With YANO_REQUIRE_NATIVE=1 (CI) its absence fails.
 fn native_or_skip(test: &str) -> Option<PathBuf> {
-    match backend::native_available() {
-        Some(path) => Some(path),
-        None => {
-            let why = "no native ONNX Runtime library (run `yano models fetch onnxruntime` or set YANO_ONNXRUNTIME)";
-            assert!(
-                std::env::var("YANO_REQUIRE_NATIVE").is_err(),
-                "{test}: {why}, and YANO_REQUIRE_NATIVE is set"
-            );
-            println!("SKIPPED {test}: {why}");
-            None
-        }
-    }
+    let library = backend::native_available();
+    yano_testkit::runs(test, Need::NativeOnnxRuntime, library.is_some());
+    library
 }
 
 #[test]
@@ -273,12 +265,11 @@ fn tract_and_native_onnx_runtime_agree_within_1e_4() {
 fn basic_pitch_agrees_across_backends_where_both_are_here() {
     let manifest_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models.ron");
     let spec = Manifest::shipped().model("basic-pitch").unwrap().clone();
-    if !spec.path().is_file() {
-        assert!(
-            std::env::var("YANO_REQUIRE_MODELS").is_err(),
-            "basic-pitch is not fetched and YANO_REQUIRE_MODELS is set"
-        );
-        println!("SKIPPED basic_pitch_agrees_across_backends: basic-pitch not fetched (`yano models fetch basic-pitch`)");
+    if !yano_testkit::runs(
+        "basic_pitch_agrees_across_backends_where_both_are_here",
+        Need::Model("basic-pitch"),
+        spec.path().is_file(),
+    ) {
         return;
     }
     let Some(library) = native_or_skip("basic_pitch_agrees_across_backends_where_both_are_here")

@@ -4,7 +4,6 @@
 //! scripts call are registered in [`crate::functions`].
 
 use std::cell::RefCell;
-use std::io::IsTerminal;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -465,7 +464,7 @@ impl ScriptGraph {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let tty = std::io::stderr().is_terminal();
+        let progress = yano_progress::Progress::new(format!("rendering {label}"));
         let options = RenderOptions {
             seconds,
             ..RenderOptions::default()
@@ -475,21 +474,11 @@ impl ScriptGraph {
         }
         let to_render = taps.as_ref().map_or(&graph, |t| &t.graph);
         let mut audio = crate::live::render(to_render, cx.registry.clone(), options, |share| {
-            if tty {
-                let filled = (share * 30.0).round() as usize;
-                eprint!(
-                    "\r{label:<32} [{}{}] {:>3.0} %",
-                    "#".repeat(filled),
-                    " ".repeat(30 - filled.min(30)),
-                    share * 100.0
-                );
-            }
+            progress.set(share);
             true
         })
         .map_err(|e| format!("render {path}: {e}"))?;
-        if tty {
-            eprintln!();
-        }
+        progress.finish();
         let fail = |e: String| format!("render {path}: {e}");
         write_wav(&target, &audio, SampleFormat::Int24).map_err(|e| fail(e.to_string()))?;
         let loudness = yano_engine::loudness::measure(&audio.left, &audio.right, audio.sample_rate)

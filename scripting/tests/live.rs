@@ -45,7 +45,7 @@ fn tone_with_script(dir: PathBuf, every_bars: f64) -> Graph {
 }
 
 fn rms(x: &[f32]) -> f32 {
-    (x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32).sqrt()
+    yano_testkit::rms(x) as f32
 }
 
 #[test]

@@ -8,10 +8,7 @@ use std::time::{Duration, Instant};
 use yano_scripting::{run, Limits, Sandbox, ScriptError};
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("yano-sandbox-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    yano_testkit::scratch("sandbox-tests", name)
 }
 
 fn sandbox(out: Option<PathBuf>, read: Vec<PathBuf>) -> Sandbox {

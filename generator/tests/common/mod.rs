@@ -11,10 +11,7 @@ use yano_generator::{compose, export, Options, Request};
 /// A fresh folder under the system's temporary folder. Its name is fixed, so each run replaces
 /// the last run's files instead of leaving hundreds of megabytes of stems behind.
 pub fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join("yano-generator-tests").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    yano_testkit::scratch("generator-tests", name)
 }
 
 /// Generates `prompt` with `seed` into a fresh folder, as `yano generate` does.

@@ -3,6 +3,7 @@
 pub mod arrangement;
 pub mod clip;
 pub mod notation;
+pub mod song_length;
 pub mod steps;
 
 /// Test support: a probe that writes each note-on into a render (left = note number, right =
