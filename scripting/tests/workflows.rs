@@ -369,7 +369,7 @@ fn follow_a_song_arranges_in_the_analysed_key_and_tempo() {
     std::fs::create_dir_all(&songs).unwrap();
     let registry = Arc::new(yano_generator::registry());
     // Groove 21 of the labelled set: 113.46 BPM, A major.
-    let (song, truth) =
+    let (_song, truth) =
         yano_generator::labelled::write_groove(&songs, 21, 40, 24, registry).unwrap();
     let out = scratch("follow-out");
     run(
