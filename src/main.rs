@@ -213,13 +213,10 @@ fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("{}: {e}", preset.display()))?;
             let length = match (seconds, bars) {
                 (Some(s), _) => Length::Fixed(s),
-                (None, Some(b)) => Length::Fixed(
-                    graph.transport.bars_to_samples(b) / f64::from(graph.transport.sample_rate),
-                ),
+                (None, Some(b)) => Length::Fixed(graph.transport.bars_to_seconds(b)),
                 (None, None) => match yano_nodes::sequence::song_length::song_end_bar(&graph) {
                     Some(bar) => Length::Song {
-                        seconds: graph.transport.bars_to_samples(bar)
-                            / f64::from(graph.transport.sample_rate),
+                        seconds: graph.transport.bars_to_seconds(bar),
                     },
                     None => Length::Fixed(DEFAULT_SECONDS),
                 },

@@ -48,6 +48,11 @@ impl Transport {
         bars * self.samples_per_bar()
     }
 
+    /// The length of `bars` bars of 4/4 at this tempo, in seconds.
+    pub fn bars_to_seconds(&self, bars: f64) -> f64 {
+        self.bars_to_samples(bars) / f64::from(self.sample_rate)
+    }
+
     pub fn samples_to_ticks(&self, samples: f64) -> f64 {
         self.samples_to_beats(samples) * f64::from(PPQ)
     }

@@ -19,8 +19,7 @@ fn check_groove(file: &str, bars_at_least: f64) {
     let g = load_preset(&workspace_root().join("graphs").join(file), &r)
         .unwrap_or_else(|e| panic!("{file}: {e}"));
     let bpm = g.transport.bpm;
-    let seconds =
-        g.transport.bars_to_samples(bars_at_least + 8.0) / f64::from(g.transport.sample_rate);
+    let seconds = g.transport.bars_to_seconds(bars_at_least + 8.0);
     let options = RenderOptions {
         seconds,
         ..Default::default()

@@ -407,8 +407,8 @@ impl ScriptGraph {
             options.get("bars").and_then(number),
         ) {
             (Some(s), _) => s,
-            (None, Some(b)) => t.bars_to_samples(b) / f64::from(t.sample_rate),
-            (None, None) => t.bars_to_samples(8.0) / f64::from(t.sample_rate),
+            (None, Some(b)) => t.bars_to_seconds(b),
+            (None, None) => t.bars_to_seconds(8.0),
         }
     }
 
