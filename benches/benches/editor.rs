@@ -18,6 +18,7 @@ use yano_benches::{editor_graph, registry, starter_groove};
 use yano_editor::app::{App, Message};
 use yano_editor::graph_canvas::CanvasEvent;
 use yano_editor::scene::Camera;
+use yano_editor::{inspector, transport};
 
 /// Logical size of the window; iced_test renders at scale 2, so 1920×1080 pixels.
 const WINDOW: Size = Size::new(960.0, 540.0);
@@ -45,7 +46,7 @@ fn frame(c: &mut Criterion) {
         a.set_window(WINDOW);
         a
     };
-    let mut ui = Simulator::with_size(Settings::default(), WINDOW, yano_editor::view::view(&empty));
+    let mut ui = Simulator::with_size(Settings::default(), WINDOW, empty.view());
     group.bench_function("empty graph (the window alone)", |b| {
         b.iter(|| black_box(ui.snapshot(&theme).expect("snapshot")))
     });
@@ -60,11 +61,10 @@ fn frame(c: &mut Criterion) {
         // One user interface, drawn again and again: each frame clears the canvas cache (as an
         // edit or a pan does), then draws and rasterises the whole window. Building a fresh
         // iced_test simulator per frame would also time creating a renderer and loading fonts.
-        let mut ui =
-            Simulator::with_size(Settings::default(), WINDOW, yano_editor::view::view(&app));
+        let mut ui = Simulator::with_size(Settings::default(), WINDOW, app.view());
         group.bench_function(view, |b| {
             b.iter(|| {
-                app.cache.clear();
+                app.canvas.redraw();
                 let shot = ui.snapshot(&theme).expect("snapshot");
                 black_box(&shot);
             })
@@ -89,7 +89,7 @@ fn save_snapshot(app: &App, theme: &iced::Theme, view: &str) {
             let _ = std::fs::remove_file(e.path());
         }
     }
-    let mut ui = Simulator::with_size(Settings::default(), WINDOW, yano_editor::view::view(app));
+    let mut ui = Simulator::with_size(Settings::default(), WINDOW, app.view());
     let shot = ui.snapshot(theme).expect("snapshot");
     let _ = shot.matches_image(dir.join(format!("{stem}.png")));
     if let Ok(entries) = std::fs::read_dir(&dir) {
@@ -118,11 +118,11 @@ fn param_change(c: &mut Criterion) {
         |b| {
             b.iter(|| {
                 v = if v < -20.0 { -8.0 } else { v - 0.5 };
-                let _ = app.update(Message::ParamSlide {
+                let _ = app.update(Message::Inspector(inspector::Message::Slide {
                     node: "keys".into(),
                     param: "gain_db".into(),
                     value: v,
-                });
+                }));
                 // Keep the engine's queue drained as the audio thread would.
                 if let Some(rt) = app.engine.as_mut().and_then(|e| e.detached_runtime()) {
                     rt.process_block();
@@ -136,7 +136,7 @@ fn param_change(c: &mut Criterion) {
 fn latency_blocks() -> usize {
     let r = registry();
     let mut app = App::from_graph(yano_benches::voices_graph(1, &r), r, false);
-    let _ = app.update(Message::TogglePlay);
+    let _ = app.update(Message::Transport(transport::Message::TogglePlay));
     let rms = |app: &mut App| {
         let rt = app.engine.as_mut().unwrap().detached_runtime().unwrap();
         rt.process_block();
@@ -147,11 +147,11 @@ fn latency_blocks() -> usize {
         rms(&mut app);
     }
     let steady = rms(&mut app);
-    let _ = app.update(Message::ParamSlide {
+    let _ = app.update(Message::Inspector(inspector::Message::Slide {
         node: "mix".into(),
         param: "gain_db".into(),
         value: -30.0,
-    });
+    }));
     (1..=16)
         .find(|_| rms(&mut app) < steady * 0.97)
         .unwrap_or(usize::MAX)

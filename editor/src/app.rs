@@ -1,34 +1,54 @@
-//! The editor application: its state, the messages every widget and key sends, and `update`,
-//! which turns each message into a document edit (then passes it to the engine) or a view change.
-//! Runs on the UI thread; the only thing it shares with the audio thread is the engine session.
+//! The editor application: the document and the engine it owns, the panels, and `update`, which
+//! hands each panel its own message and applies what the panel asks for: a document edit (then
+//! passed to the engine), a transport command, a file operation or a view change. Runs on the UI
+//! thread; the only thing it shares with the audio thread is the engine session.
+//!
+//! The panels (canvas, inspector, palette, transport bar, sequence editors, dialogs, render job,
+//! status line) own their state and never reach into the app: they are given what they read and
+//! answer with an `Action`. The app is the only module that knows them all.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use iced::keyboard;
-use iced::widget::canvas;
 use iced::{Point, Size, Task};
 use yano_engine::graph::UiPosition;
-use yano_engine::param::ParamValue;
 use yano_engine::{Graph, Registry, Transport};
 
 mod clock;
 mod files_flow;
 mod input;
+mod panels;
+mod view;
 
 use crate::audio::Engine;
 use crate::clipboard::{self, Clipping};
+use crate::dialog::{AfterPrompt, Dialog, Dialogs};
 use crate::document::{Document, Edit};
-use crate::files::{self, RenderJob};
-use crate::graph_canvas::{Badge, CanvasEvent};
-use crate::scene::{Camera, Scene};
+use crate::files;
+use crate::graph_canvas::{Canvas, CanvasEvent};
+use crate::inspector::Inspector;
+use crate::palette::Palette;
+use crate::render::Rendering;
+use crate::scene::Scene;
+use crate::status::StatusLine;
+use crate::transport::TransportBar;
+use crate::{dialog, inspector, palette, render, sequencers, status, transport};
 
-/// Every way the user (or the clock) can poke the editor.
+/// Every way the user (or the clock) can poke the editor: a panel's own message, or a command
+/// of the whole window (keys, menus, the clock).
 #[derive(Debug, Clone)]
 pub enum Message {
     Canvas(CanvasEvent),
+    Inspector(inspector::Message),
+    Palette(palette::Message),
+    Transport(transport::Message),
+    Sequencer(sequencers::Message),
+    Dialog(dialog::Message),
+    Render(render::Message),
+    Status(status::Message),
     Key(keyboard::Event),
     Tick,
     /// A frame was presented (only while frame statistics are wanted).
@@ -45,144 +65,39 @@ pub enum Message {
     SelectAll,
     FitView,
     Zoom(f32),
-    // The palette.
+    /// Open the palette at the pointer.
     PaletteOpen,
-    PaletteQuery(String),
-    PaletteAdd(String),
-    PaletteSubmit,
-    // The inspector.
-    ParamSlide {
-        node: String,
-        param: String,
-        value: f64,
-    },
-    /// A knob or slider was let go: the gesture is one undo step.
-    GestureEnd,
-    ParamEntry {
-        param: String,
-        text: String,
-    },
-    ParamSubmit {
-        node: String,
-        param: String,
-    },
-    ParamSet {
-        node: String,
-        param: String,
-        value: ParamValue,
-        gesture: bool,
-    },
-    ParamReset {
-        node: String,
-        param: String,
-    },
-    // The transport.
-    TogglePlay,
-    Stop,
-    ToggleLoop,
-    LoopEntry(String),
-    BpmEntry(String),
-    SwingEntry(String),
-    TransportSubmit,
-    // Files and dialogs.
+    // Files.
     OpenDialog,
     SaveAsDialog,
     RenderDialog,
-    DialogPath(String),
-    DialogBars(String),
-    DialogConfirm,
-    DialogCancel,
-    OpenFile(PathBuf),
     Save,
-    RenderCancel,
-    /// Answer to "save changes?": save, discard or cancel.
-    Unsaved(Choice),
-    AutosaveRestore,
-    AutosaveDiscard,
-    DismissStatus,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Choice {
-    Save,
-    Discard,
-    Cancel,
-}
-
-/// A line under the canvas: what just happened, or what went wrong.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Status {
-    pub text: String,
-    pub error: bool,
-}
-
-/// A small window over the canvas.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Dialog {
-    Open {
-        path: String,
-    },
-    SaveAs {
-        path: String,
-    },
-    Render {
-        path: String,
-        bars: String,
-    },
-    /// Unsaved work would be lost by `then`.
-    Unsaved {
-        then: Box<AfterPrompt>,
-    },
-    /// An autosave newer than the document was found.
-    Autosave {
-        path: PathBuf,
-    },
-}
-
-/// What to do once the unsaved-work prompt is answered.
-#[derive(Debug, Clone, PartialEq)]
-pub enum AfterPrompt {
-    Open(PathBuf),
-    Quit,
-}
-
-/// The add-node palette, open at a world point.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Palette {
-    pub at: Point,
-    pub query: String,
 }
 
 pub struct App {
+    /// The graph being edited and its undo history; every change goes through it.
     pub doc: Document,
-    pub scene: Scene,
-    pub camera: Camera,
-    pub selection: BTreeSet<String>,
-    pub selected_flags: Vec<bool>,
-    pub cache: canvas::Cache,
-    pub pointer: Point,
-    pub window: Size,
-    pub clipboard: Option<Clipping>,
-    pub palette: Option<Palette>,
     pub engine: Option<Engine>,
-    pub engine_error: Option<String>,
-    pub use_device: bool,
-    pub badges: HashMap<String, Badge>,
-    pub status: Option<Status>,
-    /// Typed-entry text of the inspector, by parameter id (cleared when the selection changes).
-    pub entries: HashMap<String, String>,
-    pub bpm_entry: String,
-    pub swing_entry: String,
-    pub loop_entry: String,
-    pub dialog: Option<Dialog>,
-    pub render: Option<RenderJob>,
+    engine_error: Option<String>,
+    use_device: bool,
+    /// Boxes, pins and wires of the document, rebuilt after each edit.
+    pub scene: Scene,
+    pub selection: BTreeSet<String>,
+    clipboard: Option<Clipping>,
+    window: Size,
+    pub canvas: Canvas,
+    pub inspector: Inspector,
+    pub palette: Palette,
+    pub transport: TransportBar,
+    pub dialog: Dialogs,
+    pub render: Rendering,
+    pub status: StatusLine,
     last_autosave: Instant,
     /// Frame times being measured: how many frames are wanted, and when each was presented.
     pub frame_stats: Option<(usize, Vec<Instant>)>,
 }
 
-/// Canvas width left beside the inspector, and height under the transport bar.
-pub const INSPECTOR_WIDTH: f32 = 360.0;
+/// Height of the transport bar over the canvas.
 pub const TOP_BAR: f32 = 52.0;
 const AUTOSAVE_EVERY: Duration = Duration::from_secs(30);
 
@@ -191,7 +106,7 @@ impl App {
     pub fn from_graph(mut graph: Graph, registry: Arc<Registry>, use_device: bool) -> App {
         crate::scene::place_unplaced(&mut graph);
         let mut app = App::new(None, registry, use_device);
-        app.dialog = None;
+        app.dialog.close();
         app.doc.replace(graph, None);
         app.document_changed();
         app.restart_engine();
@@ -201,42 +116,31 @@ impl App {
 
     /// Opens `path` (or an empty graph) with sound when `use_device` and the build allow.
     pub fn new(path: Option<PathBuf>, registry: Arc<Registry>, use_device: bool) -> App {
-        let (graph, status) = match &path {
-            Some(p) => match files::open(p, &registry) {
-                Ok(g) => (g, None),
-                Err(e) => (
-                    Graph::new(Transport::default()),
-                    Some(Status {
-                        text: format!("could not open {}: {e}", p.display()),
-                        error: true,
-                    }),
-                ),
-            },
-            None => (Graph::new(Transport::default()), None),
+        let mut status = StatusLine::default();
+        let graph = match &path {
+            Some(p) => files::open(p, &registry).unwrap_or_else(|e| {
+                status.fail(format!("could not open {}: {e}", p.display()));
+                Graph::new(Transport::default())
+            }),
+            None => Graph::new(Transport::default()),
         };
-        let opened = status.is_none();
+        let opened = status.shown().is_none();
         let mut app = App {
             doc: Document::new(graph, registry, if opened { path.clone() } else { None }),
-            scene: Scene::default(),
-            camera: Camera::default(),
-            selection: BTreeSet::new(),
-            selected_flags: Vec::new(),
-            cache: canvas::Cache::new(),
-            pointer: Point::new(200.0, 200.0),
-            window: Size::new(1600.0, 900.0),
-            clipboard: None,
-            palette: None,
             engine: None,
             engine_error: None,
             use_device,
-            badges: HashMap::new(),
+            scene: Scene::default(),
+            selection: BTreeSet::new(),
+            clipboard: None,
+            window: Size::new(1600.0, 900.0),
+            canvas: Canvas::default(),
+            inspector: Inspector::default(),
+            palette: Palette::default(),
+            transport: TransportBar::default(),
+            dialog: Dialogs::default(),
+            render: Rendering::default(),
             status,
-            entries: HashMap::new(),
-            bpm_entry: String::new(),
-            swing_entry: String::new(),
-            loop_entry: "1-4".into(),
-            dialog: None,
-            render: None,
             last_autosave: Instant::now(),
             frame_stats: None,
         };
@@ -245,7 +149,7 @@ impl App {
         app.fit();
         if let Some(found) = files::leftover_autosave(app.doc.path.as_deref()) {
             if opened || path.is_none() {
-                app.dialog = Some(Dialog::Autosave { path: found });
+                app.dialog.show(Dialog::Autosave { path: found });
             }
         }
         app
@@ -263,20 +167,13 @@ impl App {
     }
 
     fn say(&mut self, text: impl Into<String>) {
-        self.status = Some(Status {
-            text: text.into(),
-            error: false,
-        });
+        self.status.say(text);
     }
 
     fn fail(&mut self, text: impl Into<String>) {
-        self.status = Some(Status {
-            text: text.into(),
-            error: true,
-        });
+        self.status.fail(text);
     }
 
-    /// Rebuilds what is derived from the document: the scene, the selection flags, the entries.
     /// Rebuilds what is derived from the document: the scene, the selection flags, the
     /// transport entries. Typed entries of the inspector survive unless their node went away.
     fn document_changed(&mut self) {
@@ -284,29 +181,21 @@ impl App {
         let graph = self.doc.graph();
         let before = self.selection.len();
         self.selection.retain(|id| graph.node(id).is_some());
-        let t = graph.transport;
-        self.bpm_entry = format!("{}", t.bpm);
-        self.swing_entry = format!("{}", t.swing);
+        self.transport.show(&graph.transport);
         if self.selection.len() != before {
-            self.entries.clear();
+            self.inspector.clear();
         }
         self.refresh_selection();
     }
 
     /// The user picked other nodes: the inspector starts afresh.
     fn selection_changed(&mut self) {
-        self.entries.clear();
+        self.inspector.clear();
         self.refresh_selection();
     }
 
     fn refresh_selection(&mut self) {
-        self.selected_flags = self
-            .scene
-            .boxes
-            .iter()
-            .map(|b| self.selection.contains(&b.id))
-            .collect();
-        self.cache.clear();
+        self.canvas.show_selection(&self.scene, &self.selection);
     }
 
     fn restart_engine(&mut self) {
@@ -342,7 +231,7 @@ impl App {
         // Parameters can reshape ports (a mixer's channel count), so the scene follows them too.
         self.document_changed();
         if !gesture {
-            self.status = None;
+            self.status.clear();
         }
         true
     }
@@ -382,13 +271,13 @@ impl App {
     }
 
     fn canvas_size(&self) -> Size {
-        let panel = if crate::sequencers::view(self).is_some() {
-            crate::sequencers::PANEL_HEIGHT
+        let panel = if sequencers::shown(self.doc.graph(), self.inspected()) {
+            sequencers::PANEL_HEIGHT
         } else {
             0.0
         };
         Size::new(
-            (self.window.width - INSPECTOR_WIDTH).max(200.0),
+            (self.window.width - inspector::WIDTH).max(200.0),
             (self.window.height - TOP_BAR - 30.0 - panel).max(200.0),
         )
     }
@@ -408,11 +297,9 @@ impl App {
         self.window = size;
     }
 
+    /// Frames the whole graph in the canvas.
     pub fn fit(&mut self) {
-        if let Some(extent) = self.scene.extent() {
-            self.camera = Camera::fit(extent, self.canvas_size());
-            self.cache.clear();
-        }
+        self.canvas.fit(&self.scene, self.canvas_size());
     }
 
     fn selected(&self) -> Vec<String> {
@@ -441,7 +328,35 @@ impl App {
 
     pub fn update(&mut self, message: Message) -> Task<Message> {
         match message {
-            Message::Canvas(event) => self.canvas_event(event),
+            Message::Canvas(event) => {
+                let action = self.canvas.update(event, self.doc.graph());
+                self.canvas_action(action);
+            }
+            Message::Inspector(m) => {
+                let action = self
+                    .inspector
+                    .update(m, self.doc.graph(), self.doc.registry());
+                self.inspector_action(action);
+            }
+            Message::Palette(m) => {
+                let action = self.palette.update(m, self.doc.registry());
+                self.palette_action(action);
+            }
+            Message::Transport(m) => {
+                let transport = self.doc.graph().transport;
+                let action = self.transport.update(m, transport, self.engine.as_ref());
+                self.transport_action(action);
+            }
+            Message::Sequencer(m) => self.sequencer_action(sequencers::update(m)),
+            Message::Dialog(m) => {
+                let action = self.dialog.update(m);
+                return self.dialog_action(action);
+            }
+            Message::Render(m) => match self.render.update(m) {
+                render::Action::ShowDialog => self.render_dialog(),
+                render::Action::None => {}
+            },
+            Message::Status(m) => self.status.update(m),
             Message::Key(event) => return self.key(event),
             Message::Tick => self.tick(),
             Message::Frame(at) => return self.frame(at),
@@ -478,9 +393,8 @@ impl App {
                             y: a.y.min(b.y),
                         })
                 });
-                let offset = origin.map_or((40.0, 40.0), |o| {
-                    (self.pointer.x - o.x, self.pointer.y - o.y)
-                });
+                let pointer = self.canvas.pointer();
+                let offset = origin.map_or((40.0, 40.0), |o| (pointer.x - o.x, pointer.y - o.y));
                 self.paste(offset);
             }
             Message::SelectAll => {
@@ -488,158 +402,32 @@ impl App {
                 self.selection_changed();
             }
             Message::FitView => self.fit(),
-            Message::Zoom(factor) => {
-                let size = self.canvas_size();
-                self.camera = self
-                    .camera
-                    .zoom_about(factor, Point::new(size.width / 2.0, size.height / 2.0));
-                self.cache.clear();
-            }
+            Message::Zoom(factor) => self.canvas.zoom(factor, self.canvas_size()),
             Message::PaletteOpen => {
-                self.palette = Some(Palette {
-                    at: self.pointer,
-                    query: String::new(),
-                });
-                return iced::widget::operation::focus(crate::view::PALETTE_INPUT);
+                self.palette.open(self.canvas.pointer());
+                return iced::widget::operation::focus(palette::INPUT);
             }
-            Message::PaletteQuery(q) => {
-                if let Some(p) = &mut self.palette {
-                    p.query = q;
-                }
+            Message::OpenDialog => self.open_dialog(),
+            Message::SaveAsDialog => self.save_as_dialog(),
+            Message::RenderDialog => self.render_dialog(),
+            Message::Save => {
+                self.save();
             }
-            Message::PaletteSubmit => {
-                if let Some(p) = &self.palette {
-                    if let Some(d) = crate::palette::search(self.doc.registry(), &p.query).first() {
-                        return self.update(Message::PaletteAdd(d.kind.to_string()));
-                    }
-                }
-            }
-            Message::PaletteAdd(kind) => {
-                let at = self.palette.take().map_or(self.pointer, |p| p.at);
-                let edit =
-                    clipboard::add_node(self.doc.graph(), &kind, UiPosition { x: at.x, y: at.y });
-                let id = match &edit {
-                    Edit::AddNode(spec) => spec.id.clone(),
-                    _ => String::new(),
-                };
-                if self.perform(edit, false) {
-                    self.selection = [id.clone()].into_iter().collect();
-                    self.selection_changed();
-                    self.say(format!("added {id} ({kind})"));
-                }
-            }
-            Message::ParamSlide { node, param, value } => {
-                self.entries.remove(&param);
-                self.perform(
-                    Edit::SetParam {
-                        node,
-                        param,
-                        value: Some(ParamValue::Number(value)),
-                    },
-                    true,
-                );
-            }
-            Message::GestureEnd => self.doc.seal(),
-            Message::ParamEntry { param, text } => {
-                self.entries.insert(param, text);
-            }
-            Message::ParamSubmit { node, param } => {
-                if let Some(text) = self.entries.get(&param).cloned() {
-                    match crate::inspector::parse_entry(
-                        self.doc.graph(),
-                        self.doc.registry(),
-                        &node,
-                        &param,
-                        &text,
-                    ) {
-                        Ok(value) => {
-                            if self.perform(
-                                Edit::SetParam {
-                                    node,
-                                    param: param.clone(),
-                                    value: Some(value),
-                                },
-                                false,
-                            ) {
-                                self.entries.remove(&param);
-                            }
-                        }
-                        Err(e) => self.fail(e),
-                    }
-                }
-            }
-            Message::ParamSet {
-                node,
-                param,
-                value,
-                gesture,
-            } => {
-                self.perform(
-                    Edit::SetParam {
-                        node,
-                        param,
-                        value: Some(value),
-                    },
-                    gesture,
-                );
-            }
-            Message::ParamReset { node, param } => {
-                self.entries.remove(&param);
-                self.perform(
-                    Edit::SetParam {
-                        node,
-                        param,
-                        value: None,
-                    },
-                    false,
-                );
-            }
-            Message::TogglePlay => {
-                let playing = self.engine.as_ref().is_some_and(Engine::is_playing);
-                if playing {
-                    self.transport_command(Engine::stop);
-                } else {
-                    self.transport_command(Engine::play);
-                    if let Some(engine) = &self.engine {
-                        if !engine.has_sound() {
-                            let why = engine.output_text();
-                            self.say(format!("playing silently ({why})"));
-                        }
-                    }
-                }
-            }
-            Message::Stop => self.transport_command(Engine::stop),
-            Message::ToggleLoop => {
-                let looping = self.engine.as_ref().and_then(Engine::loop_bars).is_some();
-                let bars = if looping { None } else { self.parse_loop() };
-                if !looping && bars.is_none() {
-                    self.fail(format!(
-                        "loop \"{}\": write bars as first-last, e.g. 1-4",
-                        self.loop_entry
-                    ));
-                } else {
-                    self.transport_command(|e| e.set_loop(bars));
-                }
-            }
-            Message::LoopEntry(text) => self.loop_entry = text,
-            Message::BpmEntry(text) => self.bpm_entry = text,
-            Message::SwingEntry(text) => self.swing_entry = text,
-            Message::TransportSubmit => self.set_transport(),
-            m @ (Message::OpenDialog
-            | Message::SaveAsDialog
-            | Message::RenderDialog
-            | Message::DialogPath(_)
-            | Message::DialogBars(_)
-            | Message::DialogConfirm
-            | Message::DialogCancel
-            | Message::OpenFile(_)
-            | Message::Save
-            | Message::RenderCancel
-            | Message::Unsaved(_)
-            | Message::AutosaveRestore
-            | Message::AutosaveDiscard) => return self.file_message(m),
-            Message::DismissStatus => self.status = None,
         }
         Task::none()
+    }
+
+    /// Adds a node of `kind` at `at` (world coordinates) and selects it.
+    fn add_node(&mut self, kind: &str, at: Point) {
+        let edit = clipboard::add_node(self.doc.graph(), kind, UiPosition { x: at.x, y: at.y });
+        let id = match &edit {
+            Edit::AddNode(spec) => spec.id.clone(),
+            _ => String::new(),
+        };
+        if self.perform(edit, false) {
+            self.selection = [id.clone()].into_iter().collect();
+            self.selection_changed();
+            self.say(format!("added {id} ({kind})"));
+        }
     }
 }

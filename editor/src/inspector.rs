@@ -2,16 +2,169 @@
 //! slider with its unit and range plus typed entry for numbers (logarithmic for frequencies),
 //! a list for choices, a text field for text — each with a reset to its default. Mixers also
 //! show their meters; nodes that give an analysis show its measures.
+//!
+//! The panel owns only the text being typed into its entries. It reads the document and the
+//! engine it is given and never edits anything: every change leaves as an [`Action`] that the
+//! app performs as a document edit (so undo sees it).
 
 use iced::widget::{
     button, column, container, pick_list, progress_bar, row, scrollable, slider, text, text_input,
 };
+use std::collections::HashMap;
+
 use iced::{Alignment, Element, Length};
 use yano_engine::graph::descriptor_of;
 use yano_engine::param::{ParamKind, ParamSpec, ParamValue, Unit};
 use yano_engine::{Graph, Registry};
 
-use crate::app::{App, Message};
+use crate::audio::Engine;
+use crate::document::Edit;
+
+/// Width of the inspector panel.
+pub const WIDTH: f32 = 360.0;
+
+/// What the inspector's controls send.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// A slider moved: part of a gesture.
+    Slide {
+        node: String,
+        param: String,
+        value: f64,
+    },
+    /// A knob or slider was let go: the gesture is one undo step.
+    GestureEnd,
+    /// Text typed into a parameter's entry.
+    Entry { param: String, text: String },
+    /// Enter in a parameter's entry.
+    Submit { node: String, param: String },
+    Set {
+        node: String,
+        param: String,
+        value: ParamValue,
+        gesture: bool,
+    },
+    /// Back to the parameter's default.
+    Reset { node: String, param: String },
+}
+
+/// What the app must do after an inspector message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    None,
+    /// Perform this edit (a parameter change), as part of a gesture when `gesture`; when
+    /// `committed` names a parameter, call [`Inspector::committed`] once the edit succeeded.
+    Edit {
+        edit: Edit,
+        gesture: bool,
+        committed: Option<String>,
+    },
+    /// The gesture under way ended: seal its undo step.
+    EndGesture,
+    /// Typed entry that does not read as a value, with the reason.
+    Refused(String),
+}
+
+/// What the inspector reads to draw itself.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    pub graph: &'a Graph,
+    pub registry: &'a Registry,
+    /// The single selected node, whose parameters are shown.
+    pub inspected: Option<&'a str>,
+    /// How many nodes are selected.
+    pub selected: usize,
+    pub engine: Option<&'a Engine>,
+}
+
+/// The inspector panel's state: typed-entry text by parameter id, until applied or the
+/// selection changes.
+#[derive(Debug, Default)]
+pub struct Inspector {
+    entries: HashMap<String, String>,
+}
+
+impl Inspector {
+    /// The inspected node changed: typed entries start afresh.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    /// The edit of a submitted entry succeeded: its text gives way to the new value.
+    pub fn committed(&mut self, param: &str) {
+        self.entries.remove(param);
+    }
+
+    /// The text being typed for `param`, if any.
+    pub fn entry(&self, param: &str) -> Option<&str> {
+        self.entries.get(param).map(String::as_str)
+    }
+
+    pub fn update(&mut self, message: Message, graph: &Graph, registry: &Registry) -> Action {
+        match message {
+            Message::Slide { node, param, value } => {
+                self.entries.remove(&param);
+                Action::Edit {
+                    edit: Edit::SetParam {
+                        node,
+                        param,
+                        value: Some(ParamValue::Number(value)),
+                    },
+                    gesture: true,
+                    committed: None,
+                }
+            }
+            Message::GestureEnd => Action::EndGesture,
+            Message::Entry { param, text } => {
+                self.entries.insert(param, text);
+                Action::None
+            }
+            Message::Submit { node, param } => {
+                let Some(text) = self.entries.get(&param) else {
+                    return Action::None;
+                };
+                match parse_entry(graph, registry, &node, &param, text) {
+                    Ok(value) => Action::Edit {
+                        edit: Edit::SetParam {
+                            node,
+                            param: param.clone(),
+                            value: Some(value),
+                        },
+                        gesture: false,
+                        committed: Some(param),
+                    },
+                    Err(e) => Action::Refused(e),
+                }
+            }
+            Message::Set {
+                node,
+                param,
+                value,
+                gesture,
+            } => Action::Edit {
+                edit: Edit::SetParam {
+                    node,
+                    param,
+                    value: Some(value),
+                },
+                gesture,
+                committed: None,
+            },
+            Message::Reset { node, param } => {
+                self.entries.remove(&param);
+                Action::Edit {
+                    edit: Edit::SetParam {
+                        node,
+                        param,
+                        value: None,
+                    },
+                    gesture: false,
+                    committed: None,
+                }
+            }
+        }
+    }
+}
 
 /// Reads typed entry for one parameter ("-6", "440", "2.5 s" — a trailing unit is allowed) and
 /// checks it against the parameter's range; the error names the parameter.
@@ -88,7 +241,7 @@ pub fn format_number(v: f64) -> String {
 }
 
 fn param_row<'a>(
-    app: &'a App,
+    inspector: &'a Inspector,
     node: &'a str,
     p: &'a ParamSpec,
     current: Option<&'a ParamValue>,
@@ -98,22 +251,22 @@ fn param_row<'a>(
     let reset = button(text("↺").size(13))
         .padding([1, 6])
         .style(button::text)
-        .on_press_maybe((!is_default).then(|| Message::ParamReset {
+        .on_press_maybe((!is_default).then(|| Message::Reset {
             node: node.to_string(),
             param: p.id.to_string(),
         }));
     let label = text(p.id).size(13).width(Length::Fixed(118.0));
     // Typed entry: what the user is typing, else the current value; Enter applies it.
     let entry_of = |placeholder: &str, shown: String| {
-        let buffer = app.entries.get(p.id).cloned().unwrap_or(shown);
+        let buffer = inspector.entry(p.id).map_or(shown, str::to_string);
         text_input(placeholder, &buffer)
             .size(13)
             .padding(3)
-            .on_input(move |t| Message::ParamEntry {
+            .on_input(move |t| Message::Entry {
                 param: p.id.to_string(),
                 text: t,
             })
-            .on_submit(Message::ParamSubmit {
+            .on_submit(Message::Submit {
                 node: node.to_string(),
                 param: p.id.to_string(),
             })
@@ -130,7 +283,7 @@ fn param_row<'a>(
             let v = value.as_number().unwrap_or(min);
             let node_id = node.to_string();
             let bar = slider(0.0..=1.0, to_slider(v, min, max, unit), move |s| {
-                Message::ParamSlide {
+                Message::Slide {
                     node: node_id.clone(),
                     param: p.id.to_string(),
                     value: from_slider(s, min, max, unit, integer),
@@ -154,7 +307,7 @@ fn param_row<'a>(
             pick_list(
                 options.iter().map(|o| o.to_string()).collect::<Vec<_>>(),
                 selected,
-                move |choice| Message::ParamSet {
+                move |choice| Message::Set {
                     node: node_id.clone(),
                     param: p.id.to_string(),
                     value: ParamValue::Text(choice),
@@ -178,8 +331,8 @@ fn param_row<'a>(
 }
 
 /// Peak and RMS bars of a mixer's channels and master, from its readouts.
-fn meters<'a>(app: &'a App, node: &str) -> Option<Element<'a, Message>> {
-    let readouts = app.engine.as_ref()?.readouts(node)?;
+fn meters<'a>(context: Context<'a>, node: &str) -> Option<Element<'a, Message>> {
+    let readouts = context.engine?.readouts(node)?;
     let mut lines = column![text("meters").size(14)].spacing(3);
     let bar = |label: String, peak_db: f32, rms_db: f32| -> Element<'a, Message> {
         let level = |db: f32| ((db + 60.0) / 60.0).clamp(0.0, 1.0);
@@ -206,9 +359,8 @@ fn meters<'a>(app: &'a App, node: &str) -> Option<Element<'a, Message>> {
         ) else {
             break;
         };
-        let channels = app
-            .doc
-            .graph()
+        let channels = context
+            .graph
             .node(node)
             .and_then(|n| n.params.get("channels"))
             .and_then(ParamValue::as_number)
@@ -232,9 +384,9 @@ fn meters<'a>(app: &'a App, node: &str) -> Option<Element<'a, Message>> {
 
 /// The measures of the analyses a node has computed: numbers, labels, and lists shortened to
 /// their first items.
-fn analysis<'a>(app: &'a App, node: &str) -> Option<Element<'a, Message>> {
+fn analysis<'a>(context: Context<'a>, node: &str) -> Option<Element<'a, Message>> {
     use yano_engine::clip::Measure;
-    let analyses = app.engine.as_ref()?.analyses(node);
+    let analyses = context.engine?.analyses(node);
     if analyses.is_empty() {
         return None;
     }
@@ -271,12 +423,13 @@ fn analysis<'a>(app: &'a App, node: &str) -> Option<Element<'a, Message>> {
     Some(lines.into())
 }
 
-/// The inspector panel.
-pub fn view(app: &App) -> Element<'_, Message> {
-    let body: Element<'_, Message> = match app.inspected() {
+impl Inspector {
+    /// The panel: the inspected node's parameters, or a hint when not one node is selected.
+    pub fn view<'a>(&'a self, context: Context<'a>) -> Element<'a, Message> {
+        let body: Element<'a, Message> = match context.inspected {
         None => column![
             text("Inspector").size(16),
-            text(match app.selection.len() {
+            text(match context.selected {
                 0 => "Select a node to edit its parameters.\n\nDouble-click or right-click the canvas (or press A) to add a node; drag from an output pin to an input pin to wire them.".to_string(),
                 n => format!("{n} nodes selected"),
             })
@@ -285,8 +438,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
         .spacing(10)
         .into(),
         Some(id) => {
-            let graph = app.doc.graph();
-            match graph.node(id).and_then(|spec| descriptor_of(spec, app.doc.registry()).ok().map(|d| (spec, d))) {
+            match context.graph.node(id).and_then(|spec| descriptor_of(spec, context.registry).ok().map(|d| (spec, d))) {
                 None => text(format!("{id}: unknown kind")).into(),
                 Some((spec, descriptor)) => {
                     let mut list = column![
@@ -295,25 +447,26 @@ pub fn view(app: &App) -> Element<'_, Message> {
                         text(descriptor.description).size(12),
                     ]
                     .spacing(6);
-                    if let Some(m) = meters(app, id) {
+                    if let Some(m) = meters(context, id) {
                         list = list.push(container(m).padding(6).style(container::rounded_box));
                     }
-                    if let Some(a) = analysis(app, id) {
+                    if let Some(a) = analysis(context, id) {
                         list = list.push(container(a).padding(6).style(container::rounded_box));
                     }
                     for p in &descriptor.params {
-                        list = list.push(param_row(app, id, p, spec.params.get(p.id)));
+                        list = list.push(param_row(self, id, p, spec.params.get(p.id)));
                     }
                     list.into()
                 }
             }
         }
     };
-    container(scrollable(container(body).padding(10)).height(Length::Fill))
-        .width(Length::Fixed(crate::app::INSPECTOR_WIDTH))
-        .height(Length::Fill)
-        .style(container::dark)
-        .into()
+        container(scrollable(container(body).padding(10)).height(Length::Fill))
+            .width(Length::Fixed(WIDTH))
+            .height(Length::Fill)
+            .style(container::dark)
+            .into()
+    }
 }
 
 #[cfg(test)]
@@ -356,5 +509,44 @@ mod tests {
         let err = parse_entry(&graph, &registry, "g", "gain_db", "900").unwrap_err();
         assert!(err.contains("g.gain_db"), "{err}");
         assert!(parse_entry(&graph, &registry, "g", "gain_db", "loud").is_err());
+    }
+
+    #[test]
+    fn typed_entry_is_kept_until_its_edit_is_committed() {
+        let registry = yano_nodes::registry();
+        let mut graph = Graph::new(Default::default());
+        graph
+            .add_node(yano_engine::NodeSpec::new("g", "util.gain"), &registry)
+            .unwrap();
+        let mut inspector = Inspector::default();
+        let entry = |text: &str| Message::Entry {
+            param: "gain_db".into(),
+            text: text.into(),
+        };
+        let submit = || Message::Submit {
+            node: "g".into(),
+            param: "gain_db".into(),
+        };
+        let _ = inspector.update(entry("loud"), &graph, &registry);
+        assert!(matches!(
+            inspector.update(submit(), &graph, &registry),
+            Action::Refused(why) if why.contains("g.gain_db")
+        ));
+        assert_eq!(inspector.entry("gain_db"), Some("loud"), "kept to correct");
+        let _ = inspector.update(entry("-6"), &graph, &registry);
+        assert_eq!(
+            inspector.update(submit(), &graph, &registry),
+            Action::Edit {
+                edit: Edit::SetParam {
+                    node: "g".into(),
+                    param: "gain_db".into(),
+                    value: Some(ParamValue::Number(-6.0)),
+                },
+                gesture: false,
+                committed: Some("gain_db".into()),
+            }
+        );
+        inspector.committed("gain_db");
+        assert_eq!(inspector.entry("gain_db"), None);
     }
 }

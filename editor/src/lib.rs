@@ -10,14 +10,17 @@
 pub mod app;
 pub mod audio;
 pub mod clipboard;
+pub mod dialog;
 pub mod document;
 pub mod files;
 pub mod graph_canvas;
 pub mod inspector;
 pub mod palette;
+pub mod render;
 pub mod scene;
 pub mod sequencers;
-pub mod view;
+pub mod status;
+pub mod transport;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -54,7 +57,7 @@ pub fn run(options: Options, registry: Arc<Registry>) -> iced::Result {
             app
         },
         app::App::update,
-        view::view,
+        app::App::view,
     )
     .title(app::App::title)
     .subscription(app::App::subscription)

@@ -7,9 +7,11 @@ use std::sync::Arc;
 
 use iced::keyboard::{self, key, Key, Location, Modifiers};
 use iced::{Point, Vector};
-use yano_editor::app::{App, Choice, Dialog, Message};
+use yano_editor::app::{App, Message};
+use yano_editor::dialog::{self, Choice, Dialog};
 use yano_editor::document::Snapshot;
 use yano_editor::graph_canvas::CanvasEvent;
+use yano_editor::{inspector, palette, transport};
 use yano_engine::graph::UiPosition;
 use yano_engine::param::ParamValue;
 use yano_engine::preset::save_preset;
@@ -81,12 +83,12 @@ fn the_palette_adds_the_first_match_at_the_pointer() {
     let _ = app.update(Message::Canvas(CanvasEvent::Palette(Point::new(
         700.0, 300.0,
     ))));
-    let _ = app.update(Message::PaletteQuery("rever".into()));
-    let _ = app.update(Message::PaletteSubmit);
+    let _ = app.update(Message::Palette(palette::Message::Query("rever".into())));
+    let _ = app.update(Message::Palette(palette::Message::Submit));
     let node = app.doc.graph().node("reverb").expect("a reverb was added");
     assert_eq!(node.kind, "fx.reverb");
     assert_eq!(node.ui, Some(UiPosition { x: 700.0, y: 300.0 }));
-    assert!(app.palette.is_none());
+    assert!(!app.palette.is_open());
     assert!(app.selection.contains("reverb"), "the new node is selected");
     assert!(
         app.title().starts_with('●'),
@@ -99,7 +101,7 @@ fn the_palette_adds_the_first_match_at_the_pointer() {
 fn wires_connect_matching_ports_and_a_mismatch_is_refused_with_its_reason() {
     let dir = scratch("wires");
     let mut app = open(&tone_preset(&dir, &registry()));
-    let _ = app.update(Message::PaletteAdd("fx.reverb".into()));
+    let _ = app.update(Message::Palette(palette::Message::Add("fx.reverb".into())));
     let _ = app.update(Message::Canvas(CanvasEvent::Connect {
         from: "level.out".into(),
         to: "reverb.in".into(),
@@ -107,7 +109,9 @@ fn wires_connect_matching_ports_and_a_mismatch_is_refused_with_its_reason() {
     }));
     assert_eq!(app.doc.graph().edge_count(), 3);
     assert!(app.scene.wires.len() == 3, "the canvas shows the new wire");
-    let _ = app.update(Message::PaletteAdd("sequence.steps".into()));
+    let _ = app.update(Message::Palette(palette::Message::Add(
+        "sequence.steps".into(),
+    )));
     let before = Snapshot::of(app.doc.graph());
     let _ = app.update(Message::Canvas(CanvasEvent::Connect {
         from: "steps.notes".into(),
@@ -119,7 +123,7 @@ fn wires_connect_matching_ports_and_a_mismatch_is_refused_with_its_reason() {
         before,
         "the mismatch changed nothing"
     );
-    let status = app.status.clone().expect("a reason is shown");
+    let status = app.status.shown().cloned().expect("a reason is shown");
     assert!(status.error);
     assert!(
         status.text.contains("steps.notes") && status.text.contains("do not match"),
@@ -138,7 +142,7 @@ fn wires_connect_matching_ports_and_a_mismatch_is_refused_with_its_reason() {
 fn a_loop_without_a_delay_is_refused_and_leaves_nothing_to_redo() {
     let dir = scratch("cycle");
     let mut app = open(&tone_preset(&dir, &registry()));
-    let _ = app.update(Message::PaletteAdd("util.gain".into()));
+    let _ = app.update(Message::Palette(palette::Message::Add("util.gain".into())));
     let _ = app.update(Message::Canvas(CanvasEvent::Connect {
         from: "level.out".into(),
         to: "gain.in".into(),
@@ -151,7 +155,7 @@ fn a_loop_without_a_delay_is_refused_and_leaves_nothing_to_redo() {
         replacing: None,
     }));
     assert_eq!(Snapshot::of(app.doc.graph()), before);
-    let status = app.status.clone().unwrap();
+    let status = app.status.shown().cloned().unwrap();
     assert!(
         status.error && status.text.to_lowercase().contains("cycle"),
         "{}",
@@ -164,7 +168,7 @@ fn a_loop_without_a_delay_is_refused_and_leaves_nothing_to_redo() {
 fn a_parameter_change_is_heard_within_two_blocks_and_glides_without_a_step() {
     let dir = scratch("latency");
     let mut app = open(&tone_preset(&dir, &registry()));
-    let _ = app.update(Message::TogglePlay);
+    let _ = app.update(Message::Transport(transport::Message::TogglePlay));
     for _ in 0..8 {
         block_rms(&mut app);
     }
@@ -174,12 +178,12 @@ fn a_parameter_change_is_heard_within_two_blocks_and_glides_without_a_step() {
         nodes: vec!["level".into()],
         add: false,
     }));
-    let _ = app.update(Message::ParamSlide {
+    let _ = app.update(Message::Inspector(inspector::Message::Slide {
         node: "level".into(),
         param: "gain_db".into(),
         value: -40.0,
-    });
-    let _ = app.update(Message::GestureEnd);
+    }));
+    let _ = app.update(Message::Inspector(inspector::Message::GestureEnd));
     let levels: Vec<f32> = (0..12).map(|_| block_rms(&mut app)).collect();
     let first = levels
         .iter()
@@ -279,26 +283,30 @@ fn copy_paste_and_duplicate_make_fresh_ids_and_keep_inner_wires() {
 fn save_as_then_reopen_gives_the_same_document() {
     let dir = scratch("save");
     let mut app = open(&tone_preset(&dir, &registry()));
-    let _ = app.update(Message::PaletteAdd("fx.delay".into()));
-    let _ = app.update(Message::ParamSet {
+    let _ = app.update(Message::Palette(palette::Message::Add("fx.delay".into())));
+    let _ = app.update(Message::Inspector(inspector::Message::Set {
         node: "delay".into(),
         param: "sync".into(),
         value: ParamValue::Text("1/8d".into()),
         gesture: false,
-    });
+    }));
     let _ = app.update(Message::Canvas(CanvasEvent::Connect {
         from: "level.out".into(),
         to: "delay.in".into(),
         replacing: None,
     }));
-    let _ = app.update(Message::BpmEntry("111".into()));
-    let _ = app.update(Message::TransportSubmit);
+    let _ = app.update(Message::Transport(transport::Message::BpmEntry(
+        "111".into(),
+    )));
+    let _ = app.update(Message::Transport(transport::Message::Submit));
     assert!(app.doc.is_dirty());
     let target = dir.join("saved.ron");
     let _ = app.update(Message::SaveAsDialog);
-    let _ = app.update(Message::DialogPath(target.display().to_string()));
-    let _ = app.update(Message::DialogConfirm);
-    assert!(app.dialog.is_none(), "{:?}", app.status);
+    let _ = app.update(Message::Dialog(dialog::Message::Path(
+        target.display().to_string(),
+    )));
+    let _ = app.update(Message::Dialog(dialog::Message::Confirm));
+    assert!(app.dialog.shown().is_none(), "{:?}", app.status);
     assert!(!app.doc.is_dirty());
     assert!(!app.title().starts_with('●'));
     let reopened = open(&target);
@@ -313,11 +321,11 @@ fn save_as_then_reopen_gives_the_same_document() {
 fn closing_with_unsaved_work_asks_and_cancel_keeps_the_window() {
     let dir = scratch("close");
     let mut app = open(&tone_preset(&dir, &registry()));
-    let _ = app.update(Message::PaletteAdd("fx.reverb".into()));
+    let _ = app.update(Message::Palette(palette::Message::Add("fx.reverb".into())));
     let _ = app.update(Message::CloseRequested);
-    assert!(matches!(app.dialog, Some(Dialog::Unsaved { .. })));
-    let _ = app.update(Message::Unsaved(Choice::Cancel));
-    assert!(app.dialog.is_none());
+    assert!(matches!(app.dialog.shown(), Some(Dialog::Unsaved { .. })));
+    let _ = app.update(Message::Dialog(dialog::Message::Unsaved(Choice::Cancel)));
+    assert!(app.dialog.shown().is_none());
     assert!(
         app.doc.graph().node("reverb").is_some(),
         "the work is still there"
@@ -325,9 +333,9 @@ fn closing_with_unsaved_work_asks_and_cancel_keeps_the_window() {
     // Opening another file asks too; saving first writes the work.
     let other = dir.join("other.ron");
     std::fs::copy(dir.join("tone.ron"), &other).unwrap();
-    let _ = app.update(Message::OpenFile(other.clone()));
-    assert!(matches!(app.dialog, Some(Dialog::Unsaved { .. })));
-    let _ = app.update(Message::Unsaved(Choice::Save));
+    let _ = app.update(Message::Dialog(dialog::Message::Pick(other.clone())));
+    assert!(matches!(app.dialog.shown(), Some(Dialog::Unsaved { .. })));
+    let _ = app.update(Message::Dialog(dialog::Message::Unsaved(Choice::Save)));
     assert_eq!(app.doc.path.as_deref(), Some(other.as_path()));
     let saved = open(&dir.join("tone.ron"));
     assert!(
@@ -342,19 +350,19 @@ fn an_autosave_newer_than_the_document_is_offered_back() {
     let path = tone_preset(&dir, &registry());
     // A session that crashed: it autosaved a reverb it never saved.
     let mut crashed = open(&path);
-    let _ = crashed.update(Message::PaletteAdd("fx.reverb".into()));
+    let _ = crashed.update(Message::Palette(palette::Message::Add("fx.reverb".into())));
     std::thread::sleep(std::time::Duration::from_millis(20));
     let written = yano_editor::files::autosave(crashed.doc.graph(), Some(&path)).unwrap();
     assert!(written.exists());
     drop(crashed);
     let mut app = open(&path);
     assert!(
-        matches!(app.dialog, Some(Dialog::Autosave { .. })),
+        matches!(app.dialog.shown(), Some(Dialog::Autosave { .. })),
         "{:?}",
         app.dialog
     );
     assert!(app.doc.graph().node("reverb").is_none());
-    let _ = app.update(Message::AutosaveRestore);
+    let _ = app.update(Message::Dialog(dialog::Message::AutosaveRestore));
     assert!(app.doc.graph().node("reverb").is_some());
     assert!(app.doc.is_dirty(), "restored work is not saved yet");
     let _ = app.update(Message::Save);
@@ -367,7 +375,7 @@ fn a_broken_preset_opens_as_a_message_not_a_crash() {
     let path = dir.join("broken.ron");
     std::fs::write(&path, "(version: 1, transport: (bpm: 113.0, sample_rate: 48000, swing: 0.5), nodes: [(id: \"a\", kind: \"no.such\")], edges: [])").unwrap();
     let app = open(&path);
-    let status = app.status.clone().unwrap();
+    let status = app.status.shown().cloned().unwrap();
     assert!(
         status.error && status.text.contains("no.such"),
         "{}",
@@ -387,7 +395,7 @@ fn live_scripts_run_while_playing_and_leave_the_document_alone() {
             .to_string()
     };
     let first = pattern(app.doc.graph());
-    let _ = app.update(Message::TogglePlay);
+    let _ = app.update(Message::Transport(transport::Message::TogglePlay));
     // Play a little past bar 9's line, ticking the UI every 10 blocks as its clock would.
     let samples_per_bar = app.doc.graph().transport.samples_per_bar();
     let mut blocks = 0;
@@ -414,7 +422,7 @@ fn live_scripts_run_while_playing_and_leave_the_document_alone() {
         "the document is not edited by live scripts"
     );
     assert!(
-        app.status.as_ref().is_none_or(|s| !s.error),
+        app.status.shown().is_none_or(|s| !s.error),
         "{:?}",
         app.status
     );

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use iced_test::simulator;
 use yano_editor::app::{App, Message};
 use yano_editor::graph_canvas::CanvasEvent;
+use yano_editor::{dialog, inspector, palette};
 
 fn starter() -> App {
     let path = concat!(
@@ -18,7 +19,7 @@ fn starter() -> App {
 /// Clicks the widget showing `label` and feeds the messages it sent back to the app.
 fn click(app: &mut App, label: &str) {
     let messages: Vec<Message> = {
-        let mut ui = simulator(yano_editor::view::view(app));
+        let mut ui = simulator(app.view());
         ui.click(label)
             .unwrap_or_else(|e| panic!("no \"{label}\" on screen: {e:?}"));
         ui.into_messages().collect()
@@ -35,7 +36,7 @@ fn the_palette_lists_kinds_and_a_click_adds_one() {
     let _ = app.update(Message::Canvas(CanvasEvent::Palette(iced::Point::new(
         100.0, 900.0,
     ))));
-    let _ = app.update(Message::PaletteQuery("delay".into()));
+    let _ = app.update(Message::Palette(palette::Message::Query("delay".into())));
     click(&mut app, "fx.delay");
     assert_eq!(
         app.doc.graph().node("delay").map(|n| n.kind.as_str()),
@@ -58,10 +59,10 @@ fn the_inspector_shows_the_selected_node_and_reset_restores_the_default() {
         .unwrap()
         .params
         .contains_key("decay_s"));
-    let _ = app.update(Message::ParamReset {
+    let _ = app.update(Message::Inspector(inspector::Message::Reset {
         node: "reverb".into(),
         param: "decay_s".into(),
-    });
+    }));
     assert!(!app
         .doc
         .graph()
@@ -94,14 +95,14 @@ fn play_and_stop_from_the_transport_bar() {
 fn save_as_opens_a_dialog_with_the_documents_path() {
     let mut app = starter();
     click(&mut app, "Save as…");
-    match &app.dialog {
-        Some(yano_editor::app::Dialog::SaveAs { path }) => {
+    match app.dialog.shown() {
+        Some(dialog::Dialog::SaveAs { path }) => {
             assert!(path.ends_with("amapiano-starter.ron"), "{path}")
         }
         other => panic!("no save dialog: {other:?}"),
     }
     click(&mut app, "Cancel");
-    assert!(app.dialog.is_none());
+    assert!(app.dialog.shown().is_none());
 }
 
 #[test]
@@ -112,12 +113,12 @@ fn a_mixer_with_fewer_channels_loses_those_pins_and_wires_on_the_canvas() {
         app.scene.boxes[mix].inputs.len()
     };
     let (before_pins, before_wires) = (pins(&app), app.scene.wires.len());
-    let _ = app.update(Message::ParamSlide {
+    let _ = app.update(Message::Inspector(inspector::Message::Slide {
         node: "mix".into(),
         param: "channels".into(),
         value: 2.0,
-    });
-    let _ = app.update(Message::GestureEnd);
+    }));
+    let _ = app.update(Message::Inspector(inspector::Message::GestureEnd));
     assert_eq!(pins(&app), before_pins - 2, "ch_3 and ch_4 are gone");
     assert_eq!(app.scene.wires.len(), before_wires - 2, "with their wires");
     let _ = app.update(Message::Undo);

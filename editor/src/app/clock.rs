@@ -1,7 +1,6 @@
-//! The transport and the clock: play, stop, loop, tempo and swing; the periodic tick that polls
+//! The engine and the clock: transport commands to the engine; the periodic tick that polls
 //! the engine, finishes renders and autosaves; frame-time measurement; subscriptions.
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use iced::keyboard;
@@ -9,39 +8,9 @@ use iced::{window, Task};
 
 use super::{App, Message, AUTOSAVE_EVERY};
 use crate::audio::Engine;
-use crate::document::Edit;
 use crate::files;
-use crate::graph_canvas::Badge;
 
 impl App {
-    pub(super) fn set_transport(&mut self) {
-        let mut t = self.doc.graph().transport;
-        match (
-            self.bpm_entry.trim().parse::<f64>(),
-            self.swing_entry.trim().parse::<f64>(),
-        ) {
-            (Ok(bpm), Ok(swing))
-                if (40.0..=240.0).contains(&bpm) && (0.5..=0.75).contains(&swing) =>
-            {
-                if (t.bpm, t.swing) != (bpm, swing) {
-                    t.bpm = bpm;
-                    t.swing = swing;
-                    self.perform(Edit::SetTransport(t), false);
-                }
-            }
-            _ => self.fail(format!(
-                "tempo \"{}\" / swing \"{}\": BPM is 40..240 and swing 0.5..0.75",
-                self.bpm_entry, self.swing_entry
-            )),
-        }
-    }
-
-    pub(super) fn parse_loop(&self) -> Option<(u32, u32)> {
-        let (a, b) = self.loop_entry.split_once('-')?;
-        let (a, b): (u32, u32) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
-        (a >= 1 && b >= a).then_some((a, b))
-    }
-
     pub(super) fn transport_command(
         &mut self,
         command: impl FnOnce(&mut Engine) -> Result<(), yano_engine::session::SessionError>,
@@ -65,32 +34,15 @@ impl App {
             engine.poll();
             engine.run_live();
             live_error = engine.live_error.take();
-            let badges: HashMap<String, Badge> = engine
-                .statuses()
-                .iter()
-                .map(|(id, s)| (id.clone(), Badge::of(s)))
-                .collect();
-            if badges != self.badges {
-                self.badges = badges;
-                self.cache.clear();
-            }
+            self.canvas.show_statuses(&engine.statuses());
         }
         if let Some(e) = live_error {
             self.fail(format!("live script: {e}"));
         }
-        if let Some(job) = &self.render {
-            if let Some(result) = job.finished() {
-                self.render = None;
-                match result {
-                    Ok(s) => self.say(format!(
-                        "rendered {:.1} s to {} (peak {:.1} dBFS)",
-                        s.seconds,
-                        s.output.display(),
-                        s.peak_db
-                    )),
-                    Err(e) => self.fail(format!("render failed: {e}")),
-                }
-            }
+        match self.render.poll() {
+            Some(Ok(done)) => self.say(done),
+            Some(Err(e)) => self.fail(e),
+            None => {}
         }
         if self.doc.is_dirty() && self.last_autosave.elapsed() >= AUTOSAVE_EVERY {
             self.last_autosave = Instant::now();
@@ -103,9 +55,10 @@ impl App {
     /// How often the clock should tick: fast while something moves, slow otherwise.
     pub fn tick_every(&self) -> Duration {
         let busy = self.engine.as_ref().is_some_and(Engine::is_playing)
-            || self.render.is_some()
+            || self.render.is_running()
             || self
-                .badges
+                .canvas
+                .badges()
                 .values()
                 .any(|b| b.text.starts_with("running") || b.text == "waiting");
         if busy {
@@ -126,8 +79,7 @@ impl App {
         // Pan by a pixel, back and forth: every frame redraws and re-rasterises the whole
         // canvas, as while panning (a renderer that skips undamaged areas cannot skip it).
         let step = if times.len() % 2 == 0 { 1.0 } else { -1.0 };
-        self.camera = self.camera.pan(iced::Vector::new(step, 0.0));
-        self.cache.clear();
+        self.canvas.pan(iced::Vector::new(step, 0.0));
         if times.len() <= *wanted {
             return Task::none();
         }
@@ -143,14 +95,18 @@ impl App {
             "frame time, {} nodes, {} wires, zoom {:.0} %, panning a pixel a frame, {} frames: median {:.2} ms, p90 {:.2} ms, max {:.2} ms",
             self.scene.boxes.len(),
             self.scene.wires.len(),
-            self.camera.zoom * 100.0,
+            self.canvas.camera().zoom * 100.0,
             gaps.len(),
             at(0.5),
             at(0.9),
             at(1.0)
         );
-        if self.camera.zoom < 1.0 {
-            self.camera.zoom = 1.0;
+        let camera = self.canvas.camera();
+        if camera.zoom < 1.0 {
+            self.canvas.set_camera(crate::scene::Camera {
+                zoom: 1.0,
+                ..camera
+            });
             return Task::none();
         }
         iced::exit()

@@ -1,84 +1,12 @@
-//! Pointer gestures from the canvas and keyboard shortcuts, turned into the app's actions.
+//! Keyboard shortcuts, turned into the messages the buttons and panels send.
 
 use iced::keyboard::{self, key::Named, Key};
 use iced::{Task, Vector};
-use yano_engine::graph::UiPosition;
 
-use super::{App, Message, Palette};
-use crate::document::Edit;
-use crate::graph_canvas::CanvasEvent;
+use super::{App, Message};
+use crate::transport;
 
 impl App {
-    pub(super) fn canvas_event(&mut self, event: CanvasEvent) {
-        match event {
-            CanvasEvent::Select { nodes, add } => {
-                if !add {
-                    self.selection.clear();
-                }
-                self.selection.extend(nodes);
-                self.palette = None;
-                self.selection_changed();
-            }
-            CanvasEvent::MoveBy { nodes, by } => {
-                let moves = nodes
-                    .iter()
-                    .filter_map(|id| {
-                        let ui = self.doc.graph().node(id)?.ui.unwrap_or_default();
-                        Some((
-                            id.clone(),
-                            UiPosition {
-                                x: ui.x + by.x,
-                                y: ui.y + by.y,
-                            },
-                        ))
-                    })
-                    .collect();
-                self.perform(Edit::Move(moves), false);
-            }
-            CanvasEvent::Connect {
-                from,
-                to,
-                replacing,
-            } => {
-                let connect = Edit::Connect {
-                    from: from.clone(),
-                    to: to.clone(),
-                };
-                let edit = match replacing {
-                    Some((f, t)) => Edit::Batch(vec![Edit::Disconnect { from: f, to: t }, connect]),
-                    None => connect,
-                };
-                if self.perform(edit, false) {
-                    self.say(format!("connected {from} → {to}"));
-                }
-            }
-            CanvasEvent::Disconnect { from, to } => {
-                if self.perform(
-                    Edit::Disconnect {
-                        from: from.clone(),
-                        to: to.clone(),
-                    },
-                    false,
-                ) {
-                    self.say(format!("disconnected {from} → {to}"));
-                }
-            }
-            CanvasEvent::Refused(reason) => self.fail(reason),
-            CanvasEvent::Camera(camera) => {
-                self.camera = camera;
-                self.cache.clear();
-            }
-            CanvasEvent::Palette(at) => {
-                self.pointer = at;
-                self.palette = Some(Palette {
-                    at,
-                    query: String::new(),
-                });
-            }
-            CanvasEvent::Pointer(at) => self.pointer = at,
-        }
-    }
-
     pub(super) fn key(&mut self, event: keyboard::Event) -> Task<Message> {
         let keyboard::Event::KeyPressed { key, modifiers, .. } = event else {
             return Task::none();
@@ -101,11 +29,11 @@ impl App {
             Key::Character("+") | Key::Character("=") => Message::Zoom(1.2),
             Key::Character("-") => Message::Zoom(1.0 / 1.2),
             Key::Character("a") | Key::Named(Named::Tab) => Message::PaletteOpen,
-            Key::Character("l") => Message::ToggleLoop,
-            Key::Named(Named::Space) => Message::TogglePlay,
+            Key::Character("l") => Message::Transport(transport::Message::ToggleLoop),
+            Key::Named(Named::Space) => Message::Transport(transport::Message::TogglePlay),
             Key::Named(Named::Delete | Named::Backspace) => Message::Delete,
             Key::Named(Named::Escape) => {
-                if self.palette.take().is_none() && self.dialog.take().is_none() {
+                if !self.palette.close() && !self.dialog.close() {
                     self.selection.clear();
                     self.selection_changed();
                 }
@@ -121,8 +49,7 @@ impl App {
                     Named::ArrowUp => Vector::new(0.0, step),
                     _ => Vector::new(0.0, -step),
                 };
-                self.camera = self.camera.pan(by);
-                self.cache.clear();
+                self.canvas.pan(by);
                 return Task::none();
             }
             _ => return Task::none(),

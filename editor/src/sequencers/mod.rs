@@ -2,6 +2,10 @@
 //! `sequence.clip`, and the timeline of `sequence.arrangement` (shown whenever the graph has one
 //! and no other sequencer is selected). Each edit leaves as new parameter text, one undo step per
 //! gesture, and is heard at once.
+//!
+//! The panel keeps no state of its own (each editor's drag lives in iced's widget tree): it reads
+//! the graph, the inspected node and the playhead, and its [`Message`]s become parameter edits
+//! that the app performs.
 
 pub mod piano_roll;
 pub mod steps_grid;
@@ -13,7 +17,8 @@ use yano_engine::param::ParamValue;
 use yano_engine::{Graph, NodeSpec};
 use yano_nodes::sequence::arrangement::parse_sections;
 
-use crate::app::{App, Message};
+use crate::audio::Engine;
+use crate::document::Edit;
 use piano_roll::{format_notes, parse_notes, PianoRoll};
 use steps_grid::{StepGrid, StepPattern};
 use timeline::{parse_ranges, Timeline, Toggle, TrackLane};
@@ -26,6 +31,56 @@ pub(crate) fn on_end_edge(r: iced::Rectangle, x: f32, edge: f32) -> bool {
 
 /// Height of the sequence editor panel.
 pub const PANEL_HEIGHT: f32 = 250.0;
+
+/// What the sequence editors send.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    /// A parameter of the edited sequencer takes a new value, as part of a gesture when `gesture`.
+    Set {
+        node: String,
+        param: String,
+        value: ParamValue,
+        gesture: bool,
+    },
+    /// The drag ended: the gesture is one undo step.
+    GestureEnd,
+}
+
+/// What the app must do after a sequence editor's message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Edit { edit: Edit, gesture: bool },
+    EndGesture,
+}
+
+/// Turns a message into the edit it asks for.
+pub fn update(message: Message) -> Action {
+    match message {
+        Message::Set {
+            node,
+            param,
+            value,
+            gesture,
+        } => Action::Edit {
+            edit: Edit::SetParam {
+                node,
+                param,
+                value: Some(value),
+            },
+            gesture,
+        },
+        Message::GestureEnd => Action::EndGesture,
+    }
+}
+
+/// What the sequence editors read.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    pub graph: &'a Graph,
+    /// The single selected node.
+    pub inspected: Option<&'a str>,
+    pub engine: Option<&'a Engine>,
+}
 
 fn param_text(spec: &NodeSpec, id: &str, default: &str) -> String {
     spec.params
@@ -43,7 +98,7 @@ fn param_number(spec: &NodeSpec, id: &str, default: f64) -> f64 {
 }
 
 fn set(node: &str, param: String, value: String) -> Message {
-    Message::ParamSet {
+    Message::Set {
         node: node.to_string(),
         param,
         value: ParamValue::Text(value),
@@ -52,12 +107,12 @@ fn set(node: &str, param: String, value: String) -> Message {
 }
 
 /// The playhead in beats from the start, while playing.
-fn playing_beats(app: &App) -> Option<f64> {
-    let engine = app.engine.as_ref().filter(|e| e.is_playing())?;
+fn playing_beats(engine: Option<&Engine>) -> Option<f64> {
+    let engine = engine.filter(|e| e.is_playing())?;
     Some((engine.position_bars() - 1.0) * 4.0)
 }
 
-fn steps_editor<'a>(app: &'a App, spec: &'a NodeSpec) -> Element<'a, Message> {
+fn steps_editor<'a>(context: Context<'a>, spec: &'a NodeSpec) -> Element<'a, Message> {
     let pattern = StepPattern::parse(&param_text(spec, "pattern", "")).editable();
     let per_beat = match spec.params.get("rate").and_then(ParamValue::as_text) {
         Some("1/8") => 2.0,
@@ -66,7 +121,7 @@ fn steps_editor<'a>(app: &'a App, spec: &'a NodeSpec) -> Element<'a, Message> {
         _ => 4.0,
     };
     let len = pattern.steps.len().max(1);
-    let current_step = playing_beats(app).map(|b| (b * per_beat).floor() as usize % len);
+    let current_step = playing_beats(context.engine).map(|b| (b * per_beat).floor() as usize % len);
     let node = spec.id.as_str();
     canvas(StepGrid {
         pattern,
@@ -79,12 +134,12 @@ fn steps_editor<'a>(app: &'a App, spec: &'a NodeSpec) -> Element<'a, Message> {
     .into()
 }
 
-fn clip_editor<'a>(app: &'a App, spec: &'a NodeSpec) -> Element<'a, Message> {
+fn clip_editor<'a>(context: Context<'a>, spec: &'a NodeSpec) -> Element<'a, Message> {
     let notes = parse_notes(&param_text(spec, "notes", "")).unwrap_or_default();
     let length_beats = param_number(spec, "length_beats", 16.0);
     let start = (param_number(spec, "start_bar", 1.0) - 1.0) * 4.0;
     let looping = spec.params.get("loop").and_then(ParamValue::as_text) != Some("off");
-    let playhead_beats = playing_beats(app)
+    let playhead_beats = playing_beats(context.engine)
         .map(|b| b - start)
         .filter(|b| *b >= 0.0)
         .map(|b| if looping { b % length_beats } else { b })
@@ -116,7 +171,7 @@ fn track_name(graph: &Graph, arrangement: &str, i: usize) -> String {
         .unwrap_or_else(|| format!("track {i}"))
 }
 
-fn timeline_editor<'a>(app: &'a App, spec: &'a NodeSpec) -> Element<'a, Message> {
+fn timeline_editor<'a>(context: Context<'a>, spec: &'a NodeSpec) -> Element<'a, Message> {
     let sections: Vec<(String, u32, u32)> = parse_sections(&param_text(spec, "sections", ""))
         .unwrap_or_default()
         .into_iter()
@@ -147,7 +202,7 @@ fn timeline_editor<'a>(app: &'a App, spec: &'a NodeSpec) -> Element<'a, Message>
             let i = k + 1;
             let on = |id: String| spec.params.get(&id).and_then(ParamValue::as_text) == Some("on");
             TrackLane {
-                name: track_name(app.doc.graph(), &spec.id, i),
+                name: track_name(context.graph, &spec.id, i),
                 ranges: parse_ranges(t, total_bars).unwrap_or_default(),
                 mute: on(format!("mute_{i}")),
                 solo: on(format!("solo_{i}")),
@@ -156,9 +211,8 @@ fn timeline_editor<'a>(app: &'a App, spec: &'a NodeSpec) -> Element<'a, Message>
         .collect::<Vec<_>>();
     let flags: Vec<(bool, bool)> = lanes.iter().map(|l| (l.mute, l.solo)).collect();
     let node = spec.id.as_str();
-    let playhead_bars = app
+    let playhead_bars = context
         .engine
-        .as_ref()
         .filter(|e| e.is_playing())
         .map(|e| e.position_bars() - 1.0);
     canvas(Timeline {
@@ -173,7 +227,7 @@ fn timeline_editor<'a>(app: &'a App, spec: &'a NodeSpec) -> Element<'a, Message>
                 Toggle::Mute => ("mute", mute),
                 Toggle::Solo => ("solo", solo),
             };
-            Message::ParamSet {
+            Message::Set {
                 node: node.to_string(),
                 param: format!("{param}_{}", track + 1),
                 value: ParamValue::Text(if now { "off" } else { "on" }.into()),
@@ -187,36 +241,48 @@ fn timeline_editor<'a>(app: &'a App, spec: &'a NodeSpec) -> Element<'a, Message>
     .into()
 }
 
+/// The sequencer whose editor is shown: the inspected one, else the song's arrangement.
+fn edited<'a>(graph: &'a Graph, inspected: Option<&str>) -> Option<&'a NodeSpec> {
+    let selected = inspected.and_then(|id| graph.node(id));
+    selected
+        .filter(|s| {
+            matches!(
+                s.kind.as_str(),
+                "sequence.steps" | "sequence.clip" | "sequence.arrangement"
+            )
+        })
+        .or_else(|| {
+            graph
+                .nodes()
+                .map(|(_, n)| n)
+                .find(|n| n.kind == "sequence.arrangement")
+        })
+}
+
+/// Whether the panel shows (the canvas is shorter by [`PANEL_HEIGHT`] then).
+pub fn shown(graph: &Graph, inspected: Option<&str>) -> bool {
+    edited(graph, inspected).is_some()
+}
+
 /// The editor for the selected sequencer, or the song's timeline, if either applies.
-pub fn view(app: &App) -> Option<Element<'_, Message>> {
-    let graph = app.doc.graph();
-    let selected = app.inspected().and_then(|id| graph.node(id));
-    let (title, editor): (String, Element<'_, Message>) = match selected {
-        Some(s) if s.kind == "sequence.steps" => (
+pub fn view(context: Context<'_>) -> Option<Element<'_, Message>> {
+    let s = edited(context.graph, context.inspected)?;
+    let (title, editor): (String, Element<'_, Message>) = match s.kind.as_str() {
+        "sequence.steps" => (
             format!("{}: steps — click to toggle, drag up or down for accent, hit, ghost", s.id),
-            steps_editor(app, s),
+            steps_editor(context, s),
         ),
-        Some(s) if s.kind == "sequence.clip" => (
+        "sequence.clip" => (
             format!(
                 "{}: piano roll — click to add, drag to move, drag the end to resize, right click deletes; velocity below",
                 s.id
             ),
-            clip_editor(app, s),
+            clip_editor(context, s),
         ),
-        _ => {
-            let s = selected
-                .filter(|s| s.kind == "sequence.arrangement")
-                .or_else(|| {
-                    graph
-                        .nodes()
-                        .map(|(_, n)| n)
-                        .find(|n| n.kind == "sequence.arrangement")
-                })?;
-            (
-                format!("{}: timeline — drag clips to move, their ends to resize; double-click adds, right click deletes; M mutes, S solos", s.id),
-                timeline_editor(app, s),
-            )
-        }
+        _ => (
+            format!("{}: timeline — drag clips to move, their ends to resize; double-click adds, right click deletes; M mutes, S solos", s.id),
+            timeline_editor(context, s),
+        ),
     };
     Some(
         container(column![text(title).size(12), editor].spacing(4))
