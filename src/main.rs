@@ -601,7 +601,11 @@ fn list_nodes(registry: &Registry) -> String {
             yano_engine::node::NodeClass::Inference => "inference",
         };
         out += &format!("{}  [{class}]\n    {}\n", d.kind, d.description);
-        for p in d.default_ports() {
+        let ports = d.default_ports().unwrap_or_else(|e| {
+            out += &format!("    ports: {e}\n");
+            Vec::new()
+        });
+        for p in ports {
             let dir = match p.direction {
                 PortDirection::Input => "in ",
                 PortDirection::Output => "out",

@@ -255,10 +255,10 @@ fn param_row<'a>(
             node: node.to_string(),
             param: p.id.to_string(),
         }));
-    let label = text(p.id).size(13).width(Length::Fixed(118.0));
+    let label = text(p.id.to_string()).size(13).width(Length::Fixed(118.0));
     // Typed entry: what the user is typing, else the current value; Enter applies it.
     let entry_of = |placeholder: &str, shown: String| {
-        let buffer = inspector.entry(p.id).map_or(shown, str::to_string);
+        let buffer = inspector.entry(&p.id).map_or(shown, str::to_string);
         text_input(placeholder, &buffer)
             .size(13)
             .padding(3)
@@ -321,7 +321,7 @@ fn param_row<'a>(
         }
         ParamKind::Text { .. } => {
             let shown = value.as_text().unwrap_or_default().to_string();
-            entry_of(p.description, shown).width(Length::Fill).into()
+            entry_of(&p.description, shown).width(Length::Fill).into()
         }
     };
     row![label, control, reset]
@@ -454,7 +454,7 @@ impl Inspector {
                         list = list.push(container(a).padding(6).style(container::rounded_box));
                     }
                     for p in &descriptor.params {
-                        list = list.push(param_row(self, id, p, spec.params.get(p.id)));
+                        list = list.push(param_row(self, id, p, spec.params.get(p.id.as_ref())));
                     }
                     list.into()
                 }

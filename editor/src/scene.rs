@@ -69,7 +69,11 @@ impl Scene {
             let Ok(descriptor) = descriptor_of(spec, registry) else {
                 continue;
             };
-            let ports = ports_of(spec, descriptor);
+            // A kind whose layout asks for a parameter it lacks is refused by the compiler,
+            // with the parameter named; the canvas just leaves the node out.
+            let Ok(ports) = ports_of(spec, descriptor) else {
+                continue;
+            };
             let ui = spec.ui.unwrap_or_default();
             let origin = Point::new(ui.x, ui.y);
             let pins = |direction: PortDirection, x: f32| -> Vec<Pin> {

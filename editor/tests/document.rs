@@ -91,6 +91,7 @@ fn random_edit(dice: &mut Dice, graph: &Graph, registry: &Registry) -> Edit {
                 let spec = graph.spec(n);
                 let d = registry.get(&spec.kind).unwrap();
                 yano_engine::graph::ports_of(spec, d)
+                    .unwrap()
                     .into_iter()
                     .filter(|p| p.direction == dir)
                     .map(|p| p.name.to_string())

@@ -4,7 +4,7 @@
 
 use thiserror::Error;
 
-use crate::param::{ParamChange, ParamKind, ParamState};
+use crate::param::{ParamChange, ParamHandle, ParamKind, ParamState};
 use crate::transport::Transport;
 
 /// How the value travels from a point to the next.
@@ -96,13 +96,18 @@ impl AutomationLane {
 #[derive(Debug, Clone)]
 pub struct PlayedLane {
     pub slot: u32,
-    pub param: u16,
+    pub param: ParamHandle,
     points: Vec<(f64, f32, Curve)>,
 }
 
 impl PlayedLane {
     /// Control thread.
-    pub fn new(slot: u32, param: u16, lane: &AutomationLane, transport: &Transport) -> Self {
+    pub fn new(
+        slot: u32,
+        param: ParamHandle,
+        lane: &AutomationLane,
+        transport: &Transport,
+    ) -> Self {
         PlayedLane {
             slot,
             param,
@@ -271,7 +276,24 @@ mod tests {
             (3.0, 1.0, Curve::Linear),
             (3.0, 0.25, Curve::Linear),
         ]);
-        let played = PlayedLane::new(0, 0, &l, &t);
+        let played = PlayedLane::new(
+            0,
+            crate::param::resolve(
+                "test.gain",
+                &[crate::param::ParamSpec::number(
+                    "gain_db",
+                    "",
+                    -96.0,
+                    24.0,
+                    0.0,
+                    crate::param::Unit::Decibels,
+                )],
+                "gain_db",
+            )
+            .unwrap(),
+            &l,
+            &t,
+        );
         let mut state = ParamState::new(0.0, Smoothing::None, 48_000, 128);
         let mut values = Vec::new();
         for block in 0..(3 * 96_000 / 128 + 2) {
@@ -296,7 +318,24 @@ mod tests {
             (1.0, 100.0, Curve::Exponential),
             (2.0, 10_000.0, Curve::Linear),
         ]);
-        let p = PlayedLane::new(0, 0, &ex, &t);
+        let p = PlayedLane::new(
+            0,
+            crate::param::resolve(
+                "test.gain",
+                &[crate::param::ParamSpec::number(
+                    "gain_db",
+                    "",
+                    -96.0,
+                    24.0,
+                    0.0,
+                    crate::param::Unit::Decibels,
+                )],
+                "gain_db",
+            )
+            .unwrap(),
+            &ex,
+            &t,
+        );
         assert!(
             (p.value_at(48_000.0) - 1000.0).abs() < 0.5,
             "geometric mean half way"

@@ -13,8 +13,10 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering}
 use std::sync::Arc;
 
 use crate::clip::{AudioClip, ClipValue, NoteScheduler};
-use crate::node::{Build, NodeConfig, NodeDescriptor, ParamReader, PortLayout, Processor};
-use crate::param::{db_to_gain, ParamSpec, Unit};
+use crate::node::{
+    Build, NodeConfig, NodeDescriptor, NodeError, ParamReader, PortLayout, Processor,
+};
+use crate::param::{db_to_gain, ParamError, ParamHandle, ParamSpec, Unit};
 use crate::port::{PortSpec, PortType};
 use crate::process::ProcessContext;
 use crate::registry::Registry;
@@ -31,16 +33,16 @@ pub const CLIP_PLAYER: &str = "clip.player";
 pub const NOTE_PLAYER: &str = "clip.notes";
 pub const CAPTURE: &str = "clip.capture";
 
-fn player_ports(p: &ParamReader<'_>) -> Vec<PortSpec> {
-    let channels = p.number("channels").clamp(1.0, 2.0) as u16;
-    vec![
+fn player_ports(p: &ParamReader<'_>) -> Result<Vec<PortSpec>, ParamError> {
+    let channels = p.number("channels")?.clamp(1.0, 2.0) as u16;
+    Ok(vec![
         PortSpec::input("clip", PortType::AudioClip, "the clip to play").required(),
         PortSpec::output(
             "out",
             PortType::Audio { channels },
             "the clip, placed on the timeline",
         ),
-    ]
+    ])
 }
 
 pub(crate) fn register(r: &mut Registry) {
@@ -265,35 +267,31 @@ pub(crate) fn build(
     kind: BridgeKind,
     config: &NodeConfig<'_>,
     slots: &mut BridgeSlots,
-) -> Box<dyn Processor> {
-    let start_bar = config.params.number("start_bar").max(1.0) - 1.0;
-    let looping = config.params.choice("loop") == 1;
-    match kind {
-        BridgeKind::ClipPlayer | BridgeKind::NotePlayer => {
-            let slot = slots
-                .players
-                .entry(config.id.to_string())
-                .or_default()
-                .clone();
-            if kind == BridgeKind::ClipPlayer {
-                Box::new(ClipPlayer {
-                    slot,
-                    current: None,
-                    start_bar,
-                    looping,
-                })
-            } else {
-                Box::new(NotePlayer {
-                    slot,
-                    current: None,
-                    start_bar,
-                    looping,
-                    notes: NoteScheduler::new(),
-                })
-            }
-        }
+) -> Result<Box<dyn Processor>, NodeError> {
+    let player_slot = |slots: &mut BridgeSlots| {
+        slots
+            .players
+            .entry(config.id.to_string())
+            .or_default()
+            .clone()
+    };
+    Ok(match kind {
+        BridgeKind::ClipPlayer => Box::new(ClipPlayer {
+            slot: player_slot(slots),
+            current: None,
+            start_bar: start_bar(config)?,
+            looping: config.params.choice("loop")? == 1,
+            gain: config.param("gain_db")?,
+        }),
+        BridgeKind::NotePlayer => Box::new(NotePlayer {
+            slot: player_slot(slots),
+            current: None,
+            start_bar: start_bar(config)?,
+            looping: config.params.choice("loop")? == 1,
+            notes: NoteScheduler::new(),
+        }),
         BridgeKind::Capture => {
-            let seconds = config.params.number("seconds");
+            let seconds = config.params.number("seconds")?;
             let buffer = slots
                 .captures
                 .entry(config.id.to_string())
@@ -301,7 +299,12 @@ pub(crate) fn build(
                 .clone();
             Box::new(Capture { buffer })
         }
-    }
+    })
+}
+
+/// A player's first bar, counted from 0.
+fn start_bar(config: &NodeConfig<'_>) -> Result<f64, NodeError> {
+    Ok(config.params.number("start_bar")?.max(1.0) - 1.0)
 }
 
 /// Where in this block a player should take a waiting value: the next bar line, if a value
@@ -328,12 +331,13 @@ struct ClipPlayer {
     current: Option<Box<ClipValue>>,
     start_bar: f64,
     looping: bool,
+    gain: ParamHandle,
 }
 
 impl ClipPlayer {
     fn render(&self, ctx: &mut ProcessContext<'_>, from: usize, to: usize) {
         let ph = *ctx.playhead();
-        let gain = ctx.param(2);
+        let gain = ctx.param(self.gain);
         let channels = ctx.output_channels(0);
         let clip: Option<&AudioClip> = self.current.as_deref().and_then(ClipValue::as_audio);
         for c in 0..channels {

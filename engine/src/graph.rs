@@ -12,8 +12,8 @@ use petgraph::Direction;
 use thiserror::Error;
 
 use crate::automation::{AutomationError, AutomationLane};
-use crate::node::{NodeDescriptor, ParamReader};
-use crate::param::{ParamSpec, ParamValue};
+use crate::node::NodeDescriptor;
+use crate::param::{ParamError, ParamSpec, ParamValue};
 use crate::port::{joint, PortDirection, PortSpec, PortType};
 use crate::registry::Registry;
 use crate::transport::Transport;
@@ -58,7 +58,7 @@ impl NodeSpec {
             .iter()
             .map(|p| {
                 self.params
-                    .get(p.id)
+                    .get(p.id.as_ref())
                     .cloned()
                     .unwrap_or_else(|| p.default_value())
             })
@@ -162,6 +162,12 @@ pub enum GraphError {
     NoSuchNode(String),
     #[error(transparent)]
     Automation(#[from] AutomationError),
+    #[error("node \"{node}\" ({kind}): its ports could not be laid out: {error}")]
+    Ports {
+        node: String,
+        kind: String,
+        error: ParamError,
+    },
 }
 
 /// The graph document.
@@ -226,7 +232,7 @@ impl Graph {
                 known: descriptor
                     .params
                     .iter()
-                    .map(|p| p.id)
+                    .map(|p| p.id.as_ref())
                     .collect::<Vec<_>>()
                     .join(", "),
             })?;
@@ -368,7 +374,7 @@ impl Graph {
     ) -> Result<PortSpec, GraphError> {
         let spec = &self.inner[node];
         let descriptor = descriptor_of(spec, registry)?;
-        find_port(spec, &ports_of(spec, descriptor), name, direction).cloned()
+        find_port(spec, &ports_of(spec, descriptor)?, name, direction).cloned()
     }
 
     pub fn index(&self, id: &str) -> Option<NodeIndex> {
@@ -432,7 +438,7 @@ impl Graph {
         for (i, spec) in self.nodes() {
             check_node(spec, registry)?;
             let descriptor = descriptor_of(spec, registry)?;
-            ports.insert(i, ports_of(spec, descriptor));
+            ports.insert(i, ports_of(spec, descriptor)?);
         }
         for (a, b, e) in self.edges() {
             let out = find_port(
@@ -495,13 +501,17 @@ pub fn descriptor_of<'r>(
         })
 }
 
-/// The ports a node has with its current parameter values.
-pub fn ports_of(spec: &NodeSpec, descriptor: &NodeDescriptor) -> Vec<PortSpec> {
+/// The ports a node has with its current parameter values; an error when its kind's layout asks
+/// for a parameter the kind does not have.
+pub fn ports_of(spec: &NodeSpec, descriptor: &NodeDescriptor) -> Result<Vec<PortSpec>, GraphError> {
     let values = spec.values_for(descriptor);
-    descriptor.ports_for(&ParamReader {
-        specs: &descriptor.params,
-        values: &values,
-    })
+    descriptor
+        .ports_for(&descriptor.reader(&values))
+        .map_err(|error| GraphError::Ports {
+            node: spec.id.clone(),
+            kind: spec.kind.clone(),
+            error,
+        })
 }
 
 fn check_node(spec: &NodeSpec, registry: &Registry) -> Result<(), GraphError> {
@@ -518,7 +528,7 @@ fn check_node(spec: &NodeSpec, registry: &Registry) -> Result<(), GraphError> {
                 known: descriptor
                     .params
                     .iter()
-                    .map(|p: &ParamSpec| p.id)
+                    .map(|p: &ParamSpec| p.id.as_ref())
                     .collect::<Vec<_>>()
                     .join(", "),
             });

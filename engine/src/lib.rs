@@ -38,7 +38,7 @@ pub use node::{
     audio_input, Build, InferenceNode, JobContext, NodeConfig, NodeDescriptor, NodeError,
     PortLayout, Processor,
 };
-pub use param::{ParamSpec, ParamValue, Unit};
+pub use param::{ParamError, ParamHandle, ParamSpec, ParamValue, Unit};
 pub use port::{PortSpec, PortType};
 pub use process::ProcessContext;
 pub use registry::Registry;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use thiserror::Error;
 
 use crate::clip::ClipValue;
-use crate::param::{ParamKind, ParamSpec, ParamValue};
+use crate::param::{self, ParamError, ParamHandle, ParamKind, ParamSpec, ParamValue};
 use crate::port::{PortDirection, PortSpec};
 use crate::process::ProcessContext;
 use crate::readout::{ReadoutBoard, Readouts};
@@ -36,6 +36,12 @@ impl NodeError {
     }
 }
 
+impl From<ParamError> for NodeError {
+    fn from(e: ParamError) -> Self {
+        NodeError(e.to_string())
+    }
+}
+
 /// Worker thread: the audio clip on an inference node's input `port` (named `name` in the
 /// error), or an error saying none arrived.
 pub fn audio_input<'a>(
@@ -50,51 +56,83 @@ pub fn audio_input<'a>(
         .ok_or_else(|| NodeError::new(format!("no audio clip on the \"{name}\" input")))
 }
 
-/// Reads a node's parameter values by id, falling back to the spec's default.
+/// Reads a node's parameter values by id, falling back to the spec's default. Control thread
+/// only. An id the kind does not have, or a number read as text, is a [`ParamError`] naming the
+/// kind and the id: never a silent zero.
 #[derive(Debug, Clone, Copy)]
 pub struct ParamReader<'a> {
+    /// The node kind, for errors.
+    pub kind: &'a str,
     pub specs: &'a [ParamSpec],
     /// One value per spec, in spec order.
     pub values: &'a [ParamValue],
 }
 
-impl ParamReader<'_> {
-    fn find(&self, id: &str) -> Option<(&ParamSpec, Option<&ParamValue>)> {
-        let i = self.specs.iter().position(|s| s.id == id)?;
-        Some((&self.specs[i], self.values.get(i)))
+impl<'a> ParamReader<'a> {
+    fn find(&self, id: &str) -> Result<(&'a ParamSpec, ParamValue), ParamError> {
+        let (i, spec) = param::find(self.kind, self.specs, id)?;
+        let value = self
+            .values
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| spec.default_value());
+        Ok((spec, value))
     }
 
-    /// A number parameter's value (the default when unset; 0 for an unknown id).
-    pub fn number(&self, id: &str) -> f64 {
-        match self.find(id) {
-            Some((_, Some(ParamValue::Number(v)))) => *v,
-            Some((spec, _)) => spec.default_value().as_number().unwrap_or(0.0),
-            None => 0.0,
+    fn wrong(&self, spec: &ParamSpec, wanted: &'static str) -> ParamError {
+        ParamError::WrongKind {
+            kind: self.kind.to_string(),
+            param: spec.id.to_string(),
+            wanted,
+            found: spec.kind.name(),
+        }
+    }
+
+    /// A number parameter's value (the default when unset).
+    pub fn number(&self, id: &str) -> Result<f64, ParamError> {
+        match self.find(id)? {
+            (
+                ParamSpec {
+                    kind: ParamKind::Number { .. },
+                    ..
+                },
+                ParamValue::Number(v),
+            ) => Ok(v),
+            (spec, _) => Err(self.wrong(spec, "a number")),
         }
     }
 
     /// A text parameter's value (the default when unset).
-    pub fn text(&self, id: &str) -> String {
-        match self.find(id) {
-            Some((_, Some(ParamValue::Text(t)))) => t.clone(),
-            Some((spec, _)) => spec
-                .default_value()
-                .as_text()
-                .unwrap_or_default()
-                .to_string(),
-            None => String::new(),
+    pub fn text(&self, id: &str) -> Result<String, ParamError> {
+        match self.find(id)? {
+            (
+                ParamSpec {
+                    kind: ParamKind::Text { .. },
+                    ..
+                },
+                ParamValue::Text(t),
+            ) => Ok(t),
+            (spec, _) => Err(self.wrong(spec, "text")),
         }
     }
 
     /// A choice parameter's index.
-    pub fn choice(&self, id: &str) -> usize {
-        match self.find(id) {
-            Some((spec, value)) => {
-                let v = value.cloned().unwrap_or_else(|| spec.default_value());
-                spec.realtime_value(&v) as usize
-            }
-            None => 0,
+    pub fn choice(&self, id: &str) -> Result<usize, ParamError> {
+        match self.find(id)? {
+            (
+                spec @ ParamSpec {
+                    kind: ParamKind::Choice { .. },
+                    ..
+                },
+                value,
+            ) => Ok(spec.realtime_value(&value) as usize),
+            (spec, _) => Err(self.wrong(spec, "a choice")),
         }
+    }
+
+    /// The handle the audio thread reads number or choice `id` by.
+    pub fn handle(&self, id: &str) -> Result<ParamHandle, ParamError> {
+        param::resolve(self.kind, self.specs, id)
     }
 }
 
@@ -113,6 +151,13 @@ pub struct NodeConfig<'a> {
 }
 
 impl NodeConfig<'_> {
+    /// The handle of number or choice parameter `id`, which the processor keeps and reads on the
+    /// audio thread with [`ProcessContext::param`]. An id this kind does not have (or a text
+    /// parameter) is an error naming the kind and the id, so the node fails to build.
+    pub fn param(&self, id: &str) -> Result<ParamHandle, NodeError> {
+        Ok(self.params.handle(id)?)
+    }
+
     /// A note log this node writes into from the audio thread, read by the session
     /// ([`crate::Session::logged_notes`]); `None` outside a session.
     pub fn note_log(&self, capacity: usize) -> Option<crate::readout::NoteLogWriter> {
@@ -129,12 +174,12 @@ impl NodeConfig<'_> {
     }
 
     /// Resolves a path parameter against the preset's folder.
-    pub fn path(&self, id: &str) -> PathBuf {
-        let p = PathBuf::from(self.params.text(id));
-        match self.base_dir {
+    pub fn path(&self, id: &str) -> Result<PathBuf, ParamError> {
+        let p = PathBuf::from(self.params.text(id)?);
+        Ok(match self.base_dir {
             Some(base) if p.is_relative() => base.join(p),
             _ => p,
-        }
+        })
     }
 }
 
@@ -143,7 +188,7 @@ impl NodeConfig<'_> {
 pub enum PortLayout {
     Fixed(Vec<PortSpec>),
     /// Ports that depend on parameters (a mixer's input count, a gain's channel count).
-    FromParams(fn(&ParamReader<'_>) -> Vec<PortSpec>),
+    FromParams(fn(&ParamReader<'_>) -> Result<Vec<PortSpec>, ParamError>),
 }
 
 /// How instances are made.
@@ -178,28 +223,33 @@ impl NodeDescriptor {
         self.params.iter().find(|p| p.id == id)
     }
 
-    /// The ports of an instance with these parameter values.
-    pub fn ports_for(&self, params: &ParamReader<'_>) -> Vec<PortSpec> {
+    /// Control thread: the handle of number or choice `id` (for parameter events and automation).
+    pub fn handle(&self, id: &str) -> Result<ParamHandle, ParamError> {
+        param::resolve(self.kind, &self.params, id)
+    }
+
+    /// Reads `values` (one per spec, in spec order) by id.
+    pub fn reader<'a>(&'a self, values: &'a [ParamValue]) -> ParamReader<'a> {
+        ParamReader {
+            kind: self.kind,
+            specs: &self.params,
+            values,
+        }
+    }
+
+    /// The ports of an instance with these parameter values; an error when the kind's layout
+    /// asks for a parameter it does not have.
+    pub fn ports_for(&self, params: &ParamReader<'_>) -> Result<Vec<PortSpec>, ParamError> {
         match &self.ports {
-            PortLayout::Fixed(ports) => ports.clone(),
+            PortLayout::Fixed(ports) => Ok(ports.clone()),
             PortLayout::FromParams(f) => f(params),
         }
     }
 
     /// The ports of an instance with default parameters (for listings).
-    pub fn default_ports(&self) -> Vec<PortSpec> {
+    pub fn default_ports(&self) -> Result<Vec<PortSpec>, ParamError> {
         let values: Vec<ParamValue> = self.params.iter().map(ParamSpec::default_value).collect();
-        self.ports_for(&ParamReader {
-            specs: &self.params,
-            values: &values,
-        })
-    }
-
-    /// True when a change of this parameter needs a new instance rather than a glide.
-    pub fn param_rebuilds(&self, index: usize) -> bool {
-        self.params
-            .get(index)
-            .is_some_and(|p| p.rebuilds || matches!(p.kind, ParamKind::Text { .. }))
+        self.ports_for(&self.reader(&values))
     }
 }
 
@@ -280,4 +330,58 @@ pub trait InferenceNode: Send + Sync {
         inputs: &[Option<ClipValue>],
         job: &JobContext,
     ) -> Result<Vec<ClipValue>, NodeError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::param::Unit;
+
+    fn specs() -> Vec<ParamSpec> {
+        vec![
+            ParamSpec::number("gain_db", "level", -96.0, 12.0, -6.0, Unit::Decibels),
+            ParamSpec::choice("mode", "", &["soft", "hard"], 1),
+            ParamSpec::text("file", "", "kick.wav"),
+        ]
+    }
+
+    #[test]
+    fn the_reader_finds_values_by_id_and_names_what_is_missing() {
+        let specs = specs();
+        let values = [ParamValue::Number(-12.0)];
+        let p = ParamReader {
+            kind: "test.knobs",
+            specs: &specs,
+            values: &values,
+        };
+        assert_eq!(p.number("gain_db"), Ok(-12.0));
+        assert_eq!(p.choice("mode"), Ok(1), "unset: the default");
+        assert_eq!(p.text("file").as_deref(), Ok("kick.wav"));
+        let unknown = p.number("gain").unwrap_err();
+        assert_eq!(unknown.to_string(), "test.knobs has no parameter \"gain\"");
+        let wrong = p.text("gain_db").unwrap_err();
+        assert_eq!(
+            wrong.to_string(),
+            "parameter \"gain_db\" of test.knobs is a number, not text"
+        );
+        assert!(p.number("mode").is_err() && p.choice("file").is_err());
+    }
+
+    #[test]
+    fn handles_follow_ids_whatever_the_order() {
+        let specs = specs();
+        let mut reversed = specs.clone();
+        reversed.reverse();
+        let gain = param::resolve("test.knobs", &specs, "gain_db").unwrap();
+        let moved = param::resolve("test.knobs", &reversed, "gain_db").unwrap();
+        assert_eq!((gain.index(), moved.index()), (0, 2));
+        assert!(matches!(
+            param::resolve("test.knobs", &specs, "file"),
+            Err(ParamError::WrongKind { .. })
+        ));
+        assert!(matches!(
+            param::resolve("test.knobs", &specs, "level"),
+            Err(ParamError::Unknown { .. })
+        ));
+    }
 }

@@ -1,10 +1,12 @@
 //! Parameters: their specs (stable id, range, default, unit, smoothing), the values stored in
 //! graphs and presets, and the smoothed state the audio thread reads.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use thiserror::Error;
 
 /// Decibels to linear gain; −96 dB and below is silence.
 #[inline]
@@ -88,11 +90,13 @@ pub enum ParamKind {
     Text { default: &'static str },
 }
 
-/// One parameter of a node kind. `id` is stable: presets and scripts store it, never a position.
+/// One parameter of a node kind. `id` is stable: presets, scripts, automation and processors
+/// know a parameter by it, never by its position in the list. Ids and descriptions may be
+/// computed (a console's "ch3_gain_db"), hence `Cow`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParamSpec {
-    pub id: &'static str,
-    pub description: &'static str,
+    pub id: Cow<'static, str>,
+    pub description: Cow<'static, str>,
     pub kind: ParamKind,
     /// A change needs a new instance rather than a glide (text always does; numbers that fix a
     /// node's latency or memory at build time say so with [`ParamSpec::rebuilds`]).
@@ -102,16 +106,16 @@ pub struct ParamSpec {
 impl ParamSpec {
     /// A continuous number with the default 20 ms linear smoothing.
     pub fn number(
-        id: &'static str,
-        description: &'static str,
+        id: impl Into<Cow<'static, str>>,
+        description: impl Into<Cow<'static, str>>,
         min: f64,
         max: f64,
         default: f64,
         unit: Unit,
     ) -> Self {
         ParamSpec {
-            id,
-            description,
+            id: id.into(),
+            description: description.into(),
             kind: ParamKind::Number {
                 min,
                 max,
@@ -126,16 +130,16 @@ impl ParamSpec {
 
     /// A whole number that jumps (no smoothing).
     pub fn integer(
-        id: &'static str,
-        description: &'static str,
+        id: impl Into<Cow<'static, str>>,
+        description: impl Into<Cow<'static, str>>,
         min: i64,
         max: i64,
         default: i64,
         unit: Unit,
     ) -> Self {
         ParamSpec {
-            id,
-            description,
+            id: id.into(),
+            description: description.into(),
             kind: ParamKind::Number {
                 min: min as f64,
                 max: max as f64,
@@ -149,23 +153,27 @@ impl ParamSpec {
     }
 
     pub fn choice(
-        id: &'static str,
-        description: &'static str,
+        id: impl Into<Cow<'static, str>>,
+        description: impl Into<Cow<'static, str>>,
         options: &'static [&'static str],
         default: usize,
     ) -> Self {
         ParamSpec {
-            id,
-            description,
+            id: id.into(),
+            description: description.into(),
             kind: ParamKind::Choice { options, default },
             rebuilds: false,
         }
     }
 
-    pub fn text(id: &'static str, description: &'static str, default: &'static str) -> Self {
+    pub fn text(
+        id: impl Into<Cow<'static, str>>,
+        description: impl Into<Cow<'static, str>>,
+        default: &'static str,
+    ) -> Self {
         ParamSpec {
-            id,
-            description,
+            id: id.into(),
+            description: description.into(),
             kind: ParamKind::Text { default },
             rebuilds: false,
         }
@@ -175,6 +183,11 @@ impl ParamSpec {
     pub fn rebuilds(mut self) -> Self {
         self.rebuilds = true;
         self
+    }
+
+    /// True when a change of this parameter needs a new instance rather than a glide.
+    pub fn rebuilds_node(&self) -> bool {
+        self.rebuilds || matches!(self.kind, ParamKind::Text { .. })
     }
 
     /// Replaces the smoothing of a number parameter.
@@ -349,6 +362,141 @@ impl<'de> Deserialize<'de> for ParamValue {
         }
         d.deserialize_any(V)
     }
+}
+
+/// A parameter id that a node kind does not have, or has as another kind of value. Found on the
+/// control thread, when a node is built or its ports are laid out; never on the audio thread.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ParamError {
+    #[error("{kind} has no parameter \"{param}\"")]
+    Unknown { kind: String, param: String },
+    #[error("parameter \"{param}\" of {kind} is {found}, not {wanted}")]
+    WrongKind {
+        kind: String,
+        param: String,
+        wanted: &'static str,
+        found: &'static str,
+    },
+}
+
+/// One parameter of one node kind, resolved from its id when the node is built (control thread)
+/// and kept by the processor, which reads it with [`crate::ProcessContext::param`]. Only
+/// [`resolve`] makes one, so a processor cannot hold a handle for a parameter its kind does not
+/// have, and reordering a kind's parameter list cannot rewire a knob.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ParamHandle {
+    index: u16,
+}
+
+impl ParamHandle {
+    /// Where the parameter's state sits in the node's schedule slot (built in spec order).
+    pub(crate) fn index(self) -> usize {
+        usize::from(self.index)
+    }
+}
+
+impl ParamKind {
+    /// "a number", "a choice", "text": for error messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ParamKind::Number { .. } => "a number",
+            ParamKind::Choice { .. } => "a choice",
+            ParamKind::Text { .. } => "text",
+        }
+    }
+}
+
+/// Control thread: the spec with id `id` among `specs` (of kind `kind`) and its position.
+pub fn find<'s>(
+    kind: &str,
+    specs: &'s [ParamSpec],
+    id: &str,
+) -> Result<(usize, &'s ParamSpec), ParamError> {
+    specs
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.id == id)
+        .ok_or_else(|| ParamError::Unknown {
+            kind: kind.to_string(),
+            param: id.to_string(),
+        })
+}
+
+/// Control thread: the handle of the number or choice `id` among `specs` (of kind `kind`). Text
+/// parameters have none: they are read when the node is built, and a change rebuilds it.
+pub fn resolve(kind: &str, specs: &[ParamSpec], id: &str) -> Result<ParamHandle, ParamError> {
+    let (index, spec) = find(kind, specs, id)?;
+    if let ParamKind::Text { .. } = spec.kind {
+        return Err(ParamError::WrongKind {
+            kind: kind.to_string(),
+            param: id.to_string(),
+            wanted: "a number or a choice",
+            found: spec.kind.name(),
+        });
+    }
+    let index = u16::try_from(index).map_err(|_| ParamError::Unknown {
+        kind: kind.to_string(),
+        param: id.to_string(),
+    })?;
+    Ok(ParamHandle { index })
+}
+
+/// Declares the parameters a processor reads, by id: a struct of [`ParamHandle`]s resolved once
+/// when the node is built, and a struct of one block's [`ParamValues`] with the same field names.
+///
+/// ```ignore
+/// yano_engine::param_handles! {
+///     /// The gain's parameters.
+///     struct Knobs / Values {
+///         gain: "gain_db",
+///     }
+/// }
+/// // control thread, in the constructor: an unknown id fails the build, naming it
+/// let knobs = Knobs::resolve(config)?;
+/// // audio thread, once per block
+/// let p = knobs.read(ctx);
+/// let g = p.gain.at(0);
+/// ```
+#[macro_export]
+macro_rules! param_handles {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $handles:ident / $values:ident {
+            $($field:ident: $id:literal),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        $vis struct $handles {
+            $($field: $crate::param::ParamHandle,)*
+        }
+
+        /// One block's values of each parameter, named as in the handles.
+        #[derive(Debug, Clone, Copy)]
+        #[allow(dead_code)]
+        $vis struct $values<'a> {
+            $($field: $crate::param::ParamValues<'a>,)*
+        }
+
+        #[allow(dead_code)]
+        impl $handles {
+            /// Control thread: resolves every id against the node's kind; an id it does not have
+            /// is an error naming the kind and the id.
+            fn resolve(config: &$crate::NodeConfig<'_>) -> Result<Self, $crate::NodeError> {
+                Ok($handles {
+                    $($field: config.param($id)?,)*
+                })
+            }
+
+            /// Audio thread: this block's values.
+            #[inline]
+            fn read<'a>(&self, ctx: &$crate::ProcessContext<'a>) -> $values<'a> {
+                $values {
+                    $($field: ctx.param(self.$field),)*
+                }
+            }
+        }
+    };
 }
 
 /// A change to one parameter, sent from the control thread to the audio thread.

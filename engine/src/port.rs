@@ -64,7 +64,7 @@ pub struct PortSpec {
     pub name: Cow<'static, str>,
     pub ty: PortType,
     pub direction: PortDirection,
-    pub description: &'static str,
+    pub description: Cow<'static, str>,
     /// An input that must be connected for the node to do anything (inference inputs, mostly).
     pub required: bool,
     /// An input whose edges are delivered one block late and so may close a cycle (delay lines).
@@ -75,13 +75,13 @@ impl PortSpec {
     pub fn input(
         name: impl Into<Cow<'static, str>>,
         ty: PortType,
-        description: &'static str,
+        description: impl Into<Cow<'static, str>>,
     ) -> Self {
         PortSpec {
             name: name.into(),
             ty,
             direction: PortDirection::Input,
-            description,
+            description: description.into(),
             required: false,
             feedback: false,
         }
@@ -90,7 +90,7 @@ impl PortSpec {
     pub fn output(
         name: impl Into<Cow<'static, str>>,
         ty: PortType,
-        description: &'static str,
+        description: impl Into<Cow<'static, str>>,
     ) -> Self {
         PortSpec {
             direction: PortDirection::Output,

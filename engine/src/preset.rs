@@ -178,6 +178,7 @@ fn locate(text: &str, error: &GraphError) -> Option<Location> {
             node_offset(&text[first + 1..], id).map(|i| i + first + 1)
         }
         GraphError::BadId(id) | GraphError::NoSuchNode(id) => node_offset(text, id),
+        GraphError::Ports { node, .. } => node_offset(text, node),
         GraphError::UnknownKind { node, kind } => {
             let n = node_offset(text, node)?;
             find_quoted(text, kind, n)

@@ -9,7 +9,7 @@
 use std::marker::PhantomData;
 
 use crate::event::{EventList, NoteEvent};
-use crate::param::{ParamState, ParamValues};
+use crate::param::{ParamHandle, ParamState, ParamValues};
 use crate::transport::Transport;
 
 /// Buffer 0 of every pool is always silent; inputs with nothing connected read it.
@@ -217,13 +217,22 @@ impl<'a> ProcessContext<'a> {
         unsafe { &mut *self.events.add(i) }
     }
 
-    /// This block's values of parameter `index` (in the descriptor's order).
+    /// This block's values of the parameter `handle` names (resolved by id when the node was
+    /// built, see [`crate::NodeConfig::param`]).
     #[inline]
-    pub fn param(&self, index: usize) -> ParamValues<'a> {
-        match self.params.get(index) {
+    pub fn param(&self, handle: ParamHandle) -> ParamValues<'a> {
+        // A handle is only made from this node's own specs, whose states the schedule builds in
+        // the same order, so the lookup always hits; `get` keeps the audio thread panic-free.
+        match self.params.get(handle.index()) {
             Some(p) => p.values(self.frames),
             None => ParamValues::Constant(0.0),
         }
+    }
+
+    /// A choice parameter's index at the end of this block.
+    #[inline]
+    pub fn choice(&self, handle: ParamHandle) -> usize {
+        self.param(handle).last() as usize
     }
 
     /// The main output bus (left, right), which output nodes add into.

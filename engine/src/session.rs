@@ -9,7 +9,7 @@ use thiserror::Error;
 use crate::compiler::{CompileError, CompileStats, Compiler, InferencePlan};
 use crate::graph::{ports_of, Graph, GraphError};
 use crate::node::NodeError;
-use crate::param::{ParamChange, ParamKind, ParamValue};
+use crate::param::{ParamChange, ParamValue};
 use crate::registry::Registry;
 use crate::runtime::inference::{Evaluation, InferencePool, JobStatus};
 use crate::runtime::realtime::{Command, Runtime, RuntimeHandle, SendError};
@@ -112,35 +112,31 @@ impl Session {
         let registry = self.compiler.registry().clone();
         let mut next = self.graph.clone();
         next.set_param(node, param, value.clone(), &registry)?;
-        let spec = next
-            .node(node)
-            .and_then(|n| registry.get(&n.kind))
-            .and_then(|d| d.param(param))
-            .cloned();
+        let descriptor = next.node(node).and_then(|n| registry.get(&n.kind));
+        let spec = descriptor.and_then(|d| d.param(param)).cloned();
+        let handle = descriptor.and_then(|d| d.handle(param).ok());
         // A parameter that shapes the ports (a mixer's input count) needs a new schedule.
         let reshapes = match (self.graph.node(node), next.node(node)) {
-            (Some(before), Some(after)) => registry
-                .get(&after.kind)
-                .is_some_and(|d| ports_of(before, d) != ports_of(after, d)),
+            (Some(before), Some(after)) => registry.get(&after.kind).is_some_and(
+                |d| !matches!((ports_of(before, d), ports_of(after, d)), (Ok(a), Ok(b)) if a == b),
+            ),
             _ => true,
         };
         let layout = self
             .compiler
             .layout()
             .and_then(|l| l.nodes.get(node).map(|e| (l.generation, e.clone())));
-        match (spec, layout) {
-            (Some(spec), Some((generation, entry)))
-                if !reshapes && !spec.rebuilds && !matches!(spec.kind, ParamKind::Text { .. }) =>
+        match (spec, handle, layout) {
+            (Some(spec), Some(handle), Some((generation, entry)))
+                // The running node must be of this kind for the handle to fit its parameters.
+                if !reshapes
+                    && !spec.rebuilds_node()
+                    && descriptor.is_some_and(|d| d.kind == entry.kind) =>
             {
-                let index = entry
-                    .param_ids
-                    .iter()
-                    .position(|p| *p == param)
-                    .unwrap_or(0);
                 self.handle.send(Command::Param {
                     generation,
                     node: entry.slot,
-                    param: index as u16,
+                    param: handle,
                     at,
                     change: ParamChange::Set(spec.realtime_value(&value)),
                 })?;

@@ -99,8 +99,8 @@ pub fn register(registry: &mut Registry) {
 
 fn build(config: &NodeConfig<'_>) -> Result<Box<dyn InferenceNode>, NodeError> {
     let p = &config.params;
-    let style = Style::ALL[p.choice("style").min(2)];
-    let key_text = p.text("key");
+    let style = Style::ALL[p.choice("style")?.min(2)];
+    let key_text = p.text("key")?;
     let key = if key_text.trim().is_empty() {
         style.default_key()
     } else {
@@ -114,13 +114,13 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn InferenceNode>, NodeError> {
         style,
         key,
         config.transport.bpm,
-        p.number("bars") as u32,
-        p.number("seed") as u64,
+        p.number("bars")? as u32,
+        p.number("seed")? as u64,
     );
-    request.character.density = p.number("density");
-    request.character.complexity = p.number("complexity");
+    request.character.density = p.number("density")?;
+    request.character.complexity = p.number("complexity")?;
     request.energy =
-        EnergyCurve::parse(ENERGY[p.choice("energy").min(2)]).unwrap_or(EnergyCurve::Build);
+        EnergyCurve::parse(ENERGY[p.choice("energy")?.min(2)]).unwrap_or(EnergyCurve::Build);
     Ok(Box::new(Generator { request }))
 }
 

@@ -49,18 +49,20 @@ pub fn descriptor() -> NodeDescriptor {
 
 fn build(config: &NodeConfig<'_>) -> Result<Box<dyn InferenceNode>, NodeError> {
     let p = &config.params;
-    let hz = |id: &str| Some(p.number(id)).filter(|v| *v > 0.0);
+    let hz = |id: &str| -> Result<Option<f64>, NodeError> {
+        Ok(Some(p.number(id)?).filter(|v| *v > 0.0))
+    };
     Ok(Box::new(Transcribe {
         options: Options {
-            onset_threshold: p.number("onset_threshold") as f32,
-            frame_threshold: p.number("frame_threshold") as f32,
-            min_note_seconds: p.number("min_note_ms") / 1000.0,
-            min_hz: hz("min_hz"),
-            max_hz: hz("max_hz"),
-            monophonic: p.choice("voices") == 1,
+            onset_threshold: p.number("onset_threshold")? as f32,
+            frame_threshold: p.number("frame_threshold")? as f32,
+            min_note_seconds: p.number("min_note_ms")? / 1000.0,
+            min_hz: hz("min_hz")?,
+            max_hz: hz("max_hz")?,
+            monophonic: p.choice("voices")? == 1,
             ..Options::default()
         },
-        transpose: p.number("transpose").round() as i32,
+        transpose: p.number("transpose")?.round() as i32,
     }))
 }
 

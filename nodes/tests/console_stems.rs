@@ -87,7 +87,8 @@ fn desk(settings: &[Set<'_>], r: &Registry) -> Graph {
     g.add_node(NodeSpec::new("out", "io.output"), r).unwrap();
     g.connect("mix.out", "out.in", r).unwrap();
     let ports =
-        yano_engine::graph::ports_of(g.node("mix").unwrap(), r.get("mixer.console").unwrap());
+        yano_engine::graph::ports_of(g.node("mix").unwrap(), r.get("mixer.console").unwrap())
+            .unwrap();
     let has = |name: &str| ports.iter().any(|p| p.name == name);
     if has("send_1") {
         g.add_node(

@@ -36,7 +36,7 @@ fn single_node_graph(kind: &str, r: &Registry) -> Graph {
     }
     g.add_node(node, r).unwrap();
     let d = r.get(kind).unwrap();
-    let ports = ports_of(g.node("n").unwrap(), d);
+    let ports = ports_of(g.node("n").unwrap(), d).unwrap();
     let mut feeds = 0;
     for p in ports.iter().filter(|p| p.direction == PortDirection::Input) {
         feeds += 1;
@@ -146,7 +146,7 @@ fn whole_schedules_swaps_and_glides_do_not_allocate() {
                 if let yano_engine::param::ParamKind::Number { min, max, .. } = p.kind {
                     let _ = session.set_param(
                         &spec.id,
-                        p.id,
+                        &p.id,
                         yano_engine::ParamValue::Number((min + max) / 2.0),
                         0,
                     );

@@ -216,8 +216,11 @@ impl ScriptGraph {
         g.node(node)
             .and_then(|spec| {
                 let d = descriptor_of(spec, &cx.registry).ok()?;
-                spec.values_for(d)
-                    .get(d.params.iter().position(|p| p.id == param)?)?
+                let default = d.param(param)?.default_value();
+                spec.params
+                    .get(param)
+                    .cloned()
+                    .unwrap_or(default)
                     .as_number()
             })
             .unwrap_or(0.0)

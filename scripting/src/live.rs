@@ -221,7 +221,10 @@ fn param_changes(
             continue;
         };
         for p in &d.params {
-            let (x, y) = (before.params.get(p.id), after.params.get(p.id));
+            let (x, y) = (
+                before.params.get(p.id.as_ref()),
+                after.params.get(p.id.as_ref()),
+            );
             if x != y {
                 let value = y.cloned().unwrap_or_else(|| p.default_value());
                 changes.push((after.id.clone(), p.id.to_string(), value));

@@ -20,9 +20,7 @@ use thiserror::Error;
 
 use crate::bridge::{self, BridgeSlots, CaptureBuffer, ClipSlot};
 use crate::graph::{descriptor_of, ports_of, Graph, GraphError};
-use crate::node::{
-    Build, InferenceNode, NodeClass, NodeConfig, NodeDescriptor, NodeError, ParamReader,
-};
+use crate::node::{Build, InferenceNode, NodeClass, NodeConfig, NodeDescriptor, NodeError};
 use crate::param::ParamValue;
 use crate::port::{joint, Joint, PortDirection, PortSpec, PortType};
 use crate::readout::ReadoutBoard;
@@ -125,7 +123,6 @@ pub struct LayoutEntry {
     pub kind: String,
     /// Values of parameters whose change needs a new instance (text: file paths …).
     pub rebuild_key: Vec<ParamValue>,
-    pub param_ids: Vec<&'static str>,
 }
 
 /// A node of the graph, or a bridge the compiler inserted, with its ports resolved.
@@ -318,10 +315,7 @@ pub(crate) fn node_config<'a>(
 ) -> NodeConfig<'a> {
     NodeConfig {
         id: &unit.id,
-        params: ParamReader {
-            specs: &unit.desc.params,
-            values: &unit.values,
-        },
+        params: unit.desc.reader(&unit.values),
         sample_rate: graph.transport.sample_rate,
         block_size,
         transport: graph.transport,
@@ -352,7 +346,7 @@ fn resolve<'r>(
     let mut index = vec![usize::MAX; bound];
     for (i, spec) in graph.nodes() {
         let desc = descriptor_of(spec, registry)?;
-        let ports = ports_of(spec, desc);
+        let ports = ports_of(spec, desc)?;
         let (inputs, outputs) = ports
             .into_iter()
             .partition(|p| p.direction == PortDirection::Input);
@@ -420,18 +414,19 @@ fn resolve<'r>(
         {
             values[i] = ParamValue::Number(f64::from(channels.min(2)));
         }
-        let reader = ParamReader {
-            specs: &desc.params,
-            values: &values,
-        };
-        let (inputs, outputs): (Vec<PortSpec>, Vec<PortSpec>) = desc
-            .ports_for(&reader)
-            .into_iter()
-            .partition(|p| p.direction == PortDirection::Input);
         let id = format!(
             "{}.{}>{}.{}",
             units[from].id, e.from_port, units[to].id, e.to_port
         );
+        let (inputs, outputs): (Vec<PortSpec>, Vec<PortSpec>) = desc
+            .ports_for(&desc.reader(&values))
+            .map_err(|error| GraphError::Ports {
+                node: id.clone(),
+                kind: kind.to_string(),
+                error,
+            })?
+            .into_iter()
+            .partition(|p| p.direction == PortDirection::Input);
         let into_bridge = joint(ft, inputs[0].ty).unwrap_or(Joint::Direct);
         let out_of_bridge = joint(outputs[0].ty, tt).unwrap_or(Joint::Direct);
         let b = units.len();

@@ -159,15 +159,16 @@ pub(super) fn build_schedule(
     for &u in order {
         let unit = &units[u];
         let config = node_config(unit, graph, block_size, &compiler.readouts);
-        let processor = match unit.desc.build {
-            Build::Realtime(build) => build(&config).map_err(|error| CompileError::Build {
-                node: unit.id.clone(),
-                kind: unit.desc.kind.to_string(),
-                error,
-            })?,
+        let built = match unit.desc.build {
+            Build::Realtime(build) => build(&config),
             Build::Bridge(kind) => bridge::build(kind, &config, &mut compiler.slots),
             Build::Inference(_) => continue,
         };
+        let processor = built.map_err(|error| CompileError::Build {
+            node: unit.id.clone(),
+            kind: unit.desc.kind.to_string(),
+            error,
+        })?;
         latency[u] = processor.latency();
         processors[u] = Some(processor);
     }
@@ -430,17 +431,17 @@ pub(super) fn build_schedule(
     for &u in order {
         let unit = &units[u];
         let rebuild_key: Vec<ParamValue> = unit
-            .values
+            .desc
+            .params
             .iter()
-            .enumerate()
-            .filter(|(i, _)| unit.desc.param_rebuilds(*i))
+            .zip(&unit.values)
+            .filter(|(spec, _)| spec.rebuilds_node())
             .map(|(_, v)| v.clone())
             .collect();
         let entry = LayoutEntry {
             slot: slot_of[u],
             kind: unit.desc.kind.to_string(),
             rebuild_key,
-            param_ids: unit.desc.params.iter().map(|p| p.id).collect(),
         };
         if let Some(old) = compiler
             .previous
@@ -467,17 +468,15 @@ pub(super) fn build_schedule(
             .nodes
             .get(&lane.node)
             .ok_or_else(|| refuse("only real-time nodes can be automated"))?;
-        let param = entry
-            .param_ids
+        let param = order
             .iter()
-            .position(|p| *p == lane.param)
-            .ok_or_else(|| refuse("no such parameter"))?;
-        lanes.push(PlayedLane::new(
-            entry.slot,
-            param as u16,
-            lane,
-            &graph.transport,
-        ));
+            .map(|&u| &units[u])
+            .find(|u| u.id == lane.node)
+            .ok_or_else(|| refuse("only real-time nodes can be automated"))?
+            .desc
+            .handle(&lane.param)
+            .map_err(|e| refuse(&e.to_string()))?;
+        lanes.push(PlayedLane::new(entry.slot, param, lane, &graph.transport));
     }
     let max_latency = order
         .iter()

@@ -9,7 +9,7 @@ use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use crate::param::ParamChange;
+use crate::param::{ParamChange, ParamHandle};
 use crate::process::{Playhead, PortBinding, ProcessContext};
 use crate::runtime::schedule::{Schedule, Step};
 use crate::transport::Transport;
@@ -27,7 +27,7 @@ pub enum Command {
     Param {
         generation: u64,
         node: u32,
-        param: u16,
+        param: ParamHandle,
         at: u64,
         change: ParamChange,
     },
@@ -211,7 +211,7 @@ impl Runtime {
                     .schedule
                     .nodes
                     .get_mut(node as usize)
-                    .and_then(|n| n.params.get_mut(usize::from(param)))
+                    .and_then(|n| n.params.get_mut(param.index()))
                 {
                     p.schedule(offset, change);
                 }
@@ -274,7 +274,7 @@ impl Runtime {
                 let state = schedule
                     .nodes
                     .get_mut(lane.slot as usize)
-                    .and_then(|n| n.params.get_mut(usize::from(lane.param)));
+                    .and_then(|n| n.params.get_mut(lane.param.index()));
                 if let Some(state) = state {
                     lane.play(self.position, frames, state);
                 }

@@ -23,14 +23,6 @@ use crate::db_to_gain;
 pub const KIND: &str = "fx.compressor";
 pub const DETECTORS: &[&str] = &["peak", "rms"];
 
-const THRESHOLD: usize = 0;
-const RATIO: usize = 1;
-const KNEE: usize = 2;
-const ATTACK: usize = 3;
-const RELEASE: usize = 4;
-const MAKEUP: usize = 5;
-const MIX: usize = 6;
-const DETECTOR: usize = 7;
 const IN: usize = 0;
 const SIDECHAIN: usize = 1;
 
@@ -133,6 +125,7 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     }
     let sample_rate = config.sample_rate as f32;
     Ok(Box::new(Compressor {
+        knobs: Knobs::resolve(config)?,
         sample_rate,
         rms_coeff: 1.0 - (-1.0 / (RMS_WINDOW_MS * 0.001 * sample_rate)).exp(),
         mean_square: 0.0,
@@ -161,7 +154,22 @@ fn coeff(ms: f32, sample_rate: f32) -> f32 {
     (-1.0 / (ms.max(0.01) * 0.001 * sample_rate)).exp()
 }
 
+yano_engine::param_handles! {
+    /// The parameters the processor reads, resolved by id when it is built.
+    struct Knobs / Values {
+        threshold: "threshold_db",
+        ratio: "ratio",
+        knee: "knee_db",
+        attack: "attack_ms",
+        release: "release_ms",
+        makeup: "makeup_db",
+        mix: "mix",
+        detector: "detector",
+    }
+}
+
 struct Compressor {
+    knobs: Knobs,
     sample_rate: f32,
     rms_coeff: f32,
     mean_square: f32,
@@ -173,15 +181,15 @@ struct Compressor {
 
 impl Processor for Compressor {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-        let threshold = ctx.param(THRESHOLD);
-        let ratio = ctx.param(RATIO);
-        let knee = ctx.param(KNEE);
-        let makeup = ctx.param(MAKEUP);
-        let mix = ctx.param(MIX);
-        let rms = ctx.param(DETECTOR).last() >= 0.5;
+        let threshold = ctx.param(self.knobs.threshold);
+        let ratio = ctx.param(self.knobs.ratio);
+        let knee = ctx.param(self.knobs.knee);
+        let makeup = ctx.param(self.knobs.makeup);
+        let mix = ctx.param(self.knobs.mix);
+        let rms = ctx.param(self.knobs.detector).last() >= 0.5;
         // Time constants change at most once a block: an exp() per sample is not worth it.
-        let attack = coeff(ctx.param(ATTACK).last(), self.sample_rate);
-        let release = coeff(ctx.param(RELEASE).last(), self.sample_rate);
+        let attack = coeff(ctx.param(self.knobs.attack).last(), self.sample_rate);
+        let release = coeff(ctx.param(self.knobs.release).last(), self.sample_rate);
         let source = if ctx.is_connected(SIDECHAIN) {
             SIDECHAIN
         } else {
@@ -320,11 +328,11 @@ mod tests {
             build: Build::Realtime(|c| {
                 let p = &c.params;
                 Ok(Box::new(Steps {
-                    freq: p.number("freq_hz") as f32,
-                    start: p.number("start_db") as f32,
-                    step: p.number("step_db") as f32,
-                    step_frames: (p.number("step_ms") * 48.0) as usize,
-                    steps: p.number("steps") as usize,
+                    freq: p.number("freq_hz")? as f32,
+                    start: p.number("start_db")? as f32,
+                    step: p.number("step_db")? as f32,
+                    step_frames: (p.number("step_ms")? * 48.0) as usize,
+                    steps: p.number("steps")? as usize,
                     at: 0,
                 }))
             }),

@@ -10,7 +10,7 @@
 //! the feedback filter once more, so `highcut_hz` darkens successive echoes the way tape does.
 
 use yano_engine::node::ParamReader;
-use yano_engine::param::{ParamSpec, Smoothing, Unit};
+use yano_engine::param::{ParamError, ParamSpec, Smoothing, Unit};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, PortLayout, ProcessContext, Processor,
@@ -24,23 +24,16 @@ pub const SYNCS: &[&str] = &["off", "1/16", "1/8", "1/8d", "1/4", "1/2", "1 bar"
 /// Length in beats of each entry of [`SYNCS`] after "off".
 const SYNC_BEATS: [f64; 6] = [0.25, 0.5, 0.75, 1.0, 2.0, 4.0];
 
-const TIME: usize = 0;
-const FEEDBACK: usize = 1;
-const SYNC: usize = 3;
-const LOWCUT: usize = 4;
-const HIGHCUT: usize = 5;
-const PING_PONG: usize = 6;
-
 /// At these ends of their ranges the feedback filters are bypassed, so the defaults leave the
 /// loop exactly as transparent as the plain delay line.
 const LOWCUT_OFF_HZ: f32 = 20.0;
 const HIGHCUT_OFF_HZ: f32 = 20_000.0;
 
-fn ports(p: &ParamReader<'_>) -> Vec<PortSpec> {
+fn ports(p: &ParamReader<'_>) -> Result<Vec<PortSpec>, ParamError> {
     let ty = PortType::Audio {
-        channels: p.number("channels").clamp(1.0, 2.0) as u16,
+        channels: p.number("channels")?.clamp(1.0, 2.0) as u16,
     };
-    vec![
+    Ok(vec![
         PortSpec::input(
             "in",
             ty,
@@ -48,7 +41,7 @@ fn ports(p: &ParamReader<'_>) -> Vec<PortSpec> {
         )
         .feedback(),
         PortSpec::output("out", ty, "the echoes (wet only)"),
-    ]
+    ])
 }
 
 pub fn descriptor() -> NodeDescriptor {
@@ -112,6 +105,7 @@ pub fn descriptor() -> NodeDescriptor {
 fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     let len = (MAX_SECONDS * f64::from(config.sample_rate)) as usize + 2 * config.block_size + 4;
     Ok(Box::new(Delay {
+        knobs: Knobs::resolve(config)?,
         rings: [
             vec![0.0; len].into_boxed_slice(),
             vec![0.0; len].into_boxed_slice(),
@@ -181,7 +175,20 @@ impl LoopFilter {
     }
 }
 
+yano_engine::param_handles! {
+    /// The parameters the processor reads, resolved by id when it is built.
+    struct Knobs / Values {
+        time: "time_ms",
+        feedback: "feedback",
+        sync: "sync",
+        lowcut: "lowcut_hz",
+        highcut: "highcut_hz",
+        ping_pong: "ping_pong",
+    }
+}
+
 struct Delay {
+    knobs: Knobs,
     rings: [Box<[f32]>; 2],
     write: usize,
     block: f32,
@@ -227,12 +234,15 @@ impl Delay {
 
 impl Processor for Delay {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-        let time = ctx.param(TIME);
-        let feedback = ctx.param(FEEDBACK);
-        let sync = ctx.param(SYNC).last() as usize;
+        let time = ctx.param(self.knobs.time);
+        let feedback = ctx.param(self.knobs.feedback);
+        let sync = ctx.choice(self.knobs.sync);
         let stereo = ctx.output_channels(0) >= 2;
-        let ping_pong = stereo && ctx.param(PING_PONG).last() >= 0.5;
-        self.design_filters(ctx.param(LOWCUT).at(0), ctx.param(HIGHCUT).at(0));
+        let ping_pong = stereo && ctx.param(self.knobs.ping_pong).last() >= 0.5;
+        self.design_filters(
+            ctx.param(self.knobs.lowcut).at(0),
+            ctx.param(self.knobs.highcut).at(0),
+        );
         // A synced time holds for the block: the tempo only changes between blocks.
         let synced = match sync.checked_sub(1).and_then(|s| SYNC_BEATS.get(s)) {
             Some(beats) => {

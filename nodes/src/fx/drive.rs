@@ -34,12 +34,6 @@ pub const LATENCY: u32 = 2 * TAPS as u32 - 1;
 /// Frames between tone-filter updates while `tone_hz` glides.
 const GLIDE_STEP: usize = 16;
 
-const DRIVE: usize = 0;
-const SHAPE: usize = 1;
-const TONE: usize = 2;
-const MIX: usize = 3;
-const OUTPUT: usize = 4;
-
 pub fn descriptor() -> NodeDescriptor {
     NodeDescriptor {
         kind: KIND,
@@ -129,6 +123,7 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
         return Err(NodeError::new("fx.drive needs a sample rate above 0 Hz"));
     }
     Ok(Box::new(Drive {
+        knobs: Knobs::resolve(config)?,
         taps: halfband(),
         sample_rate: f64::from(config.sample_rate),
         channels: [Channel::default(); 2],
@@ -198,7 +193,19 @@ struct Channel {
     tone: BiquadState,
 }
 
+yano_engine::param_handles! {
+    /// The parameters the processor reads, resolved by id when it is built.
+    struct Knobs / Values {
+        drive: "drive_db",
+        shape: "shape",
+        tone: "tone_hz",
+        mix: "mix",
+        output: "output_db",
+    }
+}
+
 struct Drive {
+    knobs: Knobs,
     taps: [f32; TAPS],
     sample_rate: f64,
     channels: [Channel; 2],
@@ -241,12 +248,12 @@ impl Channel {
 impl Processor for Drive {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
         let frames = ctx.frames();
-        let shape = ctx.param(SHAPE).last() as usize;
+        let shape = ctx.choice(self.knobs.shape);
         let (drive, tone, mix, output) = (
-            ctx.param(DRIVE),
-            ctx.param(TONE),
-            ctx.param(MIX),
-            ctx.param(OUTPUT),
+            ctx.param(self.knobs.drive),
+            ctx.param(self.knobs.tone),
+            ctx.param(self.knobs.mix),
+            ctx.param(self.knobs.output),
         );
         let (in_l, in_r) = (ctx.audio_in(0, 0), ctx.audio_in(0, 1));
         let (out_l, out_r) = ctx.audio_out_pair(0);

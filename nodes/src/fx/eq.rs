@@ -6,7 +6,7 @@
 //! Coefficients are recomputed once per block when a band's settings change, and every
 //! [`GLIDE_STEP`] frames while one glides; the filter state (TDF-II, f64) is kept across both.
 
-use yano_engine::param::{ParamSpec, ParamValues, Smoothing, Unit};
+use yano_engine::param::{ParamHandle, ParamSpec, ParamValues, Smoothing, Unit};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, PortLayout, ProcessContext, Processor,
@@ -20,10 +20,9 @@ pub const BANDS: usize = 4;
 /// Frames between coefficient updates while a band's parameters glide.
 pub const GLIDE_STEP: usize = 16;
 
-/// Parameters per band, in descriptor order: type, freq_hz, gain_db, q.
+/// Parameters per band, in this order in [`Eq::bands`] and a band's settings: type, freq_hz,
+/// gain_db, q.
 const PER_BAND: usize = 4;
-/// Index of the output `gain_db`, after the bands.
-const GAIN: usize = BANDS * PER_BAND;
 
 /// (type id, freq id, gain id, q id, default shape index, default frequency).
 const BAND_PARAMS: [(&str, &str, &str, &str, usize, f64); BANDS] = [
@@ -62,7 +61,7 @@ const BAND_PARAMS: [(&str, &str, &str, &str, usize, f64); BANDS] = [
 ];
 
 pub fn descriptor() -> NodeDescriptor {
-    let mut params = Vec::with_capacity(GAIN + 1);
+    let mut params = Vec::with_capacity(BANDS * PER_BAND + 1);
     for (ty, freq, gain, q, shape, hz) in BAND_PARAMS {
         params.push(ParamSpec::choice(
             ty,
@@ -125,7 +124,21 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     if config.sample_rate == 0 {
         return Err(NodeError::new("fx.eq needs a sample rate above 0 Hz"));
     }
+    let mut bands = Vec::with_capacity(BANDS);
+    for (ty, freq, gain, q, _, _) in BAND_PARAMS {
+        bands.push([
+            config.param(ty)?,
+            config.param(freq)?,
+            config.param(gain)?,
+            config.param(q)?,
+        ]);
+    }
+    let bands: [[ParamHandle; PER_BAND]; BANDS] = bands
+        .try_into()
+        .map_err(|_| NodeError::new("fx.eq: one row of parameters per band"))?;
     Ok(Box::new(Eq {
+        bands,
+        gain: config.param("gain_db")?,
         sample_rate: f64::from(config.sample_rate),
         coeffs: [Biquad::IDENTITY; BANDS],
         active: [false; BANDS],
@@ -136,6 +149,10 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
 }
 
 struct Eq {
+    /// Each band's parameters (type, freq_hz, gain_db, q), resolved by id when built.
+    bands: [[ParamHandle; PER_BAND]; BANDS],
+    /// The output level.
+    gain: ParamHandle,
     sample_rate: f64,
     coeffs: [Biquad; BANDS],
     /// Bands that change the signal: not off, and not a peak or shelf at 0 dB.
@@ -196,15 +213,16 @@ impl Eq {
 impl Processor for Eq {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
         let frames = ctx.frames();
-        let gain = ctx.param(GAIN);
+        let gain = ctx.param(self.gain);
         // Parameter views borrow the block, not `ctx`, so they outlive the output borrow below.
-        let params: [ParamValues<'_>; GAIN] = std::array::from_fn(|p| ctx.param(p));
-        let gliding = params.iter().any(|p| !p.is_constant());
+        let params: [[ParamValues<'_>; PER_BAND]; BANDS] =
+            std::array::from_fn(|b| std::array::from_fn(|k| ctx.param(self.bands[b][k])));
+        let gliding = params.iter().flatten().any(|p| !p.is_constant());
         let settings_at = |i: usize| {
             let mut v = [[0.0f32; PER_BAND]; BANDS];
             for (b, row) in v.iter_mut().enumerate() {
                 for (k, x) in row.iter_mut().enumerate() {
-                    *x = params[b * PER_BAND + k].at(i);
+                    *x = params[b][k].at(i);
                 }
             }
             v

@@ -21,10 +21,6 @@ pub const MODES: &[&str] = &["lowpass", "highpass", "bandpass", "notch"];
 /// Q at resonance 1.
 pub const MAX_Q: f64 = 20.0;
 
-const MODE: usize = 0;
-const CUTOFF: usize = 1;
-const RESONANCE: usize = 2;
-const MIX: usize = 3;
 const IN: usize = 0;
 const CUTOFF_MOD: usize = 1;
 
@@ -83,6 +79,7 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
         return Err(NodeError::new("fx.filter needs a sample rate above 0 Hz"));
     }
     Ok(Box::new(Filter {
+        knobs: Knobs::resolve(config)?,
         sample_rate: f64::from(config.sample_rate),
         ic: [[0.0; 2]; 2],
     }))
@@ -120,7 +117,18 @@ impl Coeffs {
     }
 }
 
+yano_engine::param_handles! {
+    /// The parameters the processor reads, resolved by id when it is built.
+    struct Knobs / Values {
+        mode: "mode",
+        cutoff: "cutoff_hz",
+        resonance: "resonance",
+        mix: "mix",
+    }
+}
+
 struct Filter {
+    knobs: Knobs,
     sample_rate: f64,
     /// [channel][integrator]: the two trapezoidal integrator memories.
     ic: [[f64; 2]; 2],
@@ -146,8 +154,12 @@ fn tick(ic: &mut [f64; 2], c: &Coeffs, mode: usize, v0: f64) -> f64 {
 impl Processor for Filter {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
         let frames = ctx.frames();
-        let mode = ctx.param(MODE).last() as usize;
-        let (cutoff, resonance, mix) = (ctx.param(CUTOFF), ctx.param(RESONANCE), ctx.param(MIX));
+        let mode = ctx.choice(self.knobs.mode);
+        let (cutoff, resonance, mix) = (
+            ctx.param(self.knobs.cutoff),
+            ctx.param(self.knobs.resonance),
+            ctx.param(self.knobs.mix),
+        );
         let modulated = ctx.is_connected(CUTOFF_MOD);
         let cutoff_mod = ctx.control_in(CUTOFF_MOD);
         let (in_l, in_r) = (ctx.audio_in(IN, 0), ctx.audio_in(IN, 1));

@@ -13,7 +13,7 @@
 //! parallel paths. It is fixed when the node is built, so its parameter is marked `rebuilds`: a change builds a
 //! fresh node and the compiler re-aligns parallel paths to the new latency.
 
-use yano_engine::param::{ParamSpec, ParamValues, Unit};
+use yano_engine::param::{ParamHandle, ParamSpec, ParamValues, Unit};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, PortLayout, ProcessContext, Processor,
@@ -31,9 +31,6 @@ const OVERSAMPLE: usize = 8;
 const TP_TAPS: usize = 24;
 /// Samples the detector runs behind its input: half the interpolator.
 const DETECT_DELAY: usize = TP_TAPS / 2;
-
-const CEILING: usize = 0;
-const RELEASE: usize = 2;
 
 pub fn descriptor() -> NodeDescriptor {
     NodeDescriptor {
@@ -125,10 +122,18 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     if config.sample_rate == 0 {
         return Err(NodeError::new("fx.limiter needs a sample rate above 0 Hz"));
     }
-    Ok(Box::new(Limiter::new(
-        config.sample_rate,
-        config.params.number("lookahead_ms"),
-    )))
+    Ok(Box::new(LimiterNode {
+        limiter: Limiter::new(config.sample_rate, config.params.number("lookahead_ms")?),
+        ceiling: config.param("ceiling_db")?,
+        release: config.param("release_ms")?,
+    }))
+}
+
+/// `fx.limiter`: a [`Limiter`] driven by the node's parameters (the console drives its own).
+struct LimiterNode {
+    limiter: Limiter,
+    ceiling: ParamHandle,
+    release: ParamHandle,
 }
 
 /// The minimum of the last `window` values, in O(1) amortised (a monotonic queue in a ring).
@@ -348,26 +353,31 @@ impl Limiter {
     }
 }
 
-impl Processor for Limiter {
+impl Processor for LimiterNode {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-        let (ceiling, release_ms) = (ctx.param(CEILING), ctx.param(RELEASE).last());
+        let (ceiling, release_ms) = (ctx.param(self.ceiling), ctx.param(self.release).last());
         let (in_l, in_r) = (ctx.audio_in(0, 0), ctx.audio_in(0, 1));
         let (out_l, out_r) = ctx.audio_out_pair(0);
         out_l.copy_from_slice(in_l);
         out_r.copy_from_slice(in_r);
-        self.limit(out_l, out_r, ceiling, release_ms);
+        self.limiter.limit(out_l, out_r, ceiling, release_ms);
     }
 
     fn latency(&self) -> u32 {
-        self.delay[0].len() as u32
+        self.limiter.latency()
     }
 
     fn reset(&mut self) {
-        self.clear();
+        self.limiter.clear();
     }
 }
 
 impl Limiter {
+    /// Control thread: the look-ahead in samples, by which the limiter delays its signal.
+    pub fn latency(&self) -> u32 {
+        self.delay[0].len() as u32
+    }
+
     /// Audio thread: forgets the signal (transport jumps, or a non-finite input).
     pub fn clear(&mut self) {
         self.detect = [[0.0; 2 * TP_TAPS]; 2];
@@ -388,7 +398,6 @@ mod tests {
     use std::f64::consts::PI;
     use std::sync::Arc;
     use yano_engine::graph::{Graph, NodeSpec};
-    use yano_engine::node::ParamReader;
     use yano_engine::{ParamValue, Registry, Transport};
 
     const SR: u32 = 48_000;
@@ -446,8 +455,8 @@ mod tests {
             ports: PortLayout::Fixed(vec![PortSpec::output("out", PortType::MONO, "signal")]),
             build: Build::Realtime(|c: &NodeConfig<'_>| {
                 Ok(Box::new(Signal {
-                    wave: c.params.number("wave") as u32,
-                    level: c.params.number("level") as f32,
+                    wave: c.params.number("wave")? as u32,
+                    level: c.params.number("level")? as f32,
                     n: 0,
                 }))
             }),
@@ -516,10 +525,7 @@ mod tests {
             .collect();
         let config = NodeConfig {
             id: "lim",
-            params: ParamReader {
-                specs: &d.params,
-                values: &values,
-            },
+            params: d.reader(&values),
             sample_rate: SR,
             block_size: 128,
             transport: Transport::default(),

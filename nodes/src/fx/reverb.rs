@@ -22,12 +22,6 @@ pub const KIND: &str = "fx.reverb";
 /// Longest predelay, in milliseconds.
 pub const MAX_PREDELAY_MS: f64 = 250.0;
 
-const DECAY: usize = 0;
-const DAMPING: usize = 1;
-const PREDELAY: usize = 2;
-const MIX: usize = 3;
-const WIDTH: usize = 4;
-
 const LINES: usize = 8;
 /// Line lengths at 48 kHz; other rates scale them and move each to the next free prime.
 const LENGTHS_48K: [usize; LINES] = [1109, 1303, 1451, 1607, 1783, 1951, 2137, 2311];
@@ -135,6 +129,7 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     });
     let predelay_len = (MAX_PREDELAY_MS * 0.001 * f64::from(sr)) as usize + 2;
     Ok(Box::new(Reverb {
+        knobs: Knobs::resolve(config)?,
         sample_rate: f64::from(sr),
         lines,
         diffusers,
@@ -254,7 +249,19 @@ fn absorption(length: usize, decay_s: f64, damping: f64, sample_rate: f64) -> (f
     (g as f32, b as f32)
 }
 
+yano_engine::param_handles! {
+    /// The parameters the processor reads, resolved by id when it is built.
+    struct Knobs / Values {
+        decay: "decay_s",
+        damping: "damping",
+        predelay: "predelay_ms",
+        mix: "mix",
+        width: "width",
+    }
+}
+
 struct Reverb {
+    knobs: Knobs,
     sample_rate: f64,
     lines: [Line; LINES],
     diffusers: [[Line; 3]; 2],
@@ -269,8 +276,8 @@ struct Reverb {
 
 impl Processor for Reverb {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-        let decay = ctx.param(DECAY).last();
-        let damping = ctx.param(DAMPING).last();
+        let decay = ctx.param(self.knobs.decay).last();
+        let damping = ctx.param(self.knobs.damping).last();
         if (decay, damping) != self.designed {
             self.designed = (decay, damping);
             for (a, line) in self.absorb.iter_mut().zip(&self.lines) {
@@ -282,9 +289,9 @@ impl Processor for Reverb {
                 );
             }
         }
-        let predelay = ctx.param(PREDELAY);
-        let mix = ctx.param(MIX);
-        let width = ctx.param(WIDTH);
+        let predelay = ctx.param(self.knobs.predelay);
+        let mix = ctx.param(self.knobs.mix);
+        let width = ctx.param(self.knobs.width);
         let ms_to_samples = (0.001 * self.sample_rate) as f32;
         let (in_l, in_r) = (ctx.audio_in(0, 0), ctx.audio_in(0, 1));
         let (out_l, out_r) = ctx.audio_out_pair(0);

@@ -64,7 +64,7 @@ pub fn registry() -> Arc<Registry> {
         ports: PortLayout::Fixed(vec![PortSpec::output("out", PortType::MONO, "the signal")]),
         build: Build::Realtime(|c| {
             Ok(Box::new(Source {
-                shape: c.params.choice("shape"),
+                shape: c.params.choice("shape")?,
                 at: 0,
                 seed: 1,
             }))

@@ -42,21 +42,22 @@ impl Processor for TwoNotes {
 
 fn two_notes(c: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     let n = |id: &str| c.params.number(id);
-    let at = |id: &str| {
-        if n(id) < 0.0 {
+    let at = |id: &str| -> Result<f64, NodeError> {
+        let ms = n(id)?;
+        Ok(if ms < 0.0 {
             -1.0
         } else {
-            (n(id) * 0.001 * SR).round()
-        }
+            (ms * 0.001 * SR).round()
+        })
     };
-    let velocity = n("velocity") as f32;
-    let (a, b) = (n("note_a") as u8, n("note_b") as u8);
+    let velocity = n("velocity")? as f32;
+    let (a, b) = (n("note_a")? as u8, n("note_b")? as u8);
     Ok(Box::new(TwoNotes {
         events: [
-            (at("on_a_ms"), NoteKind::On { note: a, velocity }),
-            (at("off_a_ms"), NoteKind::Off { note: a }),
-            (at("on_b_ms"), NoteKind::On { note: b, velocity }),
-            (at("off_b_ms"), NoteKind::Off { note: b }),
+            (at("on_a_ms")?, NoteKind::On { note: a, velocity }),
+            (at("off_a_ms")?, NoteKind::Off { note: a }),
+            (at("on_b_ms")?, NoteKind::On { note: b, velocity }),
+            (at("off_b_ms")?, NoteKind::Off { note: b }),
         ],
         pos: 0.0,
     }))

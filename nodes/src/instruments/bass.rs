@@ -10,7 +10,7 @@
 use std::f64::consts::TAU;
 
 use yano_engine::event::spans;
-use yano_engine::param::{ParamSpec, ParamValues, Unit};
+use yano_engine::param::{ParamSpec, Unit};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, NoteKind, PortLayout, ProcessContext, Processor,
@@ -20,13 +20,6 @@ use super::voice::t60_coefficient;
 use crate::db_to_gain;
 
 pub const KIND: &str = "instrument.bass";
-
-const HARMONIC: usize = 0;
-const ATTACK: usize = 1;
-const RELEASE: usize = 2;
-const GLIDE: usize = 3;
-const GAIN: usize = 4;
-const PARAMS: usize = 5;
 
 /// Below this level (−100 dB) a released voice stops and the node writes silence.
 const SILENT: f32 = 1e-5;
@@ -85,6 +78,7 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     }
     let sample_rate = f64::from(config.sample_rate);
     Ok(Box::new(Bass {
+        knobs: Knobs::resolve(config)?,
         sample_rate,
         inv_rate: 1.0 / sample_rate,
         phase: 0.0,
@@ -100,7 +94,19 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     }))
 }
 
+yano_engine::param_handles! {
+    /// The bass's parameters, resolved by id when it is built.
+    struct Knobs / Values {
+        harmonic: "harmonic_db",
+        attack: "attack_ms",
+        release: "release_ms",
+        glide: "glide_ms",
+        gain: "gain_db",
+    }
+}
+
 struct Bass {
+    knobs: Knobs,
     sample_rate: f64,
     inv_rate: f64,
     /// Oscillator phase in turns, 0..1.
@@ -119,10 +125,10 @@ struct Bass {
 }
 
 impl Bass {
-    fn note_on(&mut self, note: u8, velocity: f32, p: &[ParamValues<'_>; PARAMS], at: usize) {
+    fn note_on(&mut self, note: u8, velocity: f32, p: &Values<'_>, at: usize) {
         let sr = self.sample_rate;
         let f0 = 440.0 * ((f64::from(note) - 69.0) / 12.0).exp2();
-        let glide_ms = f64::from(p[GLIDE].at(at));
+        let glide_ms = f64::from(p.glide.at(at));
         if self.held.is_some() && self.active && glide_ms > 0.0 {
             self.glide_left = ((glide_ms * 0.001 * sr).round() as u32).max(1);
             self.glide_ratio = (f0 / self.freq).powf(1.0 / f64::from(self.glide_left));
@@ -135,7 +141,7 @@ impl Bass {
             self.phase = 0.0;
         }
         // From the level it stands at: a retrigger or a legato change of velocity never clicks.
-        self.attack_left = ((f64::from(p[ATTACK].at(at)) * 0.001 * sr).round() as u32).max(1);
+        self.attack_left = ((f64::from(p.attack.at(at)) * 0.001 * sr).round() as u32).max(1);
         self.attack_step = (velocity.clamp(0.0, 1.0) - self.env) / self.attack_left as f32;
         self.held = Some(note);
         self.active = true;
@@ -224,14 +230,14 @@ struct Block {
 impl Processor for Bass {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
         let frames = ctx.frames();
-        let p: [ParamValues<'_>; PARAMS] = std::array::from_fn(|i| ctx.param(i));
+        let p = self.knobs.read(ctx);
         let events = ctx.events_in(0);
-        let harmonic = db_to_gain(p[HARMONIC].last());
+        let harmonic = db_to_gain(p.harmonic.last());
         let b = Block {
             harmonic,
             harmonic_norm: 1.0 / (1.0 + harmonic),
-            release: t60_coefficient(p[RELEASE].last().max(1.0), self.sample_rate as f32),
-            gain: (db_to_gain(p[GAIN].at(0)), db_to_gain(p[GAIN].last())),
+            release: t60_coefficient(p.release.last().max(1.0), self.sample_rate as f32),
+            gain: (db_to_gain(p.gain.at(0)), db_to_gain(p.gain.last())),
             inv_frames: 1.0 / frames.max(1) as f32,
         };
         let out = ctx.audio_out(0, 0);

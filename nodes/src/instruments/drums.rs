@@ -23,7 +23,7 @@
 use std::f32::consts::{FRAC_PI_4, LN_10, SQRT_2, TAU};
 
 use yano_engine::event::spans;
-use yano_engine::param::{ParamSpec, ParamValues, Unit};
+use yano_engine::param::{ParamHandle, ParamSpec, ParamValues, Unit};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, NoteKind, PortLayout, ProcessContext, Processor,
@@ -45,11 +45,17 @@ const MAP: [(u8, Drum); 8] = [
     (70, Drum::Shaker),
 ];
 
-const GAIN: usize = 0;
-/// Voice `d` (in `MAP` order) has its level, pitch/tone and decay from `VOICE_PARAMS + 3d` on.
-const VOICE_PARAMS: usize = 1;
-const SHAKER_PAN: usize = 1 + 3 * MAP.len();
-const PARAMS: usize = SHAKER_PAN + 1;
+/// Each voice's level, pitch or tone, and decay parameter, in `MAP` order.
+const VOICE_IDS: [[&str; 3]; MAP.len()] = [
+    ["kick_db", "kick_tune_hz", "kick_decay_ms"],
+    ["rim_db", "rim_tone_hz", "rim_decay_ms"],
+    ["clap_db", "clap_tone_hz", "clap_decay_ms"],
+    ["tom_db", "tom_tune_hz", "tom_decay_ms"],
+    ["hat_db", "hat_tone_hz", "hat_decay_ms"],
+    ["conga_high_db", "conga_high_tune_hz", "conga_high_decay_ms"],
+    ["conga_low_db", "conga_low_tune_hz", "conga_low_decay_ms"],
+    ["shaker_db", "shaker_tone_hz", "shaker_decay_ms"],
+];
 
 /// Kick sweep: starts at tune × 150/52 and lands on the tune after 40 ms.
 const KICK_SWEEP_RATIO: f32 = 150.0 / 52.0;
@@ -132,7 +138,23 @@ pub fn descriptor() -> NodeDescriptor {
 }
 
 fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
+    let mut voices = Vec::with_capacity(MAP.len());
+    for [level, pitch, decay] in VOICE_IDS {
+        voices.push([
+            config.param(level)?,
+            config.param(pitch)?,
+            config.param(decay)?,
+        ]);
+    }
+    let voices: [[ParamHandle; 3]; MAP.len()] = voices
+        .try_into()
+        .map_err(|_| NodeError::new("one row of parameters per drum"))?;
     let mut kit = Drums {
+        knobs: Knobs {
+            gain: config.param("gain_db")?,
+            shaker_pan: config.param("shaker_pan")?,
+            voices,
+        },
         voices: [Voice::default(); 2 * MAP.len()],
         current: [0; MAP.len()],
         sr: config.sample_rate as f32,
@@ -379,7 +401,23 @@ impl Voice {
     }
 }
 
+/// The kit's parameters, resolved by id when it is built.
+#[derive(Clone, Copy)]
+struct Knobs {
+    gain: ParamHandle,
+    shaker_pan: ParamHandle,
+    /// Each voice's (level, pitch or tone, decay), in `MAP` order.
+    voices: [[ParamHandle; 3]; MAP.len()],
+}
+
+/// One block's values of every voice's parameters, in `MAP` order.
+struct VoiceValues<'a> {
+    voices: [[ParamValues<'a>; 3]; MAP.len()],
+    shaker_pan: ParamValues<'a>,
+}
+
 struct Drums {
+    knobs: Knobs,
     /// Two slots per drum: a retrigger starts in one while the other fades.
     voices: [Voice; 2 * MAP.len()],
     /// Which of its two slots each drum plays in now.
@@ -400,7 +438,7 @@ impl Drums {
         }
     }
 
-    fn hit(&mut self, d: usize, velocity: f32, p: &[ParamValues<'_>; PARAMS], at: usize) {
+    fn hit(&mut self, d: usize, velocity: f32, p: &VoiceValues<'_>, at: usize) {
         let sr = self.sr;
         let Some(drum) = MAP.get(d).map(|m| m.1) else {
             return;
@@ -418,11 +456,11 @@ impl Drums {
         let Some(v) = self.voices.get_mut(new) else {
             return;
         };
-        let at = |i: usize| p.get(i).map_or(0.0, |v| v.at(at));
-        let base = VOICE_PARAMS + 3 * d;
-        let (level, pitch, decay) = (at(base), at(base + 1), at(base + 2));
+        let Some([level, pitch, decay]) = p.voices.get(d).map(|row| row.map(|v| v.at(at))) else {
+            return;
+        };
         let pan = if drum == Drum::Shaker {
-            at(SHAKER_PAN)
+            p.shaker_pan.at(at)
         } else {
             0.0
         };
@@ -496,7 +534,12 @@ impl Drums {
 impl Processor for Drums {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
         let frames = ctx.frames();
-        let params: [ParamValues<'_>; PARAMS] = std::array::from_fn(|i| ctx.param(i));
+        let k = &self.knobs;
+        let params = VoiceValues {
+            voices: k.voices.map(|row| row.map(|h| ctx.param(h))),
+            shaker_pan: ctx.param(k.shaker_pan),
+        };
+        let gain = ctx.param(k.gain);
         let events = ctx.events_in(0);
         let (left, right) = ctx.audio_out_pair(0);
         left.fill(0.0);
@@ -516,7 +559,7 @@ impl Processor for Drums {
                 }
             }
         }
-        let (gain, still) = (params[GAIN], db_to_gain(params[GAIN].at(0)));
+        let still = db_to_gain(gain.at(0));
         for (i, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
             let g = if gain.is_constant() {
                 still
@@ -561,7 +604,7 @@ mod tests {
     }
 
     fn hits_kind(c: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
-        let text = c.params.text("hits");
+        let text = c.params.text("hits")?;
         let hit = |h: &str| {
             let mut f = h.split_whitespace();
             Some((
@@ -696,24 +739,19 @@ mod tests {
             "conga_low",
             "shaker",
         ];
-        for (i, name) in names.iter().enumerate() {
-            let ids: Vec<&str> = (0..3)
-                .map(|k| d.params[VOICE_PARAMS + 3 * i + k].id)
-                .collect();
+        for (ids, name) in VOICE_IDS.iter().zip(names) {
             assert!(
-                ids.iter().all(|id| id.starts_with(name)),
-                "{ids:?} for {:?}",
-                MAP[i].1
+                ids.iter()
+                    .all(|id| id.starts_with(name) && d.param(id).is_some()),
+                "{ids:?} for {name}"
             );
             assert!(
                 ids[0].ends_with("_db") && ids[1].ends_with("_hz") && ids[2].ends_with("_decay_ms")
             );
         }
-        assert_eq!(
-            (d.params[GAIN].id, d.params[SHAKER_PAN].id),
-            ("gain_db", "shaker_pan")
-        );
-        assert_eq!(d.params.len(), PARAMS);
+        // Every parameter is read: the voices', the kit's level and the shaker's pan.
+        assert_eq!(d.params.len(), 3 * VOICE_IDS.len() + 2);
+        assert!(d.param("gain_db").is_some() && d.param("shaker_pan").is_some());
     }
 
     #[test]

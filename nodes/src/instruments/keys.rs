@@ -30,17 +30,6 @@ use crate::db_to_gain;
 pub const KIND: &str = "instrument.keys";
 pub const MODELS: &[&str] = &["rhodes", "stab", "organ"];
 
-const MODEL: usize = 0;
-const VOICES: usize = 1;
-const ATTACK: usize = 2;
-const DECAY: usize = 3;
-const SUSTAIN: usize = 4;
-const RELEASE: usize = 5;
-const VELOCITY: usize = 6;
-const TREMOLO_HZ: usize = 7;
-const TREMOLO_DEPTH: usize = 8;
-const GAIN: usize = 9;
-
 const RHODES: usize = 0;
 /// Second bending mode of a cantilever beam over its first: the tine's bell.
 const BELL_RATIO: f32 = 6.267;
@@ -364,7 +353,24 @@ impl Voice for KeysVoice {
     }
 }
 
+yano_engine::param_handles! {
+    /// The keys' parameters, resolved by id when they are built.
+    struct Knobs / Values {
+        model: "model",
+        voices: "voices",
+        attack: "attack_ms",
+        decay: "decay_ms",
+        sustain: "sustain",
+        release: "release_ms",
+        velocity: "velocity_amount",
+        tremolo_hz: "tremolo_hz",
+        tremolo_depth: "tremolo_depth",
+        gain: "gain_db",
+    }
+}
+
 struct Keys {
+    knobs: Knobs,
     pool: VoicePool<KeysVoice>,
     shared: Shared,
     tremolo_phase: f32,
@@ -379,6 +385,7 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     }
     let voices = (0..MAX_VOICES).map(|_| KeysVoice::default()).collect();
     Ok(Box::new(Keys {
+        knobs: Knobs::resolve(config)?,
         pool: VoicePool::new(voices, sample_rate, STEAL_MS),
         shared: Shared::new(sample_rate),
         tremolo_phase: 0.0,
@@ -389,24 +396,24 @@ impl Processor for Keys {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
         let sr = self.shared.sample_rate;
         let events = ctx.events_in(0);
-        let p = |i| ctx.param(i).last();
-        self.shared.model = (p(MODEL) as usize).min(MODELS.len() - 1);
-        self.pool.set_limit(p(VOICES) as usize);
+        let p = self.knobs.read(ctx);
+        self.shared.model = (p.model.last() as usize).min(MODELS.len() - 1);
+        self.pool.set_limit(p.voices.last() as usize);
         self.pool.set_rates(EnvelopeRates::new(
             sr,
-            p(ATTACK),
-            p(DECAY),
-            p(SUSTAIN),
-            p(RELEASE),
+            p.attack.last(),
+            p.decay.last(),
+            p.sustain.last(),
+            p.release.last(),
         ));
-        let amount = p(VELOCITY);
+        let amount = p.velocity.last();
         let tremolo = if self.shared.model == RHODES {
-            p(TREMOLO_DEPTH).clamp(0.0, 1.0)
+            p.tremolo_depth.last().clamp(0.0, 1.0)
         } else {
             0.0
         };
-        let tremolo_dt = p(TREMOLO_HZ) / sr;
-        let gain = ctx.param(GAIN);
+        let tremolo_dt = p.tremolo_hz.last() / sr;
+        let gain = ctx.param(self.knobs.gain);
         let (left, right) = ctx.audio_out_pair(0);
         left.fill(0.0);
         right.fill(0.0);

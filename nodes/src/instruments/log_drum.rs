@@ -15,7 +15,7 @@
 use std::f64::consts::{LN_2, TAU};
 
 use yano_engine::event::spans;
-use yano_engine::param::{ParamSpec, ParamValues, Smoothing, Unit};
+use yano_engine::param::{ParamSpec, Smoothing, Unit};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, NoteKind, PortLayout, ProcessContext, Processor,
@@ -26,22 +26,6 @@ use crate::db_to_gain;
 
 pub const KIND: &str = "instrument.log_drum";
 pub const BODIES: &[&str] = &["harmonic", "fm"];
-
-const BODY: usize = 0;
-const HARMONIC: usize = 1;
-const FM_INDEX: usize = 2;
-const FM_DECAY: usize = 3;
-const PITCH_DEPTH: usize = 4;
-const PITCH_TAU: usize = 5;
-const DECAY: usize = 6;
-const KNOCK_HZ: usize = 7;
-const KNOCK_DB: usize = 8;
-const KNOCK_MS: usize = 9;
-const DRIVE: usize = 10;
-const TONE: usize = 11;
-const GLIDE: usize = 12;
-const GAIN: usize = 13;
-const PARAMS: usize = 14;
 
 /// Attack time, from AMAPIANO.md.
 const ATTACK_S: f64 = 0.001;
@@ -212,6 +196,7 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     }
     let sample_rate = f64::from(config.sample_rate);
     Ok(Box::new(LogDrum {
+        knobs: Knobs::resolve(config)?,
         sample_rate,
         inv_rate: 1.0 / sample_rate,
         phase: 0.0,
@@ -240,7 +225,28 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     }))
 }
 
+yano_engine::param_handles! {
+    /// The log drum's parameters, resolved by id when it is built.
+    struct Knobs / Values {
+        body: "body",
+        harmonic: "harmonic_db",
+        fm_index: "fm_index",
+        fm_decay: "fm_decay_ms",
+        pitch_depth: "pitch_depth_st",
+        pitch_tau: "pitch_tau_ms",
+        decay: "decay_ms",
+        knock_hz: "knock_hz",
+        knock_db: "knock_db",
+        knock_ms: "knock_ms",
+        drive: "drive",
+        tone: "tone_hz",
+        glide: "glide_ms",
+        gain: "gain_db",
+    }
+}
+
 struct LogDrum {
+    knobs: Knobs,
     sample_rate: f64,
     inv_rate: f64,
     /// Oscillator phase in turns, 0..1.
@@ -290,20 +296,20 @@ struct Block {
 impl LogDrum {
     /// Every note re-attacks (1 ms from the level it finds) and restarts the knock and the FM
     /// index; a legato note glides from the pitch it finds instead of diving.
-    fn note_on(&mut self, note: u8, velocity: f32, p: &[ParamValues<'_>; PARAMS], at: usize) {
+    fn note_on(&mut self, note: u8, velocity: f32, p: &Values<'_>, at: usize) {
         let sr = self.sample_rate;
         let samples = |ms: f32| ((f64::from(ms) * 0.001 * sr).round() as u32).max(1);
         let f0 = 440.0 * ((f64::from(note) - 69.0) / 12.0).exp2();
-        let glide_ms = p[GLIDE].at(at);
+        let glide_ms = p.glide.at(at);
         if self.active && self.held.is_some() && glide_ms > 0.0 {
             // Legato: slide from where the pitch stands, no dive.
             self.glide_left = samples(glide_ms);
             self.glide_ratio = (f0 / self.freq).powf(1.0 / f64::from(self.glide_left));
             self.dive_step = 0.0;
         } else {
-            let octaves = f64::from(p[PITCH_DEPTH].at(at)) / 12.0;
+            let octaves = f64::from(p.pitch_depth.at(at)) / 12.0;
             self.freq = f0 * octaves.exp2();
-            self.dive_shrink = (-1.0 / (f64::from(p[PITCH_TAU].at(at)) * 0.001 * sr)).exp();
+            self.dive_shrink = (-1.0 / (f64::from(p.pitch_tau.at(at)) * 0.001 * sr)).exp();
             // The steps sum to −octaves·ln 2: the dive lands exactly on f0.
             self.dive_step = -octaves * LN_2 * (1.0 - self.dive_shrink);
             // The steps still to come sum to step / (1 − shrink): stop when that is 5e-4 (0.9 ct).
@@ -319,18 +325,18 @@ impl LogDrum {
         }
         self.attack_left = (ATTACK_S * sr).round().max(1.0) as u32;
         self.attack_step = (velocity.clamp(0.0, 1.0) - self.env) / self.attack_left as f32;
-        self.fm_index = p[FM_INDEX].at(at);
-        self.fm_step = self.fm_index / samples(p[FM_DECAY].at(at)) as f32;
+        self.fm_index = p.fm_index.at(at);
+        self.fm_step = self.fm_index / samples(p.fm_decay.at(at)) as f32;
         self.start_knock(p, at);
         self.held = Some(note);
         self.active = true;
     }
 
-    fn start_knock(&mut self, p: &[ParamValues<'_>; PARAMS], at: usize) {
+    fn start_knock(&mut self, p: &Values<'_>, at: usize) {
         let sr = self.sample_rate;
-        let hz = f64::from(p[KNOCK_HZ].at(at)).min(0.45 * sr);
+        let hz = f64::from(p.knock_hz.at(at)).min(0.45 * sr);
         self.knock_filter.band_pass(hz, KNOCK_Q, sr);
-        let burst = (f64::from(p[KNOCK_MS].at(at)) * 0.001 * sr).max(1.0);
+        let burst = (f64::from(p.knock_ms.at(at)) * 0.001 * sr).max(1.0);
         self.knock_level = 1.0;
         self.knock_step = (1.0 / burst) as f32;
         self.knock_left = (burst + KNOCK_TAIL_S * sr) as u32;
@@ -338,7 +344,7 @@ impl LogDrum {
         // bandwidth (π/2)·hz/Q of it. Scale so the knock starts at knock_db re a unit sine's RMS.
         let kept = (TAU / 4.0 * hz / KNOCK_Q) / (0.5 * sr);
         let rms = (kept / 3.0).sqrt();
-        self.knock_scale = (f64::from(db_to_gain(p[KNOCK_DB].at(at))) * 0.5f64.sqrt() / rms) as f32;
+        self.knock_scale = (f64::from(db_to_gain(p.knock_db.at(at))) * 0.5f64.sqrt() / rms) as f32;
     }
 
     fn note_off(&mut self, note: u8) {
@@ -480,10 +486,10 @@ impl LogDrum {
 impl Processor for LogDrum {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
         let frames = ctx.frames();
-        let p: [ParamValues<'_>; PARAMS] = std::array::from_fn(|i| ctx.param(i));
+        let p = self.knobs.read(ctx);
         let events = ctx.events_in(0);
         let sr = self.sample_rate as f32;
-        let tone_hz = p[TONE].last().min(0.45 * sr);
+        let tone_hz = p.tone.last().min(0.45 * sr);
         if tone_hz != self.tone_hz {
             self.tone_hz = tone_hz;
             self.tone.low_pass(
@@ -492,17 +498,17 @@ impl Processor for LogDrum {
                 self.sample_rate,
             );
         }
-        let harmonic = db_to_gain(p[HARMONIC].last());
-        let drive = (p[DRIVE].at(0).max(1.0), p[DRIVE].last().max(1.0));
+        let harmonic = db_to_gain(p.harmonic.last());
+        let drive = (p.drive.at(0).max(1.0), p.drive.last().max(1.0));
         let b = Block {
-            fm: p[BODY].last() as usize == 1,
+            fm: p.body.last() as usize == 1,
             harmonic,
             harmonic_norm: 1.0 / (1.0 + harmonic),
-            decay: t60_coefficient(p[DECAY].last().max(1.0), sr),
+            decay: t60_coefficient(p.decay.last().max(1.0), sr),
             drive,
             // Divide by tanh(drive): a peak of 1 leaves at 1, whatever the drive.
             drive_norm: (1.0 / drive.0.tanh(), 1.0 / drive.1.tanh()),
-            gain: (db_to_gain(p[GAIN].at(0)), db_to_gain(p[GAIN].last())),
+            gain: (db_to_gain(p.gain.at(0)), db_to_gain(p.gain.last())),
             inv_frames: 1.0 / frames.max(1) as f32,
         };
         let out = ctx.audio_out(0, 0);

@@ -27,17 +27,6 @@ pub const MAX_SAWS: usize = 7;
 /// Saws a voice computes each sample (the most, rounded up to a whole number of SIMD lanes).
 const LANES: usize = 8;
 
-const VOICES: usize = 0;
-const SAWS: usize = 1;
-const DETUNE: usize = 2;
-const WIDTH: usize = 3;
-const CUTOFF: usize = 4;
-const RESONANCE: usize = 5;
-const ATTACK: usize = 6;
-const RELEASE: usize = 7;
-const VELOCITY: usize = 8;
-const GAIN: usize = 9;
-
 /// Level of one voice at full velocity, leaving headroom for chords.
 const VOICE_LEVEL: f32 = 0.2;
 /// Q of the two stages of a 4th-order Butterworth low-pass.
@@ -203,7 +192,24 @@ fn low_pass(cutoff_hz: f32, resonance: f32, sample_rate: f32) -> [Stage; 2] {
     [Stage::new(g, BUTTERWORTH_Q[0]), Stage::new(g, q)]
 }
 
+yano_engine::param_handles! {
+    /// The pad's parameters, resolved by id when it is built.
+    struct Knobs / Values {
+        voices: "voices",
+        saws: "saws",
+        detune: "detune_ct",
+        width: "width",
+        cutoff: "cutoff_hz",
+        resonance: "resonance",
+        attack: "attack_ms",
+        release: "release_ms",
+        velocity: "velocity_amount",
+        gain: "gain_db",
+    }
+}
+
 struct Pad {
+    knobs: Knobs,
     pool: VoicePool<PadVoice>,
     shared: Shared,
     /// [channel][stage] filter states.
@@ -219,6 +225,7 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     }
     let voices = (0..MAX_VOICES).map(|_| PadVoice::default()).collect();
     Ok(Box::new(Pad {
+        knobs: Knobs::resolve(config)?,
         pool: VoicePool::new(voices, sample_rate, STEAL_MS),
         shared: Shared {
             sample_rate,
@@ -236,14 +243,20 @@ impl Processor for Pad {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
         let sr = self.shared.sample_rate;
         let events = ctx.events_in(0);
-        let p = |i| ctx.param(i).last();
-        self.shared.set(p(SAWS) as usize, p(DETUNE), p(WIDTH));
-        self.pool.set_limit(p(VOICES) as usize);
-        self.pool
-            .set_rates(EnvelopeRates::new(sr, p(ATTACK), 1000.0, 1.0, p(RELEASE)));
-        let amount = p(VELOCITY);
-        let resonance = p(RESONANCE);
-        let (cutoff, gain) = (ctx.param(CUTOFF), ctx.param(GAIN));
+        let p = self.knobs.read(ctx);
+        self.shared
+            .set(p.saws.last() as usize, p.detune.last(), p.width.last());
+        self.pool.set_limit(p.voices.last() as usize);
+        self.pool.set_rates(EnvelopeRates::new(
+            sr,
+            p.attack.last(),
+            1000.0,
+            1.0,
+            p.release.last(),
+        ));
+        let amount = p.velocity.last();
+        let resonance = p.resonance.last();
+        let (cutoff, gain) = (ctx.param(self.knobs.cutoff), ctx.param(self.knobs.gain));
         let (left, right) = ctx.audio_out_pair(0);
         left.fill(0.0);
         right.fill(0.0);

@@ -22,14 +22,6 @@ use crate::sources::decode::{decode_file, resample};
 
 pub const KIND: &str = "instrument.sampler";
 
-const ROOT: usize = 1;
-const VOICES: usize = 2;
-const ATTACK: usize = 3;
-const RELEASE: usize = 4;
-const ONE_SHOT: usize = 5;
-const GAIN: usize = 6;
-const PARAMS: usize = 7;
-
 const MAX_VOICES: usize = 32;
 /// Room for stolen voices to fade while new ones start.
 const SLOTS: usize = MAX_VOICES + 8;
@@ -93,10 +85,10 @@ pub fn descriptor() -> NodeDescriptor {
 /// Control thread: decodes and resamples the whole file. No file yet (an empty `file`) builds a
 /// silent sampler, so a freshly added node does not stop its graph from compiling.
 fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
-    let channels = if config.params.text("file").trim().is_empty() {
+    let channels = if config.params.text("file")?.trim().is_empty() {
         vec![Vec::new()]
     } else {
-        let path = config.path("file");
+        let path = config.path("file")?;
         let decoded = decode_file(&path, MAX_SECONDS).map_err(|e| NodeError::new(e.to_string()))?;
         let audio = resample(decoded, config.sample_rate)
             .map_err(|e| NodeError::new(format!("{}: {e}", path.display())))?;
@@ -114,6 +106,7 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
             .collect()
     };
     Ok(Box::new(Sampler {
+        knobs: Knobs::resolve(config)?,
         left: channels.first().map(pad).unwrap_or_default(),
         right: channels.get(1).map(pad),
         frames: channels.first().map_or(0, Vec::len),
@@ -238,7 +231,20 @@ fn hermite(xm1: f32, x0: f32, x1: f32, x2: f32, t: f32) -> f32 {
     ((c3 * t + c2) * t + c1) * t + x0
 }
 
+yano_engine::param_handles! {
+    /// The sampler's parameters, resolved by id when it is built.
+    struct Knobs / Values {
+        root: "root_note",
+        voices: "voices",
+        attack: "attack_ms",
+        release: "release_ms",
+        one_shot: "one_shot",
+        gain: "gain_db",
+    }
+}
+
 struct Sampler {
+    knobs: Knobs,
     /// The file at the session rate, padded (see `build`).
     left: Box<[f32]>,
     right: Option<Box<[f32]>>,
@@ -250,9 +256,9 @@ struct Sampler {
 }
 
 impl Sampler {
-    fn note_on(&mut self, note: u8, velocity: f32, p: &[ParamValues<'_>; PARAMS], at: usize) {
-        let value = |i: usize| p.get(i).map_or(0.0, |v| v.at(at));
-        let limit = (value(VOICES) as usize).clamp(1, MAX_VOICES);
+    fn note_on(&mut self, note: u8, velocity: f32, p: &Values<'_>, at: usize) {
+        let value = |v: ParamValues<'_>| v.at(at);
+        let limit = (value(p.voices) as usize).clamp(1, MAX_VOICES);
         let steal = STEAL_MS * 0.001 * self.sr;
         let sounding = |v: &&mut Voice| v.active && v.stage != Stage::Stolen;
         while self.voices.iter_mut().filter(sounding).count() >= limit {
@@ -278,14 +284,15 @@ impl Sampler {
         let Some(v) = slot else {
             return;
         };
-        let attack = value(ATTACK) * 0.001 * self.sr;
+        let attack = value(p.attack) * 0.001 * self.sr;
         self.order += 1;
         *v = Voice {
             active: true,
             note,
             order: self.order,
             pos: 0,
-            rate: (2f64.powf((f64::from(note) - f64::from(value(ROOT))) / 12.0) * FIXED_ONE) as u64,
+            rate: (2f64.powf((f64::from(note) - f64::from(value(p.root))) / 12.0) * FIXED_ONE)
+                as u64,
             velocity: velocity.clamp(0.0, 1.0),
             env: if attack < 1.0 { 1.0 } else { 0.0 },
             step: 1.0 / attack.max(1.0),
@@ -297,12 +304,12 @@ impl Sampler {
         };
     }
 
-    fn note_off(&mut self, note: u8, p: &[ParamValues<'_>; PARAMS], at: usize) {
-        let value = |i: usize| p.get(i).map_or(0.0, |v| v.at(at));
-        if value(ONE_SHOT) >= 0.5 {
+    fn note_off(&mut self, note: u8, p: &Values<'_>, at: usize) {
+        let value = |v: ParamValues<'_>| v.at(at);
+        if value(p.one_shot) >= 0.5 {
             return;
         }
-        let release = value(RELEASE) * 0.001 * self.sr;
+        let release = value(p.release) * 0.001 * self.sr;
         for v in self
             .voices
             .iter_mut()
@@ -328,7 +335,7 @@ impl Sampler {
 impl Processor for Sampler {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
         let frames = ctx.frames();
-        let params: [ParamValues<'_>; PARAMS] = std::array::from_fn(|i| ctx.param(i));
+        let params = self.knobs.read(ctx);
         let events = ctx.events_in(0);
         let (left, right) = ctx.audio_out_pair(0);
         left.fill(0.0);
@@ -352,7 +359,7 @@ impl Processor for Sampler {
         if self.right.is_none() {
             right.iter_mut().zip(left.iter()).for_each(|(r, l)| *r = *l);
         }
-        let (gain, still) = (params[GAIN], db_to_gain(params[GAIN].at(0)));
+        let (gain, still) = (params.gain, db_to_gain(params.gain.at(0)));
         for (i, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
             let g = if gain.is_constant() {
                 still
@@ -414,7 +421,7 @@ mod tests {
         };
         Ok(Box::new(Notes(
             c.params
-                .text("notes")
+                .text("notes")?
                 .split(';')
                 .filter_map(event)
                 .collect(),

@@ -60,7 +60,7 @@ fn parse(text: &str) -> Result<Vec<(u64, NoteKind)>, NodeError> {
 
 fn build(c: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     Ok(Box::new(Script {
-        events: parse(&c.params.text("script"))?,
+        events: parse(&c.params.text("script")?)?,
         next: 0,
         now: 0,
     }))

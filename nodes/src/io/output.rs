@@ -1,7 +1,7 @@
 //! `io.output`: the main stereo output. Everything connected here is what a render writes and the
 //! sound card plays.
 
-use yano_engine::param::{ParamSpec, Unit};
+use yano_engine::param::{ParamHandle, ParamSpec, Unit};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, PortLayout, ProcessContext, Processor,
@@ -28,15 +28,19 @@ pub fn descriptor() -> NodeDescriptor {
     }
 }
 
-fn build(_: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
-    Ok(Box::new(Output))
+fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
+    Ok(Box::new(Output {
+        gain: config.param("gain_db")?,
+    }))
 }
 
-struct Output;
+struct Output {
+    gain: ParamHandle,
+}
 
 impl Processor for Output {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-        let gain = ctx.param(0);
+        let gain = ctx.param(self.gain);
         let (l, r) = (ctx.audio_in(0, 0), ctx.audio_in(0, 1));
         let (out_l, out_r) = ctx.main_out();
         for i in 0..out_l.len() {

@@ -15,10 +15,8 @@
 //! 128 frames), which lets send → effect → return loop back into this same node. Reverbs and
 //! delays do not mind; do not use a return for parallel processing that must line up exactly.
 
-use std::sync::LazyLock;
-
 use yano_engine::node::ParamReader;
-use yano_engine::param::{db_to_gain, ParamSpec, ParamValues, Unit};
+use yano_engine::param::{db_to_gain, ParamError, ParamHandle, ParamSpec, ParamValues, Unit};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, PortLayout, ProcessContext, Processor,
@@ -33,61 +31,118 @@ pub const KIND: &str = "mixer.console";
 pub const MAX_CHANNELS: usize = 16;
 pub const MAX_RETURNS: usize = 4;
 
-pub(super) fn leak(s: String) -> &'static str {
-    Box::leak(s.into_boxed_str())
-}
-
-/// Parameter ids of one channel strip.
+/// Parameter ids of one channel strip: "ch3_gain_db", "ch3_send2_db" …
 pub struct StripIds {
-    pub name: &'static str,
-    pub gain: &'static str,
-    pub pan: &'static str,
-    pub mute: &'static str,
-    pub solo: &'static str,
-    pub sends: [&'static str; MAX_RETURNS],
+    pub name: String,
+    pub gain: String,
+    pub pan: String,
+    pub mute: String,
+    pub solo: String,
+    pub sends: [String; MAX_RETURNS],
 }
 
-/// Made once per process: "ch3_gain_db", "ch3_send2_db" …
-pub static STRIPS: LazyLock<Vec<StripIds>> = LazyLock::new(|| {
-    (1..=MAX_CHANNELS)
-        .map(|i| StripIds {
-            name: leak(format!("ch{i}_name")),
-            gain: leak(format!("ch{i}_gain_db")),
-            pan: leak(format!("ch{i}_pan")),
-            mute: leak(format!("ch{i}_mute")),
-            solo: leak(format!("ch{i}_solo")),
-            sends: std::array::from_fn(|r| leak(format!("ch{i}_send{}_db", r + 1))),
+impl StripIds {
+    /// The ids of strip `i`, counted from 1 as the inputs `ch_1` … are.
+    pub fn of(i: usize) -> StripIds {
+        StripIds {
+            name: format!("ch{i}_name"),
+            gain: format!("ch{i}_gain_db"),
+            pan: format!("ch{i}_pan"),
+            mute: format!("ch{i}_mute"),
+            solo: format!("ch{i}_solo"),
+            sends: std::array::from_fn(|r| format!("ch{i}_send{}_db", r + 1)),
+        }
+    }
+}
+
+/// Parameter ids of return bus `r` (counted from 1): its level and its pre/post switch.
+fn return_ids(r: usize) -> [String; 2] {
+    [format!("ret{r}_gain_db"), format!("ret{r}_pre")]
+}
+
+/// A channel strip's parameters, resolved by id when the console is built.
+#[derive(Debug, Clone, Copy)]
+struct StripParams {
+    gain: ParamHandle,
+    pan: ParamHandle,
+    mute: ParamHandle,
+    solo: ParamHandle,
+    sends: [ParamHandle; MAX_RETURNS],
+}
+
+impl StripParams {
+    fn resolve(config: &NodeConfig<'_>, ids: &StripIds) -> Result<Self, NodeError> {
+        let mut sends = Vec::with_capacity(MAX_RETURNS);
+        for id in &ids.sends {
+            sends.push(config.param(id)?);
+        }
+        Ok(StripParams {
+            gain: config.param(&ids.gain)?,
+            pan: config.param(&ids.pan)?,
+            mute: config.param(&ids.mute)?,
+            solo: config.param(&ids.solo)?,
+            sends: sends
+                .try_into()
+                .map_err(|_| NodeError::new("a send per return"))?,
         })
-        .collect()
-});
+    }
+}
 
-static RETURNS: LazyLock<Vec<[&'static str; 2]>> = LazyLock::new(|| {
-    (1..=MAX_RETURNS)
-        .map(|r| [leak(format!("ret{r}_gain_db")), leak(format!("ret{r}_pre"))])
-        .collect()
-});
+/// A return bus's parameters.
+#[derive(Debug, Clone, Copy)]
+struct ReturnParams {
+    gain: ParamHandle,
+    pre: ParamHandle,
+}
 
-/// Descriptions of the stem outputs, one per channel.
-static STEM_DESCRIPTIONS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    (1..=MAX_CHANNELS)
-        .map(|i| leak(format!("channel {i} as it reaches the master (for stems)")))
-        .collect()
-});
+/// Everything the console reads on the audio thread, resolved by id when it is built.
+#[derive(Debug, Clone, Copy)]
+struct Knobs {
+    channels: ParamHandle,
+    returns: ParamHandle,
+    master_gain: ParamHandle,
+    master_ceiling: ParamHandle,
+    master_release: ParamHandle,
+    strips: [StripParams; MAX_CHANNELS],
+    buses: [ReturnParams; MAX_RETURNS],
+}
 
-// Parameter layout: 3 master params, then 9 per strip, then 2 per return, then the master
-// limiter's 3, then `stem_outs` (read when built).
-const MASTER_GAIN: usize = 2;
-const STRIP_BASE: usize = 3;
-const PER_STRIP: usize = 5 + MAX_RETURNS;
-const RETURN_BASE: usize = STRIP_BASE + PER_STRIP * MAX_CHANNELS;
-const MASTER_CEILING: usize = RETURN_BASE + 2 * MAX_RETURNS + 1;
-const MASTER_RELEASE: usize = MASTER_CEILING + 1;
+impl Knobs {
+    fn resolve(config: &NodeConfig<'_>) -> Result<Self, NodeError> {
+        let mut strips = Vec::with_capacity(MAX_CHANNELS);
+        for i in 1..=MAX_CHANNELS {
+            strips.push(StripParams::resolve(config, &StripIds::of(i))?);
+        }
+        let mut buses = Vec::with_capacity(MAX_RETURNS);
+        for r in 1..=MAX_RETURNS {
+            let [gain, pre] = return_ids(r);
+            buses.push(ReturnParams {
+                gain: config.param(&gain)?,
+                pre: config.param(&pre)?,
+            });
+        }
+        Ok(Knobs {
+            channels: config.param("channels")?,
+            returns: config.param("returns")?,
+            master_gain: config.param("master_gain_db")?,
+            master_ceiling: config.param("master_ceiling_db")?,
+            master_release: config.param("master_release_ms")?,
+            strips: strips
+                .try_into()
+                .map_err(|_| NodeError::new("a strip per channel"))?,
+            buses: buses
+                .try_into()
+                .map_err(|_| NodeError::new("a bus per return"))?,
+        })
+    }
+}
+
 /// Look-ahead of the master limiter.
 const MASTER_LOOKAHEAD_MS: f64 = 1.5;
 
-fn ports(p: &ParamReader<'_>) -> Vec<PortSpec> {
-    let channels = p.number("channels").clamp(1.0, MAX_CHANNELS as f64) as usize;
-    let returns = p.number("returns").clamp(0.0, MAX_RETURNS as f64) as usize;
+fn ports(p: &ParamReader<'_>) -> Result<Vec<PortSpec>, ParamError> {
+    let channels = p.number("channels")?.clamp(1.0, MAX_CHANNELS as f64) as usize;
+    let returns = p.number("returns")?.clamp(0.0, MAX_RETURNS as f64) as usize;
     let mut ports: Vec<PortSpec> = (1..=channels)
         .map(|i| {
             PortSpec::input(
@@ -113,12 +168,12 @@ fn ports(p: &ParamReader<'_>) -> Vec<PortSpec> {
             "a send bus, to an effect",
         )
     }));
-    if p.choice("stem_outs") == 1 {
+    if p.choice("stem_outs")? == 1 {
         ports.extend((1..=channels).map(|i| {
             PortSpec::output(
                 format!("stem_{i}"),
                 PortType::STEREO,
-                STEM_DESCRIPTIONS[i - 1],
+                format!("channel {i} as it reaches the master (for stems)"),
             )
         }));
         if returns > 0 {
@@ -129,7 +184,7 @@ fn ports(p: &ParamReader<'_>) -> Vec<PortSpec> {
             ));
         }
     }
-    ports
+    Ok(ports)
 }
 
 pub fn descriptor() -> NodeDescriptor {
@@ -159,7 +214,8 @@ pub fn descriptor() -> NodeDescriptor {
             Unit::Decibels,
         ),
     ];
-    for s in STRIPS.iter() {
+    for i in 1..=MAX_CHANNELS {
+        let s = StripIds::of(i);
         params.push(ParamSpec::text(
             s.name,
             "channel name (stems are named after it)",
@@ -204,9 +260,10 @@ pub fn descriptor() -> NodeDescriptor {
             ));
         }
     }
-    for r in RETURNS.iter() {
+    for r in 1..=MAX_RETURNS {
+        let [gain, pre] = return_ids(r);
         params.push(ParamSpec::number(
-            r[0],
+            gain,
             "return level",
             -96.0,
             12.0,
@@ -214,7 +271,7 @@ pub fn descriptor() -> NodeDescriptor {
             Unit::Decibels,
         ));
         params.push(ParamSpec::choice(
-            r[1],
+            pre,
             "send taken before or after the fader",
             &["post", "pre"],
             0,
@@ -268,15 +325,16 @@ pub fn descriptor() -> NodeDescriptor {
 }
 
 fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
-    let limiter = (config.params.choice("master_limiter") == 1)
+    let limiter = (config.params.choice("master_limiter")? == 1)
         .then(|| Limiter::new(config.sample_rate, MASTER_LOOKAHEAD_MS));
-    let stems = (config.params.choice("stem_outs") == 1).then(|| {
+    let stems = (config.params.choice("stem_outs")? == 1).then(|| {
         let lookahead = limiter.as_ref().map_or(0, |l| l.latency() as usize);
         Stems::new(config.block_size, lookahead)
     });
     Ok(Box::new(Console {
+        knobs: Knobs::resolve(config)?,
         meters: Meters::new(config),
-        mute_gain: heard_at_start(&config.params),
+        mute_gain: heard_at_start(&config.params)?,
         mute_step: (1.0 / (0.005 * f64::from(config.sample_rate))) as f32,
         limiter,
         stems,
@@ -285,20 +343,24 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
 
 /// Which channels are heard when the node is built (1) or muted (0), so a channel that starts
 /// muted or un-soloed is silent from the first sample rather than gliding out.
-fn heard_at_start(p: &ParamReader<'_>) -> [f32; MAX_CHANNELS] {
-    let on = |id: &str| p.choice(id) == 1;
-    let any_solo = STRIPS.iter().any(|s| on(s.solo));
-    std::array::from_fn(|i| {
-        let s = &STRIPS[i];
-        if !on(s.mute) && (!any_solo || on(s.solo)) {
+fn heard_at_start(p: &ParamReader<'_>) -> Result<[f32; MAX_CHANNELS], ParamError> {
+    let mut switches = [(false, false); MAX_CHANNELS];
+    for (i, s) in switches.iter_mut().enumerate() {
+        let ids = StripIds::of(i + 1);
+        *s = (p.choice(&ids.mute)? == 1, p.choice(&ids.solo)? == 1);
+    }
+    let any_solo = switches.iter().any(|s| s.1);
+    Ok(switches.map(|(muted, soloed)| {
+        if !muted && (!any_solo || soloed) {
             1.0
         } else {
             0.0
         }
-    })
+    }))
 }
 
 struct Console {
+    knobs: Knobs,
     meters: Meters,
     /// Per channel, 1 when heard, gliding to 0 over 5 ms when muted, so mutes never click.
     mute_gain: [f32; MAX_CHANNELS],
@@ -307,11 +369,6 @@ struct Console {
     limiter: Option<Limiter>,
     /// The stem outputs' state, when they are on.
     stems: Option<Stems>,
-}
-
-/// Index of parameter `k` of channel strip `i` (0-based).
-fn strip_param(i: usize, k: usize) -> usize {
-    STRIP_BASE + PER_STRIP * i + k
 }
 
 /// Audio thread: one block of a channel strip — fader, balance pan and the mute glide from
@@ -393,14 +450,16 @@ fn master_gain(master: &ParamValues<'_>, still: f32, f: usize) -> f32 {
 impl Processor for Console {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
         let frames = ctx.frames();
-        let channels = (ctx.param(0).last() as usize).clamp(1, MAX_CHANNELS);
-        let returns = (ctx.param(1).last() as usize).min(MAX_RETURNS);
-        let any_solo = (0..channels).any(|i| ctx.param(strip_param(i, 4)).last() >= 0.5);
+        let k = self.knobs;
+        let channels = (ctx.param(k.channels).last() as usize).clamp(1, MAX_CHANNELS);
+        let returns = (ctx.param(k.returns).last() as usize).min(MAX_RETURNS);
+        let strips = &k.strips[..channels];
+        let any_solo = strips.iter().any(|s| ctx.param(s.solo).last() >= 0.5);
         // Who is heard, and the mute glide of each channel over this block.
         let mut heard = [(0f32, 0f32); MAX_CHANNELS];
-        for (i, heard) in heard.iter_mut().enumerate().take(channels) {
-            let on = ctx.param(strip_param(i, 3)).last() < 0.5
-                && (!any_solo || ctx.param(strip_param(i, 4)).last() >= 0.5);
+        for (i, (heard, strip)) in heard.iter_mut().zip(strips).enumerate() {
+            let on = ctx.param(strip.mute).last() < 0.5
+                && (!any_solo || ctx.param(strip.solo).last() >= 0.5);
             let target = if on { 1.0 } else { 0.0 };
             let from = self.mute_gain[i];
             let step = self.mute_step * frames as f32;
@@ -417,12 +476,12 @@ impl Processor for Console {
             out_l.fill(0.0);
             out_r.fill(0.0);
         }
-        for (i, &heard) in heard.iter().enumerate().take(channels) {
+        for (i, (&heard, strip)) in heard.iter().zip(strips).enumerate() {
             if heard == (0.0, 0.0) {
                 self.meters.channel(i, 0.0, 0.0);
                 continue;
             }
-            let (gain, pan) = (ctx.param(strip_param(i, 1)), ctx.param(strip_param(i, 2)));
+            let (gain, pan) = (ctx.param(strip.gain), ctx.param(strip.pan));
             let input = (ctx.audio_in(i, 0), ctx.audio_in(i, 1));
             let (out_l, out_r) = ctx.audio_out_pair(0);
             let (peak, square) = channel_strip(gain, pan, heard, input, frames, |f, l, r| {
@@ -431,8 +490,8 @@ impl Processor for Console {
             });
             self.meters.channel(i, peak, square / frames as f32);
         }
-        for r in 0..returns {
-            let gain = ctx.param(RETURN_BASE + 2 * r);
+        for (r, bus) in k.buses.iter().enumerate().take(returns) {
+            let gain = ctx.param(bus.gain);
             let input = (ctx.audio_in(channels + r, 0), ctx.audio_in(channels + r, 1));
             let (out_l, out_r) = ctx.audio_out_pair(0);
             return_bus(gain, input, frames, |f, l, r| {
@@ -440,8 +499,11 @@ impl Processor for Console {
                 out_r[f] += r;
             });
         }
-        let master = ctx.param(MASTER_GAIN);
-        let (ceiling, release) = (ctx.param(MASTER_CEILING), ctx.param(MASTER_RELEASE).last());
+        let master = ctx.param(k.master_gain);
+        let (ceiling, release) = (
+            ctx.param(k.master_ceiling),
+            ctx.param(k.master_release).last(),
+        );
         let (out_l, out_r) = ctx.audio_out_pair(0);
         let master_still = db_to_gain(master.at(0));
         for f in 0..frames {
@@ -490,20 +552,21 @@ impl Console {
         heard: &[(f32, f32); MAX_CHANNELS],
     ) {
         let frames = ctx.frames();
-        for r in 0..returns {
-            let pre = ctx.param(RETURN_BASE + 2 * r + 1).last() >= 0.5;
+        let k = &self.knobs;
+        for (r, bus) in k.buses.iter().enumerate().take(returns) {
+            let pre = ctx.param(bus.pre).last() >= 0.5;
             let out_index = 1 + r;
             {
                 let (s_l, s_r) = ctx.audio_out_pair(out_index);
                 s_l.fill(0.0);
                 s_r.fill(0.0);
             }
-            for (i, &heard) in heard.iter().enumerate().take(channels) {
-                let send = ctx.param(strip_param(i, 5 + r));
+            for (i, (&heard, strip)) in heard.iter().zip(&k.strips[..channels]).enumerate() {
+                let send = ctx.param(strip.sends[r]);
                 if send.is_constant() && send.at(0) <= -96.0 || heard == (0.0, 0.0) {
                     continue;
                 }
-                let (gain, pan) = (ctx.param(strip_param(i, 1)), ctx.param(strip_param(i, 2)));
+                let (gain, pan) = (ctx.param(strip.gain), ctx.param(strip.pan));
                 let input = (ctx.audio_in(i, 0), ctx.audio_in(i, 1));
                 let (s_l, s_r) = ctx.audio_out_pair(out_index);
                 // Levels are worked out once per block unless something glides.
@@ -538,10 +601,11 @@ impl Console {
             return;
         };
         let frames = ctx.frames();
-        let master = ctx.param(MASTER_GAIN);
+        let k = &self.knobs;
+        let master = ctx.param(k.master_gain);
         let first = 1 + returns;
-        for (i, &heard) in heard.iter().enumerate().take(channels) {
-            let (gain, pan) = (ctx.param(strip_param(i, 1)), ctx.param(strip_param(i, 2)));
+        for (i, (&heard, strip)) in heard.iter().zip(&k.strips[..channels]).enumerate() {
+            let (gain, pan) = (ctx.param(strip.gain), ctx.param(strip.pan));
             let input = (ctx.audio_in(i, 0), ctx.audio_in(i, 1));
             let (s_l, s_r) = ctx.audio_out_pair(first + i);
             s_l.fill(0.0);
@@ -561,8 +625,8 @@ impl Console {
                 s_l.fill(0.0);
                 s_r.fill(0.0);
             }
-            for r in 0..returns {
-                let gain = ctx.param(RETURN_BASE + 2 * r);
+            for (r, bus) in k.buses.iter().enumerate().take(returns) {
+                let gain = ctx.param(bus.gain);
                 let input = (ctx.audio_in(channels + r, 0), ctx.audio_in(channels + r, 1));
                 let (s_l, s_r) = ctx.audio_out_pair(port);
                 return_bus(gain, input, frames, |f, l, r| {
@@ -727,18 +791,43 @@ mod tests {
     }
 
     #[test]
-    fn parameter_indices_match_the_layout() {
+    fn every_strip_and_bus_resolves_to_its_own_parameters() {
         let d = super::descriptor();
-        let id = |i: usize| d.params[i].id;
-        assert_eq!(id(super::MASTER_GAIN), "master_gain_db");
-        assert_eq!(id(super::strip_param(15, 8)), "ch16_send4_db");
-        assert_eq!(id(super::RETURN_BASE), "ret1_gain_db");
-        assert_eq!(id(super::MASTER_CEILING), "master_ceiling_db");
-        assert_eq!(id(super::MASTER_RELEASE), "master_release_ms");
-        // New parameters go last, so presets and automation keep their indices.
-        assert_eq!(id(super::MASTER_RELEASE + 1), "stem_outs");
-        assert_eq!(d.params.len(), super::MASTER_RELEASE + 2);
-        assert!(d.params[super::MASTER_RELEASE + 1].rebuilds);
+        let values: Vec<_> = d.params.iter().map(|p| p.default_value()).collect();
+        let config = super::NodeConfig {
+            id: "mix",
+            params: d.reader(&values),
+            sample_rate: 48_000,
+            block_size: 128,
+            transport: yano_engine::Transport::default(),
+            base_dir: None,
+            readouts: None,
+        };
+        let k = super::Knobs::resolve(&config).unwrap();
+        let last = &k.strips[super::MAX_CHANNELS - 1];
+        assert_eq!(k.master_gain, d.handle("master_gain_db").unwrap());
+        assert_eq!(
+            last.sends[super::MAX_RETURNS - 1],
+            d.handle("ch16_send4_db").unwrap()
+        );
+        assert_eq!(k.buses[0].gain, d.handle("ret1_gain_db").unwrap());
+        // No two knobs share a parameter.
+        let all: Vec<_> = k
+            .strips
+            .iter()
+            .flat_map(|s| [s.gain, s.pan, s.mute, s.solo].into_iter().chain(s.sends))
+            .chain(k.buses.iter().flat_map(|b| [b.gain, b.pre]))
+            .chain([
+                k.channels,
+                k.returns,
+                k.master_gain,
+                k.master_ceiling,
+                k.master_release,
+            ])
+            .collect();
+        let distinct: std::collections::HashSet<_> = all.iter().collect();
+        assert_eq!(distinct.len(), all.len());
+        assert!(d.param("stem_outs").is_some_and(|p| p.rebuilds));
     }
 
     #[test]

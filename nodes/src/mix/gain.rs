@@ -1,7 +1,7 @@
 //! `util.gain`: a level control, mono or stereo.
 
 use yano_engine::node::ParamReader;
-use yano_engine::param::{ParamSpec, Unit};
+use yano_engine::param::{ParamError, ParamHandle, ParamSpec, Unit};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, PortLayout, ProcessContext, Processor,
@@ -11,14 +11,14 @@ use crate::db_to_gain;
 
 pub const KIND: &str = "util.gain";
 
-fn ports(p: &ParamReader<'_>) -> Vec<PortSpec> {
+fn ports(p: &ParamReader<'_>) -> Result<Vec<PortSpec>, ParamError> {
     let ty = PortType::Audio {
-        channels: p.number("channels").clamp(1.0, 2.0) as u16,
+        channels: p.number("channels")?.clamp(1.0, 2.0) as u16,
     };
-    vec![
+    Ok(vec![
         PortSpec::input("in", ty, "signal in"),
         PortSpec::output("out", ty, "signal out"),
-    ]
+    ])
 }
 
 pub fn descriptor() -> NodeDescriptor {
@@ -34,15 +34,19 @@ pub fn descriptor() -> NodeDescriptor {
     }
 }
 
-fn build(_: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
-    Ok(Box::new(Gain))
+fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
+    Ok(Box::new(Gain {
+        gain: config.param("gain_db")?,
+    }))
 }
 
-struct Gain;
+struct Gain {
+    gain: ParamHandle,
+}
 
 impl Processor for Gain {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-        let gain = ctx.param(0);
+        let gain = ctx.param(self.gain);
         for c in 0..ctx.output_channels(0) {
             let input = ctx.audio_in(0, c);
             let out = ctx.audio_out(0, c);

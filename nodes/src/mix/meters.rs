@@ -2,26 +2,27 @@
 //! strip; peak, RMS and momentary loudness (ITU-R BS.1770 K-weighting over 400 ms) on the master.
 //! RMS is smoothed over 300 ms.
 
-use std::sync::LazyLock;
-
 use yano_engine::readout::Readouts;
 use yano_engine::NodeConfig;
 
-use super::console::{leak, MAX_CHANNELS};
+use super::console::MAX_CHANNELS;
 
-/// Readout names: ch1_peak_db, ch1_rms_db, … then the master's.
-pub static METERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    let mut names: Vec<&'static str> = (1..=MAX_CHANNELS)
-        .flat_map(|i| {
-            [
-                leak(format!("ch{i}_peak_db")),
-                leak(format!("ch{i}_rms_db")),
-            ]
-        })
-        .collect();
-    names.extend(["master_peak_db", "master_rms_db", "master_lufs_m"]);
-    names
-});
+/// The readout names of channels `1 2 …`, then the master's, spelled out when compiled.
+macro_rules! meter_names {
+    ($($i:literal)*) => {
+        [
+            $(concat!("ch", $i, "_peak_db"), concat!("ch", $i, "_rms_db"),)*
+            "master_peak_db",
+            "master_rms_db",
+            "master_lufs_m",
+        ]
+    };
+}
+
+/// Readout names: ch1_peak_db, ch1_rms_db, … then the master's. The length ties the list to
+/// [`MAX_CHANNELS`].
+pub static METERS: [&str; 2 * MAX_CHANNELS + 3] =
+    meter_names!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
 
 /// One biquad section (direct form I), for the K-weighting.
 #[derive(Clone, Copy, Default)]

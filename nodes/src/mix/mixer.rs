@@ -1,7 +1,7 @@
 //! `util.mix`: sums N stereo inputs (N is a parameter) into one stereo output, with a master level.
 
 use yano_engine::node::ParamReader;
-use yano_engine::param::{ParamSpec, Unit};
+use yano_engine::param::{ParamError, ParamHandle, ParamSpec, Unit};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, PortLayout, ProcessContext, Processor,
@@ -11,13 +11,13 @@ use crate::db_to_gain;
 
 pub const KIND: &str = "util.mix";
 
-fn ports(p: &ParamReader<'_>) -> Vec<PortSpec> {
-    let n = p.number("inputs").clamp(1.0, 256.0) as usize;
+fn ports(p: &ParamReader<'_>) -> Result<Vec<PortSpec>, ParamError> {
+    let n = p.number("inputs")?.clamp(1.0, 256.0) as usize;
     let mut ports: Vec<PortSpec> = (1..=n)
         .map(|i| PortSpec::input(format!("in_{i}"), PortType::STEREO, "a stereo input"))
         .collect();
     ports.push(PortSpec::output("out", PortType::STEREO, "the sum"));
-    ports
+    Ok(ports)
 }
 
 pub fn descriptor() -> NodeDescriptor {
@@ -33,15 +33,19 @@ pub fn descriptor() -> NodeDescriptor {
     }
 }
 
-fn build(_: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
-    Ok(Box::new(Mix))
+fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
+    Ok(Box::new(Mix {
+        gain: config.param("gain_db")?,
+    }))
 }
 
-struct Mix;
+struct Mix {
+    gain: ParamHandle,
+}
 
 impl Processor for Mix {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-        let gain = ctx.param(1);
+        let gain = ctx.param(self.gain);
         let inputs = (0..).take_while(|&i| ctx.input_channels(i) > 0).count();
         for c in 0..2 {
             let out = ctx.audio_out(0, c);

@@ -4,7 +4,7 @@
 use std::f32::consts::{FRAC_PI_4, SQRT_2};
 
 use yano_engine::node::ParamReader;
-use yano_engine::param::{ParamSpec, Unit};
+use yano_engine::param::{ParamError, ParamHandle, ParamSpec, Unit};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, PortLayout, ProcessContext, Processor,
@@ -12,12 +12,12 @@ use yano_engine::{
 
 pub const KIND: &str = "util.pan";
 
-fn ports(p: &ParamReader<'_>) -> Vec<PortSpec> {
-    let channels = p.number("channels").clamp(1.0, 2.0) as u16;
-    vec![
+fn ports(p: &ParamReader<'_>) -> Result<Vec<PortSpec>, ParamError> {
+    let channels = p.number("channels")?.clamp(1.0, 2.0) as u16;
+    Ok(vec![
         PortSpec::input("in", PortType::Audio { channels }, "signal in"),
         PortSpec::output("out", PortType::STEREO, "stereo out"),
-    ]
+    ])
 }
 
 pub fn descriptor() -> NodeDescriptor {
@@ -47,8 +47,10 @@ pub fn descriptor() -> NodeDescriptor {
     }
 }
 
-fn build(_: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
-    Ok(Box::new(Pan))
+fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
+    Ok(Box::new(Pan {
+        pan: config.param("pan")?,
+    }))
 }
 
 /// Left and right gains for a pan position.
@@ -63,11 +65,13 @@ pub fn pan_gains(pan: f32, stereo_input: bool) -> (f32, f32) {
     }
 }
 
-struct Pan;
+struct Pan {
+    pan: ParamHandle,
+}
 
 impl Processor for Pan {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-        let pan = ctx.param(0);
+        let pan = ctx.param(self.pan);
         let stereo = ctx.input_channels(0) == 2;
         let (in_l, in_r) = (ctx.audio_in(0, 0), ctx.audio_in(0, 1));
         let (out_l, out_r) = ctx.audio_out_pair(0);

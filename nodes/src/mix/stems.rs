@@ -5,11 +5,10 @@
 //! render computed them all once per stem.
 
 use yano_engine::graph::{Graph, NodeSpec};
-use yano_engine::node::ParamReader;
 use yano_engine::render::Rendered;
 use yano_engine::Registry;
 
-use super::console::{KIND, STRIPS};
+use super::console::{StripIds, KIND};
 
 /// A graph ready for a stem render, and the stems it records: (stem name, capture node id).
 pub struct StemTaps {
@@ -34,19 +33,20 @@ pub fn stem_taps(graph: &Graph, registry: &Registry, seconds: f64) -> Result<Ste
         .get(&mixer.kind)
         .ok_or("the mixer kind is not registered")?;
     let values = mixer.values_for(descriptor);
-    let reader = ParamReader {
-        specs: &descriptor.params,
-        values: &values,
-    };
-    let channels = reader.number("channels") as usize;
-    let returns = reader.number("returns") as usize;
+    let reader = descriptor.reader(&values);
+    let channels = reader.number("channels").map_err(|e| e.to_string())? as usize;
+    let returns = reader.number("returns").map_err(|e| e.to_string())? as usize;
     let mut g = graph.clone();
     g.set_param(&mixer.id, "stem_outs", "on".into(), registry)
         .map_err(|e| e.to_string())?;
     let mut stems: Vec<(String, String)> = Vec::new();
     let mut taps: Vec<(String, String)> = Vec::new();
-    for (i, ids) in STRIPS.iter().enumerate().take(channels) {
-        let name = reader.text(ids.name).trim().replace(['/', '\\', ' '], "-");
+    for i in 0..channels {
+        let name = reader
+            .text(&StripIds::of(i + 1).name)
+            .map_err(|e| e.to_string())?
+            .trim()
+            .replace(['/', '\\', ' '], "-");
         let name = if name.is_empty() {
             format!("ch{}", i + 1)
         } else {

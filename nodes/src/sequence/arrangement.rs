@@ -4,11 +4,9 @@
 //! is sounding when its track's placement ends, or when the track is muted, is ended there, so
 //! nothing hangs.
 
-use std::sync::LazyLock;
-
 use yano_engine::event::{NoteEvent, NoteKind};
 use yano_engine::node::ParamReader;
-use yano_engine::param::{ParamSpec, Unit};
+use yano_engine::param::{ParamError, ParamHandle, ParamSpec, Unit};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, PortLayout, ProcessContext, Processor,
@@ -62,27 +60,24 @@ pub fn parse_sections(text: &str) -> Result<Vec<Section>, String> {
     Ok(sections)
 }
 
-fn leak(s: String) -> &'static str {
-    Box::leak(s.into_boxed_str())
+/// The parameter ids of track `i` (counted from 1): its placements, mute and solo.
+fn track_ids(i: usize) -> [String; 3] {
+    [
+        format!("track_{i}"),
+        format!("mute_{i}"),
+        format!("solo_{i}"),
+    ]
 }
 
-/// Parameter ids per track ("track_3", "mute_3", "solo_3"), made once per process.
-static TRACK_IDS: LazyLock<Vec<[&'static str; 3]>> = LazyLock::new(|| {
-    (1..=MAX_TRACKS)
-        .map(|i| {
-            [
-                leak(format!("track_{i}")),
-                leak(format!("mute_{i}")),
-                leak(format!("solo_{i}")),
-            ]
-        })
-        .collect()
-});
+/// One track's switches, resolved by id when the node is built.
+#[derive(Debug, Clone, Copy)]
+struct TrackSwitches {
+    mute: ParamHandle,
+    solo: ParamHandle,
+}
 
-const FIRST_TRACK_PARAM: usize = 2;
-
-fn ports(p: &ParamReader<'_>) -> Vec<PortSpec> {
-    let n = p.number("tracks").clamp(1.0, MAX_TRACKS as f64) as usize;
+fn ports(p: &ParamReader<'_>) -> Result<Vec<PortSpec>, ParamError> {
+    let n = p.number("tracks")?.clamp(1.0, MAX_TRACKS as f64) as usize;
     let mut ports: Vec<PortSpec> = (1..=n)
         .map(|i| PortSpec::input(format!("in_{i}"), PortType::Events, "a track's notes"))
         .collect();
@@ -93,7 +88,7 @@ fn ports(p: &ParamReader<'_>) -> Vec<PortSpec> {
             "the track, as arranged",
         )
     }));
-    ports
+    Ok(ports)
 }
 
 pub fn descriptor() -> NodeDescriptor {
@@ -112,20 +107,21 @@ pub fn descriptor() -> NodeDescriptor {
             "",
         ),
     ];
-    for ids in TRACK_IDS.iter() {
+    for i in 1..=MAX_TRACKS {
+        let [track, mute, solo] = track_ids(i);
         params.push(ParamSpec::text(
-            ids[0],
+            track,
             "bars where the track plays: \"1-16, 33-64\", \"all\" or \"none\"",
             "all",
         ));
         params.push(ParamSpec::choice(
-            ids[1],
+            mute,
             "silence the track",
             &["off", "on"],
             0,
         ));
         params.push(ParamSpec::choice(
-            ids[2],
+            solo,
             "hear only soloed tracks",
             &["off", "on"],
             0,
@@ -143,21 +139,35 @@ pub fn descriptor() -> NodeDescriptor {
 
 fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     let p = &config.params;
-    parse_sections(&p.text("sections")).map_err(NodeError::new)?;
-    let placements = TRACK_IDS
-        .iter()
-        .map(|ids| {
-            parse_bar_ranges(&p.text(ids[0]))
-                .map_err(|e| NodeError::new(format!("{}: {e}", ids[0])))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    parse_sections(&p.text("sections")?).map_err(NodeError::new)?;
+    let mut placements = Vec::with_capacity(MAX_TRACKS);
+    let mut switches = Vec::with_capacity(MAX_TRACKS);
+    for i in 1..=MAX_TRACKS {
+        let [track, mute, solo] = track_ids(i);
+        placements.push(
+            parse_bar_ranges(&p.text(&track)?)
+                .map_err(|e| NodeError::new(format!("{track}: {e}")))?,
+        );
+        switches.push(TrackSwitches {
+            mute: config.param(&mute)?,
+            solo: config.param(&solo)?,
+        });
+    }
+    let switches: [TrackSwitches; MAX_TRACKS] = switches
+        .try_into()
+        .map_err(|_| NodeError::new("one set of switches per track"))?;
     Ok(Box::new(Arrangement {
+        tracks: config.param("tracks")?,
+        switches,
         placements,
         held: [[false; 128]; MAX_TRACKS],
     }))
 }
 
 struct Arrangement {
+    tracks: ParamHandle,
+    /// Per track: its mute and solo.
+    switches: [TrackSwitches; MAX_TRACKS],
     /// Per track: half-open bar ranges, bars counted from 0.
     placements: Vec<Vec<(f64, f64)>>,
     held: [[bool; 128]; MAX_TRACKS],
@@ -167,14 +177,13 @@ impl Processor for Arrangement {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
         let ph = *ctx.playhead();
         let bar_len = ph.transport.samples_per_bar();
-        let tracks = (ctx.param(0).last() as usize).clamp(1, MAX_TRACKS);
+        let tracks = (ctx.param(self.tracks).last() as usize).clamp(1, MAX_TRACKS);
         // (muted, soloed) per track, read before the outputs are borrowed.
         let mut switches = [(false, false); MAX_TRACKS];
-        for (i, s) in switches.iter_mut().enumerate().take(tracks) {
-            let base = FIRST_TRACK_PARAM + 3 * i;
+        for (s, track) in switches.iter_mut().zip(&self.switches).take(tracks) {
             *s = (
-                ctx.param(base + 1).last() >= 0.5,
-                ctx.param(base + 2).last() >= 0.5,
+                ctx.param(track.mute).last() >= 0.5,
+                ctx.param(track.solo).last() >= 0.5,
             );
         }
         let any_solo = switches.iter().any(|s| s.1);

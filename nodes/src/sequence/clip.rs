@@ -103,14 +103,14 @@ pub fn parse_clip(text: &str, transpose: i32) -> Result<Vec<Note>, String> {
 fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     let p = &config.params;
     let notes =
-        parse_clip(&p.text("notes"), p.number("transpose_st") as i32).map_err(NodeError::new)?;
+        parse_clip(&p.text("notes")?, p.number("transpose_st")? as i32).map_err(NodeError::new)?;
     Ok(Box::new(ClipSequencer {
         clip: NoteClip {
             notes,
-            length_beats: p.number("length_beats"),
+            length_beats: p.number("length_beats")?,
         },
-        looping: p.choice("loop") == 1,
-        start_bar: p.number("start_bar") - 1.0,
+        looping: p.choice("loop")? == 1,
+        start_bar: p.number("start_bar")? - 1.0,
         scheduler: NoteScheduler::new(),
     }))
 }

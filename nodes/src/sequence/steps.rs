@@ -22,15 +22,6 @@ const RATES: &[&str] = &["1/16", "1/8", "1/32", "1/4"];
 pub const MAX_STEPS: usize = 256;
 
 // Parameter indices, in descriptor order.
-const ACCENT: usize = 3;
-const HIT: usize = 4;
-const GHOST: usize = 5;
-const GATE: usize = 6;
-const SWING_FROM: usize = 7;
-const SWING: usize = 8;
-const HUMANISE_MS: usize = 9;
-const HUMANISE_VEL: usize = 10;
-const TRANSPOSE: usize = 13;
 
 pub fn descriptor() -> NodeDescriptor {
     NodeDescriptor {
@@ -125,12 +116,12 @@ struct Step {
 
 fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     let p = &config.params;
-    let pattern = p.text("pattern");
-    let notes = parse_notes(&p.text("notes")).map_err(NodeError::new)?;
+    let pattern = p.text("pattern")?;
+    let notes = parse_notes(&p.text("notes")?).map_err(NodeError::new)?;
     if notes.is_empty() {
         return Err(NodeError::new("\"notes\" is empty: give at least one note"));
     }
-    let probabilities = parse_numbers(&p.text("probability")).map_err(NodeError::new)?;
+    let probabilities = parse_numbers(&p.text("probability")?).map_err(NodeError::new)?;
     let mut steps = Vec::with_capacity(pattern.len());
     let mut hit = 0;
     for c in pattern.chars().filter(|c| !c.is_whitespace() && *c != '|') {
@@ -168,20 +159,37 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
             steps.len()
         )));
     }
-    let step_beats = match p.choice("rate") {
+    let step_beats = match p.choice("rate")? {
         1 => 0.5,
         2 => 0.125,
         3 => 1.0,
         _ => 0.25,
     };
     Ok(Box::new(Steps {
+        knobs: Knobs::resolve(config)?,
         steps,
         step_beats,
-        seed: p.number("seed") as u64,
+        seed: p.number("seed")? as u64,
     }))
 }
 
+yano_engine::param_handles! {
+    /// The parameters the sequencer reads as it plays, resolved by id when it is built.
+    struct Knobs / Values {
+        accent: "accent_vel",
+        hit: "hit_vel",
+        ghost: "ghost_vel",
+        gate: "gate",
+        swing_from: "swing_from",
+        swing: "swing",
+        humanise_ms: "humanise_ms",
+        humanise_vel: "humanise_vel",
+        transpose: "transpose_st",
+    }
+}
+
 struct Steps {
+    knobs: Knobs,
     steps: Vec<Step>,
     step_beats: f64,
     seed: u64,
@@ -195,22 +203,23 @@ impl Processor for Steps {
         }
         let t = ph.transport;
         let step_len = t.beats_to_samples(self.step_beats);
-        let swing = if ctx.param(SWING_FROM).last() as usize == 1 {
-            f64::from(ctx.param(SWING).last())
+        let swing = if ctx.choice(self.knobs.swing_from) == 1 {
+            f64::from(ctx.param(self.knobs.swing).last())
         } else {
             t.swing
         };
         let swing_delay = (swing - 0.5) * 2.0 * step_len;
-        let human = f64::from(ctx.param(HUMANISE_MS).last()) * 0.001 * f64::from(t.sample_rate);
-        let human_vel = f64::from(ctx.param(HUMANISE_VEL).last());
-        let gate = f64::from(ctx.param(GATE).last()) * step_len;
+        let human =
+            f64::from(ctx.param(self.knobs.humanise_ms).last()) * 0.001 * f64::from(t.sample_rate);
+        let human_vel = f64::from(ctx.param(self.knobs.humanise_vel).last());
+        let gate = f64::from(ctx.param(self.knobs.gate).last()) * step_len;
         let velocities = [
             0.0,
-            ctx.param(GHOST).last(),
-            ctx.param(HIT).last(),
-            ctx.param(ACCENT).last(),
+            ctx.param(self.knobs.ghost).last(),
+            ctx.param(self.knobs.hit).last(),
+            ctx.param(self.knobs.accent).last(),
         ];
-        let transpose = ctx.param(TRANSPOSE).last() as i32;
+        let transpose = ctx.param(self.knobs.transpose).last() as i32;
         let (start, end) = (
             ph.block_start as f64,
             (ph.block_start + ctx.frames() as u64) as f64,

@@ -53,13 +53,13 @@ pub fn descriptor() -> NodeDescriptor {
 }
 
 fn build(config: &NodeConfig<'_>) -> Result<Box<dyn InferenceNode>, NodeError> {
-    if config.params.text("file").is_empty() {
+    if config.params.text("file")?.is_empty() {
         return Err(NodeError::new("no file given: set the \"file\" parameter"));
     }
     Ok(Box::new(FileSource {
-        path: config.path("file"),
-        gain: db_to_gain(config.params.number("gain_db") as f32),
-        max_seconds: config.params.number("max_seconds"),
+        path: config.path("file")?,
+        gain: db_to_gain(config.params.number("gain_db")? as f32),
+        max_seconds: config.params.number("max_seconds")?,
     }))
 }
 

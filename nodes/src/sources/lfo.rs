@@ -32,20 +32,37 @@ pub fn descriptor() -> NodeDescriptor {
 
 fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     Ok(Box::new(Lfo {
+        knobs: Knobs::resolve(config)?,
         phase: 0.0,
         sample_rate: f64::from(config.sample_rate),
     }))
 }
 
+yano_engine::param_handles! {
+    /// The LFO's parameters, resolved by id when it is built.
+    struct Knobs / Values {
+        wave: "wave",
+        rate: "rate_hz",
+        depth: "depth",
+        offset: "offset",
+    }
+}
+
 struct Lfo {
+    knobs: Knobs,
     phase: f64,
     sample_rate: f64,
 }
 
 impl Processor for Lfo {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-        let wave = ctx.param(0).last() as usize;
-        let (rate, depth, offset) = (ctx.param(1), ctx.param(2), ctx.param(3));
+        let Values {
+            wave,
+            rate,
+            depth,
+            offset,
+        } = self.knobs.read(ctx);
+        let wave = wave.last() as usize;
         let out = ctx.control_out(0);
         for (i, o) in out.iter_mut().enumerate() {
             let t = self.phase;

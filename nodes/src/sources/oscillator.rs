@@ -21,10 +21,6 @@ pub const KIND: &str = "source.oscillator";
 pub const WAVES: &[&str] = &["sine", "saw", "square", "triangle", "noise"];
 const NOISE: usize = 4;
 
-const WAVE: usize = 0;
-const FREQ: usize = 1;
-const GAIN: usize = 2;
-const DETUNE: usize = 3;
 const PITCH_IN: usize = 0;
 
 pub fn descriptor() -> NodeDescriptor {
@@ -53,6 +49,7 @@ pub fn descriptor() -> NodeDescriptor {
 fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     let seed = noise_seed(config.id);
     Ok(Box::new(Oscillator {
+        knobs: Knobs::resolve(config)?,
         phase: 0.0,
         sample_rate: f64::from(config.sample_rate),
         seed,
@@ -60,7 +57,18 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     }))
 }
 
+yano_engine::param_handles! {
+    /// The oscillator's parameters, resolved by id when it is built.
+    struct Knobs / Values {
+        wave: "wave",
+        freq: "freq_hz",
+        gain: "gain_db",
+        detune: "detune_ct",
+    }
+}
+
 struct Oscillator {
+    knobs: Knobs,
     /// 0..1, where the next sample starts.
     phase: f64,
     sample_rate: f64,
@@ -121,10 +129,10 @@ fn poly_blamp(t: f64, dt: f64) -> f64 {
 impl Processor for Oscillator {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
         let frames = ctx.frames();
-        let wave = ctx.param(WAVE).last() as usize;
-        let freq = ctx.param(FREQ);
-        let gain = ctx.param(GAIN);
-        let detune = ctx.param(DETUNE);
+        let wave = ctx.choice(self.knobs.wave);
+        let freq = ctx.param(self.knobs.freq);
+        let gain = ctx.param(self.knobs.gain);
+        let detune = ctx.param(self.knobs.detune);
         let pitch = ctx.control_in(PITCH_IN);
         let modulated = ctx.is_connected(PITCH_IN);
         let sr = self.sample_rate;

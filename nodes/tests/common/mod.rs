@@ -178,7 +178,7 @@ pub fn registry() -> Arc<Registry> {
             ports: mono_io("latency"),
             build: Build::Realtime(|c: &NodeConfig<'_>| {
                 Ok(Box::new(Latency {
-                    ring: vec![0.0; c.params.number("samples") as usize],
+                    ring: vec![0.0; c.params.number("samples")? as usize],
                     pos: 0,
                 }))
             }),
@@ -228,8 +228,8 @@ pub fn registry() -> Arc<Registry> {
             )]),
             build: Build::Inference(|c: &NodeConfig<'_>| {
                 Ok(Box::new(Dc {
-                    level: c.params.number("level") as f32,
-                    delay_ms: c.params.number("delay_ms") as u64,
+                    level: c.params.number("level")? as f32,
+                    delay_ms: c.params.number("delay_ms")? as u64,
                 }))
             }),
         },
