@@ -143,7 +143,12 @@ fn ron_options() -> ron::Options {
 }
 
 fn location_of(text: &str, byte: usize) -> Location {
-    let before = &text[..byte.min(text.len())];
+    // Back to the start of the character `byte` falls in (a guess may land inside one).
+    let mut end = byte.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
     let line = before.matches('\n').count() + 1;
     let column = before.rfind('\n').map_or(before.chars().count(), |nl| {
         before[nl + 1..].chars().count()

@@ -9,7 +9,7 @@ use symphonia::core::codecs::audio::AudioDecoderOptions;
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, TrackType};
-use symphonia::core::io::MediaSourceStream;
+use symphonia::core::io::{MediaSource, MediaSourceStream};
 use symphonia::core::meta::MetadataOptions;
 
 /// Decoded audio: one Vec<f32> per channel, all the same length, at `sample_rate`.
@@ -51,6 +51,24 @@ fn sym_err(path: &Path, err: SymError) -> DecodeError {
     }
 }
 
+/// Runs one call into symphonia, turning a panic into an error naming the file. symphonia 0.6.1
+/// does unchecked arithmetic on header fields (65535 channels × 2 bytes overflows a u16 in its
+/// WAV reader), which panics wherever overflow checks are on; a hostile file must not take the
+/// caller down.
+fn guard<T>(path: &Path, call: impl FnOnce() -> T) -> Result<T, DecodeError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)).map_err(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        DecodeError::Corrupt {
+            path: path.to_path_buf(),
+            reason: format!("the decoder failed on it ({what})"),
+        }
+    })
+}
+
 fn too_long(path: &Path, seconds: f64, limit: f64) -> DecodeError {
     let path = path.to_path_buf();
     DecodeError::TooLong {
@@ -63,13 +81,42 @@ fn too_long(path: &Path, seconds: f64, limit: f64) -> DecodeError {
 /// Decodes WAV, FLAC, MP3, OGG/Vorbis with symphonia. Refuses files longer than `max_seconds`
 /// before allocating huge buffers where the length is known up front.
 pub fn decode_file(path: &Path, max_seconds: f64) -> Result<DecodedAudio, DecodeError> {
+    collect(path, Box::new(open(path)?), max_seconds)
+}
+
+/// Decodes a whole file held in memory, as [`decode_file`] does; `name` is what errors call it
+/// and its extension, if any, hints the format.
+pub fn decode_bytes(
+    name: &Path,
+    bytes: Vec<u8>,
+    max_seconds: f64,
+) -> Result<DecodedAudio, DecodeError> {
+    collect(name, Box::new(std::io::Cursor::new(bytes)), max_seconds)
+}
+
+/// The most frames reserved up front per channel (a minute at 48 kHz): a header's length is a
+/// claim, and a 100-byte file claiming three hours must not reserve gigabytes.
+const MAX_RESERVED_FRAMES: usize = 48_000 * 60;
+
+fn open(path: &Path) -> Result<std::fs::File, DecodeError> {
+    std::fs::File::open(path).map_err(|source| DecodeError::Open {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn collect(
+    path: &Path,
+    source: Box<dyn MediaSource>,
+    max_seconds: f64,
+) -> Result<DecodedAudio, DecodeError> {
     let mut sample_rate = 0;
     let mut channels: Vec<Vec<f32>> = Vec::new();
-    decode_stream(path, max_seconds, |block| {
+    decode_source(path, source, max_seconds, |block| {
         if channels.is_empty() {
             sample_rate = block.sample_rate;
             channels = (0..block.channels.len())
-                .map(|_| Vec::with_capacity(block.expected_frames))
+                .map(|_| Vec::with_capacity(block.expected_frames.min(MAX_RESERVED_FRAMES)))
                 .collect();
         }
         for (dst, src) in channels.iter_mut().zip(block.channels) {
@@ -104,20 +151,28 @@ pub struct StreamSummary {
 pub fn decode_stream(
     path: &Path,
     max_seconds: f64,
+    each: impl FnMut(Block<'_>),
+) -> Result<StreamSummary, DecodeError> {
+    decode_source(path, Box::new(open(path)?), max_seconds, each)
+}
+
+fn decode_source(
+    path: &Path,
+    source: Box<dyn MediaSource>,
+    max_seconds: f64,
     mut each: impl FnMut(Block<'_>),
 ) -> Result<StreamSummary, DecodeError> {
     let p = || path.to_path_buf();
-    let file =
-        std::fs::File::open(path).map_err(|source| DecodeError::Open { path: p(), source })?;
-    let mss = MediaSourceStream::new(Box::new(file), Default::default());
+    let mss = MediaSourceStream::new(source, Default::default());
     let mut hint = Hint::new();
     if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
         hint.with_extension(ext);
     }
     let (fmt_opts, meta_opts) = (FormatOptions::default(), MetadataOptions::default());
-    let mut format = symphonia::default::get_probe()
-        .probe(&hint, mss, fmt_opts, meta_opts)
-        .map_err(|e| sym_err(path, e))?;
+    let mut format = guard(path, || {
+        symphonia::default::get_probe().probe(&hint, mss, fmt_opts, meta_opts)
+    })?
+    .map_err(|e| sym_err(path, e))?;
 
     let no_track = || DecodeError::NoAudioTrack { path: p() };
     let track = format
@@ -147,9 +202,11 @@ pub fn decode_stream(
         }
     }
 
-    let mut decoder = symphonia::default::get_codecs()
-        .make_audio_decoder(&params, &AudioDecoderOptions::default())
-        .map_err(|e| sym_err(path, e))?;
+    let mut decoder = guard(path, || {
+        symphonia::default::get_codecs()
+            .make_audio_decoder(&params, &AudioDecoderOptions::default())
+    })?
+    .map_err(|e| sym_err(path, e))?;
 
     let mut summary = StreamSummary {
         sample_rate: 0,
@@ -158,7 +215,7 @@ pub fn decode_stream(
     };
     let mut scratch: Vec<Vec<f32>> = Vec::new();
     loop {
-        let packet = match format.next_packet() {
+        let packet = match guard(path, || format.next_packet())? {
             Ok(Some(packet)) => packet,
             Ok(None) => break,
             // End of a chained stream or a truncated tail: keep what was decoded so far.
@@ -169,7 +226,7 @@ pub fn decode_stream(
         if packet.track_id != track_id {
             continue;
         }
-        let buf = match decoder.decode(&packet) {
+        let buf = match guard(path, || decoder.decode(&packet))? {
             Ok(buf) => buf,
             // A single damaged packet is skipped, like every player does.
             Err(SymError::DecodeError(_)) | Err(SymError::IoError(_)) => continue,
@@ -190,7 +247,7 @@ pub fn decode_stream(
             let reason = format!("a stream of {nch} channels at {rate} Hz");
             return Err(DecodeError::Corrupt { path: p(), reason });
         }
-        buf.copy_to_vecs_planar::<f32>(&mut scratch);
+        guard(path, || buf.copy_to_vecs_planar::<f32>(&mut scratch))?;
         scratch.truncate(nch);
         summary.frames += scratch.first().map_or(0, Vec::len) as u64;
         each(Block {
