@@ -31,7 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let gm = args.get(3).is_some_and(|a| a == "gm");
     let dir = if gm { dir.join("gm") } else { dir };
     std::fs::create_dir_all(&dir)?;
-    let registry = Arc::new(yano_generator::registry());
+    let registry = Arc::new(yano_registry::registry());
     let profiles = match std::env::var("KEY_PROFILES").as_deref() {
         Ok("kk") => Profiles::KrumhanslKessler,
         _ => Profiles::Temperley,
@@ -50,7 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let track = yano_generator::compose(&groove(i, n, bars));
             if !wav.exists() {
                 let mid = dir.join(format!("groove-{i:02}.mid"));
-                std::fs::write(&mid, yano_generator::export::midi_bytes(&track))?;
+                std::fs::write(&mid, yano_generator::export::midi_bytes(&track)?)?;
                 let status = std::process::Command::new("fluidsynth")
                     .args(["-ni", "-q", "-r", "44100", "-g", "0.5", "-F"])
                     .arg(&wav)

@@ -178,7 +178,7 @@ enum Command {
 }
 
 fn registry() -> Arc<Registry> {
-    Arc::new(yano_generator::registry())
+    Arc::new(yano_registry::registry())
 }
 
 fn main() -> ExitCode {

@@ -305,7 +305,8 @@ pub fn transcribe(args: TranscribeArgs) -> Result<(), String> {
         loaded
     );
     if let Some(out) = &args.output {
-        let bytes = yano_models::midi::midi_bytes(&result.notes, args.bpm);
+        let bytes = yano_models::midi::midi_bytes(&result.notes, args.bpm)
+            .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
         yano_engine::save::atomic_write(out, |w| std::io::Write::write_all(w, &bytes))
             .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
         eprintln!("wrote {}", out.display());

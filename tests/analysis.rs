@@ -28,7 +28,7 @@ fn scratch() -> PathBuf {
 fn grooves() -> &'static [(PathBuf, Truth)] {
     static SET: std::sync::OnceLock<Vec<(PathBuf, Truth)>> = std::sync::OnceLock::new();
     SET.get_or_init(|| {
-        let registry = Arc::new(yano_generator::registry());
+        let registry = Arc::new(yano_registry::registry());
         [0, 7, 14, 21, 28, 35]
             .iter()
             .map(|&i| write_groove(&scratch(), i, 40, 24, registry.clone()).unwrap())
@@ -161,7 +161,7 @@ fn analyze_prints_a_summary_and_documented_json() {
 #[test]
 fn analysis_nodes_read_a_clip_in_the_inference_partition() {
     let (wav, truth) = &grooves()[1];
-    let registry = Arc::new(yano_generator::registry());
+    let registry = Arc::new(yano_registry::registry());
     let mut g = Graph::new(Transport {
         sample_rate: 48_000,
         bpm: 120.0,
@@ -251,7 +251,7 @@ fn the_shipped_mp3_groove_reads_as_its_truth() {
 #[test]
 fn a_generator_follows_the_key_an_analysis_node_found() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("graphs/audio");
-    let registry = Arc::new(yano_generator::registry());
+    let registry = Arc::new(yano_registry::registry());
     let mut g = Graph::new(Transport {
         sample_rate: 48_000,
         bpm: 113.0,

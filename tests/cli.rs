@@ -244,7 +244,7 @@ fn a_generated_track_renders_stems_that_sum_to_its_mix() {
 
 #[test]
 fn every_shipped_preset_checks_and_round_trips() {
-    let registry = yano_generator::registry();
+    let registry = yano_registry::registry();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut checked = 0;
     for entry in std::fs::read_dir(root.join("graphs")).unwrap() {

@@ -31,7 +31,7 @@ fn corpus() -> PathBuf {
 fn registry() -> Arc<Registry> {
     static REGISTRY: OnceLock<Arc<Registry>> = OnceLock::new();
     REGISTRY
-        .get_or_init(|| Arc::new(yano_generator::registry()))
+        .get_or_init(|| Arc::new(yano_registry::registry()))
         .clone()
 }
 

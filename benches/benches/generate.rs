@@ -14,7 +14,7 @@ use yano_generator::{build, compose, export, Options, Request};
 const PROMPT: &str = "soulful private school amapiano in Eb minor, 111 bpm, 3 minutes";
 
 fn generate(c: &mut Criterion) {
-    let registry = Arc::new(yano_generator::registry());
+    let registry = Arc::new(yano_registry::registry());
     let (request, _) = Request::new(
         PROMPT,
         &Options {

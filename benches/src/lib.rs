@@ -281,7 +281,7 @@ pub fn three_minute_track() -> std::path::PathBuf {
         },
     )
     .expect("the prompt parses");
-    let registry = Arc::new(yano_generator::registry());
+    let registry = Arc::new(yano_registry::registry());
     let mix = labelled::render_mix(&compose(&request), registry).expect("the groove renders");
     write_wav(&path, &mix, SampleFormat::Int16).expect("the temporary folder is writable");
     path

@@ -2,7 +2,8 @@
 //!
 //! It owns the graph document, typed ports and parameters, the node registry, the compiler that
 //! splits a graph into a real-time schedule and an inference plan, both runtimes, the transport,
-//! RON presets, offline render to WAV and (feature `playback`) sound-card output.
+//! RON presets, offline render to WAV, standard MIDI files and (feature `playback`) sound-card
+//! output.
 //!
 //! It must never know a concrete instrument or effect (those live in yano-nodes and yano-models),
 //! and nothing reachable from [`Processor::process`] may allocate, lock, block, do I/O or panic.
@@ -28,6 +29,7 @@ pub mod render;
 pub mod runtime;
 pub mod save;
 pub mod session;
+pub mod smf;
 pub mod transport;
 
 pub use clip::{AudioClip, ClipValue, Note, NoteClip};
@@ -36,7 +38,7 @@ pub use event::{spans, EventList, NoteEvent, NoteKind};
 pub use graph::{Graph, GraphError, NodeSpec};
 pub use node::{
     audio_input, Build, InferenceNode, JobContext, NodeConfig, NodeDescriptor, NodeError,
-    PortLayout, Processor,
+    PortLayout, Processor, MAIN_OUTPUT_KIND,
 };
 pub use param::{ParamError, ParamHandle, ParamSpec, ParamValue, Unit};
 pub use port::{PortSpec, PortType};

@@ -16,6 +16,10 @@ use crate::process::ProcessContext;
 use crate::readout::{ReadoutBoard, Readouts};
 use crate::transport::Transport;
 
+/// The kind of the graph's main output: what a render writes and the sound card plays. A graph
+/// has at most one (the compiler refuses a second); the node itself lives in the nodes crate.
+pub const MAIN_OUTPUT_KIND: &str = "io.output";
+
 /// Which partition a node kind runs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NodeClass {

@@ -48,6 +48,8 @@ pub enum PresetError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{at}: byte 0x{byte:02x} is not UTF-8 text (is the file damaged, or not a preset?)")]
+    NotText { at: Location, byte: u8 },
     #[error("{at}: the preset ends too early (is it truncated?)")]
     Truncated { at: Location },
     #[error("{at}: {message}")]
@@ -124,10 +126,42 @@ fn straight() -> f64 {
 struct NodeFile {
     id: String,
     kind: String,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "params_by_name"
+    )]
     params: BTreeMap<String, ParamValue>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     ui: Option<UiFile>,
+}
+
+/// A node's parameter map, where a value of the wrong shape (a list where a number goes) is an
+/// error that names the parameter, not only the line.
+fn params_by_name<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, ParamValue>, D::Error> {
+    struct Params;
+    impl<'de> serde::de::Visitor<'de> for Params {
+        type Value = BTreeMap<String, ParamValue>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a map of parameter ids to numbers or strings")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut params = BTreeMap::new();
+            while let Some(id) = map.next_key::<String>()? {
+                let value = map.next_value::<ParamValue>().map_err(|e| {
+                    serde::de::Error::custom(format!("parameter \"{id}\": {e}"))
+                })?;
+                params.insert(id, value);
+            }
+            Ok(params)
+        }
+    }
+    d.deserialize_map(Params)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -358,9 +392,24 @@ pub fn parse_preset(
 
 /// Reads a preset file.
 pub fn load_preset(path: &Path, registry: &Registry) -> Result<Graph, PresetError> {
-    let text = std::fs::read_to_string(path).map_err(|source| PresetError::Read {
+    let bytes = std::fs::read(path).map_err(|source| PresetError::Read {
         path: path.to_path_buf(),
         source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let bad = e.utf8_error().valid_up_to();
+        let before = &bytes[..bad];
+        let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        // Columns count characters, as the parser's do.
+        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        PresetError::NotText {
+            at: Location {
+                line: before.iter().filter(|b| **b == b'\n').count() + 1,
+                column,
+            },
+            byte: bytes[bad],
+        }
     })?;
     parse_preset(&text, registry, path.parent())
 }

@@ -9,7 +9,7 @@ use yano_engine::{Compiler, Registry};
 
 fn registry() -> &'static Arc<Registry> {
     static REGISTRY: OnceLock<Arc<Registry>> = OnceLock::new();
-    REGISTRY.get_or_init(|| Arc::new(yano_generator::registry()))
+    REGISTRY.get_or_init(|| Arc::new(yano_registry::registry()))
 }
 
 fuzz_target!(|data: &[u8]| {

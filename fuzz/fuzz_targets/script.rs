@@ -11,7 +11,7 @@ use yano_scripting::{Limits, Sandbox};
 
 fn registry() -> &'static Arc<Registry> {
     static REGISTRY: OnceLock<Arc<Registry>> = OnceLock::new();
-    REGISTRY.get_or_init(|| Arc::new(yano_generator::registry()))
+    REGISTRY.get_or_init(|| Arc::new(yano_registry::registry()))
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -9,12 +9,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use midly::num::{u15, u24, u28, u4, u7};
-use midly::{Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind};
 use yano_engine::loudness;
 use yano_engine::preset::preset_text;
 use yano_engine::render::{render_with_progress, write_wav, RenderOptions, Rendered, SampleFormat};
 use yano_engine::save::atomic_write;
+use yano_engine::smf::{Layout, MidiFile, MidiNote, MidiTrack, SmfError};
 use yano_engine::transport::PPQ;
 use yano_engine::{Graph, Registry};
 use yano_nodes::mix::stems::stem_taps;
@@ -70,119 +69,49 @@ fn midi_voice(part: Part) -> (u8, Option<u8>) {
 
 /// A standard MIDI file of the track: a conductor track with tempo, 4/4, key signature and
 /// section markers, then one track per instrument with the notes the arrangement lets through.
-pub fn midi_bytes(track: &Track) -> Vec<u8> {
+pub fn midi_bytes(track: &Track) -> Result<Vec<u8>, SmfError> {
     let r = &track.request;
     let tick = |beats: f64| (beats * f64::from(PPQ)).round().max(0.0) as u64;
-    let into_track =
-        |mut events: Vec<(u64, u8, TrackEventKind<'static>)>| -> Vec<TrackEvent<'static>> {
-            // At one tick: meta first, note-offs before note-ons.
-            events.sort_by_key(|(t, order, _)| (*t, *order));
-            let mut last = 0;
-            let mut out: Vec<TrackEvent> = events
-                .into_iter()
-                .map(|(t, _, kind)| {
-                    let delta = (t - last) as u32;
-                    last = t;
-                    TrackEvent {
-                        delta: u28::new(delta),
-                        kind,
-                    }
+    let tracks = r
+        .parts
+        .iter()
+        .map(|part| {
+            let (channel, program) = midi_voice(*part);
+            let notes = track
+                .heard(*part)
+                .iter()
+                .map(build::quantise)
+                .map(|n| MidiNote {
+                    channel,
+                    key: n.pitch,
+                    velocity: velocity_of(&n),
+                    start: tick(n.start_beats),
+                    end: tick(n.start_beats + n.length_beats),
+                    bends: Vec::new(),
                 })
                 .collect();
-            out.push(TrackEvent {
-                delta: u28::new(0),
-                kind: TrackEventKind::Meta(MetaMessage::EndOfTrack),
-            });
-            out
-        };
-    let mut conductor: Vec<(u64, u8, TrackEventKind<'static>)> = vec![
-        (0, 0, TrackEventKind::Meta(MetaMessage::TrackName(b"yano"))),
-        (
-            0,
-            0,
-            TrackEventKind::Meta(MetaMessage::Tempo(u24::new(
-                (60_000_000.0 / r.bpm).round() as u32
-            ))),
-        ),
-        (
-            0,
-            0,
-            TrackEventKind::Meta(MetaMessage::TimeSignature(4, 2, 24, 8)),
-        ),
-        (
-            0,
-            0,
-            TrackEventKind::Meta(MetaMessage::KeySignature(
-                r.key.signature(),
-                r.key.mode == crate::theory::Mode::Minor,
-            )),
-        ),
-    ];
-    for s in &track.sections {
-        let name: &'static [u8] = s.name.as_bytes();
-        conductor.push((
-            tick(f64::from(s.first_bar - 1) * 4.0),
-            0,
-            TrackEventKind::Meta(MetaMessage::Marker(name)),
-        ));
-    }
-    let mut tracks = vec![into_track(conductor)];
-    for part in &r.parts {
-        let (channel, program) = midi_voice(*part);
-        let ch = u4::new(channel);
-        let name: &'static [u8] = part.name().as_bytes();
-        let mut events = vec![(0, 0, TrackEventKind::Meta(MetaMessage::TrackName(name)))];
-        if let Some(p) = program {
-            events.push((
-                0,
-                0,
-                TrackEventKind::Midi {
-                    channel: ch,
-                    message: MidiMessage::ProgramChange {
-                        program: u7::new(p),
-                    },
-                },
-            ));
-        }
-        for n in track.heard(*part).iter().map(build::quantise) {
-            let (on, off) = (tick(n.start_beats), tick(n.start_beats + n.length_beats));
-            let key = u7::new(n.pitch.min(127));
-            events.push((
-                on,
-                2,
-                TrackEventKind::Midi {
-                    channel: ch,
-                    message: MidiMessage::NoteOn {
-                        key,
-                        vel: u7::new(velocity_of(&n)),
-                    },
-                },
-            ));
-            events.push((
-                off.max(on + 1),
-                1,
-                TrackEventKind::Midi {
-                    channel: ch,
-                    message: MidiMessage::NoteOff {
-                        key,
-                        vel: u7::new(0),
-                    },
-                },
-            ));
-        }
-        tracks.push(into_track(events));
-    }
-    let smf = Smf {
-        header: Header {
-            format: Format::Parallel,
-            timing: Timing::Metrical(u15::new(PPQ as u16)),
-        },
+            MidiTrack {
+                name: Some(part.name().to_string()),
+                programs: program.map(|p| (channel, p)).into_iter().collect(),
+                bend_ranges: Vec::new(),
+                notes,
+            }
+        })
+        .collect();
+    MidiFile {
+        ppq: PPQ as u16,
+        bpm: r.bpm,
+        meter: Some((4, 2)),
+        key_signature: Some((r.key.signature(), r.key.mode == crate::theory::Mode::Minor)),
+        markers: track
+            .sections
+            .iter()
+            .map(|s| (tick(f64::from(s.first_bar - 1) * 4.0), s.name.to_string()))
+            .collect(),
+        layout: Layout::Conductor { name: Some("yano") },
         tracks,
-    };
-    let mut bytes = Vec::new();
-    smf.write_std(&mut bytes)
-        .expect("writing to memory cannot fail");
-    bytes
+    }
+    .to_bytes()
 }
 
 /// The JSON description: bpm, key, style, seed, sections with bar ranges, the chords of every bar.
@@ -311,7 +240,11 @@ pub fn write_with_progress(
                 &mut files,
             )?;
             let mid = dir.join("track.mid");
-            write_file(&mid, &midi_bytes(track))?;
+            let bytes = midi_bytes(track).map_err(|e| GenerateError::Write {
+                path: mid.clone(),
+                message: e.to_string(),
+            })?;
+            write_file(&mid, &bytes)?;
             files.push(mid);
             let ron = dir.join("track.ron");
             let header = format!(

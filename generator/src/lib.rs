@@ -48,12 +48,3 @@ pub enum GenerateError {
     },
 }
 
-/// Every node kind: yano-nodes', the analyses (`analysis.*`) and the generator's own
-/// `generate.arrangement`.
-pub fn registry() -> yano_engine::Registry {
-    let mut r = yano_nodes::registry();
-    yano_analysis::nodes::register(&mut r);
-    yano_models::register(&mut r);
-    node::register(&mut r);
-    r
-}

@@ -13,7 +13,7 @@ use yano_engine::{Graph, NodeSpec, Transport};
 mod tempo;
 
 fn graph(seed: f64, key: &str) -> Graph {
-    let registry = yano_generator::registry();
+    let registry = yano_registry::registry();
     let mut g = Graph::new(Transport {
         bpm: 112.0,
         ..Transport::default()
@@ -58,7 +58,7 @@ fn play(g: &Graph) -> Vec<f32> {
         seconds: 16.0 * 240.0 / 112.0,
         ..RenderOptions::default()
     };
-    let audio = render(g, Arc::new(yano_generator::registry()), options).unwrap();
+    let audio = render(g, Arc::new(yano_registry::registry()), options).unwrap();
     assert_eq!(audio.clip_misses, 0, "the render waits for the generator");
     audio.left
 }
@@ -80,7 +80,7 @@ fn the_generator_node_plays_instruments_at_the_sessions_tempo() {
 fn a_key_it_cannot_read_is_named() {
     let err = render(
         &graph(3.0, "H minor"),
-        Arc::new(yano_generator::registry()),
+        Arc::new(yano_registry::registry()),
         RenderOptions::default(),
     )
     .unwrap_err()

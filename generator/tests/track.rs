@@ -79,7 +79,7 @@ fn stems_sum_to_the_mix_and_the_preset_renders_the_same_audio() {
         "stems sum to the mix within {stems_error:.1} dB"
     );
 
-    let registry = Arc::new(yano_generator::registry());
+    let registry = Arc::new(yano_registry::registry());
     let graph = load_preset(&dir.join("track.ron"), &registry).unwrap();
     let options = RenderOptions {
         seconds: export::render_seconds(track),

@@ -266,7 +266,8 @@ fn read(path: &Path) -> Result<Vec<u8>, ModelError> {
     })
 }
 
-/// Writes a file so that a reader sees the old one or the new one, never half of either.
+/// Writes a file so that a reader sees the old one or the new one, never half of either (the
+/// engine's atomic write: flushed to disk before the rename); creates its folder.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
     let io = |e: std::io::Error| ModelError::Io {
         path: path.to_path_buf(),
@@ -275,10 +276,5 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ModelError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
-    let tmp = path.with_extension(format!("part-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io(e)
-    })
+    yano_engine::save::atomic_write(path, |w| std::io::Write::write_all(w, bytes)).map_err(io)
 }

@@ -13,6 +13,7 @@ pub const SHIPPED: &str = include_str!("../models.ron");
 
 /// Every model and runtime library yano knows.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Manifest {
     pub models: Vec<ModelSpec>,
     #[serde(default)]
@@ -21,6 +22,7 @@ pub struct Manifest {
 
 /// One model.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ModelSpec {
     pub name: String,
     /// What it does: "transcription", "separation" …
@@ -48,6 +50,7 @@ pub struct ModelSpec {
 
 /// A native runtime library (ONNX Runtime).
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RuntimeSpec {
     pub name: String,
     #[serde(default)]
@@ -105,6 +108,7 @@ pub enum Fix {
 
 /// A named tensor and its shape; -1 is an open dimension.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TensorSpec {
     pub name: String,
     pub shape: Vec<i64>,
@@ -128,10 +132,28 @@ impl Manifest {
 
     /// Parses a manifest; `origin` names it in errors.
     pub fn parse(text: &str, origin: &Path) -> Result<Manifest, ModelError> {
-        ron::from_str(text).map_err(|e| ModelError::Manifest {
+        let invalid = |reason: String| ModelError::Manifest {
             path: origin.to_path_buf(),
-            reason: e.to_string(),
-        })
+            reason,
+        };
+        let manifest: Manifest = ron::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        for model in &manifest.models {
+            for (direction, tensor) in model
+                .inputs
+                .iter()
+                .map(|t| ("input", t))
+                .chain(model.outputs.iter().map(|t| ("output", t)))
+            {
+                if let Some(dim) = tensor.shape.iter().find(|d| **d == 0 || **d < -1) {
+                    return Err(invalid(format!(
+                        "model \"{}\": {direction} \"{}\" has dimension {dim}; a dimension is \
+                         a size of at least 1, or -1 for an open one",
+                        model.name, tensor.name
+                    )));
+                }
+            }
+        }
+        Ok(manifest)
     }
 
     /// Reads a manifest file.

@@ -62,11 +62,13 @@ fn reversing_every_parameter_list_changes_no_sample_of_a_shipped_preset() {
     let mut automated = 0;
     for entry in std::fs::read_dir(workspace_root().join("graphs")).unwrap() {
         let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "ron") {
+            continue;
+        }
         let text = std::fs::read_to_string(&path).unwrap();
         // Kinds from the crates above this one (analysis, models, the generator) are not in
         // this registry.
-        if path.extension().is_none_or(|e| e != "ron")
-            || ["kind: \"analysis.", "kind: \"model.", "kind: \"generate."]
+        if ["kind: \"analysis.", "kind: \"model.", "kind: \"generate."]
                 .iter()
                 .any(|upper| text.contains(upper))
         {

@@ -90,7 +90,7 @@ pub fn engine_with_clock(
 pub(crate) fn describe(error: &EvalAltResult, limits: &Limits) -> String {
     match error {
         EvalAltResult::ErrorTooManyOperations(_) => format!(
-            "the script ran more than {} operations (a loop that never ends?)",
+            "the script ran past its limit of {} operations (a loop that never ends?)",
             limits.max_operations
         ),
         EvalAltResult::ErrorStackOverflow(_) => format!(

@@ -5,9 +5,8 @@
 
 use std::sync::Arc;
 
-use midly::num::{u15, u24, u28, u4, u7};
-use midly::{Format, Header, MetaMessage, MidiMessage, Smf, Timing, TrackEvent, TrackEventKind};
 use yano_engine::readout::LoggedNote;
+use yano_engine::smf::{Layout, MidiFile, MidiNote, MidiTrack};
 use yano_engine::transport::PPQ;
 use yano_engine::{Graph, NodeSpec, Registry, Session, Transport};
 
@@ -97,84 +96,75 @@ pub fn capture(graph: &Graph, registry: Arc<Registry>, seconds: f64) -> Result<V
     Ok(tracks)
 }
 
-fn velocity(v: f32) -> u7 {
-    u7::new((v * 127.0).round().clamp(1.0, 127.0) as u8)
+fn velocity(v: f32) -> u8 {
+    (v * 127.0).round().clamp(1.0, 127.0) as u8
 }
 
-/// A standard MIDI file of `tracks` at the transport's tempo.
+/// A standard MIDI file of `tracks` at the transport's tempo: format 1, a conductor track with the
+/// tempo and 4/4, then one track per instrument (drums on channel 10, the others each on a channel
+/// of their own). Each press is paired with the next release of its key; a note still sounding
+/// when the capture ends is released at the track's last event.
 pub fn smf_bytes(tracks: &[Track], transport: Transport) -> Result<Vec<u8>, String> {
-    let mut smf = Smf::new(Header::new(
-        Format::Parallel,
-        Timing::Metrical(u15::new(PPQ as u16)),
-    ));
-    let micros_per_beat = (60_000_000.0 / transport.bpm).round() as u32;
-    let event = |delta: u32, kind| TrackEvent {
-        delta: u28::new(delta),
-        kind,
-    };
-    smf.tracks.push(vec![
-        event(
-            0,
-            TrackEventKind::Meta(MetaMessage::Tempo(u24::new(micros_per_beat))),
-        ),
-        event(
-            0,
-            TrackEventKind::Meta(MetaMessage::TimeSignature(4, 2, 24, 8)),
-        ),
-        event(0, TrackEventKind::Meta(MetaMessage::EndOfTrack)),
-    ]);
     let mut melodic = 0u8;
-    for t in tracks {
-        let channel = if t.drums {
-            9
-        } else {
-            let c = melodic % 15;
-            melodic += 1;
-            if c >= 9 {
-                c + 1
+    let tracks = tracks
+        .iter()
+        .map(|t| {
+            let channel = if t.drums {
+                9
             } else {
-                c
-            }
-        };
-        let mut notes = t.notes.clone();
-        // At one instant, releases before presses, so a repeated note is not cut.
-        notes.sort_by(|a, b| {
-            a.at.cmp(&b.at)
-                .then((a.velocity > 0.0).cmp(&(b.velocity > 0.0)))
-        });
-        let mut events = vec![event(
-            0,
-            TrackEventKind::Meta(MetaMessage::TrackName(t.instrument.as_bytes())),
-        )];
-        let mut last_tick = 0u64;
-        for n in &notes {
-            let tick = transport.samples_to_ticks(n.at as f64).round() as u64;
-            let message = if n.velocity > 0.0 {
-                MidiMessage::NoteOn {
-                    key: u7::new(n.note.min(127)),
-                    vel: velocity(n.velocity),
-                }
-            } else {
-                MidiMessage::NoteOff {
-                    key: u7::new(n.note.min(127)),
-                    vel: u7::new(0),
+                let c = melodic % 15;
+                melodic += 1;
+                if c >= 9 {
+                    c + 1
+                } else {
+                    c
                 }
             };
-            let delta = u32::try_from(tick - last_tick)
-                .map_err(|_| "the MIDI file would be too long".to_string())?;
-            events.push(event(
-                delta,
-                TrackEventKind::Midi {
-                    channel: u4::new(channel),
-                    message,
-                },
-            ));
-            last_tick = tick;
-        }
-        events.push(event(0, TrackEventKind::Meta(MetaMessage::EndOfTrack)));
-        smf.tracks.push(events);
+            let mut events = t.notes.clone();
+            // At one instant, releases before presses, so a repeated note is not cut.
+            events.sort_by(|a, b| {
+                a.at.cmp(&b.at)
+                    .then((a.velocity > 0.0).cmp(&(b.velocity > 0.0)))
+            });
+            let tick = |at: u64| transport.samples_to_ticks(at as f64).round() as u64;
+            let last = events.last().map_or(0, |n| tick(n.at));
+            let mut sounding: Vec<MidiNote> = Vec::new();
+            let mut notes = Vec::new();
+            for n in &events {
+                let key = n.note.min(127);
+                if n.velocity > 0.0 {
+                    sounding.push(MidiNote {
+                        channel,
+                        key,
+                        velocity: velocity(n.velocity),
+                        start: tick(n.at),
+                        end: last,
+                        bends: Vec::new(),
+                    });
+                } else if let Some(i) = sounding.iter().position(|s| s.key == key) {
+                    let mut note = sounding.remove(i);
+                    note.end = tick(n.at);
+                    notes.push(note);
+                }
+            }
+            notes.extend(sounding);
+            notes.sort_by_key(|n| n.start);
+            MidiTrack {
+                name: Some(t.instrument.clone()),
+                notes,
+                ..MidiTrack::default()
+            }
+        })
+        .collect();
+    MidiFile {
+        ppq: PPQ as u16,
+        bpm: transport.bpm,
+        meter: Some((4, 2)),
+        key_signature: None,
+        markers: Vec::new(),
+        layout: Layout::Conductor { name: None },
+        tracks,
     }
-    let mut bytes = Vec::new();
-    smf.write_std(&mut bytes).map_err(|e| e.to_string())?;
-    Ok(bytes)
+    .to_bytes()
+    .map_err(|e| e.to_string())
 }

@@ -45,7 +45,8 @@ pub fn transcribe(cx: &Context, path: &str, options: &Map) -> Fallible<Array> {
             .map_err(|_| fail(&"midi must be a file name"))?;
         let out = cx.sandbox.writable(&target).map_err(|e| e.to_string())?;
         let bytes =
-            yano_models::midi::midi_bytes(&heard.notes, number(options, "bpm").unwrap_or(120.0));
+            yano_models::midi::midi_bytes(&heard.notes, number(options, "bpm").unwrap_or(120.0))
+                .map_err(|e| fail(&format!("cannot write {target}: {e}")))?;
         yano_engine::save::atomic_write(&out, |w| std::io::Write::write_all(w, &bytes))
             .map_err(|e| fail(&format!("cannot write {target}: {e}")))?;
     }

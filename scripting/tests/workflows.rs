@@ -29,7 +29,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn run(workflow: &str, args: &[&str]) {
-    let registry = Arc::new(yano_generator::registry());
+    let registry = Arc::new(yano_registry::registry());
     let script = root().join("scripting/workflows").join(workflow);
     let args = args.iter().map(|a| a.to_string()).collect();
     if let Err(e) = run_file(&script, args, registry, Limits::default()) {
@@ -195,7 +195,7 @@ fn preset_stems_render_every_shipped_preset() {
         "preset-stems.rhai",
         &["--read", &graphs, "--out", &out_s, "--bars", "2"],
     );
-    let registry = yano_generator::registry();
+    let registry = yano_registry::registry();
     let mut presets = 0;
     for entry in std::fs::read_dir(root().join("graphs")).unwrap() {
         let path = entry.unwrap().path();
@@ -367,7 +367,7 @@ fn generate_batch_writes_a_different_track_per_seed() {
 fn follow_a_song_arranges_in_the_analysed_key_and_tempo() {
     let songs = scratch("follow-songs");
     std::fs::create_dir_all(&songs).unwrap();
-    let registry = Arc::new(yano_generator::registry());
+    let registry = Arc::new(yano_registry::registry());
     // Groove 21 of the labelled set: 113.46 BPM, A major.
     let (_song, truth) =
         yano_generator::labelled::write_groove(&songs, 21, 40, 24, registry).unwrap();

@@ -52,6 +52,12 @@ pub enum CompileError {
     },
     #[error("block size {0} is outside 16 ..= 8192 frames")]
     BlockSize(usize),
+    #[error(
+        "nodes \"{first}\" and \"{second}\" are both the main output ({}): a graph has one; \
+         mix into it",
+        crate::node::MAIN_OUTPUT_KIND
+    )]
+    SecondOutput { first: String, second: String },
 }
 
 /// One inference job of the plan.
@@ -195,6 +201,13 @@ impl Compiler {
         let registry = self.registry.clone();
         // Parameters here; ports and types in `resolve`, which works out each node's ports once.
         graph.validate_nodes(&registry)?;
+        let mut outputs = graph
+            .nodes()
+            .filter(|(_, n)| n.kind == crate::node::MAIN_OUTPUT_KIND)
+            .map(|(_, n)| n.id.clone());
+        if let (Some(first), Some(second)) = (outputs.next(), outputs.next()) {
+            return Err(CompileError::SecondOutput { first, second });
+        }
         let (units, links, bridges_inserted) = resolve(graph, &registry)?;
         check_required(&units, &links)?;
         let rt: Vec<usize> = (0..units.len())

@@ -19,7 +19,7 @@ pub fn generate(name: &str, prompt: &str, options: Options) -> (PathBuf, yano_ge
     let dir = scratch(name);
     let (request, _) = Request::new(prompt, &options).unwrap();
     let track = compose(&request);
-    export::write(&track, &dir, Arc::new(yano_generator::registry()), 0.0).unwrap();
+    export::write(&track, &dir, Arc::new(yano_registry::registry()), 0.0).unwrap();
     (dir, track)
 }
 

@@ -9,7 +9,7 @@ use yano_engine::{
 
 use crate::db_to_gain;
 
-pub const KIND: &str = "io.output";
+pub const KIND: &str = yano_engine::MAIN_OUTPUT_KIND;
 
 pub fn descriptor() -> NodeDescriptor {
     NodeDescriptor {

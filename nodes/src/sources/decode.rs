@@ -81,7 +81,15 @@ fn too_long(path: &Path, seconds: f64, limit: f64) -> DecodeError {
 /// Decodes WAV, FLAC, MP3, OGG/Vorbis with symphonia. Refuses files longer than `max_seconds`
 /// before allocating huge buffers where the length is known up front.
 pub fn decode_file(path: &Path, max_seconds: f64) -> Result<DecodedAudio, DecodeError> {
-    collect(path, Box::new(open(path)?), max_seconds)
+    collect(path, Box::new(open_checked(path)?), max_seconds)
+}
+
+/// Checks that `path` is audio yano can decode, reading only its header: the format, an audio
+/// track, a sample rate in [`SAMPLE_RATES`], and the length against `max_seconds` where the
+/// container states it. What a node that decodes a file later calls when it is built, so a preset
+/// naming a file that is not audio is refused when it is loaded, not when it plays.
+pub fn probe_file(path: &Path, max_seconds: f64) -> Result<(), DecodeError> {
+    open_track(path, Box::new(open_checked(path)?), max_seconds).map(drop)
 }
 
 /// Decodes a whole file held in memory, as [`decode_file`] does; `name` is what errors call it
@@ -91,6 +99,7 @@ pub fn decode_bytes(
     bytes: Vec<u8>,
     max_seconds: f64,
 ) -> Result<DecodedAudio, DecodeError> {
+    check_wav_header(name, &bytes)?;
     collect(name, Box::new(std::io::Cursor::new(bytes)), max_seconds)
 }
 
@@ -98,11 +107,62 @@ pub fn decode_bytes(
 /// claim, and a 100-byte file claiming three hours must not reserve gigabytes.
 const MAX_RESERVED_FRAMES: usize = 48_000 * 60;
 
-fn open(path: &Path) -> Result<std::fs::File, DecodeError> {
-    std::fs::File::open(path).map_err(|source| DecodeError::Open {
+/// The sample rates yano reads, in Hz: telephone-band recordings to 768 kHz masters. A header
+/// outside this is damaged (a WAV claiming 1 Hz or 4 GHz).
+pub const SAMPLE_RATES: std::ops::RangeInclusive<u32> = 4_000..=768_000;
+
+/// Opens `path` and checks what symphonia does not: the frame size a WAV header states.
+fn open_checked(path: &Path) -> Result<std::fs::File, DecodeError> {
+    use std::io::{Read, Seek};
+    let mut file = std::fs::File::open(path).map_err(|source| DecodeError::Open {
         path: path.to_path_buf(),
         source,
-    })
+    })?;
+    let mut head = Vec::with_capacity(512);
+    let io = |source| DecodeError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
+    (&mut file).take(512).read_to_end(&mut head).map_err(io)?;
+    check_wav_header(path, &head)?;
+    file.rewind().map_err(io)?;
+    Ok(file)
+}
+
+/// A WAV's `fmt ` chunk must give each frame room for its samples: symphonia 0.6 decodes a
+/// header whose block alignment is 0 bytes as if it were right.
+fn check_wav_header(path: &Path, head: &[u8]) -> Result<(), DecodeError> {
+    if head.len() < 12 || &head[0..4] != b"RIFF" || &head[8..12] != b"WAVE" {
+        return Ok(());
+    }
+    let u16_at = |i: usize| u16::from_le_bytes([head[i], head[i + 1]]);
+    let mut at = 12;
+    while at + 8 <= head.len() {
+        let size = u32::from_le_bytes([head[at + 4], head[at + 5], head[at + 6], head[at + 7]]);
+        if &head[at..at + 4] == b"fmt " {
+            let fmt = at + 8;
+            if size < 16 || fmt + 16 > head.len() {
+                return Ok(()); // symphonia names a short fmt chunk itself
+            }
+            let (channels, block_align, bits) = (u16_at(fmt + 2), u16_at(fmt + 12), u16_at(fmt + 14));
+            let needed = u32::from(channels) * u32::from(bits).div_ceil(8);
+            if needed > 0 && u32::from(block_align) < needed {
+                return Err(DecodeError::Corrupt {
+                    path: path.to_path_buf(),
+                    reason: format!(
+                        "its header gives each frame {block_align} bytes, but {channels} \
+                         channels of {bits} bits need {needed}"
+                    ),
+                });
+            }
+            return Ok(());
+        }
+        at = match (at + 8).checked_add(size as usize + (size as usize & 1)) {
+            Some(next) => next,
+            None => return Ok(()),
+        };
+    }
+    Ok(())
 }
 
 fn collect(
@@ -153,15 +213,23 @@ pub fn decode_stream(
     max_seconds: f64,
     each: impl FnMut(Block<'_>),
 ) -> Result<StreamSummary, DecodeError> {
-    decode_source(path, Box::new(open(path)?), max_seconds, each)
+    decode_source(path, Box::new(open_checked(path)?), max_seconds, each)
 }
 
-fn decode_source(
+/// A probed stream: its reader, the audio track's parameters and id, and the frames its
+/// container claims (0 when it does not say).
+struct OpenTrack {
+    format: Box<dyn symphonia::core::formats::FormatReader>,
+    params: symphonia::core::codecs::audio::AudioCodecParameters,
+    track_id: u32,
+    expected_frames: usize,
+}
+
+fn open_track(
     path: &Path,
     source: Box<dyn MediaSource>,
     max_seconds: f64,
-    mut each: impl FnMut(Block<'_>),
-) -> Result<StreamSummary, DecodeError> {
+) -> Result<OpenTrack, DecodeError> {
     let p = || path.to_path_buf();
     let mss = MediaSourceStream::new(source, Default::default());
     let mut hint = Hint::new();
@@ -169,7 +237,7 @@ fn decode_source(
         hint.with_extension(ext);
     }
     let (fmt_opts, meta_opts) = (FormatOptions::default(), MetadataOptions::default());
-    let mut format = guard(path, || {
+    let format = guard(path, || {
         symphonia::default::get_probe().probe(&hint, mss, fmt_opts, meta_opts)
     })?
     .map_err(|e| sym_err(path, e))?;
@@ -201,6 +269,35 @@ fn decode_source(
             expected_frames = (seconds * f64::from(rate)).ceil() as usize;
         }
     }
+    if let Some(rate) = params.sample_rate.filter(|r| !SAMPLE_RATES.contains(r)) {
+        let reason = format!(
+            "its header says {rate} Hz; yano reads {} Hz to {} Hz",
+            SAMPLE_RATES.start(),
+            SAMPLE_RATES.end()
+        );
+        return Err(DecodeError::Corrupt { path: p(), reason });
+    }
+    Ok(OpenTrack {
+        format,
+        params,
+        track_id,
+        expected_frames,
+    })
+}
+
+fn decode_source(
+    path: &Path,
+    source: Box<dyn MediaSource>,
+    max_seconds: f64,
+    mut each: impl FnMut(Block<'_>),
+) -> Result<StreamSummary, DecodeError> {
+    let p = || path.to_path_buf();
+    let OpenTrack {
+        mut format,
+        params,
+        track_id,
+        expected_frames,
+    } = open_track(path, source, max_seconds)?;
 
     let mut decoder = guard(path, || {
         symphonia::default::get_codecs()
@@ -243,7 +340,7 @@ fn decode_source(
             let reason = "sample rate or channel count changes mid-stream".into();
             return Err(DecodeError::UnsupportedFormat { path: p(), reason });
         }
-        if rate == 0 || nch == 0 {
+        if !SAMPLE_RATES.contains(&rate) || nch == 0 {
             let reason = format!("a stream of {nch} channels at {rate} Hz");
             return Err(DecodeError::Corrupt { path: p(), reason });
         }

@@ -10,7 +10,7 @@ use yano_engine::param::{ParamSpec, Unit};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{Build, NodeConfig, NodeDescriptor, NodeError, PortLayout};
 
-use super::decode::{decode_file, resample};
+use super::decode::{decode_file, probe_file, resample};
 use crate::db_to_gain;
 
 pub const KIND: &str = "source.file";
@@ -56,10 +56,14 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn InferenceNode>, NodeError> {
     if config.params.text("file")?.is_empty() {
         return Err(NodeError::new("no file given: set the \"file\" parameter"));
     }
+    let path = config.path("file")?;
+    let max_seconds = config.params.number("max_seconds")?;
+    // The header only: a file that is not audio is refused when the graph is built.
+    probe_file(&path, max_seconds).map_err(|e| NodeError::new(e.to_string()))?;
     Ok(Box::new(FileSource {
-        path: config.path("file")?,
+        path,
         gain: db_to_gain(config.params.number("gain_db")? as f32),
-        max_seconds: config.params.number("max_seconds")?,
+        max_seconds,
     }))
 }
 
