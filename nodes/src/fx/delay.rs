@@ -9,6 +9,7 @@
 //! sits at 108–115 BPM, AMAPIANO.md; a dotted 1/8 at 113 BPM is 398 ms). Each repeat passes
 //! the feedback filter once more, so `highcut_hz` darkens successive echoes the way tape does.
 
+use super::biquad::{Biquad, BiquadFilter, Shape};
 use yano_engine::node::ParamReader;
 use yano_engine::param::{ParamError, ParamSpec, Smoothing, Unit};
 use yano_engine::port::{PortSpec, PortType};
@@ -118,34 +119,25 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     }))
 }
 
-/// A second-order Butterworth section (RBJ cookbook), transposed direct form II in f64 so a
-/// 20 Hz high-pass keeps its precision.
+/// A Butterworth feedback filter that can be bypassed, in f64 so a 20 Hz high-pass keeps its
+/// precision.
 #[derive(Debug, Clone, Copy, Default)]
-struct Biquad {
+struct LoopSection {
     on: bool,
-    b: [f64; 3],
-    a: [f64; 2],
-    z: [f64; 2],
+    filter: BiquadFilter,
 }
 
-impl Biquad {
-    fn set(&mut self, high_pass: bool, freq: f32, sample_rate: f32, on: bool) {
+impl LoopSection {
+    fn set(&mut self, shape: Shape, freq: f32, sample_rate: f32, on: bool) {
         if on && !self.on {
-            self.z = [0.0; 2];
+            self.filter.clear();
         }
         self.on = on;
-        let w = std::f64::consts::TAU * f64::from(freq.min(0.45 * sample_rate))
-            / f64::from(sample_rate);
-        let (sin, cos) = w.sin_cos();
-        let alpha = sin * std::f64::consts::FRAC_1_SQRT_2;
-        let a0 = 1.0 + alpha;
-        let (b0, b1) = if high_pass {
-            ((1.0 + cos) * 0.5, -(1.0 + cos))
-        } else {
-            ((1.0 - cos) * 0.5, 1.0 - cos)
-        };
-        self.b = [b0 / a0, b1 / a0, b0 / a0];
-        self.a = [-2.0 * cos / a0, (1.0 - alpha) / a0];
+        self.filter.set(Biquad::butterworth(
+            shape,
+            f64::from(freq.min(0.45 * sample_rate)),
+            f64::from(sample_rate),
+        ));
     }
 
     #[inline]
@@ -153,19 +145,15 @@ impl Biquad {
         if !self.on {
             return x;
         }
-        let x = f64::from(x);
-        let y = self.b[0] * x + self.z[0];
-        self.z[0] = self.b[1] * x - self.a[0] * y + self.z[1];
-        self.z[1] = self.b[2] * x - self.a[1] * y;
-        y as f32
+        self.filter.tick(f64::from(x)) as f32
     }
 }
 
 /// The feedback path's filters for one channel: high-pass, then low-pass.
 #[derive(Debug, Clone, Copy, Default)]
 struct LoopFilter {
-    low_cut: Biquad,
-    high_cut: Biquad,
+    low_cut: LoopSection,
+    high_cut: LoopSection,
 }
 
 impl LoopFilter {
@@ -225,9 +213,9 @@ impl Delay {
         self.cutoffs = (low, high);
         for f in &mut self.filters {
             f.low_cut
-                .set(true, low, self.sample_rate, low > LOWCUT_OFF_HZ);
+                .set(Shape::HighPass, low, self.sample_rate, low > LOWCUT_OFF_HZ);
             f.high_cut
-                .set(false, high, self.sample_rate, high < HIGHCUT_OFF_HZ);
+                .set(Shape::LowPass, high, self.sample_rate, high < HIGHCUT_OFF_HZ);
         }
     }
 }
@@ -296,8 +284,8 @@ impl Processor for Delay {
             r.fill(0.0);
         }
         for f in &mut self.filters {
-            f.low_cut.z = [0.0; 2];
-            f.high_cut.z = [0.0; 2];
+            f.low_cut.filter.clear();
+            f.high_cut.filter.clear();
         }
     }
 }

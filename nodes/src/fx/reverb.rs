@@ -371,6 +371,7 @@ mod tests {
     use yano_engine::render::{render, RenderOptions, Rendered};
     use yano_engine::{ParamValue, Transport};
 
+    use crate::fx::biquad::{Biquad, BiquadState, Shape};
     use crate::fx::testing::{registry, SOURCE};
 
     /// The response of a reverb with `params` (wet only, no predelay unless given) to a click.
@@ -397,25 +398,12 @@ mod tests {
         render(&g, r, opts).unwrap()
     }
 
-    /// An RBJ band-pass (0 dB peak) at `freq` with an octave's bandwidth.
+    /// An RBJ band-pass (0 dB peak) at `freq` with an octave's bandwidth (Q = √2).
     fn octave_band(x: &[f32], freq: f64) -> Vec<f32> {
-        let w = std::f64::consts::TAU * freq / 48_000.0;
-        let alpha = w.sin() / (2.0 * std::f64::consts::SQRT_2);
-        let a0 = 1.0 + alpha;
-        let (b0, b2, a1, a2) = (
-            alpha / a0,
-            -alpha / a0,
-            -2.0 * w.cos() / a0,
-            (1.0 - alpha) / a0,
-        );
-        let (mut x1, mut x2, mut y1, mut y2) = (0.0, 0.0, 0.0, 0.0);
+        let band = Biquad::rbj(Shape::BandPass, freq, std::f64::consts::SQRT_2, 0.0, 48_000.0);
+        let mut state = BiquadState::default();
         x.iter()
-            .map(|v| {
-                let v = f64::from(*v);
-                let y = b0 * v + b2 * x2 - a1 * y1 - a2 * y2;
-                (x2, x1, y2, y1) = (x1, v, y1, y);
-                y as f32
-            })
+            .map(|v| state.tick(&band, f64::from(*v)) as f32)
             .collect()
     }
 

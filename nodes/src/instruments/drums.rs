@@ -22,6 +22,7 @@
 
 use std::f32::consts::{FRAC_PI_4, LN_10, SQRT_2, TAU};
 
+use crate::fx::biquad::{Biquad, BiquadFilter, Shape};
 use yano_engine::event::spans;
 use yano_engine::param::{ParamHandle, ParamSpec, ParamValues, Unit};
 use yano_engine::port::{PortSpec, PortType};
@@ -176,47 +177,16 @@ enum Drum {
     Shaker,
 }
 
-/// RBJ biquad, transposed direct form II.
-#[derive(Debug, Clone, Copy, Default)]
-struct Biquad {
-    b: [f32; 3],
-    a: [f32; 2],
-    z: [f32; 2],
-}
-
-impl Biquad {
-    fn new(high_pass: bool, freq: f32, q: f32, sr: f32) -> Self {
-        let w = TAU * freq.clamp(10.0, 0.45 * sr) / sr;
-        let (sin, cos) = w.sin_cos();
-        let alpha = sin / (2.0 * q);
-        let a0 = 1.0 + alpha;
-        let b = if high_pass {
-            let h = (1.0 + cos) / 2.0;
-            [h, -2.0 * h, h]
-        } else {
-            [alpha, 0.0, -alpha]
-        };
-        Biquad {
-            b: b.map(|x| x / a0),
-            a: [-2.0 * cos / a0, (1.0 - alpha) / a0],
-            z: [0.0; 2],
-        }
-    }
-
-    #[inline]
-    fn run(&mut self, x: f32) -> f32 {
-        let y = self.b[0] * x + self.z[0];
-        self.z[0] = self.b[1] * x - self.a[0] * y + self.z[1];
-        self.z[1] = self.b[2] * x - self.a[1] * y;
-        y
-    }
+/// A cookbook high- or band-pass designed and run in f32, its cutoff held inside 10 Hz-0.45·fs.
+fn section(shape: Shape, freq: f32, q: f32, sr: f32) -> BiquadFilter<f32> {
+    BiquadFilter::new(Biquad::rbj(shape, freq.clamp(10.0, 0.45 * sr), q, 0.0, sr))
 }
 
 /// 4th-order Butterworth high-pass as two biquads.
-fn butterworth_hp4(freq: f32, sr: f32) -> [Biquad; 2] {
+fn butterworth_hp4(freq: f32, sr: f32) -> [BiquadFilter<f32>; 2] {
     [
-        Biquad::new(true, freq, 0.541_196, sr),
-        Biquad::new(true, freq, 1.306_563, sr),
+        section(Shape::HighPass, freq, 0.541_196, sr),
+        section(Shape::HighPass, freq, 1.306_563, sr),
     ]
 }
 
@@ -268,7 +238,7 @@ struct Voice {
     /// Clap: the second and third bursts, and the tail's multiplier.
     bursts: [u32; 2],
     tail_mul: f32,
-    filters: [Biquad; 2],
+    filters: [BiquadFilter<f32>; 2],
     metal: [f32; 6],
     metal_inc: [f32; 6],
     noise: u32,
@@ -315,7 +285,7 @@ impl Voice {
     #[inline]
     fn filter2(&mut self, x: f32) -> f32 {
         let [a, b] = &mut self.filters;
-        b.run(a.run(x))
+        b.tick(a.tick(x))
     }
 
     #[inline]
@@ -324,7 +294,7 @@ impl Voice {
             return 0.0;
         }
         let n = self.white();
-        let c = self.filters[0].run(n) * self.aux;
+        let c = self.filters[0].tick(n) * self.aux;
         self.aux *= self.aux_mul;
         c
     }
@@ -337,7 +307,7 @@ impl Voice {
             self.env_mul = self.tail_mul;
         }
         let n = self.white();
-        self.envelope() * self.filters[0].run(n)
+        self.envelope() * self.filters[0].tick(n)
     }
 
     fn hat(&mut self) -> f32 {
@@ -495,12 +465,12 @@ impl Drums {
                 // The slap: a short band of noise two octaves above the pitch.
                 v.aux = 1.0;
                 v.aux_mul = t60(6.0, sr);
-                v.filters[0] = Biquad::new(false, 4.0 * pitch, 1.0, sr);
+                v.filters[0] = section(Shape::BandPass, 4.0 * pitch, 1.0, sr);
             }
             Drum::Rim => {
                 v.aux = 1.0;
                 v.aux_mul = t60(4.0, sr);
-                v.filters[0] = Biquad::new(false, 4000.0, 0.7, sr);
+                v.filters[0] = section(Shape::BandPass, 4000.0, 0.7, sr);
             }
             Drum::Clap => {
                 // Two bursts fading over 20 ms, then the third rings out as the tail.
@@ -508,7 +478,7 @@ impl Drums {
                 v.env_mul = t60(20.0, sr);
                 v.bursts = [frames(11.0), frames(22.0)];
                 v.hold = frames(22.0) + 1;
-                v.filters[0] = Biquad::new(false, pitch, 1.4, sr);
+                v.filters[0] = section(Shape::BandPass, pitch, 1.4, sr);
             }
             Drum::OpenHat => {
                 const METAL_HZ: [f32; 6] = [205.3, 304.4, 369.6, 522.7, 540.0, 800.0];

@@ -21,6 +21,7 @@ use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, NoteKind, PortLayout, ProcessContext, Processor,
 };
 
+use crate::fx::biquad::{Biquad, BiquadFilter, Shape};
 use super::voice::t60_coefficient;
 use crate::db_to_gain;
 
@@ -216,9 +217,9 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
         knock_step: 0.0,
         knock_left: 0,
         knock_scale: 0.0,
-        knock_filter: Biquad::default(),
+        knock_filter: BiquadFilter::default(),
         noise: 0x9E37_79B9,
-        tone: Biquad::default(),
+        tone: BiquadFilter::default(),
         tone_hz: 0.0,
         held: None,
         active: false,
@@ -272,9 +273,9 @@ struct LogDrum {
     knock_step: f32,
     knock_left: u32,
     knock_scale: f32,
-    knock_filter: Biquad,
+    knock_filter: BiquadFilter<f32>,
     noise: u32,
-    tone: Biquad,
+    tone: BiquadFilter<f32>,
     tone_hz: f32,
     /// The key of the sounding note while it is held: a new note then is legato.
     held: Option<u8>,
@@ -335,7 +336,8 @@ impl LogDrum {
     fn start_knock(&mut self, p: &Values<'_>, at: usize) {
         let sr = self.sample_rate;
         let hz = f64::from(p.knock_hz.at(at)).min(0.45 * sr);
-        self.knock_filter.band_pass(hz, KNOCK_Q, sr);
+        self.knock_filter
+            .set(Biquad::rbj(Shape::BandPass, hz, KNOCK_Q, 0.0, sr).to_f32());
         let burst = (f64::from(p.knock_ms.at(at)) * 0.001 * sr).max(1.0);
         self.knock_level = 1.0;
         self.knock_step = (1.0 / burst) as f32;
@@ -492,10 +494,15 @@ impl Processor for LogDrum {
         let tone_hz = p.tone.last().min(0.45 * sr);
         if tone_hz != self.tone_hz {
             self.tone_hz = tone_hz;
-            self.tone.low_pass(
-                f64::from(tone_hz),
-                std::f64::consts::FRAC_1_SQRT_2,
-                self.sample_rate,
+            self.tone.set(
+                Biquad::rbj(
+                    Shape::LowPass,
+                    f64::from(tone_hz),
+                    std::f64::consts::FRAC_1_SQRT_2,
+                    0.0,
+                    self.sample_rate,
+                )
+                .to_f32(),
             );
         }
         let harmonic = db_to_gain(p.harmonic.last());
@@ -559,57 +566,6 @@ fn fast_tanh(x: f32) -> f32 {
     let num = x * (135_135.0 + x2 * (17_325.0 + x2 * (378.0 + x2)));
     let den = 135_135.0 + x2 * (62_370.0 + x2 * (3150.0 + 28.0 * x2));
     (num / den).clamp(-1.0, 1.0)
-}
-
-/// A biquad (RBJ cookbook), transposed direct form II.
-#[derive(Debug, Clone, Copy, Default)]
-struct Biquad {
-    b0: f32,
-    b1: f32,
-    b2: f32,
-    a1: f32,
-    a2: f32,
-    z1: f32,
-    z2: f32,
-}
-
-impl Biquad {
-    fn set(&mut self, b: [f64; 3], a: [f64; 3]) {
-        self.b0 = (b[0] / a[0]) as f32;
-        self.b1 = (b[1] / a[0]) as f32;
-        self.b2 = (b[2] / a[0]) as f32;
-        self.a1 = (a[1] / a[0]) as f32;
-        self.a2 = (a[2] / a[0]) as f32;
-    }
-
-    fn low_pass(&mut self, hz: f64, q: f64, sr: f64) {
-        let (s, c) = (TAU * hz / sr).sin_cos();
-        let alpha = s / (2.0 * q);
-        self.set(
-            [(1.0 - c) / 2.0, 1.0 - c, (1.0 - c) / 2.0],
-            [1.0 + alpha, -2.0 * c, 1.0 - alpha],
-        );
-    }
-
-    /// Band-pass with 0 dB at its centre.
-    fn band_pass(&mut self, hz: f64, q: f64, sr: f64) {
-        let (s, c) = (TAU * hz / sr).sin_cos();
-        let alpha = s / (2.0 * q);
-        self.set([alpha, 0.0, -alpha], [1.0 + alpha, -2.0 * c, 1.0 - alpha]);
-    }
-
-    #[inline]
-    fn tick(&mut self, x: f32) -> f32 {
-        let y = self.b0 * x + self.z1;
-        self.z1 = self.b1 * x - self.a1 * y + self.z2;
-        self.z2 = self.b2 * x - self.a2 * y;
-        y
-    }
-
-    fn clear(&mut self) {
-        self.z1 = 0.0;
-        self.z2 = 0.0;
-    }
 }
 
 #[cfg(test)]

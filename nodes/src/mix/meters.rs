@@ -6,6 +6,7 @@ use yano_engine::readout::Readouts;
 use yano_engine::NodeConfig;
 
 use super::console::MAX_CHANNELS;
+use crate::fx::biquad::{Biquad, BiquadState};
 
 /// The readout names of channels `1 2 …`, then the master's, spelled out when compiled.
 macro_rules! meter_names {
@@ -24,55 +25,6 @@ macro_rules! meter_names {
 pub static METERS: [&str; 2 * MAX_CHANNELS + 3] =
     meter_names!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
 
-/// One biquad section (direct form I), for the K-weighting.
-#[derive(Clone, Copy, Default)]
-struct Biquad {
-    b: [f64; 3],
-    a: [f64; 2],
-    x: [f64; 2],
-    y: [f64; 2],
-}
-
-impl Biquad {
-    #[inline]
-    fn tick(&mut self, x: f64) -> f64 {
-        let y = self.b[0] * x + self.b[1] * self.x[0] + self.b[2] * self.x[1]
-            - self.a[0] * self.y[0]
-            - self.a[1] * self.y[1];
-        self.x = [x, self.x[0]];
-        self.y = [y, self.y[0]];
-        y
-    }
-}
-
-/// The two K-weighting stages of ITU-R BS.1770 (high shelf, then high-pass), for any sample rate
-/// (the analogue prototypes used by libebur128).
-fn k_weighting(sample_rate: f64) -> [Biquad; 2] {
-    let (f0, gain_db, q) = (1681.974450955533, 3.999843853973347, 0.7071752369554196);
-    let k = (std::f64::consts::PI * f0 / sample_rate).tan();
-    let vh = 10f64.powf(gain_db / 20.0);
-    let vb = vh.powf(0.4996667741545416);
-    let a0 = 1.0 + k / q + k * k;
-    let shelf = Biquad {
-        b: [
-            (vh + vb * k / q + k * k) / a0,
-            2.0 * (k * k - vh) / a0,
-            (vh - vb * k / q + k * k) / a0,
-        ],
-        a: [2.0 * (k * k - 1.0) / a0, (1.0 - k / q + k * k) / a0],
-        ..Biquad::default()
-    };
-    let (f0, q) = (38.13547087602444, 0.5003270373238773);
-    let k = (std::f64::consts::PI * f0 / sample_rate).tan();
-    let a0 = 1.0 + k / q + k * k;
-    let high_pass = Biquad {
-        b: [1.0, -2.0, 1.0],
-        a: [2.0 * (k * k - 1.0) / a0, (1.0 - k / q + k * k) / a0],
-        ..Biquad::default()
-    };
-    [shelf, high_pass]
-}
-
 fn db(x: f32) -> f32 {
     if x > 1e-10 {
         20.0 * x.log10()
@@ -87,7 +39,9 @@ pub(crate) struct Meters {
     /// Smoothed mean squares (300 ms), channels then master.
     rms: [f32; MAX_CHANNELS + 1],
     rms_coeff: f32,
-    k_filters: [[Biquad; 2]; 2],
+    /// The K-weighting stages' coefficients and each channel's memory of them.
+    k_weighting: [Biquad; 2],
+    k_state: [[BiquadState; 2]; 2],
     /// K-weighted mean square of each of the last 400 ms of blocks.
     loudness_ring: Box<[f64]>,
     ring_pos: usize,
@@ -102,7 +56,8 @@ impl Meters {
             readouts: config.readouts(&METERS),
             rms: [0.0; MAX_CHANNELS + 1],
             rms_coeff: (-(config.block_size as f64) / (0.3 * sr)).exp() as f32,
-            k_filters: [k_weighting(sr), k_weighting(sr)],
+            k_weighting: Biquad::k_weighting(sr),
+            k_state: Default::default(),
             loudness_ring: vec![0.0; blocks_400ms].into_boxed_slice(),
             ring_pos: 0,
         }
@@ -126,8 +81,9 @@ impl Meters {
             peak = peak.max(l.abs()).max(r.abs());
             square += 0.5 * (l * l + r * r);
             for (c, x) in [*l, *r].into_iter().enumerate() {
-                let [a, b] = &mut self.k_filters[c];
-                let k = b.tick(a.tick(f64::from(x)));
+                let [shelf, high_pass] = &self.k_weighting;
+                let [a, b] = &mut self.k_state[c];
+                let k = b.tick(high_pass, a.tick(shelf, f64::from(x)));
                 weighted += k * k;
             }
         }
