@@ -408,7 +408,12 @@ mod tests {
         // peak (peak detector) or its RMS, 3.0103 dB lower (RMS detector).
         let reduction = [
             ("peak", [0.0, 0.0, 0.0, 0.0, 0.9375, 3.75, 7.5, 11.25, 15.0]),
-            ("rms", [0.0, 0.0, 0.0, 0.0, 0.148459, 1.832097, 5.242275, 8.992275, 12.742275]),
+            (
+                "rms",
+                [
+                    0.0, 0.0, 0.0, 0.0, 0.148459, 1.832097, 5.242275, 8.992275, 12.742275,
+                ],
+            ),
         ];
         for (detector, reduction) in reduction {
             let out = run(&main, None, &comp(detector), 1.8);
