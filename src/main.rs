@@ -235,7 +235,7 @@ fn run(cli: Cli) -> Result<(), String> {
             if stems {
                 std::fs::create_dir_all(&output)
                     .map_err(|e| format!("cannot create {}: {e}", output.display()))?;
-                let taps = yano_nodes::mix::stems::stem_taps(&graph, &registry, seconds)?;
+                let taps = yano_nodes::mixer::stems::stem_taps(&graph, &registry, seconds)?;
                 if let Some(w) = &taps.warning {
                     eprintln!("warning: {w}");
                 }

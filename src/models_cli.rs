@@ -279,8 +279,8 @@ pub fn transcribe(args: TranscribeArgs) -> Result<(), String> {
     };
     let started = Instant::now();
     // The audio first: a bad file is named before any model is loaded.
-    let decoded = yano_nodes::sources::decode::decode_file(&args.file, 3.0 * 3600.0)
-        .map_err(|e| e.to_string())?;
+    let decoded =
+        yano_audio_io::decode::decode_file(&args.file, 3.0 * 3600.0).map_err(|e| e.to_string())?;
     let audio = model_input(decoded).map_err(|e| format!("{}: {e}", args.file.display()))?;
     let loading = Instant::now();
     let model = yano_models::shared("basic-pitch").map_err(|e| e.to_string())?;

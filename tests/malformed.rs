@@ -12,10 +12,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use yano_audio_io::decode::decode_file;
 use yano_engine::preset::load_preset;
 use yano_engine::{Compiler, Registry};
 use yano_models::{LoadedModel, Manifest, ModelSpec};
-use yano_nodes::sources::decode::decode_file;
 
 /// Longer than any refusal needs (a runaway script hits its operation limit in about a second).
 const DEADLINE: Duration = Duration::from_secs(20);

@@ -21,8 +21,8 @@ pub mod stream;
 
 use std::path::Path;
 
+use yano_audio_io::decode::{decode_stream, DecodeError};
 use yano_engine::clip::AudioClip;
-use yano_nodes::sources::decode::{decode_stream, DecodeError};
 
 pub use key::Profiles;
 pub use report::Report;

@@ -1,4 +1,5 @@
-//! Audio file decoding (symphonia 0.6) and sample-rate conversion (rubato 5).
+//! Audio file decoding (symphonia 0.6) with hostile-header checks, and sample-rate conversion
+//! (rubato 5).
 
 use std::path::{Path, PathBuf};
 
@@ -144,7 +145,8 @@ fn check_wav_header(path: &Path, head: &[u8]) -> Result<(), DecodeError> {
             if size < 16 || fmt + 16 > head.len() {
                 return Ok(()); // symphonia names a short fmt chunk itself
             }
-            let (channels, block_align, bits) = (u16_at(fmt + 2), u16_at(fmt + 12), u16_at(fmt + 14));
+            let (channels, block_align, bits) =
+                (u16_at(fmt + 2), u16_at(fmt + 12), u16_at(fmt + 14));
             let needed = u32::from(channels) * u32::from(bits).div_ceil(8);
             if needed > 0 && u32::from(block_align) < needed {
                 return Err(DecodeError::Corrupt {

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use yano_analysis::{analyze, analyze_file, measure_file, Settings};
-use yano_nodes::sources::decode::decode_stream;
+use yano_audio_io::decode::decode_stream;
 
 fn track() -> PathBuf {
     yano_benches::three_minute_track()

@@ -11,9 +11,9 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use yano_audio_io::decode::decode_file;
 use yano_models::transcribe::{model_input, notes_from, posteriorgrams, transcribe_file, WINDOW};
 use yano_models::Options;
-use yano_nodes::sources::decode::decode_file;
 
 fn transcription(c: &mut Criterion) {
     let model = match yano_models::shared("basic-pitch") {

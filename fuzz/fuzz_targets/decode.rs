@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Once;
 
 use libfuzzer_sys::fuzz_target;
-use yano_nodes::sources::decode::decode_bytes;
+use yano_audio_io::decode::decode_bytes;
 
 /// libfuzzer-sys aborts on every panic, even a caught one. The decoder deliberately catches the
 /// panics symphonia raises on hostile headers (decode.rs `guard`) and returns an error naming the

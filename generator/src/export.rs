@@ -16,7 +16,7 @@ use yano_engine::save::atomic_write;
 use yano_engine::smf::{Layout, MidiFile, MidiNote, MidiTrack, SmfError};
 use yano_engine::transport::PPQ;
 use yano_engine::{Graph, Registry};
-use yano_nodes::mix::stems::stem_taps;
+use yano_nodes::mixer::stems::stem_taps;
 
 use crate::build::{self, velocity_of};
 use crate::compose::Track;
@@ -37,7 +37,7 @@ pub struct Mixdown {
     pub stems: Vec<(String, Rendered)>,
 }
 
-/// Renders the mix and every stem of `graph` in one pass (see `yano_nodes::mix::stems`).
+/// Renders the mix and every stem of `graph` in one pass (see `yano_nodes::mixer::stems`).
 pub fn render_with_stems(
     graph: &Graph,
     seconds: f64,

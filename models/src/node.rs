@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use yano_audio_io::decode::DecodedAudio;
 use yano_engine::clip::{AudioClip, ClipValue, Note, NoteClip};
 use yano_engine::param::{ParamSpec, Unit};
 use yano_engine::port::{PortSpec, PortType};
@@ -10,7 +11,6 @@ use yano_engine::{
     audio_input, Build, InferenceNode, JobContext, NodeConfig, NodeDescriptor, NodeError,
     PortLayout, Registry,
 };
-use yano_nodes::sources::decode::DecodedAudio;
 
 use crate::manifest::Manifest;
 use crate::transcribe::{model_input, transcribe, Options};

@@ -1,29 +1,32 @@
 //! yano-nodes: the DSP node kinds (sources, mixing, effects, outputs) that yano ships.
 //!
-//! Each kind is one file holding its descriptor, its processor and its tests. Processors run on
+//! Each kind is one file holding its descriptor, its processor and its tests, and its name gives
+//! the file: kind `prefix.name` lives in `src/prefix/name.rs` (`mixer.console` in
+//! `src/mixer/console.rs`, `util.gain` in `src/util/gain.rs`). Processors run on
 //! the audio thread and must never allocate, lock, block, do I/O or panic; anything heavy (file
 //! decoding, resampling) is an inference node that runs on a worker.
 
 pub mod control;
 pub mod fx;
-pub mod instruments;
+pub mod instrument;
 pub mod io;
-pub mod mix;
+pub mod mixer;
 pub mod sequence;
-pub mod sources;
+pub mod source;
+pub mod util;
 
 use yano_engine::registry::{Registry, RegistryError};
 
 /// Adds every kind of this crate to `registry`.
 pub fn register(registry: &mut Registry) -> Result<(), RegistryError> {
     for d in [
-        sources::oscillator::descriptor(),
-        sources::file::descriptor(),
-        sources::lfo::descriptor(),
-        mix::gain::descriptor(),
-        mix::pan::descriptor(),
-        mix::mixer::descriptor(),
-        mix::console::descriptor(),
+        source::oscillator::descriptor(),
+        source::file::descriptor(),
+        source::lfo::descriptor(),
+        util::gain::descriptor(),
+        util::pan::descriptor(),
+        util::mix::descriptor(),
+        mixer::console::descriptor(),
         fx::delay::descriptor(),
         fx::eq::descriptor(),
         fx::filter::descriptor(),
@@ -33,12 +36,12 @@ pub fn register(registry: &mut Registry) -> Result<(), RegistryError> {
         fx::reverb::descriptor(),
         io::output::descriptor(),
         io::note_log::descriptor(),
-        instruments::log_drum::descriptor(),
-        instruments::bass::descriptor(),
-        instruments::drums::descriptor(),
-        instruments::sampler::descriptor(),
-        instruments::keys::descriptor(),
-        instruments::pad::descriptor(),
+        instrument::log_drum::descriptor(),
+        instrument::bass::descriptor(),
+        instrument::drums::descriptor(),
+        instrument::sampler::descriptor(),
+        instrument::keys::descriptor(),
+        instrument::pad::descriptor(),
         sequence::steps::descriptor(),
         sequence::clip::descriptor(),
         sequence::arrangement::descriptor(),

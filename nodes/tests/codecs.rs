@@ -5,7 +5,7 @@
 use std::f64::consts::TAU;
 use std::path::PathBuf;
 
-use yano_nodes::sources::decode::decode_file;
+use yano_audio_io::decode::decode_file;
 
 fn fixture(ext: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("tests/data/tone-a4.{ext}"))

@@ -69,8 +69,8 @@ fn reversing_every_parameter_list_changes_no_sample_of_a_shipped_preset() {
         // Kinds from the crates above this one (analysis, models, the generator) are not in
         // this registry.
         if ["kind: \"analysis.", "kind: \"model.", "kind: \"generate."]
-                .iter()
-                .any(|upper| text.contains(upper))
+            .iter()
+            .any(|upper| text.contains(upper))
         {
             continue;
         }

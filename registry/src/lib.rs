@@ -25,9 +25,17 @@ mod tests {
     fn every_family_of_kinds_is_there() {
         let r = registry();
         let kinds: Vec<&str> = r.iter().map(|d| d.kind).collect();
-        for kind in ["io.output", "instrument.log_drum", "model.transcribe", "generate.arrangement"] {
+        for kind in [
+            "io.output",
+            "instrument.log_drum",
+            "model.transcribe",
+            "generate.arrangement",
+        ] {
             assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
         }
-        assert!(kinds.iter().any(|k| k.starts_with("analysis.")), "{kinds:?}");
+        assert!(
+            kinds.iter().any(|k| k.starts_with("analysis.")),
+            "{kinds:?}"
+        );
     }
 }

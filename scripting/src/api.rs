@@ -457,7 +457,7 @@ impl ScriptGraph {
         let target = cx.sandbox.writable(path).map_err(|e| e.to_string())?;
         let taps = if stems {
             Some(
-                yano_nodes::mix::stems::stem_taps(&graph, &cx.registry, seconds)
+                yano_nodes::mixer::stems::stem_taps(&graph, &cx.registry, seconds)
                     .map_err(|e| format!("render {path}: {e}"))?,
             )
         } else {

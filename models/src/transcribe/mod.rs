@@ -10,7 +10,7 @@ pub mod refine;
 
 use std::path::Path;
 
-use yano_nodes::sources::decode::{decode_file, resample, DecodedAudio};
+use yano_audio_io::decode::{decode_file, resample, DecodedAudio};
 
 use crate::session::LoadedModel;
 use crate::ModelError;

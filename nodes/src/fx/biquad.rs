@@ -136,7 +136,9 @@ impl<T: Float + FloatConst> Biquad<T> {
     /// frequency is held inside (0, 0.49·fs) so the section stays stable at any sample rate.
     pub fn rbj(shape: Shape, freq: T, q: T, gain_db: T, sample_rate: T) -> Biquad<T> {
         let q = q.max(c(0.01));
-        Self::design(shape, freq, sample_rate, gain_db, |sin| sin / (c::<T>(2.0) * q))
+        Self::design(shape, freq, sample_rate, gain_db, |sin| {
+            sin / (c::<T>(2.0) * q)
+        })
     }
 
     /// A Butterworth (maximally flat, Q = 1/√2) low- or high-pass at `freq` Hz, with the
@@ -337,7 +339,13 @@ mod tests {
         for shape in [Shape::LowPass, Shape::HighPass] {
             let b = Biquad::butterworth(shape, 150.0, sr);
             let r = Biquad::rbj(shape, 150.0, std::f64::consts::FRAC_1_SQRT_2, 0.0, sr);
-            for (x, y) in [(b.b0, r.b0), (b.b1, r.b1), (b.b2, r.b2), (b.a1, r.a1), (b.a2, r.a2)] {
+            for (x, y) in [
+                (b.b0, r.b0),
+                (b.b1, r.b1),
+                (b.b2, r.b2),
+                (b.a1, r.a1),
+                (b.a2, r.a2),
+            ] {
                 assert!((x - y).abs() < 1e-14, "{shape:?}: {x} vs {y}");
             }
             // Maximally flat: 3 dB down at the cutoff.

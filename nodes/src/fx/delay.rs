@@ -214,8 +214,12 @@ impl Delay {
         for f in &mut self.filters {
             f.low_cut
                 .set(Shape::HighPass, low, self.sample_rate, low > LOWCUT_OFF_HZ);
-            f.high_cut
-                .set(Shape::LowPass, high, self.sample_rate, high < HIGHCUT_OFF_HZ);
+            f.high_cut.set(
+                Shape::LowPass,
+                high,
+                self.sample_rate,
+                high < HIGHCUT_OFF_HZ,
+            );
         }
     }
 }

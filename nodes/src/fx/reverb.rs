@@ -400,7 +400,13 @@ mod tests {
 
     /// An RBJ band-pass (0 dB peak) at `freq` with an octave's bandwidth (Q = √2).
     fn octave_band(x: &[f32], freq: f64) -> Vec<f32> {
-        let band = Biquad::rbj(Shape::BandPass, freq, std::f64::consts::SQRT_2, 0.0, 48_000.0);
+        let band = Biquad::rbj(
+            Shape::BandPass,
+            freq,
+            std::f64::consts::SQRT_2,
+            0.0,
+            48_000.0,
+        );
         let mut state = BiquadState::default();
         x.iter()
             .map(|v| state.tick(&band, f64::from(*v)) as f32)

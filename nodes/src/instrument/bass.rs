@@ -266,7 +266,7 @@ impl Processor for Bass {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instruments::audition::{amplitude, fit, levels, mean_freq, play, SR};
+    use crate::instrument::audition::{amplitude, fit, levels, mean_freq, play, SR};
 
     #[test]
     fn f0_matches_the_note() {

@@ -446,8 +446,8 @@ impl Processor for Keys {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instruments::testing::{at, peak_near, play, rms, tone, SR};
-    use crate::instruments::voice::velocity_gain;
+    use crate::instrument::testing::{at, peak_near, play, rms, tone, SR};
+    use crate::instrument::voice::velocity_gain;
     use yano_engine::param::ParamValue;
 
     fn num(id: &str, v: f64) -> (&str, ParamValue) {

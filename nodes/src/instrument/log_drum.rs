@@ -21,9 +21,9 @@ use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, NoteKind, PortLayout, ProcessContext, Processor,
 };
 
-use crate::fx::biquad::{Biquad, BiquadFilter, Shape};
 use super::voice::t60_coefficient;
 use crate::db_to_gain;
+use crate::fx::biquad::{Biquad, BiquadFilter, Shape};
 
 pub const KIND: &str = "instrument.log_drum";
 pub const BODIES: &[&str] = &["harmonic", "fm"];
@@ -571,7 +571,7 @@ fn fast_tanh(x: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instruments::audition::{
+    use crate::instrument::audition::{
         amplitude, fit, instantaneous, levels, mean_freq, play, play_spec, SR,
     };
     use yano_engine::graph::NodeSpec;

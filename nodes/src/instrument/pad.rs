@@ -296,7 +296,7 @@ impl Processor for Pad {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instruments::testing::{at, play, rms, tone};
+    use crate::instrument::testing::{at, play, rms, tone};
     use yano_engine::param::ParamValue;
 
     fn num(id: &str, v: f64) -> (&str, ParamValue) {

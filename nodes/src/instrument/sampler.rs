@@ -18,7 +18,7 @@ use yano_engine::{
 };
 
 use crate::db_to_gain;
-use crate::sources::decode::{decode_file, resample};
+use yano_audio_io::decode::{decode_file, resample};
 
 pub const KIND: &str = "instrument.sampler";
 

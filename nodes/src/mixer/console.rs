@@ -16,7 +16,7 @@
 //! delays do not mind; do not use a return for parallel processing that must line up exactly.
 
 use yano_engine::node::ParamReader;
-use yano_engine::param::{db_to_gain, ParamError, ParamHandle, ParamSpec, ParamValues, Unit};
+use yano_engine::param::{db_to_gain, ParamError, ParamHandle, ParamSpec, Unit};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, PortLayout, ProcessContext, Processor,
@@ -24,76 +24,16 @@ use yano_engine::{
 
 use super::meters::Meters;
 pub use super::meters::METERS;
-use super::pan::pan_gains;
+use super::stem_outs::{Stems, RETURNS_STEM};
+use super::strips::{
+    channel_strip, leveled, master_gain, return_bus, return_ids, ReturnParams, StripIds,
+    StripParams,
+};
+use super::{MAX_CHANNELS, MAX_RETURNS};
 use crate::fx::limiter::Limiter;
+use crate::util::pan::pan_gains;
 
 pub const KIND: &str = "mixer.console";
-pub const MAX_CHANNELS: usize = 16;
-pub const MAX_RETURNS: usize = 4;
-
-/// Parameter ids of one channel strip: "ch3_gain_db", "ch3_send2_db" …
-pub struct StripIds {
-    pub name: String,
-    pub gain: String,
-    pub pan: String,
-    pub mute: String,
-    pub solo: String,
-    pub sends: [String; MAX_RETURNS],
-}
-
-impl StripIds {
-    /// The ids of strip `i`, counted from 1 as the inputs `ch_1` … are.
-    pub fn of(i: usize) -> StripIds {
-        StripIds {
-            name: format!("ch{i}_name"),
-            gain: format!("ch{i}_gain_db"),
-            pan: format!("ch{i}_pan"),
-            mute: format!("ch{i}_mute"),
-            solo: format!("ch{i}_solo"),
-            sends: std::array::from_fn(|r| format!("ch{i}_send{}_db", r + 1)),
-        }
-    }
-}
-
-/// Parameter ids of return bus `r` (counted from 1): its level and its pre/post switch.
-fn return_ids(r: usize) -> [String; 2] {
-    [format!("ret{r}_gain_db"), format!("ret{r}_pre")]
-}
-
-/// A channel strip's parameters, resolved by id when the console is built.
-#[derive(Debug, Clone, Copy)]
-struct StripParams {
-    gain: ParamHandle,
-    pan: ParamHandle,
-    mute: ParamHandle,
-    solo: ParamHandle,
-    sends: [ParamHandle; MAX_RETURNS],
-}
-
-impl StripParams {
-    fn resolve(config: &NodeConfig<'_>, ids: &StripIds) -> Result<Self, NodeError> {
-        let mut sends = Vec::with_capacity(MAX_RETURNS);
-        for id in &ids.sends {
-            sends.push(config.param(id)?);
-        }
-        Ok(StripParams {
-            gain: config.param(&ids.gain)?,
-            pan: config.param(&ids.pan)?,
-            mute: config.param(&ids.mute)?,
-            solo: config.param(&ids.solo)?,
-            sends: sends
-                .try_into()
-                .map_err(|_| NodeError::new("a send per return"))?,
-        })
-    }
-}
-
-/// A return bus's parameters.
-#[derive(Debug, Clone, Copy)]
-struct ReturnParams {
-    gain: ParamHandle,
-    pre: ParamHandle,
-}
 
 /// Everything the console reads on the audio thread, resolved by id when it is built.
 #[derive(Debug, Clone, Copy)]
@@ -371,82 +311,6 @@ struct Console {
     stems: Option<Stems>,
 }
 
-/// Audio thread: one block of a channel strip — fader, balance pan and the mute glide from
-/// `heard.0` to `heard.1` — handed frame by frame to `add(frame, left, right)`. Returns the
-/// block's peak and summed mean square (for the meters). The master sum and the stems both come
-/// from here, so a stem is bit for bit what its channel added to the master.
-#[inline]
-fn channel_strip(
-    gain: ParamValues<'_>,
-    pan: ParamValues<'_>,
-    heard: (f32, f32),
-    input: (&[f32], &[f32]),
-    frames: usize,
-    add: impl FnMut(usize, f32, f32),
-) -> (f32, f32) {
-    let level = |f: usize| (db_to_gain(gain.at(f)), pan_gains(pan.at(f), true));
-    let still = gain.is_constant() && pan.is_constant();
-    leveled(level, still, heard, input, frames, add)
-}
-
-/// Audio thread: a channel at `level(frame)` = (gain, (left pan, right pan)), which is worked out
-/// once per block when `still`, times the mute glide, handed frame by frame to `add`. Returns the
-/// block's peak and summed mean square.
-#[inline]
-fn leveled(
-    level: impl Fn(usize) -> (f32, (f32, f32)),
-    still: bool,
-    (from, to): (f32, f32),
-    (in_l, in_r): (&[f32], &[f32]),
-    frames: usize,
-    mut add: impl FnMut(usize, f32, f32),
-) -> (f32, f32) {
-    let (mut peak, mut square) = (0f32, 0f32);
-    let (mut g0, mut pans) = level(0);
-    for f in 0..frames {
-        if !still {
-            (g0, pans) = level(f);
-        }
-        let m = from + (to - from) * (f as f32 / frames as f32);
-        let g = g0 * m;
-        let (l, r) = (in_l[f] * g * pans.0, in_r[f] * g * pans.1);
-        add(f, l, r);
-        peak = peak.max(l.abs()).max(r.abs());
-        square += 0.5 * (l * l + r * r);
-    }
-    (peak, square)
-}
-
-/// Audio thread: one block of a return at its level, handed frame by frame to
-/// `add(frame, left, right)`.
-#[inline]
-fn return_bus(
-    gain: ParamValues<'_>,
-    (in_l, in_r): (&[f32], &[f32]),
-    frames: usize,
-    mut add: impl FnMut(usize, f32, f32),
-) {
-    let g0 = db_to_gain(gain.at(0));
-    for f in 0..frames {
-        let g = if gain.is_constant() {
-            g0
-        } else {
-            db_to_gain(gain.at(f))
-        };
-        add(f, in_l[f] * g, in_r[f] * g);
-    }
-}
-
-/// Audio thread: the master fader's gain at frame `f`, `still` being its value at frame 0.
-#[inline]
-fn master_gain(master: &ParamValues<'_>, still: f32, f: usize) -> f32 {
-    if master.is_constant() {
-        still
-    } else {
-        db_to_gain(master.at(f))
-    }
-}
-
 impl Processor for Console {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
         let frames = ctx.frames();
@@ -638,93 +502,6 @@ impl Console {
             stems.finish(RETURNS_STEM, s_l, s_r, master);
         }
         stems.end_block(frames, |k| k < channels || k == RETURNS_STEM && returns > 0);
-    }
-}
-
-/// Stems a console can have: one per channel strip, then the returns'.
-const STEMS: usize = MAX_CHANNELS + 1;
-const RETURNS_STEM: usize = MAX_CHANNELS;
-
-/// What the stem outputs need beyond the block itself, all allocated in `build`: the master
-/// limiter's gains and a delay line as long as its look-ahead per stem — for all
-/// [`MAX_CHANNELS`] strips, since a recompile that adds channels keeps this node.
-struct Stems {
-    /// The gain the master limiter applied to each frame of this block.
-    gains: Box<[f32]>,
-    /// The look-ahead delay lines, `len` samples each: the left and right of each stem in turn.
-    /// Empty without the master limiter.
-    delays: Box<[f32]>,
-    len: usize,
-    /// Where every line is written next (they all move together).
-    pos: usize,
-    /// Lines that may hold sound.
-    live: [bool; STEMS],
-}
-
-impl Stems {
-    /// Control thread: stems for blocks of up to `block_size` frames and a limiter look-ahead of
-    /// `lookahead` samples (0 without the limiter).
-    fn new(block_size: usize, lookahead: usize) -> Stems {
-        Stems {
-            gains: vec![1.0; block_size].into_boxed_slice(),
-            delays: vec![0.0; 2 * STEMS * lookahead].into_boxed_slice(),
-            len: lookahead,
-            pos: 0,
-            live: [false; STEMS],
-        }
-    }
-
-    /// Audio thread: turns stem `k`'s share of the master sum, in place, into what it is in
-    /// `out`: scaled by the master fader and, with the limiter, delayed by its look-ahead and
-    /// scaled by the gain it applied to each frame.
-    fn finish(&mut self, k: usize, left: &mut [f32], right: &mut [f32], master: ParamValues<'_>) {
-        let still = db_to_gain(master.at(0));
-        let len = self.len;
-        let lines = self.delays.get_mut(2 * k * len..2 * (k + 1) * len);
-        let Some((line_l, line_r)) = lines.filter(|_| len > 0).map(|l| l.split_at_mut(len)) else {
-            // No limiter (or no such stem): the fader alone.
-            for (f, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
-                let g = master_gain(&master, still, f);
-                *l *= g;
-                *r *= g;
-            }
-            return;
-        };
-        self.live[k] = true;
-        let mut p = self.pos;
-        for (f, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
-            let g = master_gain(&master, still, f);
-            let limited = self.gains.get(f).copied().unwrap_or(1.0);
-            let dl = std::mem::replace(&mut line_l[p], *l * g);
-            let dr = std::mem::replace(&mut line_r[p], *r * g);
-            p = if p + 1 == len { 0 } else { p + 1 };
-            *l = dl * limited;
-            *r = dr * limited;
-        }
-    }
-
-    /// Audio thread: after the block's stems, of which `used(k)` says whether stem `k` was one:
-    /// silences the lines of stems that went away (so one that comes back starts clean) and
-    /// moves the lines on by `frames`.
-    fn end_block(&mut self, frames: usize, used: impl Fn(usize) -> bool) {
-        let len = self.len;
-        for k in 0..STEMS {
-            if self.live[k] && !used(k) {
-                if let Some(lines) = self.delays.get_mut(2 * k * len..2 * (k + 1) * len) {
-                    lines.fill(0.0);
-                }
-                self.live[k] = false;
-            }
-        }
-        if len > 0 {
-            self.pos = (self.pos + frames) % len;
-        }
-    }
-
-    /// Audio thread: forgets the signal (transport jumps), as the limiter does.
-    fn clear(&mut self) {
-        self.delays.fill(0.0);
-        self.live = [false; STEMS];
     }
 }
 

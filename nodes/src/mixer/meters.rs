@@ -5,7 +5,7 @@
 use yano_engine::readout::Readouts;
 use yano_engine::NodeConfig;
 
-use super::console::MAX_CHANNELS;
+use super::MAX_CHANNELS;
 use crate::fx::biquad::{Biquad, BiquadState};
 
 /// The readout names of channels `1 2 …`, then the master's, spelled out when compiled.

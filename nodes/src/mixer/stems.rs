@@ -8,7 +8,8 @@ use yano_engine::graph::{Graph, NodeSpec};
 use yano_engine::render::Rendered;
 use yano_engine::Registry;
 
-use super::console::{StripIds, KIND};
+use super::console::KIND;
+use super::strips::StripIds;
 
 /// A graph ready for a stem render, and the stems it records: (stem name, capture node id).
 pub struct StemTaps {

@@ -10,8 +10,8 @@ use yano_engine::param::{ParamSpec, Unit};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{Build, NodeConfig, NodeDescriptor, NodeError, PortLayout};
 
-use super::decode::{decode_file, probe_file, resample};
 use crate::db_to_gain;
+use yano_audio_io::decode::{decode_file, probe_file, resample};
 
 pub const KIND: &str = "source.file";
 

@@ -1,6 +1,5 @@
 //! Sources: nodes that make sound from nothing (oscillators) or from files.
 
-pub mod decode;
 pub mod file;
 pub mod lfo;
 pub mod oscillator;

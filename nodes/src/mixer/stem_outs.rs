@@ -1,0 +1,101 @@
+//! The console's stem outputs (`stem_outs`): each strip's share of the master, scaled by the
+//! master fader and, with the master limiter, delayed by its look-ahead and scaled by the gain it
+//! applied, so the stems line up with `out` sample for sample and sum to it.
+
+use yano_engine::param::{db_to_gain, ParamValues};
+
+use super::strips::master_gain;
+use super::MAX_CHANNELS;
+
+/// Stems a console can have: one per channel strip, then the returns'.
+pub(super) const STEMS: usize = MAX_CHANNELS + 1;
+pub(super) const RETURNS_STEM: usize = MAX_CHANNELS;
+
+/// What the stem outputs need beyond the block itself, all allocated in `build`: the master
+/// limiter's gains and a delay line as long as its look-ahead per stem — for all
+/// [`MAX_CHANNELS`] strips, since a recompile that adds channels keeps this node.
+pub(super) struct Stems {
+    /// The gain the master limiter applied to each frame of this block.
+    pub(super) gains: Box<[f32]>,
+    /// The look-ahead delay lines, `len` samples each: the left and right of each stem in turn.
+    /// Empty without the master limiter.
+    delays: Box<[f32]>,
+    len: usize,
+    /// Where every line is written next (they all move together).
+    pos: usize,
+    /// Lines that may hold sound.
+    live: [bool; STEMS],
+}
+
+impl Stems {
+    /// Control thread: stems for blocks of up to `block_size` frames and a limiter look-ahead of
+    /// `lookahead` samples (0 without the limiter).
+    pub(super) fn new(block_size: usize, lookahead: usize) -> Stems {
+        Stems {
+            gains: vec![1.0; block_size].into_boxed_slice(),
+            delays: vec![0.0; 2 * STEMS * lookahead].into_boxed_slice(),
+            len: lookahead,
+            pos: 0,
+            live: [false; STEMS],
+        }
+    }
+
+    /// Audio thread: turns stem `k`'s share of the master sum, in place, into what it is in
+    /// `out`: scaled by the master fader and, with the limiter, delayed by its look-ahead and
+    /// scaled by the gain it applied to each frame.
+    pub(super) fn finish(
+        &mut self,
+        k: usize,
+        left: &mut [f32],
+        right: &mut [f32],
+        master: ParamValues<'_>,
+    ) {
+        let still = db_to_gain(master.at(0));
+        let len = self.len;
+        let lines = self.delays.get_mut(2 * k * len..2 * (k + 1) * len);
+        let Some((line_l, line_r)) = lines.filter(|_| len > 0).map(|l| l.split_at_mut(len)) else {
+            // No limiter (or no such stem): the fader alone.
+            for (f, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
+                let g = master_gain(&master, still, f);
+                *l *= g;
+                *r *= g;
+            }
+            return;
+        };
+        self.live[k] = true;
+        let mut p = self.pos;
+        for (f, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
+            let g = master_gain(&master, still, f);
+            let limited = self.gains.get(f).copied().unwrap_or(1.0);
+            let dl = std::mem::replace(&mut line_l[p], *l * g);
+            let dr = std::mem::replace(&mut line_r[p], *r * g);
+            p = if p + 1 == len { 0 } else { p + 1 };
+            *l = dl * limited;
+            *r = dr * limited;
+        }
+    }
+
+    /// Audio thread: after the block's stems, of which `used(k)` says whether stem `k` was one:
+    /// silences the lines of stems that went away (so one that comes back starts clean) and
+    /// moves the lines on by `frames`.
+    pub(super) fn end_block(&mut self, frames: usize, used: impl Fn(usize) -> bool) {
+        let len = self.len;
+        for k in 0..STEMS {
+            if self.live[k] && !used(k) {
+                if let Some(lines) = self.delays.get_mut(2 * k * len..2 * (k + 1) * len) {
+                    lines.fill(0.0);
+                }
+                self.live[k] = false;
+            }
+        }
+        if len > 0 {
+            self.pos = (self.pos + frames) % len;
+        }
+    }
+
+    /// Audio thread: forgets the signal (transport jumps), as the limiter does.
+    pub(super) fn clear(&mut self) {
+        self.delays.fill(0.0);
+        self.live = [false; STEMS];
+    }
+}

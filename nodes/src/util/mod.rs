@@ -1,0 +1,5 @@
+//! Utility kinds `util.*`: gain, pan and summing.
+
+pub mod gain;
+pub mod mix;
+pub mod pan;
