@@ -47,4 +47,3 @@ pub enum GenerateError {
         message: String,
     },
 }
-

@@ -100,7 +100,10 @@ impl Quality {
 
     /// The quality whose Harte shorthand is exactly `shorthand`.
     pub fn from_harte(shorthand: &str) -> Option<Quality> {
-        Quality::ALL.iter().copied().find(|q| q.harte() == shorthand)
+        Quality::ALL
+            .iter()
+            .copied()
+            .find(|q| q.harte() == shorthand)
     }
 }
 

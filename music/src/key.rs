@@ -48,7 +48,9 @@ pub struct Key {
 
 /// Text that names no key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("\"{text}\" is not a key: write a tonic and a mode, e.g. \"Eb minor\", \"F#m\", \"C major\"")]
+#[error(
+    "\"{text}\" is not a key: write a tonic and a mode, e.g. \"Eb minor\", \"F#m\", \"C major\""
+)]
 pub struct ParseKeyError {
     pub text: String,
 }

@@ -23,7 +23,8 @@ impl ChordSpan {
 
     /// The Harte label of the span's chord, "N" for none.
     pub fn label(&self, spelling: Spelling) -> String {
-        self.chord.map_or_else(|| "N".to_string(), |c| c.label(spelling))
+        self.chord
+            .map_or_else(|| "N".to_string(), |c| c.label(spelling))
     }
 }
 
