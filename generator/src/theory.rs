@@ -171,9 +171,9 @@ mod tests {
             "Fm11"
         );
         assert_eq!(ExtendedChord::dominant_of(0).symbol(fm), "G13");
-        // E♭ minor's VI is G♭ (six flats), never F♯.
+        // E♭ minor's III is G♭ (six flats), never F♯.
         let ebm = Key::parse("Eb minor").unwrap();
-        assert_eq!(ExtendedChord::on_degree(ebm, 5).symbol(ebm), "Gbmaj9");
+        assert_eq!(ExtendedChord::on_degree(ebm, 2).symbol(ebm), "Gbmaj9");
         for d in 0..7 {
             let c = ExtendedChord::on_degree(fm, d);
             for t in c.voicing_tones() {
