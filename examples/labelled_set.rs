@@ -12,10 +12,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use yano_analysis::eval::{
-    beat_f_measure, chord_recall, class_of_label, tempo_acc1, Class, MajMin,
-};
-use yano_analysis::key::{mirex_score, Key};
+use yano_analysis::eval::{beat_f_measure, chord_recall, tempo_acc1};
+use yano_analysis::key::mirex_score;
 use yano_analysis::{analyze, measure_file, Profiles, Settings};
 use yano_generator::labelled::{groove, truth, write_groove, Truth};
 
@@ -65,9 +63,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
             truth(&track)
-        } else if wav.exists() && json.exists() {
-            serde_json::from_str(&std::fs::read_to_string(&json)?)
-                .map_err(|e| format!("{}: {e}", json.display()))?
+        } else if let Some(truth) = cached_truth(&wav, &json) {
+            truth
         } else {
             write_groove(&dir, i, n, bars, registry.clone())?.1
         };
@@ -75,35 +72,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let report = analyze(measure_file(&wav)?, &settings);
         time_analysing += started.elapsed().as_secs_f64();
         seconds_analysed += report.seconds;
-        let true_key = Key {
-            tonic: truth.tonic,
-            minor: truth.minor,
-        };
-        let found_key = report.key.as_deref().and_then(Key::parse);
-        let mirex = found_key.map_or(0.0, |k| mirex_score(k, true_key));
-        let found: Vec<(f64, f64, Option<Class>)> = report
-            .chords
-            .iter()
-            .map(|c| (c.start, c.end, class_of_label(&c.label)))
-            .collect();
-        let truth_chords: Vec<(f64, f64, Option<Class>)> = truth
-            .chords
-            .iter()
-            .map(|c| {
-                let class = if c.heard {
-                    c.minor.map(|minor| {
-                        Class::Chord(MajMin {
-                            root: c.root,
-                            minor,
-                        })
-                    })
-                } else {
-                    Some(Class::NoChord)
-                };
-                (c.start, c.end, class)
-            })
-            .collect();
-        let recall = chord_recall(&found, &truth_chords);
+        let mirex = report.key.map_or(0.0, |k| mirex_score(k, truth.key));
+        let recall = chord_recall(&report.chords, &truth.chords);
         let beat_f = beat_f_measure(&report.beats, &truth.beats, 0.07);
         let down_f = beat_f_measure(&report.downbeats, &truth.downbeats, 0.07);
         // A section boundary is hit when one is found within one bar of it.
@@ -120,8 +90,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             report.bpm,
             beat_f,
             down_f,
-            truth.key,
-            report.key.clone().unwrap_or_default(),
+            truth.key.name(),
+            report.key.map(|k| k.name()).unwrap_or_default(),
             mirex,
             recall,
             truth.swing * 100.0,
@@ -179,4 +149,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         seconds_analysed / time_analysing
     );
     Ok(())
+}
+
+/// A groove rendered by an earlier run, when its truth reads (an older run's truth, written
+/// before chords carried their quality, renders again).
+fn cached_truth(wav: &std::path::Path, json: &std::path::Path) -> Option<Truth> {
+    if !wav.exists() {
+        return None;
+    }
+    serde_json::from_str(&std::fs::read_to_string(json).ok()?).ok()
 }

@@ -130,7 +130,7 @@ pub fn markers(features: &Features, beats: &Beats) -> Markers {
             format!(". Missing: {}", missed.join("; "))
         }
     );
-    use crate::report::round;
+    use crate::figures::round;
     Markers {
         tempo: TempoMarker {
             bpm: round(tempo.bpm, 3),

@@ -5,43 +5,18 @@
 //! rootless voicing (A♭ C E♭ G over F) from the chord its tones spell alone (F:min7, not
 //! A♭:maj7). Vocabulary: 12 roots × maj, min, 7, maj7, min7, and N (no chord) for silence.
 
+use yano_music::{Chord, ChordSpan, Quality};
+
 use crate::beats::beat_chroma;
 use crate::features::{frame_rate, Features};
-use crate::key::Key;
 
-/// A chord quality of the vocabulary: its name (as in Harte et al. 2005 labels) and tones.
-struct Quality {
-    name: &'static str,
-    tones: &'static [usize],
-    minor: bool,
-}
-
+/// The vocabulary's qualities, in state order (state = quality index × 12 + root).
 const QUALITIES: [Quality; 5] = [
-    Quality {
-        name: "maj",
-        tones: &[0, 4, 7],
-        minor: false,
-    },
-    Quality {
-        name: "min",
-        tones: &[0, 3, 7],
-        minor: true,
-    },
-    Quality {
-        name: "7",
-        tones: &[0, 4, 7, 10],
-        minor: false,
-    },
-    Quality {
-        name: "maj7",
-        tones: &[0, 4, 7, 11],
-        minor: false,
-    },
-    Quality {
-        name: "min7",
-        tones: &[0, 3, 7, 10],
-        minor: true,
-    },
+    Quality::Major,
+    Quality::Minor,
+    Quality::Dominant7,
+    Quality::Major7,
+    Quality::Minor7,
 ];
 
 /// How much the bass's vote for a root weighs against the treble's match.
@@ -50,40 +25,16 @@ const BASS_WEIGHT: f32 = 0.6;
 const EMISSION_SCALE: f32 = 12.0;
 const STAY: f64 = 0.85;
 
-/// One chord of the result.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChordSpan {
-    pub start: f64,
-    pub end: f64,
-    /// "F:min7", "Eb:7", "N".
-    pub label: String,
-    /// Root pitch class, None for N.
-    pub root: Option<u8>,
-    /// Major or minor triad underneath (for major/minor evaluation).
-    pub minor: bool,
-    /// "maj", "min", "7", "maj7", "min7"; "" for N.
-    pub quality: &'static str,
-}
-
-impl ChordSpan {
-    /// Spells the label's root for `key` (E♭ in flat keys, D♯ in sharp ones).
-    pub fn spell(&mut self, key: Key) {
-        if let Some(root) = self.root {
-            self.label = format!("{}:{}", key.spell(root), self.quality);
-        }
-    }
-}
-
 const STATES: usize = 12 * QUALITIES.len() + 1;
 const NO_CHORD: usize = STATES - 1;
 
 fn template(state: usize) -> [f32; 12] {
     let mut t = [0.0f32; 12];
-    let (root, q) = (state % 12, &QUALITIES[state / 12]);
-    for tone in q.tones {
-        t[(root + tone) % 12] = 1.0;
+    let (root, tones) = (state % 12, QUALITIES[state / 12].intervals());
+    for tone in tones {
+        t[(root + usize::from(*tone)) % 12] = 1.0;
     }
-    let norm = (q.tones.len() as f32).sqrt();
+    let norm = (tones.len() as f32).sqrt();
     t.iter_mut().for_each(|x| *x /= norm);
     t
 }
@@ -206,8 +157,7 @@ fn relative(v: &[f32]) -> Vec<f32> {
     v.iter().map(|x| x / top).collect()
 }
 
-/// Chords of a track from its harmony, spelled with flats until [`ChordSpan::spell`] spells them
-/// for the key found.
+/// Chords of a track from its harmony (the key found spells them when they are printed).
 pub fn chords(harmony: &Harmony) -> Vec<ChordSpan> {
     if harmony.chroma.is_empty() {
         return Vec::new();
@@ -237,10 +187,6 @@ pub fn chords(harmony: &Harmony) -> Vec<ChordSpan> {
         .collect();
     let path = viterbi(&emissions);
     // Merge beats with the same chord into spans.
-    let flats = Key {
-        tonic: 0,
-        minor: false,
-    };
     let mut spans: Vec<ChordSpan> = Vec::new();
     for (i, &state) in path.iter().enumerate() {
         let (start, end) = harmony.span(i);
@@ -253,28 +199,15 @@ pub fn chords(harmony: &Harmony) -> Vec<ChordSpan> {
         spans.push(ChordSpan {
             start,
             end,
-            label: label(state, flats),
-            root: (state != NO_CHORD).then_some((state % 12) as u8),
-            minor: state != NO_CHORD && QUALITIES[state / 12].minor,
-            quality: if state == NO_CHORD {
-                ""
-            } else {
-                QUALITIES[state / 12].name
-            },
+            chord: chord_of(state),
         });
     }
     spans
 }
 
-fn label(state: usize, key: Key) -> String {
-    if state == NO_CHORD {
-        return "N".into();
-    }
-    format!(
-        "{}:{}",
-        key.spell((state % 12) as u8),
-        QUALITIES[state / 12].name
-    )
+/// The chord of an HMM state, None for N.
+fn chord_of(state: usize) -> Option<Chord> {
+    (state != NO_CHORD).then(|| Chord::new((state % 12) as u8, QUALITIES[state / 12]))
 }
 
 /// The most likely chord sequence: emissions are log-likelihoods (up to a constant); a chord
@@ -336,13 +269,10 @@ mod tests {
         let on: Vec<usize> = (0..12).filter(|&i| t[i] > 0.0).collect();
         assert_eq!(on, vec![1, 5, 8, 10]);
         assert!((t.iter().map(|x| x * x).sum::<f32>() - 1.0).abs() < 1e-6);
-        let flat = Key {
-            tonic: 5,
-            minor: true,
-        };
-        assert_eq!(label(4 * 12 + 10, flat), "Bb:min7");
-        assert_eq!(label(2 * 12 + 3, flat), "Eb:7");
-        assert_eq!(label(NO_CHORD, flat), "N");
+        let flats = yano_music::Spelling::Flats;
+        assert_eq!(chord_of(4 * 12 + 10).unwrap().label(flats), "Bb:min7");
+        assert_eq!(chord_of(2 * 12 + 3).unwrap().label(flats), "Eb:7");
+        assert_eq!(chord_of(NO_CHORD), None);
     }
 
     #[test]

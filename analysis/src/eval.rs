@@ -2,6 +2,8 @@
 //! beat F-measure (±70 ms, beats before 5 s left out, one-to-one matches), the MIREX key score
 //! (in [`crate::key::mirex_score`]) and the major/minor weighted chord recall.
 
+use yano_music::{ChordSpan, Triad};
+
 /// Whether a tempo is within 4 % of the truth (Acc1).
 pub fn tempo_acc1(found: f64, truth: f64) -> bool {
     truth > 0.0 && ((found - truth) / truth).abs() <= 0.04
@@ -42,59 +44,26 @@ pub fn beat_f_measure(found: &[f64], truth: &[f64], window: f64) -> f64 {
     }
 }
 
-/// A chord reduced to root and major/minor triad; None for "N" and for chords that are
-/// neither (diminished, augmented, suspended), which the measure leaves out of the truth.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MajMin {
-    pub root: u8,
-    pub minor: bool,
-}
-
-/// Reads a Harte-style label as this crate writes them ("F:min7", "Eb:7", "Ab:maj7", "N").
-pub fn majmin_of_label(label: &str) -> Option<MajMin> {
-    let (root, quality) = label.split_once(':')?;
-    let key = crate::key::Key::parse(root)?;
-    let minor = match quality {
-        "maj" | "7" | "maj7" | "9" | "maj9" | "13" => false,
-        "min" | "min7" | "min9" | "min11" => true,
-        _ => return None,
-    };
-    Some(MajMin {
-        root: key.tonic,
-        minor,
-    })
-}
-
-/// What a span holds for the major/minor measure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Class {
-    NoChord,
-    Chord(MajMin),
-}
-
-/// The class of a label as this crate writes them; None for a chord outside major/minor.
-pub fn class_of_label(label: &str) -> Option<Class> {
-    if label == "N" {
-        Some(Class::NoChord)
-    } else {
-        majmin_of_label(label).map(Class::Chord)
+/// A span's class for the major/minor measure: no chord, or root and triad; None for a chord
+/// with neither triad (diminished, augmented, suspended), which the measure leaves out.
+fn majmin(span: &ChordSpan) -> Option<Option<(u8, Triad)>> {
+    match span.chord {
+        None => Some(None),
+        Some(c) => c.triad().map(|t| Some((c.root, t))),
     }
 }
 
 /// Major/minor weighted recall (mir_eval's `majmin`): the share of the evaluable true duration
-/// where the found span has the same class (root and triad, or no chord). Spans are
-/// (start, end, class); true spans of None (diminished, augmented…) are left out.
-pub fn chord_recall(
-    found: &[(f64, f64, Option<Class>)],
-    truth: &[(f64, f64, Option<Class>)],
-) -> f64 {
+/// where the found span has the same class (root and triad, or no chord). True spans of chords
+/// with neither triad are left out.
+pub fn chord_recall(found: &[ChordSpan], truth: &[ChordSpan]) -> f64 {
     let (mut right, mut total) = (0.0, 0.0);
-    for &(ts, te, t) in truth {
-        let Some(t) = t else { continue };
-        total += te - ts;
-        for &(fs, fe, f) in found {
-            let overlap = te.min(fe) - ts.max(fs);
-            if overlap > 0.0 && f == Some(t) {
+    for t in truth {
+        let Some(class) = majmin(t) else { continue };
+        total += t.seconds();
+        for f in found {
+            let overlap = t.end.min(f.end) - t.start.max(f.start);
+            if overlap > 0.0 && majmin(f) == Some(class) {
                 right += overlap;
             }
         }
@@ -124,34 +93,26 @@ mod tests {
     }
 
     #[test]
-    fn chord_recall_weighs_by_time_and_reads_labels() {
-        let fm = majmin_of_label("F:min7");
-        assert_eq!(
-            fm,
-            Some(MajMin {
-                root: 5,
-                minor: true
-            })
-        );
-        assert_eq!(
-            majmin_of_label("Ab:maj7"),
-            Some(MajMin {
-                root: 8,
-                minor: false
-            })
-        );
-        assert_eq!(majmin_of_label("N"), None);
-        let c = |l: &str| class_of_label(l);
+    fn chord_recall_weighs_by_time_and_reduces_to_major_minor() {
+        let span = |start: f64, end: f64, label: &str| ChordSpan {
+            start,
+            end,
+            chord: (label != "N").then(|| yano_music::Chord::parse_label(label).unwrap()),
+        };
         let truth = [
-            (0.0, 2.0, c("F:min7")),
-            (2.0, 4.0, c("Bb:min")),
-            (4.0, 5.0, c("N")),
+            span(0.0, 2.0, "F:min7"),
+            span(2.0, 4.0, "Bb:min"),
+            span(4.0, 5.0, "N"),
+            // Left out of the measure: neither major nor minor.
+            span(5.0, 9.0, "B:dim"),
         ];
         let found = [
-            (0.0, 3.0, c("F:min")),
-            (3.0, 4.0, c("Bb:min9")),
-            (4.0, 5.0, c("N")),
+            span(0.0, 3.0, "F:min"),
+            span(3.0, 4.0, "Bb:min9"),
+            span(4.0, 9.0, "N"),
         ];
+        // F:min7 found as F:min (2 s), Bb:min heard as F:min for 1 s then Bb:min9, N as N:
+        // 4 of the 5 evaluable seconds.
         assert!((chord_recall(&found, &truth) - 0.8).abs() < 1e-9);
         assert!(tempo_acc1(113.0, 112.0) && !tempo_acc1(120.0, 112.0));
     }

@@ -5,9 +5,9 @@
 //! Confidence is a softmax of the 24 correlations (temperature 0.05): near 1 when one key stands
 //! out, 0.5 when two (usually relatives) tie.
 
-use yano_nodes::sequence::notation::parse_pitch_class;
+use yano_music::{ChordSpan, Key, Mode, Triad};
 
-use crate::chords::{ChordSpan, Harmony};
+use crate::chords::Harmony;
 
 /// Weight of the bass chroma against the treble's.
 const BASS_WEIGHT: f64 = 0.5;
@@ -42,67 +42,18 @@ impl Profiles {
         }
     }
 
+    fn of(self, mode: Mode) -> [f64; 12] {
+        match mode {
+            Mode::Major => self.major(),
+            Mode::Minor => self.minor(),
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Profiles::KrumhanslKessler => "Krumhansl-Kessler",
             Profiles::Temperley => "Temperley",
         }
-    }
-}
-
-/// A key: tonic pitch class (0 = C) and mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Key {
-    pub tonic: u8,
-    pub minor: bool,
-}
-
-/// Pitch names: flats except F♯ (as amapiano's keys are written).
-const FLAT_NAMES: [&str; 12] = [
-    "C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B",
-];
-const SHARP_NAMES: [&str; 12] = [
-    "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B",
-];
-
-impl Key {
-    /// Whether the key's signature has sharps (G, D, A, E, B major and their relative minors).
-    pub fn sharp(self) -> bool {
-        let major_tonic = if self.minor {
-            (self.tonic + 3) % 12
-        } else {
-            self.tonic
-        };
-        matches!(major_tonic, 7 | 2 | 9 | 4 | 11)
-    }
-
-    /// A pitch class spelled for this key.
-    pub fn spell(self, pc: u8) -> &'static str {
-        if self.sharp() {
-            SHARP_NAMES[usize::from(pc % 12)]
-        } else {
-            FLAT_NAMES[usize::from(pc % 12)]
-        }
-    }
-
-    /// "F minor", "Eb major".
-    pub fn name(self) -> String {
-        let mode = if self.minor { "minor" } else { "major" };
-        format!("{} {mode}", self.spell(self.tonic))
-    }
-
-    /// Reads "F minor", "Ebm", "C# major", "Bb".
-    pub fn parse(text: &str) -> Option<Key> {
-        let (pitch, rest) = parse_pitch_class(text.trim())?;
-        let minor = match rest.trim().to_ascii_lowercase().as_str() {
-            "" | "major" | "maj" => false,
-            "m" | "min" | "minor" => true,
-            _ => return None,
-        };
-        Some(Key {
-            tonic: pitch.rem_euclid(12) as u8,
-            minor,
-        })
     }
 }
 
@@ -157,16 +108,12 @@ pub fn estimate(chroma: &[f64; 12], profiles: Profiles) -> Option<KeyEstimate> {
         return None;
     }
     let mut scores = Vec::with_capacity(24);
-    for minor in [false, true] {
-        let profile = if minor {
-            profiles.minor()
-        } else {
-            profiles.major()
-        };
+    for mode in [Mode::Major, Mode::Minor] {
+        let profile = profiles.of(mode);
         for tonic in 0..12u8 {
             let rotated: [f64; 12] =
                 std::array::from_fn(|pc| profile[(pc + 12 - usize::from(tonic)) % 12]);
-            scores.push((Key { tonic, minor }, pearson(chroma, &rotated)));
+            scores.push((Key::new(tonic, mode), pearson(chroma, &rotated)));
         }
     }
     let (key, correlation) = *scores.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
@@ -195,19 +142,19 @@ pub fn from_chords(
     let by_profile = estimate(chroma, profiles)?;
     let heard: Vec<(f64, u8, bool)> = chords
         .iter()
-        .filter_map(|c| Some((c.end - c.start, c.root?, c.minor)))
+        .filter_map(|c| {
+            let chord = c.chord?;
+            Some((c.seconds(), chord.root, chord.triad() == Some(Triad::Minor)))
+        })
         .collect();
     let total: f64 = heard.iter().map(|h| h.0).sum();
     if total <= 0.0 {
         return Some(by_profile);
     }
     let mut scores = Vec::with_capacity(24);
-    for minor in [false, true] {
-        let profile = if minor {
-            profiles.minor()
-        } else {
-            profiles.major()
-        };
+    for mode in [Mode::Major, Mode::Minor] {
+        let profile = profiles.of(mode);
+        let minor = mode == Mode::Minor;
         let diatonic: &[(u8, bool)] = if minor {
             &[
                 (0, true),
@@ -242,7 +189,7 @@ pub fn from_chords(
             let rotated: [f64; 12] =
                 std::array::from_fn(|pc| profile[(pc + 12 - usize::from(tonic)) % 12]);
             let r = pearson(chroma, &rotated);
-            scores.push((Key { tonic, minor }, score / total + 0.1 * r, r));
+            scores.push((Key::new(tonic, mode), score / total + 0.1 * r, r));
         }
     }
     let &(key, best, correlation) = scores.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
@@ -263,12 +210,13 @@ pub fn mirex_score(found: Key, truth: Key) -> f64 {
     let up = (found.tonic + 12 - truth.tonic) % 12;
     if found == truth {
         1.0
-    } else if found.minor == truth.minor && (up == 7 || up == 5) {
+    } else if found.mode == truth.mode && (up == 7 || up == 5) {
         0.5
-    } else if found.minor != truth.minor && ((truth.minor && up == 3) || (!truth.minor && up == 9))
+    } else if found.mode != truth.mode
+        && ((truth.is_minor() && up == 3) || (!truth.is_minor() && up == 9))
     {
         0.3
-    } else if found.minor != truth.minor && up == 0 {
+    } else if found.mode != truth.mode && up == 0 {
         0.2
     } else {
         0.0
@@ -300,14 +248,9 @@ mod tests {
     #[test]
     fn keys_parse_and_score_as_mirex_says() {
         let k = |t: &str| Key::parse(t).unwrap();
-        assert_eq!(
-            k("Ebm"),
-            Key {
-                tonic: 3,
-                minor: true
-            }
-        );
-        assert_eq!(k("F# major").name(), "F# major");
+        assert_eq!(k("Ebm"), Key::new(3, Mode::Minor));
+        // Six sharps or six flats: yano writes G♭ major (yano-music's spelling rule).
+        assert_eq!(k("F# major").name(), "Gb major");
         assert_eq!(k("Bb minor").name(), "Bb minor");
         assert_eq!(mirex_score(k("C major"), k("C major")), 1.0);
         assert_eq!(mirex_score(k("G major"), k("C major")), 0.5);

@@ -13,6 +13,7 @@ pub mod beats;
 pub mod chords;
 pub mod eval;
 pub mod features;
+mod figures;
 pub mod key;
 pub mod nodes;
 pub mod report;
@@ -24,6 +25,7 @@ use std::path::Path;
 use yano_audio_io::decode::{decode_stream, DecodeError};
 use yano_engine::clip::AudioClip;
 
+use figures::round;
 pub use key::Profiles;
 pub use report::Report;
 pub use stream::{Analyzer, Measured};
@@ -114,28 +116,25 @@ pub fn analyze(measured: Measured, settings: &Settings) -> Report {
     let mut beats = beats::beats(f);
     beats::downbeats(f, &mut beats);
     let harmony = chords::Harmony::of(f, &beats.frames);
-    let mut chords = chords::chords(&harmony);
+    let chords = chords::chords(&harmony);
     let key = key::from_chords(&chords, &key::track_chroma(&harmony), settings.key_profiles);
-    if let Some(k) = &key {
-        chords.iter_mut().for_each(|c| c.spell(k.key));
-    }
     let sections = sections::sections(f, &beats);
     let amapiano = amapiano::markers(f, &beats);
     let (key_name, key_confidence) = report::key_fields(&key);
-    let r3 = |v: &[f64]| v.iter().map(|t| report::round(*t, 3)).collect();
+    let r3 = |v: &[f64]| v.iter().map(|t| round(*t, 3)).collect();
     Report {
-        seconds: report::round(measured.seconds, 3),
+        seconds: round(measured.seconds, 3),
         sample_rate: measured.sample_rate,
         channels: measured.channels,
-        bpm: report::round(beats.bpm, 3),
+        bpm: round(beats.bpm, 3),
         tempo_steady: beats.steady,
         beats: r3(&beats.beats),
         downbeats: r3(&beats.downbeats),
         key: key_name,
         key_confidence,
         key_profiles: settings.key_profiles.name(),
-        tuning_cents: report::round(f.tuning_cents, 1),
-        chords: chords.iter().map(report::Chord::from).collect(),
+        tuning_cents: round(f.tuning_cents, 1),
+        chords: chords.iter().map(report::rounded).collect(),
         loudness: report::LoudnessReport::from(&measured.loudness),
         sections: r3(&sections),
         amapiano,

@@ -125,23 +125,20 @@ fn measures(which: Which, r: &Report) -> Analysis {
             put("downbeats", Measure::Numbers(r.downbeats.clone()));
         }
         Which::Key => {
-            let key = r.key.as_deref().and_then(crate::key::Key::parse);
+            let key = r.key;
             put(
                 "key",
-                Measure::Label(r.key.clone().unwrap_or_else(|| "none".into())),
+                Measure::Label(key.map_or_else(|| "none".into(), |k| k.name())),
             );
             put("tonic", num(key.map_or(-1.0, |k| f64::from(k.tonic))));
             put(
                 "minor",
-                num(key.map_or(0.0, |k| f64::from(u8::from(k.minor)))),
+                num(key.map_or(0.0, |k| f64::from(u8::from(k.is_minor())))),
             );
             put("key_confidence", num(r.key_confidence));
         }
         Which::Chords => {
-            put(
-                "chords",
-                Measure::Labels(r.chords.iter().map(|c| c.label.clone()).collect()),
-            );
+            put("chords", Measure::Labels(r.chord_labels()));
             put(
                 "chord_starts",
                 Measure::Numbers(r.chords.iter().map(|c| c.start).collect()),

@@ -1,15 +1,18 @@
 //! The whole analysis of a track: what `yano analyze` prints and what `--json` writes. The JSON
-//! schema is documented in the README ("Analysing audio").
+//! schema is documented in the README ("Analysing audio"): the key by name ("F minor") and each
+//! chord as {start, end, label}, its Harte label spelled for the key found.
 
-use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeStruct};
+use serde::{Serialize, Serializer};
 use yano_engine::loudness::Loudness;
+use yano_music::{ChordSpan, Key, Spelling};
 
 use crate::amapiano::Markers;
-use crate::chords::ChordSpan;
+use crate::figures::round;
 use crate::key::KeyEstimate;
 
 /// Everything measured of a track. Times are seconds from its start.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     pub seconds: f64,
     pub sample_rate: u32,
@@ -20,24 +23,18 @@ pub struct Report {
     pub tempo_steady: bool,
     pub beats: Vec<f64>,
     pub downbeats: Vec<f64>,
-    /// "F minor"; null when nothing pitched was heard.
-    pub key: Option<String>,
+    /// None when nothing pitched was heard.
+    pub key: Option<Key>,
     pub key_confidence: f64,
     pub key_profiles: &'static str,
     /// Tuning against A = 440 Hz, cents: chroma and chords are read on this grid.
     pub tuning_cents: f64,
-    pub chords: Vec<Chord>,
+    /// Times rounded to the millisecond.
+    pub chords: Vec<ChordSpan>,
     pub loudness: LoudnessReport,
     /// Section boundaries, the start and the end included.
     pub sections: Vec<f64>,
     pub amapiano: Markers,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Chord {
-    pub start: f64,
-    pub end: f64,
-    pub label: String,
 }
 
 /// EBU R 128 measures; null where the track is silent.
@@ -50,12 +47,6 @@ pub struct LoudnessReport {
 
 fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(round(x, 2))
-}
-
-/// Rounds to `places` decimals (times to the millisecond are plenty).
-pub(crate) fn round(x: f64, places: i32) -> f64 {
-    let m = 10f64.powi(places);
-    (x * m).round() / m
 }
 
 impl LoudnessReport {
@@ -72,24 +63,34 @@ impl LoudnessReport {
     }
 }
 
-impl Chord {
-    pub fn from(span: &ChordSpan) -> Chord {
-        Chord {
-            start: round(span.start, 3),
-            end: round(span.end, 3),
-            label: span.label.clone(),
-        }
+/// A chord span with its times rounded to the millisecond, as the report keeps it.
+pub(crate) fn rounded(span: &ChordSpan) -> ChordSpan {
+    ChordSpan {
+        start: round(span.start, 3),
+        end: round(span.end, 3),
+        chord: span.chord,
     }
 }
 
-pub(crate) fn key_fields(key: &Option<KeyEstimate>) -> (Option<String>, f64) {
+pub(crate) fn key_fields(key: &Option<KeyEstimate>) -> (Option<Key>, f64) {
     match key {
-        Some(k) => (Some(k.key.name()), round(k.confidence, 3)),
+        Some(k) => (Some(k.key), round(k.confidence, 3)),
         None => (None, 0.0),
     }
 }
 
 impl Report {
+    /// How the chords' roots are written: the key's spelling, flats when no key was found.
+    pub fn spelling(&self) -> Spelling {
+        self.key.map_or(Spelling::Flats, Key::spelling)
+    }
+
+    /// Each chord's Harte label as the report prints it: "F:min7", "Eb:7", "N".
+    pub fn chord_labels(&self) -> Vec<String> {
+        let spelling = self.spelling();
+        self.chords.iter().map(|c| c.label(spelling)).collect()
+    }
+
     /// Pretty JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
@@ -139,12 +140,13 @@ impl Report {
         let bounds: Vec<String> = self.sections.iter().map(|t| clock(*t)).collect();
         s += &format!("sections  {}\n", bounds.join(" | "));
         let mut line = String::new();
-        for (shown, c) in self.chords.iter().filter(|c| c.label != "N").enumerate() {
+        let spelling = self.spelling();
+        for (shown, c) in self.chords.iter().filter_map(|c| c.chord).enumerate() {
             if shown == 16 {
                 line += " …";
                 break;
             }
-            line += &format!(" {}", c.label);
+            line += &format!(" {}", c.label(spelling));
         }
         s += &format!("chords   {} ({} changes)\n", line, self.chords.len());
         s += &format!("amapiano  {}\n", self.amapiano.summary);
@@ -155,4 +157,49 @@ impl Report {
 fn clock(t: f64) -> String {
     let m = (t / 60.0).floor();
     format!("{}:{:04.1}", m, t - 60.0 * m)
+}
+
+/// The JSON of the report: the fields in order, the key by name and the chords as labels spelled
+/// for the key (see the module doc).
+impl Serialize for Report {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut r = s.serialize_struct("Report", 15)?;
+        r.serialize_field("seconds", &self.seconds)?;
+        r.serialize_field("sample_rate", &self.sample_rate)?;
+        r.serialize_field("channels", &self.channels)?;
+        r.serialize_field("bpm", &self.bpm)?;
+        r.serialize_field("tempo_steady", &self.tempo_steady)?;
+        r.serialize_field("beats", &self.beats)?;
+        r.serialize_field("downbeats", &self.downbeats)?;
+        r.serialize_field("key", &self.key)?;
+        r.serialize_field("key_confidence", &self.key_confidence)?;
+        r.serialize_field("key_profiles", &self.key_profiles)?;
+        r.serialize_field("tuning_cents", &self.tuning_cents)?;
+        r.serialize_field("chords", &LabelledChords(&self.chords, self.spelling()))?;
+        r.serialize_field("loudness", &self.loudness)?;
+        r.serialize_field("sections", &self.sections)?;
+        r.serialize_field("amapiano", &self.amapiano)?;
+        r.end()
+    }
+}
+
+/// Chord spans written as {start, end, label}.
+struct LabelledChords<'a>(&'a [ChordSpan], Spelling);
+
+impl Serialize for LabelledChords<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|span| LabelledChord(span, self.1)))
+    }
+}
+
+struct LabelledChord<'a>(&'a ChordSpan, Spelling);
+
+impl Serialize for LabelledChord<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("start", &self.0.start)?;
+        m.serialize_entry("end", &self.0.end)?;
+        m.serialize_entry("label", &self.0.label(self.1))?;
+        m.end()
+    }
 }

@@ -8,12 +8,12 @@ use yano_engine::clip::Note;
 use yano_engine::graph::UiPosition;
 use yano_engine::transport::Transport;
 use yano_engine::{Graph, NodeSpec, Registry};
+use yano_music::Key;
 use yano_nodes::sequence::clip::clip_entry;
 
 use crate::compose::Track;
 use crate::form::{ranges_text, Part};
 use crate::prompt::Style;
-use crate::theory::Key;
 use crate::GenerateError;
 
 /// Node ids the generator gives (tests and the editor find nodes by them).

@@ -2,14 +2,15 @@
 //! Pure and deterministic: the same request gives the same track.
 
 use yano_engine::clip::Note;
+use yano_music::Key;
 
 use crate::form::{self, EnergyCurve, Line, Part, Section};
 use crate::groove::{self, Feel};
-use crate::harmony::{self, Voicing};
+use crate::harmony::{self, VoicedChord};
 use crate::log_drum;
 use crate::prompt::{self, Character, Length, Reading, Style};
 use crate::rng::Dice;
-use crate::theory::{Chord, Key};
+use crate::theory::ExtendedChord;
 use crate::GenerateError;
 
 /// Everything the generator needs, after reading the prompt and applying options.
@@ -76,10 +77,7 @@ impl Request {
                 let k = style.default_key();
                 match lean {
                     // A mood that leans to a mode moves the default key to its relative.
-                    Some(m) if m != k.mode => match m {
-                        crate::theory::Mode::Major => Key::new(k.tonic + 3, m),
-                        crate::theory::Mode::Minor => Key::new(k.tonic + 9, m),
-                    },
+                    Some(m) if m != k.mode => k.relative(),
                     _ => k,
                 }
             }),
@@ -196,25 +194,12 @@ impl Request {
 /// Inclusive ranges of bars (from 1).
 pub type BarRanges = Vec<(u32, u32)>;
 
-/// A chord as it sounds in the song: where, how long, and the right hand's voicing.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChordSpan {
-    /// Beats from the song's start.
-    pub start_beats: f64,
-    pub beats: f64,
-    pub chord: Chord,
-    pub symbol: String,
-    pub voicing: Voicing,
-    /// The first chord of a section (voice leading may jump here).
-    pub section_start: bool,
-}
-
 /// A composed track: the plan and every note.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Track {
     pub request: Request,
     pub sections: Vec<Section>,
-    pub chords: Vec<ChordSpan>,
+    pub chords: Vec<VoicedChord>,
     /// Each line's notes over the whole song and the bars where the arrangement lets it play.
     pub lines: Vec<(Line, Vec<Note>, BarRanges)>,
 }
@@ -249,20 +234,26 @@ impl Track {
         out
     }
 
-    /// The symbols of the chords sounding in a bar (from 1), in order.
-    pub fn chords_in_bar(&self, bar: u32) -> Vec<(f64, &str)> {
+    /// The symbols of the chords sounding in a bar (from 1), in order, with the beat each
+    /// starts on.
+    pub fn chords_in_bar(&self, bar: u32) -> Vec<(f64, String)> {
         let (from, to) = (f64::from(bar - 1) * 4.0, f64::from(bar) * 4.0);
         self.chords
             .iter()
             .filter(|c| c.start_beats < to && c.start_beats + c.beats > from)
-            .map(|c| ((c.start_beats - from).max(0.0) + 1.0, c.symbol.as_str()))
+            .map(|c| {
+                (
+                    (c.start_beats - from).max(0.0) + 1.0,
+                    c.symbol(self.request.key),
+                )
+            })
             .collect()
     }
 }
 
 /// Chords of the whole song with voicings: the main progression everywhere but the breakdown,
 /// which gets a contrasting one. Draws again until every section voice-leads.
-fn harmony(request: &Request, sections: &[Section]) -> Vec<ChordSpan> {
+fn harmony(request: &Request, sections: &[Section]) -> Vec<VoicedChord> {
     let mut dice = Dice::stream(request.seed, "harmony");
     let complexity = request.character.complexity;
     let mut fallback = Vec::new();
@@ -285,10 +276,9 @@ fn harmony(request: &Request, sections: &[Section]) -> Vec<ChordSpan> {
                     if at >= end - 1e-9 {
                         break 'fill;
                     }
-                    spans.push(ChordSpan {
+                    spans.push(VoicedChord {
                         start_beats: at,
                         beats: slot.beats.min(end - at),
-                        symbol: slot.chord.symbol(request.key),
                         chord: slot.chord.clone(),
                         voicing: [0; 4],
                         section_start: spans.len() == first,
@@ -296,7 +286,7 @@ fn harmony(request: &Request, sections: &[Section]) -> Vec<ChordSpan> {
                     at += slot.beats;
                 }
             }
-            let chords: Vec<&Chord> = spans[first..].iter().map(|s| &s.chord).collect();
+            let chords: Vec<&ExtendedChord> = spans[first..].iter().map(|s| &s.chord).collect();
             match harmony::voice_lead(&chords) {
                 Some(path) => {
                     for (span, v) in spans[first..].iter_mut().zip(path) {
@@ -326,7 +316,7 @@ fn harmony(request: &Request, sections: &[Section]) -> Vec<ChordSpan> {
 /// The keys' notes: right-hand voicings and a left hand of root and fifth (or seventh), played
 /// per style: mainstream stabs on steps 2, 5, 10, 13; private-school held Rhodes chords
 /// anticipated on step 14 of the bar before; sgija sparse stabs.
-fn keys_line(request: &Request, chords: &[ChordSpan], feel: Feel) -> Vec<Note> {
+fn keys_line(request: &Request, chords: &[VoicedChord], feel: Feel) -> Vec<Note> {
     let mut dice = Dice::stream(request.seed, "keys");
     let density = request.character.density;
     let swing = feel.swing.min(0.54);
@@ -425,7 +415,7 @@ fn keys_line(request: &Request, chords: &[ChordSpan], feel: Feel) -> Vec<Note> {
 }
 
 /// The pad: each chord's voicing held for the chord.
-fn pad_line(chords: &[ChordSpan]) -> Vec<Note> {
+fn pad_line(chords: &[VoicedChord]) -> Vec<Note> {
     chords
         .iter()
         .flat_map(|c| {

@@ -102,7 +102,7 @@ pub fn midi_bytes(track: &Track) -> Result<Vec<u8>, SmfError> {
         ppq: PPQ as u16,
         bpm: r.bpm,
         meter: Some((4, 2)),
-        key_signature: Some((r.key.signature(), r.key.mode == crate::theory::Mode::Minor)),
+        key_signature: Some((r.key.signature(), r.key.is_minor())),
         markers: track
             .sections
             .iter()
@@ -122,7 +122,7 @@ pub fn description(track: &Track, extra: serde_json::Value) -> serde_json::Value
             let chords = track.chords_in_bar(bar);
             serde_json::json!({
                 "bar": bar,
-                "chord": chords.first().map(|c| c.1),
+                "chord": chords.first().map(|c| c.1.as_str()),
                 "chords": chords.iter().map(|(beat, symbol)| serde_json::json!({"beat": beat, "symbol": symbol})).collect::<Vec<_>>(),
             })
         })
@@ -145,7 +145,7 @@ pub fn description(track: &Track, extra: serde_json::Value) -> serde_json::Value
             "bar": (c.start_beats / 4.0).floor() as u32 + 1,
             "beat": c.start_beats % 4.0 + 1.0,
             "beats": c.beats,
-            "symbol": c.symbol,
+            "symbol": c.symbol(r.key),
         })).collect::<Vec<_>>(),
     });
     if let (Some(map), serde_json::Value::Object(more)) = (v.as_object_mut(), extra) {

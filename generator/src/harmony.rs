@@ -11,7 +11,9 @@
 
 use crate::prompt::Style;
 use crate::rng::Dice;
-use crate::theory::{Chord, Colour, Key, Mode};
+use yano_music::{Key, Mode};
+
+use crate::theory::{Colour, ExtendedChord};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Function {
@@ -24,7 +26,7 @@ use Function::{Dominant as D, Subdominant as S, Tonic as T};
 /// One chord of a progression: the chord and its length in beats.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Slot {
-    pub chord: Chord,
+    pub chord: ExtendedChord,
     pub beats: f64,
 }
 
@@ -149,7 +151,7 @@ pub fn progression(style: Style, key: Key, complexity: f64, dice: &mut Dice) -> 
             .iter()
             .zip(degrees)
             .map(|((_, beats), d)| Slot {
-                chord: Chord::on_degree(key, *d).coloured(colours[*d]),
+                chord: ExtendedChord::on_degree(key, *d).coloured(colours[*d]),
                 beats: *beats,
             })
             .collect()
@@ -167,7 +169,7 @@ pub fn progression(style: Style, key: Key, complexity: f64, dice: &mut Dice) -> 
         if !dice.chance(passing_chance) {
             continue;
         }
-        let dominant = Chord::dominant_of(next_root);
+        let dominant = ExtendedChord::dominant_of(next_root);
         let slots = &mut phrases[p];
         let last = slots.len() - 1;
         if slots[last].chord.root == dominant.root {
@@ -191,6 +193,36 @@ pub fn progression(style: Style, key: Key, complexity: f64, dice: &mut Dice) -> 
 /// The right hand's four notes, low to high.
 pub type Voicing = [u8; 4];
 
+/// A chord as it sounds in the song: where, how long, and the right hand's voicing. The lines
+/// (keys, pad, bass, log drum) all play over these.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoicedChord {
+    /// Beats from the song's start.
+    pub start_beats: f64,
+    pub beats: f64,
+    pub chord: ExtendedChord,
+    pub voicing: Voicing,
+    /// The first chord of a section (voice leading may jump here).
+    pub section_start: bool,
+}
+
+impl VoicedChord {
+    /// The chord's symbol spelled for the key: "Fm9".
+    pub fn symbol(&self, key: Key) -> String {
+        self.chord.symbol(key)
+    }
+
+    /// The chord over its span in seconds at `bpm`, as the analysis would hear it.
+    pub fn span(&self, bpm: f64) -> yano_music::ChordSpan {
+        let beat = 60.0 / bpm;
+        yano_music::ChordSpan {
+            start: self.start_beats * beat,
+            end: (self.start_beats + self.beats) * beat,
+            chord: Some(self.chord.chord()),
+        }
+    }
+}
+
 /// Lowest and highest notes of a right-hand voicing (AMAPIANO.md: G3–G4, give or take a third).
 const RANGE: (u8, u8) = (52, 76);
 /// Largest span of one voicing.
@@ -200,7 +232,7 @@ pub const MAX_MOVE: u8 = 2;
 
 /// Every rootless four-note voicing of a chord in range: the 3rd and 7th always, two more of its
 /// voicing tones.
-pub fn voicings(chord: &Chord) -> Vec<Voicing> {
+pub fn voicings(chord: &ExtendedChord) -> Vec<Voicing> {
     let tones = chord.voicing_tones();
     let guide = [chord.third() % 12, chord.seventh() % 12];
     let others: Vec<u8> = tones
@@ -253,7 +285,7 @@ pub fn largest_move(a: &Voicing, b: &Voicing) -> u8 {
 /// Voicings for a run of chords (one section) by the cheapest path: total motion plus a pull
 /// towards the middle of the range, with no voice moving more than [`MAX_MOVE`]. `None` when no
 /// such path exists.
-pub fn voice_lead(chords: &[&Chord]) -> Option<Vec<Voicing>> {
+pub fn voice_lead(chords: &[&ExtendedChord]) -> Option<Vec<Voicing>> {
     if chords.is_empty() {
         return Some(Vec::new());
     }
@@ -325,11 +357,11 @@ mod tests {
     fn voice_leading_moves_each_voice_at_most_two_semitones() {
         let key = Key::parse("Ab major").unwrap();
         // vi ii V I, cycled twice: the classic 6-2-5-1.
-        let chords: Vec<Chord> = [5, 1, 4, 0, 5, 1, 4, 0]
+        let chords: Vec<ExtendedChord> = [5, 1, 4, 0, 5, 1, 4, 0]
             .iter()
-            .map(|d| Chord::on_degree(key, *d))
+            .map(|d| ExtendedChord::on_degree(key, *d))
             .collect();
-        let refs: Vec<&Chord> = chords.iter().collect();
+        let refs: Vec<&ExtendedChord> = chords.iter().collect();
         let path = voice_lead(&refs).expect("a path");
         for w in path.windows(2) {
             assert!(largest_move(&w[0], &w[1]) <= MAX_MOVE, "{w:?}");

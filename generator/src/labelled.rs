@@ -10,12 +10,12 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use yano_engine::render::{render, write_wav, RenderOptions, Rendered, SampleFormat};
 use yano_engine::Registry;
+use yano_music::{ChordSpan, Key, Mode, Triad};
 
 use crate::compose::{compose, Options, Request, Track};
 use crate::export::render_seconds;
 use crate::form::Part;
 use crate::prompt::Style;
-use crate::theory::{Key, Mode};
 use crate::GenerateError;
 
 /// The truth beside each file.
@@ -24,30 +24,16 @@ pub struct Truth {
     pub bpm: f64,
     /// Shakers' swing, a share.
     pub swing: f64,
-    pub key: String,
-    pub tonic: u8,
-    pub minor: bool,
+    pub key: Key,
     pub style: String,
     pub seed: u64,
     pub beats: Vec<f64>,
     pub downbeats: Vec<f64>,
-    pub chords: Vec<TrueChord>,
+    /// The chord of every span; none where only drums play (no pitched part sounds), so the
+    /// truth there is "no chord".
+    pub chords: Vec<ChordSpan>,
     /// Section boundaries, seconds.
     pub sections: Vec<f64>,
-}
-
-/// One chord span of the truth; `minor` is None for chords with neither a major nor a minor
-/// triad (diminished, augmented), which a major/minor measure leaves out.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrueChord {
-    pub start: f64,
-    pub end: f64,
-    pub symbol: String,
-    pub root: u8,
-    pub minor: Option<bool>,
-    /// Whether a pitched part (keys, pad, bass, log drum) plays in the span: where only drums
-    /// play, the truth is "no chord".
-    pub heard: bool,
 }
 
 /// The request for groove `i` of `n`, `bars` long: the first seed (of 1000 + i, then in steps
@@ -71,23 +57,32 @@ pub fn establishes_key(track: &Track) -> bool {
     let heard: f64 = truth
         .chords
         .iter()
-        .filter(|c| c.heard)
-        .map(|c| c.end - c.start)
+        .filter(|c| c.chord.is_some())
+        .map(ChordSpan::seconds)
         .sum();
-    let time_on = |root: u8, minor: Option<bool>| -> f64 {
+    // Time on a root with a triad (None: neither major nor minor).
+    let time_on = |root: u8, triad: Option<Triad>| -> f64 {
         truth
             .chords
             .iter()
-            .filter(|c| c.heard && c.root == root && c.minor == minor)
-            .map(|c| c.end - c.start)
+            .filter(|c| {
+                c.chord
+                    .is_some_and(|c| c.root == root && c.triad() == triad)
+            })
+            .map(ChordSpan::seconds)
             .sum()
     };
-    let tonic = time_on(key.tonic, Some(key.mode == Mode::Minor));
+    let tonic_triad = if key.is_minor() {
+        Triad::Minor
+    } else {
+        Triad::Major
+    };
+    let tonic = time_on(key.tonic, Some(tonic_triad));
     let longest = truth
         .chords
         .iter()
-        .filter(|c| c.heard)
-        .map(|c| time_on(c.root, c.minor))
+        .filter_map(|c| c.chord)
+        .map(|c| time_on(c.root, c.triad()))
         .fold(0.0, f64::max);
     heard > 0.0 && tonic > 0.0 && tonic >= longest - 1e-9
 }
@@ -140,21 +135,14 @@ pub fn truth(track: &Track) -> Truth {
         .chords
         .iter()
         .map(|c| {
-            let [third, fifth, ..] = c.chord.tones;
-            TrueChord {
-                start: c.start_beats * beat,
-                end: (c.start_beats + c.beats) * beat,
-                symbol: c.symbol.clone(),
-                root: c.chord.root,
-                minor: match (third, fifth) {
-                    (3, 7) => Some(true),
-                    (4, 7) => Some(false),
-                    _ => None,
-                },
-                heard: pitched.iter().any(|n| {
-                    n.start_beats < c.start_beats + c.beats
-                        && n.start_beats + n.length_beats > c.start_beats
-                }),
+            let heard = pitched.iter().any(|n| {
+                n.start_beats < c.start_beats + c.beats
+                    && n.start_beats + n.length_beats > c.start_beats
+            });
+            let span = c.span(r.bpm);
+            ChordSpan {
+                chord: span.chord.filter(|_| heard),
+                ..span
             }
         })
         .collect();
@@ -167,9 +155,7 @@ pub fn truth(track: &Track) -> Truth {
     Truth {
         bpm: r.bpm,
         swing: r.swing,
-        key: r.key.to_string(),
-        tonic: r.key.tonic,
-        minor: r.key.mode == Mode::Minor,
+        key: r.key,
         style: r.style.to_string(),
         seed: r.seed,
         beats,

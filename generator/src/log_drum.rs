@@ -4,13 +4,13 @@
 //! each phrase (2–4 sixteenths, velocity rising 60 → 110). The second drop plays a variation.
 
 use yano_engine::clip::Note;
+use yano_music::Key;
 
-use crate::compose::ChordSpan;
 use crate::form::Section;
 use crate::groove::Feel;
+use crate::harmony::VoicedChord;
 use crate::prompt::Style;
 use crate::rng::Dice;
-use crate::theory::Key;
 
 /// Two bars of rhythm: the steps that sound in each.
 type Rhythm = [Vec<u32>; 2];
@@ -145,7 +145,7 @@ pub fn line(
     feel: Feel,
     density: f64,
     sections: &[Section],
-    chords: &[ChordSpan],
+    chords: &[VoicedChord],
     seed: u64,
 ) -> Vec<Note> {
     let mut dice = Dice::stream(seed, "log drum");
@@ -288,7 +288,7 @@ pub fn line(
 }
 
 /// The sub bass: the chord's root, held, an octave below the log drum's top notes.
-pub fn bass_line(chords: &[ChordSpan], sections: &[Section]) -> Vec<Note> {
+pub fn bass_line(chords: &[VoicedChord], sections: &[Section]) -> Vec<Note> {
     let end = sections.last().map_or(0.0, |s| f64::from(s.last_bar) * 4.0);
     chords
         .iter()

@@ -15,10 +15,11 @@ use yano_engine::{
     Build, InferenceNode, JobContext, NodeConfig, NodeDescriptor, NodeError, PortLayout, Registry,
 };
 
+use yano_music::Key;
+
 use crate::compose::{compose, Request};
 use crate::form::{EnergyCurve, Part};
 use crate::prompt::Style;
-use crate::theory::Key;
 
 pub const KIND: &str = "generate.arrangement";
 

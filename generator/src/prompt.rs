@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::theory::{Key, Mode};
+use yano_music::{Key, Mode};
 
 /// The three styles of AMAPIANO.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -106,7 +106,7 @@ fn ten_seeds_give_ten_different_tracks() {
                         t.chords
                             .iter()
                             .find(|c| c.start_beats <= b && b < c.start_beats + c.beats)
-                            .map_or(String::new(), |c| c.symbol.clone())
+                            .map_or(String::new(), |c| c.symbol(t.request.key))
                     })
                     .collect()
             })
@@ -128,7 +128,7 @@ fn ten_seeds_give_ten_different_tracks() {
                             .chords
                             .iter()
                             .take(8)
-                            .map(|c| format!("{}:{}", c.symbol, c.beats))
+                            .map(|c| format!("{}:{}", c.symbol(tracks[k].request.key), c.beats))
                             .collect::<Vec<_>>()
                             .join(" ")
                     };

@@ -1,38 +1,12 @@
 //! Musicians' shorthand for scripts: chords by name ("Fm9", "Bb13", "Ebmaj7/G") and note clips
 //! written as lists. Pure functions; errors name the text they could not read.
 
-use yano_nodes::sequence::notation::{note_name, parse_note};
-
-/// Semitones above the root of each chord quality, longest names first so "maj7" wins over "m".
-const QUALITIES: &[(&str, &[u8])] = &[
-    ("maj13", &[0, 4, 7, 11, 14, 21]),
-    ("maj9", &[0, 4, 7, 11, 14]),
-    ("maj7", &[0, 4, 7, 11]),
-    ("m7b5", &[0, 3, 6, 10]),
-    ("mmaj7", &[0, 3, 7, 11]),
-    ("m13", &[0, 3, 7, 10, 14, 21]),
-    ("m11", &[0, 3, 7, 10, 14, 17]),
-    ("m9", &[0, 3, 7, 10, 14]),
-    ("m7", &[0, 3, 7, 10]),
-    ("m6", &[0, 3, 7, 9]),
-    ("madd9", &[0, 3, 7, 14]),
-    ("dim7", &[0, 3, 6, 9]),
-    ("dim", &[0, 3, 6]),
-    ("aug", &[0, 4, 8]),
-    ("sus2", &[0, 2, 7]),
-    ("sus4", &[0, 5, 7]),
-    ("add9", &[0, 4, 7, 14]),
-    ("13", &[0, 4, 7, 10, 14, 21]),
-    ("11", &[0, 4, 7, 10, 14, 17]),
-    ("9", &[0, 4, 7, 10, 14]),
-    ("7", &[0, 4, 7, 10]),
-    ("6", &[0, 4, 7, 9]),
-    ("m", &[0, 3, 7]),
-    ("", &[0, 4, 7]),
-];
+use yano_music::pitch::parse_note;
+use yano_music::Chord;
+use yano_nodes::sequence::notation::note_name;
 
 /// The MIDI notes of a chord named like "Fm9", "Bb13", "C#dim7" or "Ebmaj7/G", with its root in
-/// `octave` (C4 = 60); a slash bass goes below the root.
+/// `octave` (C4 = 60); a slash bass goes below the root. The qualities are yano-music's table.
 pub fn chord(name: &str, octave: i32) -> Result<Vec<u8>, String> {
     let bad = || {
         format!("\"{name}\" is not a chord: write a root (C, Eb, F#) and a quality (m, 7, m9, maj7, 13, sus4, dim …), e.g. Fm9")
@@ -41,25 +15,13 @@ pub fn chord(name: &str, octave: i32) -> Result<Vec<u8>, String> {
         Some((b, s)) => (b, Some(s)),
         None => (name.trim(), None),
     };
-    let letter = body
-        .chars()
-        .next()
-        .filter(char::is_ascii_alphabetic)
-        .ok_or_else(bad)?;
-    let accidental = body[1..]
-        .chars()
-        .next()
-        .filter(|c| matches!(c, '#' | 'b' | '♯' | '♭'));
-    let root_len = letter.len_utf8() + accidental.map_or(0, char::len_utf8);
-    let root_name = &body[..root_len];
-    let quality = &body[root_len..];
+    let chord = Chord::parse_symbol(body).map_err(|_| bad())?;
+    // The root as written (a C♭ is a semitone under C in the same octave).
+    let root_name = &body[..body.len() - chord.quality.symbol().len()];
     let root = parse_note(&format!("{root_name}{octave}")).ok_or_else(bad)?;
-    let intervals = QUALITIES
-        .iter()
-        .find(|(q, _)| *q == quality)
-        .map(|(_, i)| *i)
-        .ok_or_else(bad)?;
-    let mut notes: Vec<u8> = intervals
+    let mut notes: Vec<u8> = chord
+        .quality
+        .intervals()
         .iter()
         .map(|i| root.saturating_add(*i).min(127))
         .collect();

@@ -146,9 +146,9 @@ pub fn read_json(path: &Path) -> serde_json::Value {
 
 /// Pitch class of a chord symbol's root: "Ebm9" → 3.
 pub fn root_of(symbol: &str) -> u8 {
-    let (class, _) = yano_nodes::sequence::notation::parse_pitch_class(symbol)
-        .unwrap_or_else(|| panic!("chord symbol {symbol}"));
-    class.rem_euclid(12) as u8
+    yano_music::Chord::parse_symbol(symbol)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .root
 }
 
 /// Every chord change of the JSON as (start in beats, length in beats, symbol).
