@@ -4,8 +4,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::{Args, Subcommand};
-use yano_models::transcribe::{model_input, note_name};
+use yano_models::transcribe::model_input;
 use yano_models::{backend, fetch, Manifest, Options};
+use yano_music::pitch::note_name;
 
 #[derive(Subcommand)]
 pub enum ModelsCommand {

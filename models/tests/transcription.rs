@@ -9,8 +9,9 @@ use std::sync::Arc;
 use yano_audio_io::decode::DecodedAudio;
 use yano_engine::preset::parse_preset;
 use yano_engine::render::{render, RenderOptions};
-use yano_models::transcribe::{model_input, note_name, transcribe};
+use yano_models::transcribe::{model_input, transcribe};
 use yano_models::{LoadedModel, ModelError, Options, TranscribedNote};
+use yano_music::pitch::note_name;
 use yano_testkit::Need;
 
 const BPM: f64 = 113.0;

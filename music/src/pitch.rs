@@ -71,6 +71,22 @@ pub fn parse_note(text: &str) -> Option<u8> {
         .filter(|n| *n <= 127)
 }
 
+/// A note as the sequencers' texts and scripts write it: a name ("Eb2", see [`parse_note`]) or a
+/// MIDI number 0..=127 ("39").
+pub fn parse_note_or_number(text: &str) -> Option<u8> {
+    let t = text.trim();
+    match t.parse::<u8>() {
+        Ok(n) => (n <= 127).then_some(n),
+        Err(_) => parse_note(t),
+    }
+}
+
+/// The name of a MIDI note as yano's clips, piano roll, scripts and transcriptions write it when no
+/// key is known: flats, "Eb2" (C4 = 60).
+pub fn note_name(note: u8) -> String {
+    Spelling::Flats.note_name(note)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +105,11 @@ mod tests {
         assert_eq!(parse_note("G9"), Some(127));
         assert_eq!(parse_note("G#9"), None);
         assert_eq!(parse_note("Eb"), None);
+        assert_eq!(parse_note("41"), None);
+        assert_eq!(parse_note_or_number("41"), Some(41));
+        assert_eq!(parse_note_or_number(" Bb1 "), Some(34));
+        assert_eq!(parse_note_or_number("128"), None);
+        assert_eq!(note_name(61), "Db4");
     }
 
     #[test]

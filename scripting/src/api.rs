@@ -14,7 +14,7 @@ use yano_engine::param::ParamValue;
 
 use yano_engine::render::{write_wav, RenderOptions, SampleFormat};
 use yano_engine::{Graph, NodeSpec, Registry};
-use yano_nodes::sequence::notation::parse_note;
+use yano_music::pitch::parse_note_or_number;
 
 use crate::music;
 use crate::sandbox::Sandbox;
@@ -71,7 +71,7 @@ fn item_text(v: &Dynamic) -> Result<String, String> {
 
 /// Notes given as "F2+Ab2", "F2", 41 or [41, "Ab2"].
 fn clip_notes(v: &Dynamic) -> Result<Vec<u8>, String> {
-    let one = |w: &str| parse_note(w).ok_or_else(|| format!("\"{w}\" is not a note"));
+    let one = |w: &str| parse_note_or_number(w).ok_or_else(|| format!("\"{w}\" is not a note"));
     if let Ok(i) = v.as_int() {
         return u8::try_from(i)
             .ok()

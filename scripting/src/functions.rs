@@ -8,7 +8,7 @@ use rhai::{Array, Dynamic, Engine, Map, INT};
 use yano_engine::graph::descriptor_of;
 use yano_engine::preset::{load_preset, save_preset};
 use yano_engine::{Graph, Transport};
-use yano_nodes::sequence::notation::{note_name, parse_note};
+use yano_music::pitch::{note_name, parse_note_or_number};
 
 use crate::api::{dynamic_of, fail, number, param_id, Context, Fallible, ScriptGraph};
 use crate::music;
@@ -236,7 +236,7 @@ pub fn register(engine: &mut Engine, cx: Rc<Context>) {
 
     // Music.
     engine.register_fn("note", |name: &str| -> Fallible<INT> {
-        parse_note(name)
+        parse_note_or_number(name)
             .map(INT::from)
             .ok_or_else(|| format!("\"{name}\" is not a note (C4 = 60)").into())
     });

@@ -1,9 +1,9 @@
 //! Musicians' shorthand for scripts: chords by name ("Fm9", "Bb13", "Ebmaj7/G") and note clips
 //! written as lists. Pure functions; errors name the text they could not read.
 
+use yano_music::pitch::note_name;
 use yano_music::pitch::parse_note;
 use yano_music::Chord;
-use yano_nodes::sequence::notation::note_name;
 
 /// The MIDI notes of a chord named like "Fm9", "Bb13", "C#dim7" or "Ebmaj7/G", with its root in
 /// `octave` (C4 = 60); a slash bass goes below the root. The qualities are yano-music's table.

@@ -58,7 +58,7 @@ pub fn transcribe(cx: &Context, path: &str, options: &Map) -> Fallible<Array> {
             m.insert("pitch".into(), Dynamic::from(i64::from(n.pitch)));
             m.insert(
                 "name".into(),
-                Dynamic::from(yano_models::transcribe::note_name(n.pitch)),
+                Dynamic::from(yano_music::pitch::note_name(n.pitch)),
             );
             m.insert("start".into(), Dynamic::from(n.start));
             m.insert("end".into(), Dynamic::from(n.end));

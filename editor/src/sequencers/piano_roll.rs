@@ -15,7 +15,8 @@
 use iced::mouse;
 use iced::widget::canvas::{self, Action, Event, Frame, Geometry, Path, Stroke, Text};
 use iced::{Color, Point, Rectangle, Renderer, Size, Theme};
-use yano_nodes::sequence::{clip::parse_clip, notation::note_name};
+use yano_music::pitch::note_name;
+use yano_nodes::sequence::clip::parse_clip;
 
 /// The snapping grid: a 16th note.
 pub const SNAP_BEATS: f64 = 0.25;

@@ -333,17 +333,5 @@ pub fn transcribe_file(
     transcribe(model, &audio, options, progress)
 }
 
-/// The note name of a MIDI number, e.g. 45 → "A2".
-pub fn note_name(pitch: u8) -> String {
-    const NAMES: [&str; 12] = [
-        "C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B",
-    ];
-    format!(
-        "{}{}",
-        NAMES[usize::from(pitch) % 12],
-        i32::from(pitch) / 12 - 1
-    )
-}
-
 /// The lowest pitch basic-pitch can give.
 pub const LOWEST_PITCH: u8 = LOWEST_MIDI;

@@ -10,7 +10,7 @@ use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, PortLayout, ProcessContext, Processor,
 };
 
-use super::notation::parse_note;
+use yano_music::pitch::parse_note_or_number;
 
 pub const KIND: &str = "sequence.clip";
 
@@ -86,8 +86,8 @@ pub fn parse_clip(text: &str, transpose: i32) -> Result<Vec<Note>, String> {
             None => 100.0,
         };
         for name in words[0].split('+') {
-            let pitch =
-                parse_note(name).ok_or_else(|| bad(&format!("\"{name}\" is not a note")))?;
+            let pitch = parse_note_or_number(name)
+                .ok_or_else(|| bad(&format!("\"{name}\" is not a note")))?;
             let pitch = (i32::from(pitch) + transpose).clamp(0, 127) as u8;
             notes.push(Note {
                 pitch,

@@ -1,59 +1,15 @@
 //! Note names as musicians write them ("F1", "Eb2", "C#4"; C4 = MIDI 60, as in AMAPIANO.md) and
-//! small helpers to read the text parameters of the sequencers.
+//! small helpers to read the text parameters of the sequencers. Note names themselves belong to
+//! yano-music ([`yano_music::pitch`]); this module reads the lists, numbers and bar ranges around them.
 
-/// The pitch class (C = 0) of a note letter with an optional accidental at the start of `text`
-/// ("Eb", "F#", "B♭m9"), and the text after it. Letters may be lower case; a leading accidental
-/// counts as one only when it is `#`, `♯`, `b` or `♭` right after the letter.
-pub fn parse_pitch_class(text: &str) -> Option<(i32, &str)> {
-    let letter = text.chars().next()?.to_ascii_uppercase();
-    let base: i32 = match letter {
-        'C' => 0,
-        'D' => 2,
-        'E' => 4,
-        'F' => 5,
-        'G' => 7,
-        'A' => 9,
-        'B' => 11,
-        _ => return None,
-    };
-    let rest = &text[1..];
-    Some(match rest.chars().next() {
-        Some(c @ ('#' | '♯')) => (base + 1, &rest[c.len_utf8()..]),
-        Some(c @ ('b' | '♭')) => (base - 1, &rest[c.len_utf8()..]),
-        _ => (base, rest),
-    })
-}
-
-/// MIDI note number of a name like "C4", "Eb2", "F#1", "Bb-1", or of a plain number "41".
-pub fn parse_note(text: &str) -> Option<u8> {
-    let t = text.trim();
-    if let Ok(n) = t.parse::<u8>() {
-        return (n <= 127).then_some(n);
-    }
-    let (class, octave) = parse_pitch_class(t)?;
-    let octave: i32 = octave.parse().ok()?;
-    let n = (octave + 1) * 12 + class;
-    u8::try_from(n).ok().filter(|n| *n <= 127)
-}
-
-/// The name of a MIDI note ("Eb2" style, flats).
-pub fn note_name(note: u8) -> String {
-    const NAMES: [&str; 12] = [
-        "C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B",
-    ];
-    format!(
-        "{}{}",
-        NAMES[usize::from(note % 12)],
-        i32::from(note) / 12 - 1
-    )
-}
+use yano_music::pitch::parse_note_or_number;
 
 /// A list of notes separated by spaces or commas; the error names the word it could not read.
 pub fn parse_notes(text: &str) -> Result<Vec<u8>, String> {
     text.split(|c: char| c.is_whitespace() || c == ',')
         .filter(|w| !w.is_empty())
         .map(|w| {
-            parse_note(w).ok_or_else(|| {
+            parse_note_or_number(w).ok_or_else(|| {
                 format!("\"{w}\" is not a note (write C4, Eb2, F#1 or a MIDI number)")
             })
         })
@@ -121,17 +77,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_follow_c4_is_60() {
-        assert_eq!(parse_note("C4"), Some(60));
-        assert_eq!(parse_note("A4"), Some(69));
-        assert_eq!(parse_note("F1"), Some(29));
-        assert_eq!(parse_note("Eb2"), Some(39));
-        assert_eq!(parse_note("C#3"), Some(49));
-        assert_eq!(parse_note("Bb1"), Some(34));
-        assert_eq!(parse_note("41"), Some(41));
-        assert_eq!(parse_note("H2"), None);
-        assert_eq!(note_name(39), "Eb2");
+    fn note_lists_read_names_and_numbers_with_c4_as_60() {
+        assert_eq!(
+            parse_notes("C4 A4, F1 Eb2 C#3 Bb1 41").unwrap(),
+            [60, 69, 29, 39, 49, 34, 41]
+        );
         assert!(parse_notes("F1 F1 X9").unwrap_err().contains("\"X9\""));
+        assert!(parse_notes("H2").is_err());
     }
 
     #[test]

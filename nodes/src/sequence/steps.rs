@@ -267,9 +267,9 @@ impl Processor for Steps {
 
 #[cfg(test)]
 mod tests {
-    use crate::sequence::notation::parse_note;
     use crate::sequence::probe::{note_ons, text};
     use yano_engine::{ParamValue, Transport};
+    use yano_music::pitch::parse_note;
 
     fn ons(
         params: &[(&str, ParamValue)],
