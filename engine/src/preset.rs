@@ -153,9 +153,9 @@ fn params_by_name<'de, D: serde::Deserializer<'de>>(
         ) -> Result<Self::Value, A::Error> {
             let mut params = BTreeMap::new();
             while let Some(id) = map.next_key::<String>()? {
-                let value = map.next_value::<ParamValue>().map_err(|e| {
-                    serde::de::Error::custom(format!("parameter \"{id}\": {e}"))
-                })?;
+                let value = map
+                    .next_value::<ParamValue>()
+                    .map_err(|e| serde::de::Error::custom(format!("parameter \"{id}\": {e}")))?;
                 params.insert(id, value);
             }
             Ok(params)
@@ -400,9 +400,15 @@ pub fn load_preset(path: &Path, registry: &Registry) -> Result<Graph, PresetErro
         let bytes = e.as_bytes();
         let bad = e.utf8_error().valid_up_to();
         let before = &bytes[..bad];
-        let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let line_start = before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
         // Columns count characters, as the parser's do.
-        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
         PresetError::NotText {
             at: Location {
                 line: before.iter().filter(|b| **b == b'\n').count() + 1,

@@ -5,7 +5,9 @@
 //! signature and markers, and ends every track.
 
 use midly::num::{u14, u15, u24, u28, u4, u7};
-use midly::{Format, Header, MetaMessage, MidiMessage, PitchBend, Smf, Timing, TrackEvent, TrackEventKind};
+use midly::{
+    Format, Header, MetaMessage, MidiMessage, PitchBend, Smf, Timing, TrackEvent, TrackEventKind,
+};
 use thiserror::Error;
 
 /// What cannot be written as a standard MIDI file.
@@ -151,10 +153,12 @@ fn midi(channel: u8, message: MidiMessage) -> TrackEventKind<'static> {
 /// A track's events, before ordering: its name and set-up, then its notes.
 fn track_events(track: &MidiTrack) -> Result<Vec<Timed<'_>>, SmfError> {
     let check = |channel: u8| {
-        (channel < 16).then_some(channel).ok_or_else(|| SmfError::Channel {
-            track: track_label(track),
-            channel,
-        })
+        (channel < 16)
+            .then_some(channel)
+            .ok_or_else(|| SmfError::Channel {
+                track: track_label(track),
+                channel,
+            })
     };
     let mut events: Vec<Timed<'_>> = Vec::new();
     if let Some(name) = &track.name {
@@ -189,14 +193,26 @@ fn track_events(track: &MidiTrack) -> Result<Vec<Timed<'_>>, SmfError> {
             let message = MidiMessage::PitchBend {
                 bend: PitchBend(u14::new(value)),
             };
-            let order = if i == 0 { Order::FirstBend } else { Order::Press };
+            let order = if i == 0 {
+                Order::FirstBend
+            } else {
+                Order::Press
+            };
             events.push((at.max(note.start), order, midi(channel, message)));
         }
         let vel = u7::new(note.velocity.clamp(1, 127));
-        events.push((note.start, Order::Press, midi(channel, MidiMessage::NoteOn { key, vel })));
+        events.push((
+            note.start,
+            Order::Press,
+            midi(channel, MidiMessage::NoteOn { key, vel }),
+        ));
         let vel = u7::new(0);
         let end = note.end.max(note.start + 1);
-        events.push((end, Order::Release, midi(channel, MidiMessage::NoteOff { key, vel })));
+        events.push((
+            end,
+            Order::Release,
+            midi(channel, MidiMessage::NoteOff { key, vel }),
+        ));
     }
     Ok(events)
 }
@@ -252,8 +268,12 @@ mod tests {
             at += u64::from(e.delta.as_int());
             if let TrackEventKind::Midi { channel, message } = e.kind {
                 match message {
-                    MidiMessage::NoteOn { key, .. } => out.push((at, channel.as_int(), key.as_int(), true)),
-                    MidiMessage::NoteOff { key, .. } => out.push((at, channel.as_int(), key.as_int(), false)),
+                    MidiMessage::NoteOn { key, .. } => {
+                        out.push((at, channel.as_int(), key.as_int(), true))
+                    }
+                    MidiMessage::NoteOff { key, .. } => {
+                        out.push((at, channel.as_int(), key.as_int(), false))
+                    }
                     _ => {}
                 }
             }
@@ -280,13 +300,20 @@ mod tests {
             notes: vec![note(0, 60, 0, 480), note(0, 60, 480, 960)],
             ..Default::default()
         };
-        let bytes = file(Layout::Conductor { name: Some("yano") }, vec![track]).to_bytes().unwrap();
+        let bytes = file(Layout::Conductor { name: Some("yano") }, vec![track])
+            .to_bytes()
+            .unwrap();
         let smf = Smf::parse(&bytes).unwrap();
         assert_eq!(smf.header.format, Format::Parallel);
         assert_eq!(smf.tracks.len(), 2);
         assert_eq!(
             notes_of(&smf.tracks[1]),
-            vec![(0, 0, 60, true), (480, 0, 60, false), (480, 0, 60, true), (960, 0, 60, false)]
+            vec![
+                (0, 0, 60, true),
+                (480, 0, 60, false),
+                (480, 0, 60, true),
+                (960, 0, 60, false)
+            ]
         );
         // 120 BPM is 500 000 µs a beat; C minor has three flats; the marker sits at bar 2.
         let mut at = 0;
@@ -318,7 +345,12 @@ mod tests {
         // A zero-length note still lasts a tick.
         assert_eq!(
             notes_of(&smf.tracks[0]),
-            vec![(0, 0, 40, true), (1, 0, 40, false), (100, 1, 45, true), (200, 1, 45, false)]
+            vec![
+                (0, 0, 40, true),
+                (1, 0, 40, false),
+                (100, 1, 45, true),
+                (200, 1, 45, false)
+            ]
         );
         let mut at = 0;
         let mut bends = Vec::new();
@@ -343,14 +375,24 @@ mod tests {
             notes: vec![note(0, 60, 1 << 40, (1 << 40) + 1)],
             ..Default::default()
         };
-        let err = file(Layout::Conductor { name: Some("yano") }, vec![far]).to_bytes().unwrap_err();
+        let err = file(Layout::Conductor { name: Some("yano") }, vec![far])
+            .to_bytes()
+            .unwrap_err();
         assert!(err.to_string().contains("\"pad\""), "{err}");
         let wrong = MidiTrack {
             notes: vec![note(16, 60, 0, 1)],
             ..Default::default()
         };
-        let err = file(Layout::SingleTrack, vec![wrong]).to_bytes().unwrap_err();
-        assert_eq!(err, SmfError::Channel { track: "notes".into(), channel: 16 });
+        let err = file(Layout::SingleTrack, vec![wrong])
+            .to_bytes()
+            .unwrap_err();
+        assert_eq!(
+            err,
+            SmfError::Channel {
+                track: "notes".into(),
+                channel: 16
+            }
+        );
         let mut silent = file(Layout::SingleTrack, vec![]);
         silent.bpm = f64::NAN;
         assert!(matches!(silent.to_bytes(), Err(SmfError::Tempo(_))));
