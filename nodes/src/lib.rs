@@ -11,6 +11,8 @@ pub mod io;
 pub mod mix;
 pub mod sequence;
 pub mod sources;
+#[cfg(test)]
+mod testing;
 
 use yano_engine::registry::{Registry, RegistryError};
 

@@ -45,7 +45,7 @@ fn a_cycle_through_a_delay_renders_echoes_at_the_delay_time() {
     let g = graph(
         &r,
         &[
-            ("click", "test.impulse", &[]),
+            ("click", "test.signal", &[]),
             ("mix", "util.mix", &[("inputs", 2.0)]),
             ("echo", "fx.delay", &[("time_ms", 100.0), ("feedback", 0.0)]),
             ("loop_gain", "util.gain", &[("gain_db", -6.0206)]),
@@ -81,7 +81,7 @@ fn mismatched_types_are_refused() {
         .unwrap();
     g.add_node(NodeSpec::new("lfo", "source.oscillator"), &r)
         .unwrap();
-    g.add_node(NodeSpec::new("notes", "test.events_sink"), &r)
+    g.add_node(NodeSpec::new("notes", "test.note_probe"), &r)
         .unwrap();
     // Audio into a Control input, and Audio into an Events input.
     for to in ["lfo.pitch", "notes.notes"] {
@@ -125,9 +125,9 @@ fn fan_in_sums_every_edge() {
     let g = graph(
         &r,
         &[
-            ("a", "test.impulse", &[]),
-            ("b", "test.impulse", &[]),
-            ("c", "test.impulse", &[]),
+            ("a", "test.signal", &[]),
+            ("b", "test.signal", &[]),
+            ("c", "test.signal", &[]),
             ("sum", "util.gain", &[("channels", 1.0)]),
             ("out", "io.output", &[]),
         ],
@@ -154,7 +154,7 @@ fn parallel_paths_are_aligned_to_the_slower_one() {
     let g = graph(
         &r,
         &[
-            ("click", "test.impulse", &[]),
+            ("click", "test.signal", &[]),
             ("slow", "test.latency", &[("samples", 64.0)]),
             ("sum", "util.gain", &[("channels", 1.0)]),
             ("out", "io.output", &[]),

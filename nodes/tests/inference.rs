@@ -52,7 +52,7 @@ fn a_player_counts_misses_until_its_clip_is_ready_then_starts_on_a_bar_line() {
     let g = graph(
         &r,
         &[
-            ("dc", "test.dc", &[("level", 0.5), ("delay_ms", 300.0)]),
+            ("dc", "test.dc_clip", &[("level", 0.5), ("delay_ms", 300.0)]),
             ("out", "io.output", &[]),
         ],
         &[("dc.clip", "out.in")],
@@ -79,7 +79,7 @@ fn a_regenerated_clip_swaps_in_at_the_next_bar_without_a_gap() {
     let g = graph(
         &r,
         &[
-            ("dc", "test.dc", &[("level", 0.25)]),
+            ("dc", "test.dc_clip", &[("level", 0.25)]),
             ("out", "io.output", &[]),
         ],
         &[("dc.clip", "out.in")],

@@ -69,8 +69,8 @@ fn reversing_every_parameter_list_changes_no_sample_of_a_shipped_preset() {
         // Kinds from the crates above this one (analysis, models, the generator) are not in
         // this registry.
         if ["kind: \"analysis.", "kind: \"model.", "kind: \"generate."]
-                .iter()
-                .any(|upper| text.contains(upper))
+            .iter()
+            .any(|upper| text.contains(upper))
         {
             continue;
         }
@@ -207,6 +207,8 @@ fn wrong_knob(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> 
 
 #[test]
 fn a_processor_asking_for_an_unknown_id_fails_to_build_and_names_it() {
+    // A kind of its own, not the test kit's: its whole point is a constructor that asks for an
+    // id its descriptor lacks, which no kit kind (and no shipped kind) may do.
     let mut r = Registry::new();
     r.register(NodeDescriptor {
         kind: "test.wrong_knob",
