@@ -1,5 +1,8 @@
 //! The inference partition seen from the audio: caching, misses while a value is not ready, and
 //! new values swapping in exactly at the next bar line.
+//!
+//! Here rather than in engine/tests because the graphs play through the shipped main output
+//! (`io.output`) and the shipped file-player preset.
 
 mod common;
 

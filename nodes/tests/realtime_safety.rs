@@ -1,6 +1,9 @@
 //! Real-time safety: process calls never allocate. Every registered real-time kind is run on its
 //! own (inputs fed), then whole schedules, a schedule swap and parameter glides, all under a
 //! counting allocator. A node that allocates on purpose must be caught.
+//!
+//! Here rather than in engine/tests because it runs every shipped real-time kind and the shipped
+//! presets under the counting allocator.
 
 mod common;
 
