@@ -15,10 +15,12 @@ use yano_generator::labelled::{write_groove, Truth};
 mod common;
 use common::yano;
 
+/// The folder the grooves are rendered into, made once per run (the grooves are shared by every
+/// test here).
 fn scratch() -> PathBuf {
-    let dir = std::env::temp_dir().join("yano-analysis-cli-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| yano_testkit::scratch("cli", "analysis"))
+        .clone()
 }
 
 /// Grooves 0, 7, 14, 21, 28 and 35 of the 40: every style, 100–122 BPM, swing 50–62 %, minor

@@ -441,11 +441,7 @@ mod tests {
     const SR: u32 = 44_100;
 
     fn temp_path(name: &str) -> PathBuf {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        std::env::temp_dir().join(format!("yano-decode-{}-{nanos}-{name}", std::process::id()))
+        yano_testkit::scratch_path("audio-io", &format!("decode-{name}"))
     }
 
     fn tone(freq: f64, rate: u32, i: usize) -> f64 {

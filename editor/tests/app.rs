@@ -65,15 +65,11 @@ fn press(app: &mut App, c: &str, modifiers: Modifiers) {
     }));
 }
 
-fn rms(x: &[f32]) -> f32 {
-    yano_testkit::rms(x) as f32
-}
-
 /// Runs one block on the detached runtime and returns the left channel's RMS.
-fn block_rms(app: &mut App) -> f32 {
+fn block_rms(app: &mut App) -> f64 {
     let runtime = app.engine.as_mut().unwrap().detached_runtime().unwrap();
     runtime.process_block();
-    rms(runtime.main_out().0)
+    yano_testkit::rms(runtime.main_out().0)
 }
 
 #[test]
@@ -184,7 +180,7 @@ fn a_parameter_change_is_heard_within_two_blocks_and_glides_without_a_step() {
         value: -40.0,
     }));
     let _ = app.update(Message::Inspector(inspector::Message::GestureEnd));
-    let levels: Vec<f32> = (0..12).map(|_| block_rms(&mut app)).collect();
+    let levels: Vec<f64> = (0..12).map(|_| block_rms(&mut app)).collect();
     let first = levels
         .iter()
         .position(|&l| l < steady * 0.97)

@@ -13,21 +13,13 @@ use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering}
 use std::sync::Arc;
 
 use crate::clip::{AudioClip, ClipValue, NoteScheduler};
+pub use crate::node::BridgeKind;
 use crate::node::{
     Build, NodeConfig, NodeDescriptor, NodeError, ParamReader, PortLayout, Processor,
 };
 use crate::param::{db_to_gain, ParamError, ParamHandle, ParamSpec, Unit};
 use crate::port::{PortSpec, PortType};
 use crate::process::ProcessContext;
-use crate::registry::Registry;
-
-/// The three bridges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BridgeKind {
-    ClipPlayer,
-    NotePlayer,
-    Capture,
-}
 
 pub const CLIP_PLAYER: &str = "clip.player";
 pub const NOTE_PLAYER: &str = "clip.notes";
@@ -45,7 +37,8 @@ fn player_ports(p: &ParamReader<'_>) -> Result<Vec<PortSpec>, ParamError> {
     ])
 }
 
-pub(crate) fn register(r: &mut Registry) {
+/// The three bridge kinds' descriptors; the registry holds them from the start.
+pub(crate) fn descriptors() -> [NodeDescriptor; 3] {
     let start_bar = ParamSpec::integer(
         "start_bar",
         "bar the clip starts on (bar 1 is the start)",
@@ -55,7 +48,7 @@ pub(crate) fn register(r: &mut Registry) {
         Unit::Bars,
     );
     let looping = ParamSpec::choice("loop", "play once, or repeat the clip", &["off", "on"], 0);
-    let descriptors = [
+    [
         NodeDescriptor {
             kind: CLIP_PLAYER,
             description: "plays an AudioClip from the inference partition in time with the transport; swaps in a new clip at the next bar",
@@ -88,11 +81,7 @@ pub(crate) fn register(r: &mut Registry) {
             ]),
             build: Build::Bridge(BridgeKind::Capture),
         },
-    ];
-    for d in descriptors {
-        r.register(d)
-            .expect("bridge kinds are well-formed and registered once");
-    }
+    ]
 }
 
 /// The newest value for a player, passed from the control thread to the audio thread.

@@ -28,6 +28,7 @@ pub mod registry;
 pub mod render;
 pub mod runtime;
 pub mod save;
+pub mod schedule;
 pub mod session;
 pub mod smf;
 pub mod transport;

@@ -200,8 +200,17 @@ pub enum PortLayout {
 pub enum Build {
     Realtime(fn(&NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError>),
     Inference(fn(&NodeConfig<'_>) -> Result<Box<dyn InferenceNode>, NodeError>),
-    /// A bridge between the partitions; built by the engine itself.
-    Bridge(crate::bridge::BridgeKind),
+    /// A bridge between the partitions; built by the engine itself (the bridge module).
+    Bridge(BridgeKind),
+}
+
+/// The three bridges between the partitions. Named here, below the bridges themselves, because a
+/// descriptor's [`Build`] names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BridgeKind {
+    ClipPlayer,
+    NotePlayer,
+    Capture,
 }
 
 /// A node kind: name, ports, parameters, class and constructor.

@@ -33,7 +33,10 @@ impl Registry {
         let mut r = Registry {
             kinds: BTreeMap::new(),
         };
-        crate::bridge::register(&mut r);
+        for d in crate::bridge::descriptors() {
+            r.register(d)
+                .expect("bridge kinds are well-formed and registered once");
+        }
         r
     }
 

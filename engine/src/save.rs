@@ -39,8 +39,7 @@ mod tests {
 
     #[test]
     fn failed_write_keeps_the_old_file() {
-        let dir = std::env::temp_dir().join(format!("yano-save-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
+        let dir = yano_testkit::scratch("engine", "atomic-write");
         let path = dir.join("x.ron");
         atomic_write(&path, |f| f.write_all(b"old")).unwrap();
         let err = atomic_write(&path, |f| {
@@ -54,6 +53,5 @@ mod tests {
             1,
             "no temporary file is left behind"
         );
-        fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
-use crate::compiler::{CompileError, CompileStats, Compiler, InferencePlan};
+use crate::compiler::{CompileError, CompileStats, Compiler};
 use crate::graph::{ports_of, Graph, GraphError};
 use crate::node::NodeError;
 use crate::param::{ParamChange, ParamValue};
 use crate::registry::Registry;
 use crate::runtime::inference::{Evaluation, InferencePool, JobStatus};
 use crate::runtime::realtime::{Command, Runtime, RuntimeHandle, SendError};
+use crate::schedule::InferencePlan;
 
 #[derive(Debug, Error)]
 pub enum SessionError {

@@ -13,6 +13,8 @@ pub mod io;
 pub mod mixer;
 pub mod sequence;
 pub mod source;
+#[cfg(test)]
+mod testing;
 pub mod util;
 
 use yano_engine::registry::{Registry, RegistryError};

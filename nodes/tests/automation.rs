@@ -1,5 +1,8 @@
 //! Automation, end to end: a lane in a preset moves a parameter on exactly the samples its points
 //! name, survives save/load, and a bad lane is refused with its place in the text.
+//!
+//! Here rather than in engine/tests because the lanes move a shipped gain fed by a shipped
+//! oscillator into the main output.
 
 mod common;
 

@@ -1,5 +1,8 @@
 //! The inference partition seen from the audio: caching, misses while a value is not ready, and
 //! new values swapping in exactly at the next bar line.
+//!
+//! Here rather than in engine/tests because the graphs play through the shipped main output
+//! (`io.output`) and the shipped file-player preset.
 
 mod common;
 
@@ -52,7 +55,7 @@ fn a_player_counts_misses_until_its_clip_is_ready_then_starts_on_a_bar_line() {
     let g = graph(
         &r,
         &[
-            ("dc", "test.dc", &[("level", 0.5), ("delay_ms", 300.0)]),
+            ("dc", "test.dc_clip", &[("level", 0.5), ("delay_ms", 300.0)]),
             ("out", "io.output", &[]),
         ],
         &[("dc.clip", "out.in")],
@@ -79,7 +82,7 @@ fn a_regenerated_clip_swaps_in_at_the_next_bar_without_a_gap() {
     let g = graph(
         &r,
         &[
-            ("dc", "test.dc", &[("level", 0.25)]),
+            ("dc", "test.dc_clip", &[("level", 0.25)]),
             ("out", "io.output", &[]),
         ],
         &[("dc.clip", "out.in")],

@@ -1,5 +1,8 @@
 //! Edits while running: schedule swaps keep the state of nodes whose id stays, and parameter
 //! changes glide, so the output never jumps by more than the signal itself allows.
+//!
+//! Here rather than in engine/tests because the session it edits plays shipped nodes (an
+//! oscillator, a gain, a mixer, the main output).
 
 mod common;
 

@@ -207,6 +207,8 @@ fn wrong_knob(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> 
 
 #[test]
 fn a_processor_asking_for_an_unknown_id_fails_to_build_and_names_it() {
+    // A kind of its own, not the test kit's: its whole point is a constructor that asks for an
+    // id its descriptor lacks, which no kit kind (and no shipped kind) may do.
     let mut r = Registry::new();
     r.register(NodeDescriptor {
         kind: "test.wrong_knob",

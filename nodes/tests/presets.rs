@@ -238,8 +238,7 @@ fn shipped_presets_round_trip_exactly() {
 
 #[test]
 fn saving_replaces_the_file_atomically() {
-    let dir = std::env::temp_dir().join(format!("yano-presets-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = yano_testkit::scratch("nodes", "atomic-save");
     let path = dir.join("mine.ron");
     let g = parse(GOOD).unwrap();
     save_preset(&g, &path).unwrap();

@@ -1,6 +1,9 @@
 //! Real-time safety: process calls never allocate. Every registered real-time kind is run on its
 //! own (inputs fed), then whole schedules, a schedule swap and parameter glides, all under a
 //! counting allocator. A node that allocates on purpose must be caught.
+//!
+//! Here rather than in engine/tests because it runs every shipped real-time kind and the shipped
+//! presets under the counting allocator.
 
 mod common;
 
@@ -46,7 +49,7 @@ fn single_node_graph(kind: &str, r: &Registry) -> Graph {
             PortType::Control => ("source.lfo", "out"),
             PortType::Events => ("clip.notes", "notes"),
             PortType::AudioClip => ("source.file", "clip"),
-            PortType::NoteClip => ("test.notes", "clip"),
+            PortType::NoteClip => ("test.note_clip", "clip"),
             PortType::Analysis => continue,
         };
         let mut spec = NodeSpec::new(id.clone(), feed_kind);
@@ -55,7 +58,7 @@ fn single_node_graph(kind: &str, r: &Registry) -> Graph {
         }
         g.add_node(spec, r).unwrap();
         if feed_kind == "clip.notes" {
-            g.add_node(NodeSpec::new(format!("{id}_src"), "test.notes"), r)
+            g.add_node(NodeSpec::new(format!("{id}_src"), "test.note_clip"), r)
                 .unwrap();
             g.connect(&format!("{id}_src.clip"), &format!("{id}.clip"), r)
                 .unwrap();

@@ -98,8 +98,7 @@ fn sine_chord_contains_exactly_its_partials_at_their_levels() {
 #[test]
 fn file_player_reproduces_the_source_after_resampling() {
     // Two sines in a 44.1 kHz 24-bit file, played in a 48 kHz session.
-    let dir = std::env::temp_dir().join(format!("yano-render-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = yano_testkit::scratch("nodes", "file-player-resampling");
     let path = dir.join("two-sines.wav");
     let source = |t: f64| 0.3 * (TAU * 440.0 * t).sin() + 0.2 * (TAU * 1234.5 * t).sin();
     let spec = hound::WavSpec {

@@ -16,7 +16,7 @@ fn hit_starts(x: &[f32], sample_rate: f64, bpm: f64, hits: usize) -> Vec<f64> {
     let win = (0.001 * sample_rate) as usize;
     let env: Vec<f32> = x
         .windows(win)
-        .map(|w| (w.iter().map(|v| v * v).sum::<f32>() / win as f32).sqrt())
+        .map(|w| yano_testkit::rms(w) as f32)
         .collect();
     (0..hits)
         .map(|k| {

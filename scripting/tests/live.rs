@@ -8,11 +8,10 @@ use yano_engine::graph::NodeSpec;
 use yano_engine::render::RenderOptions;
 use yano_engine::{Graph, Transport};
 use yano_scripting::live;
+use yano_testkit::rms;
 
 fn folder(name: &str, script: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("yano-live-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = yano_testkit::scratch("live-tests", name);
     std::fs::write(dir.join("vary.rhai"), script).unwrap();
     dir
 }
@@ -44,10 +43,6 @@ fn tone_with_script(dir: PathBuf, every_bars: f64) -> Graph {
     g
 }
 
-fn rms(x: &[f32]) -> f32 {
-    yano_testkit::rms(x) as f32
-}
-
 #[test]
 fn a_script_changes_the_level_on_its_bar_lines() {
     let dir = folder(
@@ -61,7 +56,7 @@ fn a_script_changes_the_level_on_its_bar_lines() {
     };
     let audio = live::render(&g, Arc::new(yano_nodes::registry()), options, |_| true).unwrap();
     let bar = 96_000; // samples per bar at 120 BPM, 48 kHz
-    let level: Vec<f32> = (0..8)
+    let level: Vec<f64> = (0..8)
         .map(|b| rms(&audio.left[b * bar + 4800..(b + 1) * bar]))
         .collect();
     for b in [0, 1, 4, 5] {

@@ -2,12 +2,17 @@
 //! something from outside the repository (a fetched model, a native library, a program from the
 //! system's packages) runs or skips, and saying why where a person running `cargo test` sees it;
 //! scratch folders that each run replaces; levels (RMS, peak, dBFS) of sample buffers; reading a
-//! WAV file back as floats.
+//! WAV file back as floats; and the test node kinds ("test.*", [`nodes`]) that tests plug around
+//! what they measure.
 //!
-//! It is only ever a dev-dependency. It must never depend on a yano crate (every crate's tests
-//! use it, so it sits below them all), and never decide a skip silently: a skipped test prints
-//! its reason to the process's standard error, past the test harness's capture, and fails instead
-//! when the matching `YANO_REQUIRE_*` variable is set (CI sets them after fetching).
+//! It is only ever a dev-dependency. It depends on no yano crate but the engine (for the node
+//! kinds' traits), so every crate above the engine can use all of it; the engine's own unit tests
+//! can use everything but [`nodes`] (there the kit's engine is a second copy of the crate under
+//! test), its integration tests everything. It never decides a skip silently: a skipped test
+//! prints its reason to the process's standard error, past the test harness's capture, and fails
+//! instead when the matching `YANO_REQUIRE_*` variable is set (CI sets them after fetching).
+
+pub mod nodes;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -18,14 +18,14 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
-use crate::bridge::{self, BridgeSlots, CaptureBuffer, ClipSlot};
+use crate::bridge::{self, BridgeSlots};
 use crate::graph::{descriptor_of, ports_of, Graph, GraphError};
-use crate::node::{Build, InferenceNode, NodeClass, NodeConfig, NodeDescriptor, NodeError};
+use crate::node::{Build, NodeClass, NodeConfig, NodeDescriptor, NodeError};
 use crate::param::ParamValue;
 use crate::port::{joint, Joint, PortDirection, PortSpec, PortType};
 use crate::readout::ReadoutBoard;
 use crate::registry::Registry;
-use crate::runtime::schedule::Schedule;
+use crate::schedule::{Feed, InferencePlan, JobInput, PlannedJob, Schedule};
 
 /// Why a graph could not be compiled. Every variant names the nodes involved.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -58,40 +58,6 @@ pub enum CompileError {
         crate::node::MAIN_OUTPUT_KIND
     )]
     SecondOutput { first: String, second: String },
-}
-
-/// One inference job of the plan.
-pub struct PlannedJob {
-    pub id: String,
-    pub kind: &'static str,
-    pub node: Arc<dyn InferenceNode>,
-    /// Hash of kind and parameter values.
-    pub param_key: u64,
-    pub inputs: Vec<Option<JobInput>>,
-    pub outputs: Vec<PortType>,
-}
-
-/// Where an inference input comes from.
-#[derive(Clone)]
-pub enum JobInput {
-    Job { job: usize, output: usize },
-    Capture(Arc<CaptureBuffer>),
-}
-
-/// An inference output that a player on the audio thread plays.
-#[derive(Clone)]
-pub struct Feed {
-    pub job: usize,
-    pub output: usize,
-    pub bridge: String,
-    pub slot: Arc<ClipSlot>,
-}
-
-/// The inference partition, in dependency order.
-#[derive(Default)]
-pub struct InferencePlan {
-    pub jobs: Vec<PlannedJob>,
-    pub feeds: Vec<Feed>,
 }
 
 /// Figures about a compiled schedule.

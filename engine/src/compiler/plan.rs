@@ -16,7 +16,7 @@ use crate::node::{Build, Processor};
 use crate::param::{ParamState, ParamValue};
 use crate::port::{Joint, PortType};
 use crate::process::{PortBinding, NO_EVENTS, SILENCE};
-use crate::runtime::schedule::{DelayLine, NodeSlot, Schedule, Step};
+use crate::schedule::{DelayLine, NodeSlot, Schedule, Step};
 
 /// Room for events in each list of a schedule.
 const EVENTS_PER_LIST: usize = 512;

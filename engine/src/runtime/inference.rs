@@ -14,8 +14,8 @@ use std::time::Duration;
 use crossbeam_channel::{unbounded, Receiver, Sender};
 
 use crate::clip::{ClipValue, Measure};
-use crate::compiler::{InferencePlan, JobInput};
 use crate::node::{InferenceNode, JobContext, JobControl, NodeError};
+use crate::schedule::{InferencePlan, JobInput};
 use crate::transport::Transport;
 
 type Outputs = Result<Vec<ClipValue>, NodeError>;

@@ -1,6 +1,6 @@
 //! The two runtimes: the real-time one that runs a schedule block by block on the audio thread,
-//! and the inference worker pool.
+//! and the inference worker pool. They run what the compiler wrote ([`crate::schedule`]) and
+//! never call the compiler.
 
 pub mod inference;
 pub mod realtime;
-pub mod schedule;

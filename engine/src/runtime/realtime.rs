@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::param::{ParamChange, ParamHandle};
 use crate::process::{Playhead, PortBinding, ProcessContext};
-use crate::runtime::schedule::{Schedule, Step};
+use crate::schedule::{Schedule, Step};
 use crate::transport::Transport;
 
 /// Room in the command queue.
@@ -460,30 +460,5 @@ fn run_steps(s: &mut Schedule, frames: usize, playhead: Playhead, main_out: [*mu
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::compiler::Compiler;
-    use crate::graph::Graph;
-    use crate::registry::Registry;
-    use std::sync::Arc;
-
-    #[test]
-    fn device_buffers_of_any_length_are_served_from_whole_blocks() {
-        // An empty graph renders silence; what is checked is the bookkeeping: odd device buffer
-        // sizes consume blocks of 128 frames exactly, and the playhead follows.
-        let mut compiler = Compiler::new(Arc::new(Registry::new()), 128);
-        let compiled = compiler.compile(&Graph::new(Transport::default())).unwrap();
-        let (mut runtime, handle) = Runtime::new(compiled.schedule, Transport::default());
-        let mut device = vec![1.0f32; 3 * 100];
-        runtime.fill_interleaved(&mut device, 3);
-        assert!(device.iter().all(|x| *x == 0.0));
-        assert_eq!(runtime.position(), 128, "100 frames needed one block");
-        runtime.fill_interleaved(&mut device, 3);
-        assert_eq!(runtime.position(), 256, "200 frames needed two");
-        assert_eq!(handle.position(), 256);
     }
 }

@@ -272,74 +272,12 @@ impl Processor for Compressor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
+    use crate::testing::registry;
     use yano_engine::graph::{Graph, NodeSpec};
     use yano_engine::render::{render, RenderOptions};
     use yano_engine::{ParamValue, Transport};
-
-    /// `test.comp_steps`: a sine (or DC when `freq_hz` is 0) whose level starts at `start_db`
-    /// and rises by `step_db` every `step_ms` for `steps` steps, then falls back to `start_db`.
-    struct Steps {
-        freq: f32,
-        start: f32,
-        step: f32,
-        step_frames: usize,
-        steps: usize,
-        at: usize,
-    }
-
-    impl Processor for Steps {
-        fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-            let sr = ctx.sample_rate() as f32;
-            let out = ctx.audio_out(0, 0);
-            for o in out.iter_mut() {
-                let k = self.at / self.step_frames;
-                let db = if k < self.steps {
-                    self.start + self.step * k as f32
-                } else {
-                    self.start
-                };
-                let phase = (self.at as f64 * f64::from(self.freq) / f64::from(sr)).fract();
-                let wave = if self.freq > 0.0 {
-                    (std::f64::consts::TAU * phase).sin() as f32
-                } else {
-                    1.0
-                };
-                *o = db_to_gain(db) * wave;
-                self.at += 1;
-            }
-        }
-    }
-
-    fn registry() -> Arc<yano_engine::Registry> {
-        let mut r = crate::registry();
-        let n = |id, default| ParamSpec::number(id, "", -200.0, 10_000.0, default, Unit::None);
-        r.register(NodeDescriptor {
-            kind: "test.comp_steps",
-            description: "a sine or DC in level steps",
-            params: vec![
-                n("freq_hz", 1000.0),
-                n("start_db", -40.0),
-                n("step_db", 0.0),
-                n("step_ms", 100.0),
-                n("steps", 1.0),
-            ],
-            ports: PortLayout::Fixed(vec![PortSpec::output("out", PortType::MONO, "signal")]),
-            build: Build::Realtime(|c| {
-                let p = &c.params;
-                Ok(Box::new(Steps {
-                    freq: p.number("freq_hz")? as f32,
-                    start: p.number("start_db")? as f32,
-                    step: p.number("step_db")? as f32,
-                    step_frames: (p.number("step_ms")? * 48.0) as usize,
-                    steps: p.number("steps")? as usize,
-                    at: 0,
-                }))
-            }),
-        })
-        .unwrap();
-        Arc::new(r)
-    }
+    use yano_testkit::nodes::SIGNAL;
+    use yano_testkit::{dbfs, rms};
 
     type Params<'a> = &'a [(&'a str, ParamValue)];
 
@@ -348,11 +286,9 @@ mod tests {
         let r = registry();
         let mut g = Graph::new(Transport::default());
         let source = |id: &str, params: Params<'_>| {
-            params
-                .iter()
-                .fold(NodeSpec::new(id, "test.comp_steps"), |n, (k, v)| {
-                    n.with(k, v.clone())
-                })
+            // A sine (or DC when `freq_hz` is 0) stepping in level: the kit's "steps" shape.
+            let steps = NodeSpec::new(id, SIGNAL).with("shape", "steps");
+            params.iter().fold(steps, |n, (k, v)| n.with(k, v.clone()))
         };
         g.add_node(source("main", main), &r).unwrap();
         let c = comp.iter().fold(NodeSpec::new("comp", KIND), |n, (k, v)| {
@@ -378,8 +314,7 @@ mod tests {
     }
 
     fn rms_db(x: &[f32]) -> f32 {
-        let ms = x.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>() / x.len() as f64;
-        (10.0 * ms.log10()) as f32
+        dbfs(rms(x)) as f32
     }
 
     #[test]

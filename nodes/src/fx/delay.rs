@@ -301,7 +301,9 @@ mod tests {
     use yano_engine::render::{render, RenderOptions, Rendered};
     use yano_engine::{ParamValue, Transport};
 
-    use crate::fx::testing::{registry, SOURCE};
+    use crate::testing::registry;
+    use yano_testkit::nodes::SIGNAL;
+    use yano_testkit::rms;
 
     /// click → delay (with `params`) → output, at `bpm`.
     fn echoes(bpm: f64, burst: bool, params: &[(&str, ParamValue)], seconds: f64) -> Rendered {
@@ -312,7 +314,7 @@ mod tests {
             swing: 0.5,
         });
         let click =
-            NodeSpec::new("click", SOURCE).with("shape", if burst { "burst" } else { "impulse" });
+            NodeSpec::new("click", SIGNAL).with("shape", if burst { "burst" } else { "impulse" });
         g.add_node(click, &r).unwrap();
         let mut delay = NodeSpec::new("delay", KIND);
         for (k, v) in params {
@@ -335,10 +337,6 @@ mod tests {
 
     fn text(t: &str) -> ParamValue {
         ParamValue::Text(t.into())
-    }
-
-    fn rms(x: &[f32]) -> f64 {
-        (x.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>() / x.len() as f64).sqrt()
     }
 
     #[test]
@@ -393,7 +391,7 @@ mod tests {
         let r = registry();
         let mut g = Graph::new(Transport::default());
         for spec in [
-            NodeSpec::new("click", SOURCE),
+            NodeSpec::new("click", SIGNAL),
             NodeSpec::new("mix", "util.mix").with("inputs", 2.0),
             NodeSpec::new("echo", KIND).with("time_ms", 100.0),
             NodeSpec::new("loop_gain", "util.gain").with("gain_db", -6.0206),

@@ -338,7 +338,7 @@ mod tests {
                 g.connect("osc.out", "out.in", &r).unwrap();
             }
         }
-        crate::fx::testing::render_mono(&g, r, seconds)
+        yano_testkit::nodes::render_mono(&g, r, seconds)
     }
 
     /// Amplitude of the component at `freq` (a single-bin DFT over whole cycles).

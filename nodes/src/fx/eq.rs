@@ -279,7 +279,8 @@ mod tests {
 
     const SR: f64 = 48_000.0;
 
-    use crate::fx::testing::{registry, SOURCE};
+    use crate::testing::registry;
+    use yano_testkit::nodes::SIGNAL;
 
     /// Renders `source` → EQ → output and returns (left, right).
     fn through_eq(
@@ -392,7 +393,7 @@ mod tests {
             ("band4_type", t("high_pass")),
             ("band4_freq_hz", n(30.0)),
         ];
-        let (h, right) = through_eq(NodeSpec::new("src", SOURCE), &settings, 0.5);
+        let (h, right) = through_eq(NodeSpec::new("src", SIGNAL), &settings, 0.5);
         assert_eq!(h, right, "both channels get the same EQ");
         let q = std::f64::consts::FRAC_1_SQRT_2;
         let mut worst: f64 = 0.0;

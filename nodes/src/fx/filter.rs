@@ -206,7 +206,8 @@ mod tests {
 
     const SR: f64 = 48_000.0;
 
-    use crate::fx::testing::{registry, SOURCE};
+    use crate::testing::registry;
+    use yano_testkit::nodes::SIGNAL;
 
     /// Renders `src` → filter (→ `cutoff_mod` from `lfo` when given) → output; the left channel.
     fn through_filter(
@@ -230,7 +231,7 @@ mod tests {
             g.add_node(lfo, &r).unwrap();
             g.connect("lfo.out", "f.cutoff_mod", &r).unwrap();
         }
-        crate::fx::testing::render_mono(&g, r, seconds)
+        yano_testkit::nodes::render_mono(&g, r, seconds)
     }
 
     /// The filter's gain in dB at each of `freqs`, from the DFT of its impulse response.
@@ -240,7 +241,7 @@ mod tests {
             ("cutoff_hz", ParamValue::Number(cutoff)),
             ("resonance", ParamValue::Number(resonance)),
         ];
-        let h = through_filter(NodeSpec::new("src", SOURCE), None, &settings, 0.25);
+        let h = through_filter(NodeSpec::new("src", SIGNAL), None, &settings, 0.25);
         freqs
             .iter()
             .map(|f| {

@@ -395,75 +395,13 @@ impl Limiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::registry;
     use std::f64::consts::PI;
-    use std::sync::Arc;
     use yano_engine::graph::{Graph, NodeSpec};
-    use yano_engine::{ParamValue, Registry, Transport};
+    use yano_engine::{ParamValue, Transport};
+    use yano_testkit::nodes::SIGNAL;
 
     const SR: u32 = 48_000;
-
-    /// `test.signal`: wave 0 = one impulse of `level` at frame 0; 1 = a naive (hard-edged)
-    /// square burst at 187.5 Hz from 0.05 s to 0.1 s; 2 = a sine at fs/4 whose samples fall 45°
-    /// off its peaks (sample peak 0.707 · level, true peak level) from 0.02 s to 0.08 s; 3 = a
-    /// 1 kHz sine at level / 16 (−24 dB), at full level from 0.1 s to 0.15 s.
-    struct Signal {
-        wave: u32,
-        level: f32,
-        n: usize,
-    }
-
-    impl Processor for Signal {
-        fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-            let out = ctx.audio_out(0, 0);
-            for o in out.iter_mut() {
-                let n = self.n;
-                let t = n as f64 / f64::from(SR);
-                *o = self.level
-                    * match self.wave {
-                        0 => f32::from(n == 0),
-                        1 if (0.05..0.1).contains(&t) => {
-                            if n % 256 < 128 {
-                                1.0
-                            } else {
-                                -1.0
-                            }
-                        }
-                        2 if (0.02..0.08).contains(&t) => {
-                            (PI / 2.0 * n as f64 + PI / 4.0).sin() as f32
-                        }
-                        3 => {
-                            let loud = (0.1..0.15).contains(&t);
-                            (2.0 * PI * 1000.0 * t).sin() as f32
-                                * if loud { 1.0 } else { 1.0 / 16.0 }
-                        }
-                        _ => 0.0,
-                    };
-                self.n += 1;
-            }
-        }
-    }
-
-    fn registry() -> Arc<Registry> {
-        let mut r = crate::registry();
-        r.register(NodeDescriptor {
-            kind: "test.signal",
-            description: "test signals",
-            params: vec![
-                ParamSpec::integer("wave", "which", 0, 3, 0, Unit::Count),
-                ParamSpec::number("level", "peak", 0.0, 16.0, 1.0, Unit::None),
-            ],
-            ports: PortLayout::Fixed(vec![PortSpec::output("out", PortType::MONO, "signal")]),
-            build: Build::Realtime(|c: &NodeConfig<'_>| {
-                Ok(Box::new(Signal {
-                    wave: c.params.number("wave")? as u32,
-                    level: c.params.number("level")? as f32,
-                    n: 0,
-                }))
-            }),
-        })
-        .unwrap();
-        Arc::new(r)
-    }
 
     /// Renders `source` (id "src") → limiter → output, or `source` alone; the left channel.
     fn render_with(source: NodeSpec, limiter: Option<&[(&str, f64)]>, seconds: f64) -> Vec<f32> {
@@ -482,7 +420,7 @@ mod tests {
         } else {
             g.connect("src.out", "out.in", &r).unwrap();
         }
-        crate::fx::testing::render_mono(&g, r, seconds)
+        yano_testkit::nodes::render_mono(&g, r, seconds)
     }
 
     /// The largest |value| of `x` sampled 8× (Hann-windowed sinc, 64 taps a side): its true
@@ -558,14 +496,14 @@ mod tests {
             ),
             (
                 "hard square burst",
-                NodeSpec::new("src", "test.signal")
-                    .with("wave", 1.0)
+                NodeSpec::new("src", SIGNAL)
+                    .with("shape", "square_burst")
                     .with("level", f64::from(over)),
             ),
             (
                 "fs/4 sine, peaks between samples",
-                NodeSpec::new("src", "test.signal")
-                    .with("wave", 2.0)
+                NodeSpec::new("src", SIGNAL)
+                    .with("shape", "quarter_rate_sine")
                     .with("level", f64::from(over)),
             ),
         ];
@@ -614,7 +552,7 @@ mod tests {
         );
         // An impulse comes out exactly `lookahead` samples late.
         let imp = render_with(
-            NodeSpec::new("src", "test.signal").with("level", 0.5),
+            NodeSpec::new("src", SIGNAL).with("level", 0.5),
             Some(&[("lookahead_ms", 5.0)]),
             0.05,
         );
@@ -627,8 +565,8 @@ mod tests {
     fn gain_recovers_at_the_release_rate() {
         // A −24 dB sine with 50 ms at full level (+13 dB over the −1 dB ceiling) in the middle.
         let src = || {
-            NodeSpec::new("src", "test.signal")
-                .with("wave", 3.0)
+            NodeSpec::new("src", SIGNAL)
+                .with("shape", "swell")
                 .with("level", 4.0)
         };
         let release_ms = 20.0;

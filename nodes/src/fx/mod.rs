@@ -8,5 +8,3 @@ pub mod eq;
 pub mod filter;
 pub mod limiter;
 pub mod reverb;
-#[cfg(test)]
-pub mod testing;

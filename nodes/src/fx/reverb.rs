@@ -372,14 +372,15 @@ mod tests {
     use yano_engine::{ParamValue, Transport};
 
     use crate::fx::biquad::{Biquad, BiquadState, Shape};
-    use crate::fx::testing::{registry, SOURCE};
+    use crate::testing::registry;
+    use yano_testkit::nodes::SIGNAL;
 
     /// The response of a reverb with `params` (wet only, no predelay unless given) to a click.
     fn response(params: &[(&str, f64)], noise: bool, seconds: f64) -> Rendered {
         let r = registry();
         let mut g = Graph::new(Transport::default());
         let click =
-            NodeSpec::new("click", SOURCE).with("shape", if noise { "noise" } else { "impulse" });
+            NodeSpec::new("click", SIGNAL).with("shape", if noise { "noise" } else { "impulse" });
         g.add_node(click, &r).unwrap();
         let mut verb = NodeSpec::new("verb", KIND)
             .with("mix", 1.0)

@@ -1,101 +1,40 @@
-//! Test support for the instruments: `test.two_notes`, a key player that presses up to two
-//! notes at set times, a render helper, and measurements of pitch and level taken from the audio.
+//! Test support for the instruments: up to two notes at set times played by the kit's
+//! `test.notes`, a render helper, and measurements of pitch and level taken from the audio.
 
 use std::f64::consts::TAU;
 
 use yano_engine::graph::{Graph, NodeSpec};
-use yano_engine::param::{ParamSpec, Unit};
-use yano_engine::port::{PortSpec, PortType};
 use yano_engine::render::{render, RenderOptions};
-use yano_engine::{
-    Build, NodeConfig, NodeDescriptor, NodeError, NoteEvent, NoteKind, PortLayout, ProcessContext,
-    Processor, Transport,
-};
+use yano_engine::Transport;
+use yano_testkit::nodes::NOTES;
 
 pub const SR: f64 = 48_000.0;
 
-/// `test.two_notes`: plays note a and note b at given times (ms; a negative time: never).
-struct TwoNotes {
-    events: [(f64, NoteKind); 4],
-    pos: f64,
-}
-
-impl Processor for TwoNotes {
-    fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-        let end = self.pos + ctx.frames() as f64;
-        let mut due: Vec<NoteEvent> = self
-            .events
-            .iter()
-            .filter(|(at, _)| *at >= self.pos && *at < end)
-            .map(|(at, kind)| NoteEvent {
-                offset: (at - self.pos) as u32,
-                kind: *kind,
-            })
-            .collect();
-        due.sort_by_key(|e| e.offset);
-        for e in due {
-            ctx.events_out(0).push(e);
-        }
-        self.pos = end;
-    }
-}
-
-fn two_notes(c: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
-    let n = |id: &str| c.params.number(id);
-    let at = |id: &str| -> Result<f64, NodeError> {
-        let ms = n(id)?;
-        Ok(if ms < 0.0 {
-            -1.0
-        } else {
-            (ms * 0.001 * SR).round()
-        })
+/// The kit's `test.notes` text for up to two notes: `keys` sets `note_a`, `note_b` (45 unless
+/// set), `on_a_ms` (0), `off_a_ms`, `on_b_ms`, `off_b_ms` (never unless set; a negative time is
+/// never too) and `velocity` (1), times rounded to the sample at 48 kHz.
+pub fn two_notes(keys: &[(&str, f64)]) -> String {
+    let key = |id: &str, default: f64| {
+        keys.iter()
+            .find(|(k, _)| *k == id)
+            .map_or(default, |(_, v)| *v)
     };
-    let velocity = n("velocity")? as f32;
-    let (a, b) = (n("note_a")? as u8, n("note_b")? as u8);
-    Ok(Box::new(TwoNotes {
-        events: [
-            (at("on_a_ms")?, NoteKind::On { note: a, velocity }),
-            (at("off_a_ms")?, NoteKind::Off { note: a }),
-            (at("on_b_ms")?, NoteKind::On { note: b, velocity }),
-            (at("off_b_ms")?, NoteKind::Off { note: b }),
-        ],
-        pos: 0.0,
-    }))
+    let velocity = key("velocity", 1.0) as f32;
+    let (a, b) = (key("note_a", 45.0) as u8, key("note_b", 45.0) as u8);
+    let events = [
+        (key("on_a_ms", 0.0), format!("{a} {velocity}")),
+        (key("off_a_ms", -1.0), format!("{a} off")),
+        (key("on_b_ms", -1.0), format!("{b} {velocity}")),
+        (key("off_b_ms", -1.0), format!("{b} off")),
+    ];
+    events
+        .iter()
+        .filter(|(ms, _)| *ms >= 0.0)
+        .map(|(ms, event)| format!("{} {event}; ", (ms * 0.001 * SR).round() as u64))
+        .collect()
 }
 
-/// crate::registry() plus `test.two_notes`.
-pub fn registry_with_keys() -> yano_engine::Registry {
-    let mut r = crate::registry();
-    let time = |id, default| {
-        ParamSpec::number(
-            id,
-            "ms, −1 never",
-            -1.0,
-            10_000.0,
-            default,
-            Unit::Milliseconds,
-        )
-    };
-    r.register(NodeDescriptor {
-        kind: "test.two_notes",
-        description: "two notes at set times",
-        params: vec![
-            ParamSpec::number("note_a", "", 0.0, 127.0, 45.0, Unit::None),
-            time("on_a_ms", 0.0),
-            time("off_a_ms", -1.0),
-            ParamSpec::number("note_b", "", 0.0, 127.0, 45.0, Unit::None),
-            time("on_b_ms", -1.0),
-            time("off_b_ms", -1.0),
-            ParamSpec::number("velocity", "", 0.0, 1.0, 1.0, Unit::None),
-        ],
-        ports: PortLayout::Fixed(vec![PortSpec::output("notes", PortType::Events, "notes")]),
-        build: Build::Realtime(two_notes),
-    })
-    .unwrap();
-    r
-}
-
-/// Renders `kind` with `params`, played by `test.two_notes` with `keys`; the mono output.
+/// Renders `kind` with `params`, played with [`two_notes`]`(keys)`; the mono output.
 pub fn play(kind: &str, params: &[(&str, f64)], keys: &[(&str, f64)], secs: f64) -> Vec<f32> {
     let spec = params
         .iter()
@@ -103,19 +42,15 @@ pub fn play(kind: &str, params: &[(&str, f64)], keys: &[(&str, f64)], secs: f64)
     play_spec(spec, keys, secs)
 }
 
-/// Renders the node `spec` (id "inst") played by `test.two_notes` with `keys`.
+/// Renders the node `spec` (id "inst") played with [`two_notes`]`(keys)`.
 pub fn play_spec(spec: NodeSpec, keys: &[(&str, f64)], seconds: f64) -> Vec<f32> {
-    let r = std::sync::Arc::new(registry_with_keys());
+    let r = crate::testing::registry();
     let sample_rate = SR as u32;
     let mut g = Graph::new(Transport {
         sample_rate,
         ..Default::default()
     });
-    let keys_spec = keys
-        .iter()
-        .fold(NodeSpec::new("keys", "test.two_notes"), |s, (k, v)| {
-            s.with(k, *v)
-        });
+    let keys_spec = NodeSpec::new("keys", NOTES).with("notes", two_notes(keys).as_str());
     g.add_node(keys_spec, &r).unwrap();
     g.add_node(spec, &r).unwrap();
     g.add_node(NodeSpec::new("out", "io.output"), &r).unwrap();

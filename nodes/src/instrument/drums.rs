@@ -549,56 +549,18 @@ impl Processor for Drums {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
     use yano_engine::graph::{Graph, NodeSpec};
     use yano_engine::render::{render, RenderOptions, Rendered};
-    use yano_engine::{NoteEvent, Transport};
+    use yano_engine::Transport;
+    use yano_testkit::nodes::NOTES;
+    use yano_testkit::rms;
 
     const SR: f64 = 48_000.0;
 
-    /// `test.hits`: plays the note-ons listed in its `hits` text, "sample note velocity; …".
-    struct Hits(Vec<(u64, u8, f32)>, u64);
-
-    impl Processor for Hits {
-        fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-            let (now, end) = (self.1, self.1 + ctx.frames() as u64);
-            for &(at, note, velocity) in self.0.iter().filter(|h| (now..end).contains(&h.0)) {
-                let kind = NoteKind::On { note, velocity };
-                ctx.events_out(0).push(NoteEvent {
-                    offset: (at - now) as u32,
-                    kind,
-                });
-            }
-            self.1 = end;
-        }
-    }
-
-    fn hits_kind(c: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
-        let text = c.params.text("hits")?;
-        let hit = |h: &str| {
-            let mut f = h.split_whitespace();
-            Some((
-                f.next()?.parse().ok()?,
-                f.next()?.parse().ok()?,
-                f.next()?.parse().ok()?,
-            ))
-        };
-        Ok(Box::new(Hits(text.split(';').filter_map(hit).collect(), 0)))
-    }
-
     fn play(hits: &str, params: &[(&str, f64)], seconds: f64, block_size: usize) -> Rendered {
-        let mut r = crate::registry();
-        r.register(NodeDescriptor {
-            kind: "test.hits",
-            description: "note-ons at fixed samples",
-            params: vec![ParamSpec::text("hits", "sample note velocity; …", "")],
-            ports: PortLayout::Fixed(vec![PortSpec::output("notes", PortType::Events, "")]),
-            build: Build::Realtime(hits_kind),
-        })
-        .unwrap();
-        let r = Arc::new(r);
+        let r = crate::testing::registry();
         let mut g = Graph::new(Transport::default());
-        g.add_node(NodeSpec::new("hits", "test.hits").with("hits", hits), &r)
+        g.add_node(NodeSpec::new("hits", NOTES).with("notes", hits), &r)
             .unwrap();
         let kit = params
             .iter()
@@ -613,10 +575,6 @@ mod tests {
             ..RenderOptions::default()
         };
         render(&g, r, opts).unwrap()
-    }
-
-    fn rms(x: &[f32]) -> f64 {
-        (x.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>() / x.len() as f64).sqrt()
     }
 
     /// (mid time in ms, frequency, peak) of each half cycle between zero crossings.

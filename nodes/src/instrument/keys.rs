@@ -446,9 +446,10 @@ impl Processor for Keys {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instrument::testing::{at, peak_near, play, rms, tone, SR};
+    use crate::instrument::testing::{at, peak_near, play, tone, SR};
     use crate::instrument::voice::velocity_gain;
     use yano_engine::param::ParamValue;
+    use yano_testkit::rms;
 
     fn num(id: &str, v: f64) -> (&str, ParamValue) {
         (id, ParamValue::Number(v))
@@ -468,7 +469,7 @@ mod tests {
         let script: String = notes
             .iter()
             .enumerate()
-            .map(|(i, n)| format!("{} on {n} 0.8;", i * 960))
+            .map(|(i, n)| format!("{} {n} 0.8;", i * 960))
             .collect();
         let params = [num("voices", 4.0), num("tremolo_depth", 0.0)];
         let out = play(KIND, &params, &script, 0.6).left;
@@ -496,12 +497,12 @@ mod tests {
     fn steals_fade_instead_of_clicking() {
         // Voice limit 1: note 52 steals note 48's voice at a peak of 48's waveform.
         let params = [num("voices", 1.0), num("tremolo_depth", 0.0)];
-        let alone = play(KIND, &params, "0 on 48 0.9", 0.2).left;
+        let alone = play(KIND, &params, "0 48 0.9", 0.2).left;
         let period = (SR / f64::from(midi_to_hz(48))) as usize;
         let steal = (at(0.1)..at(0.1) + period)
             .max_by(|a, b| alone[*a].abs().total_cmp(&alone[*b].abs()))
             .unwrap_or(0);
-        let script = format!("0 on 48 0.9; {steal} on 52 0.9");
+        let script = format!("0 48 0.9; {steal} 52 0.9");
         let out = play(KIND, &params, &script, 0.25).left;
         // Steady steps: the old note before, the new note once its attack is over.
         let bound = 1.5
@@ -535,7 +536,7 @@ mod tests {
                 ("model", ParamValue::Text(model.into())),
                 num("tremolo_depth", 0.0),
             ];
-            let out = play(KIND, &params, &format!("0 on 60 {velocity}"), 0.3).left;
+            let out = play(KIND, &params, &format!("0 60 {velocity}"), 0.3).left;
             let x = &out[at(0.01)..at(0.15)];
             // Spectral centroid over the first 12 harmonics, in harmonic numbers.
             let f0 = f64::from(midi_to_hz(60));
@@ -563,7 +564,7 @@ mod tests {
     #[test]
     fn tremolo_pans_at_its_rate() {
         let params = [num("tremolo_hz", 4.5), num("tremolo_depth", 0.3)];
-        let out = play(KIND, &params, "0 on 57 0.8", 2.0);
+        let out = play(KIND, &params, "0 57 0.8", 2.0);
         // Balance (L − R)/(L + R) of the rectified channels in 2 ms windows: −depth·sin(2πft).
         let w = at(0.002);
         let balance: Vec<f64> = out
@@ -610,7 +611,7 @@ mod tests {
                     ("model", ParamValue::Text((*model).into())),
                     num("tremolo_depth", 0.0),
                 ];
-                let out = play(KIND, &params, &format!("0 on {note} 0.8"), 0.3).left;
+                let out = play(KIND, &params, &format!("0 {note} 0.8"), 0.3).left;
                 let got = peak_near(&out[at(0.03)..at(0.28)], want);
                 let error = (got / want - 1.0).abs();
                 assert!(error < 0.01, "{model} note {note}: {got} Hz, want {want}");
@@ -624,7 +625,7 @@ mod tests {
     fn gated_stabs_speak_fast_and_end_clean() {
         // A 100 ms stab chord (AMAPIANO.md: stabs gated 80–120 ms).
         let params = [("model", ParamValue::Text("stab".into()))];
-        let script = "0 on 60 0.9; 0 on 64 0.9; 0 on 67 0.9; 4800 off 60; 4800 off 64; 4800 off 67";
+        let script = "0 60 0.9; 0 64 0.9; 0 67 0.9; 4800 60 off; 4800 64 off; 4800 67 off";
         let out = play(KIND, &params, script, 0.4).left;
         let body = rms(&out[at(0.02)..at(0.08)]);
         let onset = rms(&out[at(0.004)..at(0.01)]);

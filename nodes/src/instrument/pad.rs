@@ -296,8 +296,9 @@ impl Processor for Pad {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::instrument::testing::{at, play, rms, tone};
+    use crate::instrument::testing::{at, play, tone};
     use yano_engine::param::ParamValue;
+    use yano_testkit::rms;
 
     fn num(id: &str, v: f64) -> (&str, ParamValue) {
         (id, ParamValue::Number(v))
@@ -327,7 +328,7 @@ mod tests {
             num("attack_ms", 300.0),
             num("release_ms", 1000.0),
         ];
-        let out = play(KIND, &params, "0 on 69 1.0; 33600 off 69", 1.6).left;
+        let out = play(KIND, &params, "0 69 1.0; 33600 69 off", 1.6).left;
         let env = envelope(&out);
         // Window k covers k..k+10 ms: shift by 5 ms to its centre.
         let plateau = env[500..640].iter().sum::<f64>() / 140.0;
@@ -351,7 +352,7 @@ mod tests {
                 num("resonance", 0.0),
                 num("attack_ms", 1.0),
             ];
-            play(KIND, &params, "0 on 45 1.0", 0.6).left
+            play(KIND, &params, "0 45 1.0", 0.6).left
         };
         let (closed, open) = (render(1000.0), render(20_000.0));
         let f0 = f64::from(midi_to_hz(45));
@@ -382,7 +383,7 @@ mod tests {
                 num("width", width),
                 num("attack_ms", 5.0),
             ];
-            let out = play(KIND, &params, "0 on 57 1.0", 1.6);
+            let out = play(KIND, &params, "0 57 1.0", 1.6);
             let (l, r) = (&out.left[at(0.3)..], &out.right[at(0.3)..]);
             let dot = |a: &[f32], b: &[f32]| {
                 a.iter()
@@ -417,7 +418,7 @@ mod tests {
         let script: String = notes
             .iter()
             .enumerate()
-            .map(|(i, n)| format!("{} on {n} 1.0;", i * 1440))
+            .map(|(i, n)| format!("{} {n} 1.0;", i * 1440))
             .collect();
         let params = [
             num("voices", 2.0),

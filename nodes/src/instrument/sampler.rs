@@ -381,71 +381,22 @@ impl Processor for Sampler {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::registry;
     use std::f64::consts::TAU;
     use std::path::PathBuf;
-    use std::sync::Arc;
+    use std::sync::{Arc, OnceLock};
     use yano_engine::graph::{Graph, NodeSpec};
     use yano_engine::render::{render, RenderOptions};
-    use yano_engine::{NoteEvent, Transport};
+    use yano_engine::Transport;
+    use yano_testkit::nodes::NOTES;
 
     const SR: f64 = 48_000.0;
 
-    /// `test.notes_at`: plays the events in its `notes` text, "sample note velocity|off; …".
-    struct Notes(Vec<(u64, NoteKind)>, u64);
-
-    impl Processor for Notes {
-        fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-            let (now, end) = (self.1, self.1 + ctx.frames() as u64);
-            for &(at, kind) in self.0.iter().filter(|h| (now..end).contains(&h.0)) {
-                ctx.events_out(0).push(NoteEvent {
-                    offset: (at - now) as u32,
-                    kind,
-                });
-            }
-            self.1 = end;
-        }
-    }
-
-    fn notes_kind(c: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
-        let event = |e: &str| {
-            let mut f = e.split_whitespace();
-            let (at, note) = (f.next()?.parse().ok()?, f.next()?.parse().ok()?);
-            let kind = match f.next()? {
-                "off" => NoteKind::Off { note },
-                v => NoteKind::On {
-                    note,
-                    velocity: v.parse().ok()?,
-                },
-            };
-            Some((at, kind))
-        };
-        Ok(Box::new(Notes(
-            c.params
-                .text("notes")?
-                .split(';')
-                .filter_map(event)
-                .collect(),
-            0,
-        )))
-    }
-
-    fn registry() -> Arc<yano_engine::Registry> {
-        let mut r = crate::registry();
-        r.register(NodeDescriptor {
-            kind: "test.notes_at",
-            description: "notes at fixed samples",
-            params: vec![ParamSpec::text("notes", "sample note velocity|off; …", "")],
-            ports: PortLayout::Fixed(vec![PortSpec::output("notes", PortType::Events, "")]),
-            build: Build::Realtime(notes_kind),
-        })
-        .unwrap();
-        Arc::new(r)
-    }
-
+    /// The scratch folder the tests' WAV files are written to, made once per run.
     fn dir() -> PathBuf {
-        let d = std::env::temp_dir().join(format!("yano-sampler-test-{}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        d
+        static DIR: OnceLock<PathBuf> = OnceLock::new();
+        DIR.get_or_init(|| yano_testkit::scratch("nodes", "sampler"))
+            .clone()
     }
 
     /// Writes a float WAV of one sine per channel (amplitude 0.5) and returns its file name.
@@ -475,11 +426,8 @@ mod tests {
         let r = registry();
         let mut g = Graph::new(Transport::default());
         g.base_dir = Some(dir());
-        g.add_node(
-            NodeSpec::new("keys", "test.notes_at").with("notes", notes),
-            &r,
-        )
-        .unwrap();
+        g.add_node(NodeSpec::new("keys", NOTES).with("notes", notes), &r)
+            .unwrap();
         let spec = NodeSpec::new("s", KIND).with("file", file);
         g.add_node(params.iter().fold(spec, |s, (k, v)| s.with(k, *v)), &r)
             .unwrap();

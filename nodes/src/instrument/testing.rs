@@ -1,93 +1,26 @@
-//! Test support for the instrument tests: `test.note_script`, a source that plays a written list
-//! of notes sample-accurately, and the measurements the tests take (RMS, a Hann-windowed
+//! Test support for the instrument tests: an instrument played by the kit's `test.notes` (notes
+//! written sample-accurately), and the measurements the tests take (a Hann-windowed
 //! single-frequency DFT, a peak search). Compiled for tests only.
 
-use std::sync::Arc;
-
 use yano_engine::graph::{Graph, NodeSpec};
-use yano_engine::param::{ParamSpec, ParamValue};
-use yano_engine::port::{PortSpec, PortType};
+use yano_engine::param::ParamValue;
 use yano_engine::render::{render, RenderOptions, Rendered};
-use yano_engine::{
-    Build, NodeConfig, NodeDescriptor, NodeError, NoteEvent, NoteKind, PortLayout, ProcessContext,
-    Processor, Transport,
-};
+use yano_engine::Transport;
+use yano_testkit::nodes::NOTES;
 
 pub const SR: f64 = 48_000.0;
 
-/// `test.note_script`: plays "sample on|off note [velocity]; …" (sample times from the start).
-struct Script {
-    events: Vec<(u64, NoteKind)>,
-    next: usize,
-    now: u64,
-}
-
-impl Processor for Script {
-    fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-        let end = self.now + ctx.frames() as u64;
-        while let Some(&(at, kind)) = self.events.get(self.next) {
-            if at >= end {
-                break;
-            }
-            let offset = at.saturating_sub(self.now) as u32;
-            ctx.events_out(0).push(NoteEvent { offset, kind });
-            self.next += 1;
-        }
-        self.now = end;
-    }
-}
-
-fn parse(text: &str) -> Result<Vec<(u64, NoteKind)>, NodeError> {
-    let bad = || NodeError::new(format!("bad script \"{text}\""));
-    let mut out = Vec::new();
-    for item in text.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-        let w: Vec<&str> = item.split_whitespace().collect();
-        let at: u64 = w.first().and_then(|s| s.parse().ok()).ok_or_else(bad)?;
-        let note: u8 = w.get(2).and_then(|s| s.parse().ok()).ok_or_else(bad)?;
-        let kind = match w.get(1) {
-            Some(&"on") => NoteKind::On {
-                note,
-                velocity: w.get(3).and_then(|s| s.parse().ok()).unwrap_or(0.8),
-            },
-            Some(&"off") => NoteKind::Off { note },
-            _ => return Err(bad()),
-        };
-        out.push((at, kind));
-    }
-    out.sort_by_key(|e| e.0);
-    Ok(out)
-}
-
-fn build(c: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
-    Ok(Box::new(Script {
-        events: parse(&c.params.text("script")?)?,
-        next: 0,
-        now: 0,
-    }))
-}
-
-/// Renders `kind` with `params`, driven by `script`, for `seconds` at 48 kHz.
-pub fn play(kind: &str, params: &[(&str, ParamValue)], script: &str, seconds: f64) -> Rendered {
-    let mut r = crate::registry();
-    r.register(NodeDescriptor {
-        kind: "test.note_script",
-        description: "plays a note script",
-        params: vec![ParamSpec::text("script", "events", "")],
-        ports: PortLayout::Fixed(vec![PortSpec::output("notes", PortType::Events, "notes")]),
-        build: Build::Realtime(build),
-    })
-    .unwrap();
-    let r = Arc::new(r);
+/// Renders `kind` with `params`, played by `notes` ("sample note velocity|off; …", see
+/// `yano_testkit::nodes::parse_notes`), for `seconds` at 48 kHz.
+pub fn play(kind: &str, params: &[(&str, ParamValue)], notes: &str, seconds: f64) -> Rendered {
+    let r = crate::testing::registry();
     let mut g = Graph::new(Transport {
         sample_rate: SR as u32,
         bpm: 120.0,
         swing: 0.5,
     });
-    g.add_node(
-        NodeSpec::new("sc", "test.note_script").with("script", script),
-        &r,
-    )
-    .unwrap();
+    g.add_node(NodeSpec::new("sc", NOTES).with("notes", notes), &r)
+        .unwrap();
     let mut spec = NodeSpec::new("inst", kind);
     for (k, v) in params {
         spec = spec.with(k, v.clone());
@@ -106,10 +39,6 @@ pub fn play(kind: &str, params: &[(&str, ParamValue)], script: &str, seconds: f6
 /// Sample index of `seconds`.
 pub fn at(seconds: f64) -> usize {
     (seconds * SR) as usize
-}
-
-pub fn rms(x: &[f32]) -> f64 {
-    (x.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>() / x.len().max(1) as f64).sqrt()
 }
 
 /// Amplitude of the component at `freq` in `x`, Hann-windowed (Goertzel).

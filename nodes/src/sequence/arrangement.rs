@@ -250,10 +250,12 @@ impl Processor for Arrangement {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sequence::probe::{registry, text};
+    use crate::sequence::probe::text;
+    use crate::testing::registry;
     use yano_engine::graph::{Graph, NodeSpec};
     use yano_engine::render::{render, RenderOptions};
     use yano_engine::Transport;
+    use yano_testkit::nodes::{note_ons, NOTE_PROBE};
 
     /// Two tracks of steady quarter notes (C4 and E4) through an arrangement; returns (sample, note) of note-ons.
     fn arranged(params: &[(&str, &str)], listen: usize) -> Vec<(usize, u8)> {
@@ -282,8 +284,7 @@ mod tests {
             spec = spec.with(k, *v);
         }
         g.add_node(spec, &r).unwrap();
-        g.add_node(NodeSpec::new("probe", "test.note_probe"), &r)
-            .unwrap();
+        g.add_node(NodeSpec::new("probe", NOTE_PROBE), &r).unwrap();
         g.add_node(NodeSpec::new("out", "io.output"), &r).unwrap();
         g.connect("a.notes", "arr.in_1", &r).unwrap();
         g.connect("b.notes", "arr.in_2", &r).unwrap();
@@ -299,12 +300,9 @@ mod tests {
             },
         )
         .unwrap();
-        audio
-            .left
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| **n > 0.0)
-            .map(|(i, n)| (i, *n as u8))
+        note_ons(&audio)
+            .into_iter()
+            .map(|(i, note, _)| (i, note))
             .collect()
     }
 

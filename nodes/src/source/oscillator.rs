@@ -325,9 +325,8 @@ mod tests {
         );
         let n = noise.len() as f64;
         let mean = noise.iter().map(|v| f64::from(*v)).sum::<f64>() / n;
-        let rms = (noise.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>() / n).sqrt();
-        let peak = noise.iter().fold(0f32, |m, v| m.max(v.abs()));
-        let rms_db = 20.0 * rms.log10();
+        let peak = yano_testkit::peak(&noise);
+        let rms_db = yano_testkit::dbfs(yano_testkit::rms(&noise));
         // Uniform in −1 … 1: RMS 1/√3 (−4.77 dB), as a saw's.
         let want_db = 20.0 * (1.0 / 3f64.sqrt()).log10();
         // Energy per hertz in two bands; 1 s at 48 kHz makes bins 1 Hz wide.

@@ -1,12 +1,18 @@
-//! A compiled schedule: the audio thread's whole world for one version of the graph. Everything
-//! it needs is allocated here, on the control thread, before it is shipped.
+//! What the compiler hands the runtimes: the real-time [`Schedule`], the audio thread's whole
+//! world for one version of the graph (everything it needs is allocated here, on the control
+//! thread, before it is shipped), and the [`InferencePlan`] the worker pool evaluates. Both the
+//! compiler (which writes them) and the runtimes (which run them) use this module; it uses
+//! neither.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::automation::PlayedLane;
+use crate::bridge::{CaptureBuffer, ClipSlot};
 use crate::event::EventList;
-use crate::node::Processor;
+use crate::node::{InferenceNode, Processor};
 use crate::param::ParamState;
+use crate::port::PortType;
 use crate::process::PortBinding;
 
 /// One instruction of the block loop.
@@ -124,4 +130,38 @@ impl Schedule {
     pub fn delay_line_count(&self) -> usize {
         self.delays.len()
     }
+}
+
+/// One inference job of the plan.
+pub struct PlannedJob {
+    pub id: String,
+    pub kind: &'static str,
+    pub node: Arc<dyn InferenceNode>,
+    /// Hash of kind and parameter values.
+    pub param_key: u64,
+    pub inputs: Vec<Option<JobInput>>,
+    pub outputs: Vec<PortType>,
+}
+
+/// Where an inference input comes from.
+#[derive(Clone)]
+pub enum JobInput {
+    Job { job: usize, output: usize },
+    Capture(Arc<CaptureBuffer>),
+}
+
+/// An inference output that a player on the audio thread plays.
+#[derive(Clone)]
+pub struct Feed {
+    pub job: usize,
+    pub output: usize,
+    pub bridge: String,
+    pub slot: Arc<ClipSlot>,
+}
+
+/// The inference partition, in dependency order.
+#[derive(Default)]
+pub struct InferencePlan {
+    pub jobs: Vec<PlannedJob>,
+    pub feeds: Vec<Feed>,
 }
