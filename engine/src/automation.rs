@@ -264,6 +264,7 @@ mod tests {
 
     #[test]
     fn played_lanes_hit_their_points_on_the_sample() {
+        // "test.gain" only names the kind a parameter is resolved for; no node kind is built.
         // 120 BPM at 48 kHz: a bar is 96,000 samples. Ramp 0 → 1 over bar 1, hold, then jump.
         let t = Transport {
             sample_rate: 48_000,

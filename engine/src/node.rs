@@ -350,6 +350,8 @@ mod tests {
     use super::*;
     use crate::param::Unit;
 
+    // "test.knobs" only names the kind in messages: no node kind is registered or built here
+    // (and the test kit's kinds cannot serve the engine's own unit tests).
     fn specs() -> Vec<ParamSpec> {
         vec![
             ParamSpec::number("gain_db", "level", -96.0, 12.0, -6.0, Unit::Decibels),
