@@ -103,11 +103,10 @@ impl Key {
             Mode::Major => self.tonic,
             Mode::Minor => (self.tonic + 3) % 12,
         };
-        // Steps round the circle of fifths from C, 0..12; past five (B major) the flat side is
+        // Steps round the circle of fifths from C, 0..12: a fifth is 7 semitones and 7 · 7 = 49 ≡ 1
+        // (mod 12), so the tonic times 7 counts the fifths. Past five (B major) the flat side is
         // shorter, and at six (G♭ = F♯) flats win, as the module doc says.
-        let fifths = (0..12u8)
-            .find(|k| (7 * k) % 12 == major_tonic)
-            .expect("every pitch class is on the circle of fifths") as i8;
+        let fifths = ((7 * u16::from(major_tonic)) % 12) as i8;
         if fifths >= 6 {
             fifths - 12
         } else {
