@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::event::{EventList, NoteEvent, NoteKind};
 use crate::port::PortType;
 use crate::process::Playhead;
+use crate::syllable::Syllable;
 
 /// A whole piece of audio, one vector per channel, all of one length.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +33,8 @@ pub struct Note {
     pub length_beats: f64,
     /// 0..=1
     pub velocity: f32,
+    /// The syllable it is sung on, if any (a singing instrument reads it; others ignore it).
+    pub syllable: Syllable,
 }
 
 /// Piano-roll data.
@@ -214,6 +217,7 @@ impl NoteScheduler {
                         kind: NoteKind::On {
                             note,
                             velocity: n.velocity,
+                            syllable: n.syllable,
                         },
                     });
                     self.held[note as usize] = true;

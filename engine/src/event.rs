@@ -1,10 +1,17 @@
 //! Note events inside a block, and the fixed-capacity list that carries them on the audio thread.
 
+use crate::syllable::Syllable;
+
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum NoteKind {
-    /// A key pressed: MIDI note number, velocity 0..=1.
-    On { note: u8, velocity: f32 },
+    /// A key pressed: MIDI note number, velocity 0..=1, and the syllable it is sung on
+    /// ([`Syllable::NONE`] for instruments that do not sing, or when the note has none).
+    On {
+        note: u8,
+        velocity: f32,
+        syllable: Syllable,
+    },
     /// A key released.
     Off { note: u8 },
 }
@@ -124,6 +131,7 @@ mod tests {
             kind: NoteKind::On {
                 note: 60,
                 velocity: 1.0,
+                syllable: Syllable::NONE,
             },
         };
         let events = [on(3), on(3), on(10), on(500)];
@@ -155,6 +163,7 @@ mod tests {
             kind: NoteKind::On {
                 note: 60,
                 velocity: 1.0,
+                syllable: Syllable::NONE,
             },
         };
         assert!(list.push(on(5)));

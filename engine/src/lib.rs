@@ -31,6 +31,7 @@ pub mod save;
 pub mod schedule;
 pub mod session;
 pub mod smf;
+pub mod syllable;
 pub mod transport;
 
 pub use clip::{AudioClip, ClipValue, Note, NoteClip};
@@ -47,4 +48,5 @@ pub use process::ProcessContext;
 pub use registry::Registry;
 pub use runtime::realtime::{Command, Runtime};
 pub use session::Session;
+pub use syllable::Syllable;
 pub use transport::Transport;

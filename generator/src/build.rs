@@ -36,6 +36,7 @@ pub fn quantise(n: &Note) -> Note {
         start_beats: q(n.start_beats),
         length_beats: q(n.length_beats).max(0.0001),
         velocity: f32::from(velocity_of(n)) / 127.0,
+        syllable: n.syllable,
     }
 }
 

@@ -2,6 +2,7 @@
 //! Pure and deterministic: the same request gives the same track.
 
 use yano_engine::clip::Note;
+use yano_engine::syllable::Syllable;
 use yano_music::Key;
 
 use crate::form::{self, EnergyCurve, Line, Part, Section};
@@ -369,6 +370,7 @@ fn keys_line(request: &Request, chords: &[VoicedChord], feel: Feel) -> Vec<Note>
                         start_beats: start,
                         length_beats: length,
                         velocity: 0.66,
+                        syllable: Syllable::NONE,
                     });
                 }
                 for n in left {
@@ -377,6 +379,7 @@ fn keys_line(request: &Request, chords: &[VoicedChord], feel: Feel) -> Vec<Note>
                         start_beats: start,
                         length_beats: length,
                         velocity: 0.55,
+                        syllable: Syllable::NONE,
                     });
                 }
             }
@@ -387,6 +390,7 @@ fn keys_line(request: &Request, chords: &[VoicedChord], feel: Feel) -> Vec<Note>
                         start_beats: span.start_beats,
                         length_beats: (span.beats - 0.1).max(0.2),
                         velocity: 0.5,
+                        syllable: Syllable::NONE,
                     });
                 }
                 let first_bar = (span.start_beats / 4.0).floor() as u32 + 1;
@@ -404,6 +408,7 @@ fn keys_line(request: &Request, chords: &[VoicedChord], feel: Feel) -> Vec<Note>
                                 start_beats: at,
                                 length_beats: 0.2,
                                 velocity: accent,
+                                syllable: Syllable::NONE,
                             });
                         }
                     }
@@ -424,6 +429,7 @@ fn pad_line(chords: &[VoicedChord]) -> Vec<Note> {
                 start_beats: c.start_beats,
                 length_beats: (c.beats - 0.05).max(0.1),
                 velocity: 0.6,
+                syllable: Syllable::NONE,
             })
         })
         .collect()

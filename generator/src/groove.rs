@@ -2,6 +2,7 @@
 //! fills at phrase ends, swing on the odd 16ths and humanised percussion.
 
 use yano_engine::clip::Note;
+use yano_engine::syllable::Syllable;
 
 use crate::form::{Line, Section};
 use crate::prompt::Style;
@@ -66,6 +67,7 @@ fn note(beats: f64, pitch: u8, velocity: f64, length: f64) -> Note {
         start_beats: beats.max(0.0),
         length_beats: length,
         velocity: (velocity.clamp(1.0, 127.0) / 127.0) as f32,
+        syllable: Syllable::NONE,
     }
 }
 

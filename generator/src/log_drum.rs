@@ -4,6 +4,7 @@
 //! each phrase (2–4 sixteenths, velocity rising 60 → 110). The second drop plays a variation.
 
 use yano_engine::clip::Note;
+use yano_engine::syllable::Syllable;
 use yano_music::Key;
 
 use crate::form::Section;
@@ -280,6 +281,7 @@ pub fn line(
                     start_beats: at,
                     length_beats: length,
                     velocity: (velocity.clamp(1.0, 127.0) / 127.0) as f32,
+                    syllable: Syllable::NONE,
                 });
             }
         }
@@ -298,6 +300,7 @@ pub fn bass_line(chords: &[VoicedChord], sections: &[Section]) -> Vec<Note> {
             start_beats: c.start_beats,
             length_beats: (c.beats - 0.1).max(0.1),
             velocity: 0.8,
+            syllable: Syllable::NONE,
         })
         .collect()
 }

@@ -7,6 +7,7 @@ use yano_audio_io::decode::DecodedAudio;
 use yano_engine::clip::{AudioClip, ClipValue, Note, NoteClip};
 use yano_engine::param::{ParamSpec, Unit};
 use yano_engine::port::{PortSpec, PortType};
+use yano_engine::syllable::Syllable;
 use yano_engine::{
     audio_input, Build, InferenceNode, JobContext, NodeConfig, NodeDescriptor, NodeError,
     PortLayout, Registry,
@@ -115,6 +116,7 @@ impl InferenceNode for Transcribe {
                     start_beats: n.start * beats_per_second,
                     length_beats: (n.end - n.start) * beats_per_second,
                     velocity: f32::from(n.velocity) / 127.0,
+                    syllable: Syllable::NONE,
                 })
             })
             .collect();

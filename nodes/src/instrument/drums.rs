@@ -520,7 +520,7 @@ impl Processor for Drums {
                 self.render(l, r);
             }
             if let Some(e) = event {
-                if let NoteKind::On { note, velocity } = e.kind {
+                if let NoteKind::On { note, velocity, .. } = e.kind {
                     if let Some(d) = MAP.iter().position(|m| m.0 == note) {
                         if velocity > 0.0 {
                             self.hit(d, velocity, &params, at);

@@ -526,7 +526,7 @@ impl Processor for LogDrum {
             }
             if let Some(e) = event {
                 match e.kind {
-                    NoteKind::On { note, velocity } if velocity > 0.0 => {
+                    NoteKind::On { note, velocity, .. } if velocity > 0.0 => {
                         self.note_on(note, velocity, &p, at)
                     }
                     NoteKind::On { note, .. } | NoteKind::Off { note } => self.note_off(note),

@@ -347,7 +347,7 @@ impl Processor for Sampler {
             }
             if let Some(e) = event {
                 match e.kind {
-                    NoteKind::On { note, velocity } if velocity > 0.0 => {
+                    NoteKind::On { note, velocity, .. } if velocity > 0.0 => {
                         self.note_on(note, velocity, &params, at)
                     }
                     NoteKind::On { note, .. } | NoteKind::Off { note } => {

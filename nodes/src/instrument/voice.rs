@@ -410,13 +410,13 @@ impl<V: Voice> VoicePool<V> {
             pos = at;
             for e in group {
                 match e.kind {
-                    NoteKind::On { note, velocity } if velocity <= 0.0 => self.note_off(note),
+                    NoteKind::On { note, velocity, .. } if velocity <= 0.0 => self.note_off(note),
                     NoteKind::Off { note } => self.note_off(note),
                     NoteKind::On { .. } => {}
                 }
             }
             for e in group {
-                if let NoteKind::On { note, velocity } = e.kind {
+                if let NoteKind::On { note, velocity, .. } = e.kind {
                     if velocity > 0.0 {
                         let peak = velocity_gain(velocity, velocity_amount);
                         self.note_on(note, velocity, peak, shared);
@@ -582,6 +582,7 @@ mod tests {
             kind: NoteKind::On {
                 note: 60,
                 velocity: 1.0,
+                syllable: yano_engine::Syllable::NONE,
             },
         };
         let off = |offset| NoteEvent {

@@ -45,7 +45,7 @@ impl Processor for NoteLog {
         };
         for e in events {
             let (note, velocity) = match e.kind {
-                NoteKind::On { note, velocity } => (note, velocity.max(1e-3)),
+                NoteKind::On { note, velocity, .. } => (note, velocity.max(1e-3)),
                 NoteKind::Off { note } => (note, 0.0),
             };
             let _ = log.push(LoggedNote {

@@ -6,6 +6,7 @@
 use yano_engine::clip::{Note, NoteClip, NoteScheduler};
 use yano_engine::param::{ParamSpec, Unit};
 use yano_engine::port::{PortSpec, PortType};
+use yano_engine::syllable::Syllable;
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, PortLayout, ProcessContext, Processor,
 };
@@ -94,6 +95,7 @@ pub fn parse_clip(text: &str, transpose: i32) -> Result<Vec<Note>, String> {
                 start_beats: start,
                 length_beats: length,
                 velocity: (velocity / 127.0) as f32,
+                syllable: Syllable::NONE,
             });
         }
     }

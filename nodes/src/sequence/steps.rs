@@ -10,6 +10,7 @@
 use yano_engine::event::{NoteEvent, NoteKind};
 use yano_engine::param::{ParamSpec, Unit};
 use yano_engine::port::{PortSpec, PortType};
+use yano_engine::Syllable;
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, PortLayout, ProcessContext, Processor,
 };
@@ -257,7 +258,11 @@ impl Processor for Steps {
             if on >= start && on < end {
                 out.push(NoteEvent {
                     offset: (on - start) as u32,
-                    kind: NoteKind::On { note, velocity },
+                    kind: NoteKind::On {
+                        note,
+                        velocity,
+                        syllable: Syllable::NONE,
+                    },
                 });
             }
         }

@@ -92,14 +92,16 @@ mod tests {
                     0,
                     NoteKind::On {
                         note: 60,
-                        velocity: 0.9
+                        velocity: 0.9,
+                        syllable: yano_engine::Syllable::NONE,
                     }
                 ),
                 (
                     0,
                     NoteKind::On {
                         note: 64,
-                        velocity: 0.5
+                        velocity: 0.5,
+                        syllable: yano_engine::Syllable::NONE,
                     }
                 ),
                 (4800, NoteKind::Off { note: 60 }),

@@ -7,6 +7,7 @@ use yano_engine::clip::{ClipValue, Note, NoteClip};
 use yano_engine::node::{InferenceNode, JobContext};
 use yano_engine::param::ParamSpec;
 use yano_engine::port::{PortSpec, PortType};
+use yano_engine::syllable::Syllable;
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, NoteEvent, NoteKind, PortLayout, ProcessContext,
     Processor,
@@ -37,6 +38,7 @@ pub fn parse_notes(text: &str) -> Result<Vec<(u64, NoteKind)>, NodeError> {
             velocity => NoteKind::On {
                 note,
                 velocity: velocity.parse().map_err(|_| bad())?,
+                syllable: yano_engine::Syllable::NONE,
             },
         };
         events.push((at, kind));
@@ -95,6 +97,7 @@ impl InferenceNode for Quarters {
                 start_beats: f64::from(i),
                 length_beats: 0.5,
                 velocity: 0.8,
+                syllable: Syllable::NONE,
             })
             .collect();
         Ok(vec![ClipValue::Notes(Arc::new(NoteClip {

@@ -24,7 +24,7 @@ impl Processor for Probe {
         l.fill(0.0);
         r.fill(0.0);
         for e in events {
-            if let (NoteKind::On { note, velocity }, Some(i)) =
+            if let (NoteKind::On { note, velocity, .. }, Some(i)) =
                 (e.kind, Some(e.offset as usize).filter(|i| *i < l.len()))
             {
                 l[i] = f32::from(note);
