@@ -96,10 +96,11 @@ fn yin(x: &[f32], lo: f64, hi: f64) -> Option<f64> {
     None
 }
 
-/// Pitch track in cents from `note`: (time s, cents) every 2.5 ms, windows of 2.5 periods.
+/// Pitch track in cents from `note`: (time s, cents) every 2.5 ms, differences summed over
+/// 1.2 periods (a short window, so a vibrato's swing is not averaged away).
 fn track(x: &[f32], note: f64, from: f64, to: f64) -> Vec<(f64, f64)> {
     let f = note_hz(note);
-    let win = (2.5 * SR / (f * 0.8)) as usize + (SR / (f * 0.7)) as usize + 4;
+    let win = (1.2 * SR / f) as usize + (SR / (f * 0.7)) as usize + 4;
     let mut out = Vec::new();
     let mut t = from;
     while t < to {
@@ -312,4 +313,241 @@ fn vowels_have_the_formants_of_peterson_and_barney() {
         }
     }
     assert!(worst < 0.10, "worst formant error {:.1} %", 100.0 * worst);
+}
+
+/// Rate (Hz, from the upward zero crossings of the track) and depth (cents, √2 × the RMS of a
+/// sine) of the vibrato in a pitch track, around its mean.
+fn vibrato_of(t: &[(f64, f64)]) -> (f64, f64) {
+    let mean = t.iter().map(|(_, c)| c).sum::<f64>() / t.len() as f64;
+    let ups: Vec<f64> = t
+        .windows(2)
+        .filter(|w| w[0].1 < mean && w[1].1 >= mean)
+        .map(|w| {
+            let (a, b) = (w[0].1 - mean, w[1].1 - mean);
+            w[0].0 + (w[1].0 - w[0].0) * (-a / (b - a))
+        })
+        .collect();
+    let rate = (ups.len() - 1) as f64 / (ups[ups.len() - 1] - ups[0]);
+    // Whole cycles only, for the RMS.
+    let cycle: Vec<f64> = t
+        .iter()
+        .filter(|(s, _)| *s >= ups[0] && *s < ups[ups.len() - 1])
+        .map(|(_, c)| c - mean)
+        .collect();
+    let rms = (cycle.iter().map(|c| c * c).sum::<f64>() / cycle.len() as f64).sqrt();
+    (rate, rms * std::f64::consts::SQRT_2)
+}
+
+#[test]
+fn vibrato_has_its_rate_depth_and_delay() {
+    for (voice, note, rate, depth) in [("alto", 57.0, 5.5, 50.0), ("tenor", 50.0, 7.0, 30.0)] {
+        let params = [
+            choice("voice", voice),
+            num("vibrato_rate_hz", rate),
+            num("vibrato_depth_cents", depth),
+            num("vibrato_delay_ms", 400.0),
+            num("vibrato_fade_ms", 200.0),
+            num("breathiness", 0.0),
+        ];
+        let (x, _) = sing(&params, &format!("0 {note} 0.9"), 3.0);
+        // Before the delay the pitch is steady.
+        let before = track(&x, note, 0.1, 0.39);
+        let wobble = before.iter().map(|(_, c)| c.abs()).fold(0.0, f64::max);
+        let (got_rate, got_depth) = vibrato_of(&track(&x, note, 0.8, 2.8));
+        eprintln!(
+            "{voice}: before the delay ±{wobble:.2} cents; rate {got_rate:.3} Hz (set {rate}), \
+             depth {got_depth:.2} cents (set {depth})"
+        );
+        assert!(wobble < 2.0, "{wobble}");
+        assert!((got_rate / rate - 1.0).abs() < 0.05, "{got_rate}");
+        assert!((got_depth / depth - 1.0).abs() < 0.05, "{got_depth}");
+        // Half-way through the fade the swing is about half the depth.
+        let fading = track(&x, note, 0.4, 0.6);
+        let early = fading
+            .iter()
+            .filter(|(s, _)| *s < 0.45)
+            .map(|(_, c)| c.abs())
+            .fold(0.0, f64::max);
+        assert!(
+            early < 0.3 * depth,
+            "{early}: the vibrato started before its delay"
+        );
+    }
+}
+
+/// RMS of `x` in windows of `ms` every millisecond.
+fn levels(x: &[f64], ms: f64) -> Vec<f64> {
+    let w = at(ms / 1000.0);
+    (0..(x.len() - w) / at(0.001))
+        .map(|i| {
+            let s = &x[i * at(0.001)..i * at(0.001) + w];
+            (s.iter().map(|v| v * v).sum::<f64>() / w as f64).sqrt()
+        })
+        .collect()
+}
+
+/// Normalised autocorrelation of `x` at `lag`.
+fn periodicity(x: &[f32], lag: usize) -> f64 {
+    let n = x.len() - lag;
+    let (mut xy, mut xx, mut yy) = (0.0, 0.0, 0.0);
+    for i in 0..n {
+        let (a, b) = (f64::from(x[i]), f64::from(x[i + lag]));
+        xy += a * b;
+        xx += a * a;
+        yy += b * b;
+    }
+    xy / (xx * yy).sqrt().max(1e-30)
+}
+
+#[test]
+fn a_consonant_precedes_the_vowel_by_its_length() {
+    let note = 57.0;
+    let lag = (SR / note_hz(note)).round() as usize;
+    for consonant_ms in [60.0, 150.0] {
+        let params = [
+            num("consonant_ms", consonant_ms),
+            num("attack_ms", 1.0),
+            num("breathiness", 0.0),
+        ];
+        // Half a second of silence, then "sa".
+        let (x, _) = sing(&params, &format!("24000 {note} 0.9 sa"), 1.0);
+        let x = &x[at(0.5)..];
+        // Noise: energy above 4 kHz (a fourth-order difference), in 2 ms windows.
+        let high: Vec<f64> = (4..x.len())
+            .map(|i| {
+                let d = |k: usize| f64::from(x[i - k]);
+                d(0) - 4.0 * d(1) + 6.0 * d(2) - 4.0 * d(3) + d(4)
+            })
+            .collect();
+        let hiss = levels(&high, 2.0);
+        let loudest = hiss[..at(consonant_ms / 1000.0) / at(0.001)]
+            .iter()
+            .cloned()
+            .fold(0.0, f64::max);
+        let noise_on = hiss.iter().position(|v| *v > 0.1 * loudest).unwrap() as f64;
+        // Voicing: the first millisecond whose next 10 ms repeat at the note's period.
+        let voiced_on = (0..x.len() / at(0.001))
+            .find(|ms| periodicity(&x[at(*ms as f64 / 1000.0)..][..at(0.01) + lag], lag) > 0.7)
+            .unwrap() as f64
+            + 5.0;
+        eprintln!(
+            "consonant_ms {consonant_ms}: noise from {noise_on} ms, voicing from {voiced_on} ms \
+             (window centre)"
+        );
+        assert!(noise_on <= 3.0, "{noise_on}");
+        assert!((voiced_on - consonant_ms).abs() <= 6.0, "{voiced_on}");
+    }
+}
+
+/// Amplitude of the component at `freq` in `x`, Hann-windowed (Goertzel).
+fn tone(x: &[f32], freq: f64) -> f64 {
+    let n = x.len() as f64;
+    let w = std::f64::consts::TAU * freq / SR;
+    let coeff = 2.0 * w.cos();
+    let (mut s1, mut s2) = (0.0, 0.0);
+    for (i, v) in x.iter().enumerate() {
+        let hann = 0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / n).cos();
+        let s0 = f64::from(*v) * hann + coeff * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    4.0 * (s1 * s1 + s2 * s2 - coeff * s1 * s2).max(0.0).sqrt() / n
+}
+
+/// An "ooh" chord of A minor, held: (notes, left, right).
+fn chord(width: f64) -> ([f64; 4], Vec<f32>, Vec<f32>) {
+    let notes = [57.0, 60.0, 64.0, 69.0];
+    let script: String = notes.iter().map(|n| format!("0 {n} 0.9 ooh;")).collect();
+    let params = [
+        num("voices", 4.0),
+        num("width", width),
+        num("vibrato_depth_cents", 0.0),
+    ];
+    let (l, r) = sing(&params, &script, 1.0);
+    (notes, l, r)
+}
+
+#[test]
+fn a_stacked_chord_sings_every_note() {
+    let (notes, l, r) = chord(0.0);
+    let mono: Vec<f32> = l.iter().zip(&r).map(|(a, b)| a + b).collect();
+    let x = &mono[at(0.3)..at(0.9)];
+    for n in notes {
+        let on = tone(x, note_hz(n));
+        // A quarter-tone off the note, where no voice sings.
+        let off = tone(x, note_hz(n + 0.5));
+        eprintln!("note {n}: {on:.4} at its pitch, {off:.6} a quarter-tone above");
+        assert!(on > 30.0 * off, "note {n} missing: {on} vs {off}");
+    }
+}
+
+#[test]
+fn width_zero_is_mono_and_width_one_is_wide() {
+    let (_, l, r) = chord(0.0);
+    assert!(l.iter().any(|v| v.abs() > 0.01));
+    assert_eq!(l, r, "width 0 must give identical channels");
+    let (_, l, r) = chord(1.0);
+    let (l, r) = (&l[at(0.3)..], &r[at(0.3)..]);
+    let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| f64::from(x * y)).sum::<f64>();
+    let correlation = dot(l, r) / (dot(l, l) * dot(r, r)).sqrt();
+    eprintln!("width 1: left/right correlation {correlation:.3}");
+    assert!(correlation < 0.6, "{correlation}");
+}
+
+/// Largest sample-to-sample step of `x`.
+fn largest_step(x: &[f32]) -> f32 {
+    x.windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .fold(0.0, f32::max)
+}
+
+#[test]
+fn stealing_does_not_click() {
+    // Two voices; the third and fourth notes steal held ones mid-note.
+    let params = [
+        num("voices", 2.0),
+        num("vibrato_depth_cents", 0.0),
+        num("breathiness", 0.0),
+        num("width", 0.0),
+    ];
+    let script = "0 57 0.9 ah; 0 64 0.9 ah; 24000 60 0.9 ah; 33600 67 0.9 ah";
+    let (x, _) = sing(&params, script, 1.2);
+    let steady = largest_step(&x[at(0.3)..at(0.5)]).max(largest_step(&x[at(0.9)..at(1.2)]));
+    let steals = largest_step(&x[at(0.49)..at(0.52)]).max(largest_step(&x[at(0.69)..at(0.72)]));
+    eprintln!("largest step: {steals:.4} around the steals, {steady:.4} while singing");
+    assert!(steals <= 1.1 * steady, "{steals} vs {steady}");
+    // Cutting the sound dead at its peak before the steal would step by that peak: the test
+    // can see such a click.
+    let peak = x[at(0.49)..at(0.5)]
+        .iter()
+        .map(|v| v.abs())
+        .fold(0.0, f32::max);
+    assert!(peak > 1.5 * steady, "{peak} vs {steady}");
+}
+
+#[test]
+fn legato_notes_glide_over_portamento_ms() {
+    let params = [
+        num("voices", 1.0),
+        num("portamento_ms", 200.0),
+        num("vibrato_depth_cents", 0.0),
+    ];
+    // Legato: 64 starts while 57 is held. Detached: 57 ends first.
+    let legato = "0 57 0.9 ah; 24000 64 0.9 ah; 26000 57 off";
+    let detached = "0 57 0.9 ah; 23000 57 off; 24000 64 0.9 ah";
+    let (x, _) = sing(&params, legato, 1.2);
+    let (y, _) = sing(&params, detached, 1.2);
+    let pitch = |x: &[f32], t: f64| {
+        let f = yin(&x[at(t) - 600..at(t) + 600], 150.0, 450.0).unwrap();
+        69.0 + 12.0 * (f / 440.0).log2()
+    };
+    let (start, middle, end) = (pitch(&x, 0.45), pitch(&x, 0.6), pitch(&x, 0.8));
+    let jumped = pitch(&y, 0.6);
+    eprintln!(
+        "legato: {start:.2} before, {middle:.2} half-way (want 60.5), {end:.2} after; \
+         detached: {jumped:.2} half-way"
+    );
+    assert!((start - 57.0).abs() < 0.05 && (end - 64.0).abs() < 0.05);
+    assert!((middle - 60.5).abs() < 0.3, "{middle}");
+    assert!((jumped - 64.0).abs() < 0.05, "{jumped}");
 }
