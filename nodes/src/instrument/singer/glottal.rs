@@ -27,6 +27,8 @@ pub struct Glottis {
 #[derive(Debug, Clone, Copy)]
 pub struct Breath {
     pub open_quotient: f32,
+    /// 1 / `open_quotient`.
+    inverse_open: f32,
     /// Tilt low-pass coefficient (0 = no tilt).
     pub tilt: f32,
     /// Level of the pulse and of the aspiration noise.
@@ -47,6 +49,7 @@ impl Breath {
         };
         Breath {
             open_quotient: 0.5 + 0.3 * b,
+            inverse_open: 1.0 / (0.5 + 0.3 * b),
             tilt,
             pulse: 1.0 - 0.5 * b,
             aspiration: 0.6 * b,
@@ -73,7 +76,7 @@ impl Glottis {
     /// Next white-noise sample, −1..1 (shared with the consonants).
     #[inline]
     pub fn noise(&mut self) -> f32 {
-        self.noise.next()
+        self.noise.sample()
     }
 
     /// The next source sample at phase increment `dt` (f0 / sample rate): the pulse times
@@ -83,7 +86,7 @@ impl Glottis {
         let oq = b.open_quotient;
         let p = self.phase;
         let (pulse, flow) = if p < oq {
-            let t = p / oq;
+            let t = p * b.inverse_open;
             (t * (2.0 - 3.0 * t), t * t * (1.0 - t) * 6.75)
         } else {
             (0.0, 0.0)
@@ -97,7 +100,7 @@ impl Glottis {
         }
         let tilted = pulse + b.tilt * (self.tilt - pulse);
         self.tilt = tilted;
-        let breath = b.aspiration * self.noise.next() * (0.3 + 0.7 * flow);
+        let breath = b.aspiration * self.noise.sample() * (0.3 + 0.7 * flow);
         voicing * (b.pulse * tilted + breath)
     }
 }
@@ -127,7 +130,7 @@ impl Noise {
     }
 
     #[inline]
-    pub fn next(&mut self) -> f32 {
+    pub fn sample(&mut self) -> f32 {
         let mut x = self.0;
         x ^= x << 13;
         x ^= x >> 17;

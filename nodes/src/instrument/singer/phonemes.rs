@@ -209,19 +209,22 @@ mod tests {
     use super::*;
     use Target::*;
 
+    /// Text, onset, nucleus, offglide, coda.
+    type Case = (
+        &'static str,
+        [Option<Consonant>; 2],
+        Target,
+        Option<Target>,
+        Option<Target>,
+    );
+
     fn parse(s: &str) -> Articulation {
         Articulation::parse(s.as_bytes(), Schwa)
     }
 
     #[test]
     fn syllables_of_the_issue_are_read() {
-        let cases: [(
-            &str,
-            [Option<Consonant>; 2],
-            Target,
-            Option<Target>,
-            Option<Target>,
-        ); 14] = [
+        let cases: [Case; 14] = [
             ("ah", [None, None], A, None, None),
             ("eh", [None, None], E, None, None),
             ("ee", [None, None], I, None, None),

@@ -334,7 +334,7 @@ impl Vocalist {
                     af += step[1];
                     ah += step[2];
                     let src = self.glottis.tick(dt, av, &s.breath) + ah * self.glottis.noise();
-                    let fric = af * self.fric.tick(self.fric_noise.next());
+                    let fric = af * self.fric.tick(self.fric_noise.sample());
                     *o += a * VOICE_LEVEL * (self.tract.tick(src) + fric);
                 }
             } else {
