@@ -301,6 +301,7 @@ fn vowels_have_the_formants_of_peterson_and_barney() {
                 choice("vowel", vowel),
                 num("breathiness", 0.0),
                 num("vibrato_depth_cents", 0.0),
+                num("flutter", 0.0),
             ];
             let (x, _) = sing(&params, &format!("0 {note} 0.9"), 0.8);
             let [f1, f2] = formants(&x[at(0.3)..at(0.7)], note_hz(note));
@@ -350,6 +351,7 @@ fn vibrato_has_its_rate_depth_and_delay() {
             num("vibrato_delay_ms", 400.0),
             num("vibrato_fade_ms", 200.0),
             num("breathiness", 0.0),
+            num("flutter", 0.0),
         ];
         let (x, _) = sing(&params, &format!("0 {note} 0.9"), 3.0);
         // Before the delay the pitch is steady.
@@ -410,6 +412,7 @@ fn a_consonant_precedes_the_vowel_by_its_length() {
             num("consonant_ms", consonant_ms),
             num("attack_ms", 1.0),
             num("breathiness", 0.0),
+            num("flutter", 0.0),
         ];
         // Half a second of silence, then "sa".
         let (x, _) = sing(&params, &format!("24000 {note} 0.9 sa"), 1.0);
@@ -533,6 +536,7 @@ fn legato_notes_glide_over_portamento_ms() {
         num("voices", 1.0),
         num("portamento_ms", 200.0),
         num("vibrato_depth_cents", 0.0),
+        num("flutter", 0.0),
     ];
     // Legato: 64 starts while 57 is held. Detached: 57 ends first.
     let legato = "0 57 0.9 ah; 24000 64 0.9 ah; 26000 57 off";
@@ -593,4 +597,24 @@ fn hums_are_murmurs_and_codas_close_on_them() {
     let coda = share_above_1k(&x[at(0.55)..at(0.6)]);
     eprintln!("\"sam\": above 1 kHz {vowel:.3} on the vowel, {coda:.3} in the coda");
     assert!(coda < 0.25 * vowel, "{coda} vs {vowel}");
+}
+
+#[test]
+fn flutter_wavers_by_its_set_size() {
+    // Three sines of 10/3 cents each at flutter 1: RMS 10/3 × √(3/2) = 4.08 cents.
+    let rms_of = |flutter: f64| {
+        let params = [
+            num("vibrato_depth_cents", 0.0),
+            num("breathiness", 0.0),
+            num("flutter", flutter),
+        ];
+        let (x, _) = sing(&params, "0 57 0.9", 2.4);
+        let t = track(&x, 57.0, 0.2, 2.2);
+        let mean = t.iter().map(|(_, c)| c).sum::<f64>() / t.len() as f64;
+        (t.iter().map(|(_, c)| (c - mean).powi(2)).sum::<f64>() / t.len() as f64).sqrt()
+    };
+    let (none, full) = (rms_of(0.0), rms_of(1.0));
+    eprintln!("flutter 0: {none:.3} cents RMS; flutter 1: {full:.3} (want 4.08)");
+    assert!(none < 0.1, "{none}");
+    assert!((full / 4.082 - 1.0).abs() < 0.15, "{full}");
 }

@@ -88,6 +88,11 @@ pub fn descriptor() -> NodeDescriptor {
                 5000.0,
                 300.0,
             ),
+            amount_param(
+                "flutter",
+                "slow pitch irregularity (Klatt): 1 = ±10 cents",
+                0.25,
+            ),
             ms_param(
                 "portamento_ms",
                 "glide between legato notes (voices 1)",
@@ -148,6 +153,7 @@ yano_engine::param_handles! {
         vibrato_depth: "vibrato_depth_cents",
         vibrato_delay: "vibrato_delay_ms",
         vibrato_fade: "vibrato_fade_ms",
+        flutter: "flutter",
         portamento: "portamento_ms",
         consonant: "consonant_ms",
         attack: "attack_ms",
@@ -197,6 +203,7 @@ impl Processor for Singer {
                 p.vibrato_depth.last(),
                 p.vibrato_delay.last(),
                 p.vibrato_fade.last(),
+                p.flutter.last(),
                 sr,
             ),
             consonant: p.consonant.last() * 0.001 * sr,

@@ -118,7 +118,8 @@ impl Vocalist {
     pub fn start(&mut self, note: u8, syllable: &[u8], seed: u32, s: &Shared) {
         self.glottis.restart(seed);
         self.tract.clear();
-        self.pitch.start(f32::from(note));
+        self.pitch
+            .start(f32::from(note), seed.wrapping_mul(0x2C1B_3C6D));
         self.levels = [0.0; 3];
         self.begin(syllable, s);
         // Snap the tract to the first sound's shape.
