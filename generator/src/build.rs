@@ -57,12 +57,14 @@ pub fn clip_text(notes: &[Note], key: Key) -> String {
             && notes[j].start_beats == n.start_beats
             && notes[j].length_beats == n.length_beats
             && notes[j].velocity == n.velocity
+            && notes[j].syllable == n.syllable
         {
             j += 1;
         }
         let names: Vec<String> = notes[i..j].iter().map(|m| key.note_name(m.pitch)).collect();
         entries.push(clip_entry(
             &names,
+            n.syllable,
             n.start_beats,
             n.length_beats,
             Some(velocity_of(&n)),

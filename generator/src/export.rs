@@ -88,6 +88,7 @@ pub fn midi_bytes(track: &Track) -> Result<Vec<u8>, SmfError> {
                     start: tick(n.start_beats),
                     end: tick(n.start_beats + n.length_beats),
                     bends: Vec::new(),
+                    lyric: n.syllable,
                 })
                 .collect();
             MidiTrack {
