@@ -64,6 +64,8 @@ fn midi_voice(part: Part) -> (u8, Option<u8>) {
         Part::Keys => (1, Some(4)),
         Part::Pad => (2, Some(89)),
         Part::Bass => (3, Some(38)),
+        // General MIDI 54, "Voice Oohs" (53 counted from 0).
+        Part::Vocals => (4, Some(53)),
     }
 }
 
