@@ -142,6 +142,8 @@ pub fn description(track: &Track, extra: serde_json::Value) -> serde_json::Value
         "character": r.character,
         "energy": r.energy,
         "instruments": r.parts,
+        "vocals": r.vocals,
+        "hook_bars": crate::vocals::hook_bars(&track.sections).filter(|_| r.vocals.hook),
         "sections": track.sections,
         "chords": bars,
         "chord_changes": track.chords.iter().map(|c| serde_json::json!({
