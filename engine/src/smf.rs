@@ -2,8 +2,8 @@
 //! (transcribed notes from seconds, composed notes from beats, played notes from samples) and say
 //! which channel each goes on; this module orders the events at each tick (set-up, releases,
 //! bends, lyrics, presses, so a repeated note is never cut), writes deltas, the tempo, the meter,
-//! the key signature and markers, a sung note's syllable as a lyric meta event just before it, and
-//! ends every track.
+//! the key signature and markers, a sung note's syllable as a lyric meta event just before it (once
+//! for a chord sung on one syllable), and ends every track.
 
 use midly::num::{u14, u15, u24, u28, u4, u7};
 use midly::{
@@ -186,6 +186,7 @@ fn track_events(track: &MidiTrack) -> Result<Vec<Timed<'_>>, SmfError> {
             events.push((0, Order::SetUp, midi(channel, message)));
         }
     }
+    let mut lyrics_written = std::collections::HashSet::new();
     for note in &track.notes {
         let channel = check(note.channel)?;
         let key = u7::new(note.key.min(127));
@@ -206,7 +207,8 @@ fn track_events(track: &MidiTrack) -> Result<Vec<Timed<'_>>, SmfError> {
             };
             events.push((at.max(note.start), order, midi(channel, message)));
         }
-        if !note.lyric.is_none() {
+        // One lyric an onset: a chord sung on one syllable writes it once.
+        if !note.lyric.is_none() && lyrics_written.insert((note.start, note.lyric)) {
             let lyric = TrackEventKind::Meta(MetaMessage::Lyric(note.lyric.letters()));
             events.push((note.start, Order::Lyric, lyric));
         }
@@ -383,9 +385,11 @@ mod tests {
     fn a_sung_note_s_syllable_is_a_lyric_just_before_its_press() {
         let mut sung = note(0, 63, 480, 960);
         sung.lyric = Syllable::new("yeah").unwrap();
+        let mut third = sung.clone();
+        third.key = 67;
         let track = MidiTrack {
             name: Some("vocals".into()),
-            notes: vec![note(0, 60, 0, 480), sung],
+            notes: vec![note(0, 60, 0, 480), sung, third],
             ..Default::default()
         };
         let bytes = file(Layout::Conductor { name: Some("yano") }, vec![track])
@@ -412,7 +416,8 @@ mod tests {
             [
                 (0, "on 60".to_string()),
                 (480, "yeah".to_string()),
-                (480, "on 63".to_string())
+                (480, "on 63".to_string()),
+                (480, "on 67".to_string())
             ]
         );
     }

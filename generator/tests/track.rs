@@ -177,9 +177,14 @@ fn the_vocals_are_a_stem_heard_in_the_hook_and_a_midi_track_with_lyrics() {
     let sung = midi.track("vocals");
     let lyrics: Vec<&(String, f64, String)> =
         midi.lyrics.iter().filter(|l| l.0 == "vocals").collect();
-    assert_eq!(lyrics.len(), sung.len(), "one lyric a sung note");
-    for (lyric, note) in lyrics.iter().zip(sung) {
-        assert!((lyric.1 - note.start).abs() < 1e-9, "{lyric:?} at {}", note.start);
+    // One lyric an onset (a chord sung on one syllable writes it once), at the notes' starts.
+    let mut onsets: Vec<f64> = sung.iter().map(|n| n.start).collect();
+    onsets.dedup();
+    let mut lyric_times: Vec<f64> = lyrics.iter().map(|l| l.1).collect();
+    lyric_times.dedup();
+    assert_eq!(lyric_times, onsets, "a lyric at every sung onset");
+    assert!(lyrics.len() >= onsets.len());
+    for lyric in &lyrics {
         assert!(lyric.2.chars().all(|c| c.is_ascii_lowercase()), "{lyric:?}");
     }
     assert!(midi.lyrics.iter().all(|l| l.0 == "vocals"));

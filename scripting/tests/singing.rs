@@ -48,7 +48,7 @@ fn a_scripted_melody_is_sung_and_exported_with_its_lyrics() {
             }
         }
     }
-    assert_eq!(lyrics, ["ah", "yeah", "ooh", "ooh"]);
+    assert_eq!(lyrics, ["ah", "yeah", "ooh"], "one lyric a sung onset");
 
     // 120 BPM: a beat is half a second. Sound in beats 0–2 and 4–8, near silence in the rest
     // (beats 2–4, after the second note's release tail has died: 2.6–3.9 beats).
