@@ -44,6 +44,7 @@ pub fn register(registry: &mut Registry) -> Result<(), RegistryError> {
         instrument::sampler::descriptor(),
         instrument::keys::descriptor(),
         instrument::pad::descriptor(),
+        instrument::singer::descriptor(),
         sequence::steps::descriptor(),
         sequence::clip::descriptor(),
         sequence::arrangement::descriptor(),

@@ -107,6 +107,7 @@ fn every_realtime_node_processes_without_allocating() {
         "instrument.sampler",
         "instrument.keys",
         "instrument.pad",
+        "instrument.voice",
         "fx.eq",
         "fx.filter",
         "fx.drive",
@@ -117,6 +118,67 @@ fn every_realtime_node_processes_without_allocating() {
     ] {
         assert!(checked.contains(&kind), "{kind} was not checked");
     }
+}
+
+#[test]
+fn the_singer_sings_syllables_steals_and_glides_without_allocating() {
+    let r = registry();
+    // Forty overlapping notes on every kind of syllable (and none), 60 ms apart, each held
+    // 250 ms: three voices steal all the time, the mono singer glides between legato notes.
+    let syllables = [
+        "sa", "yeah", "ooh", "haai", "we", "ngi", "ma", "mm", "kwam", "shi", "tang", "pe", "",
+        "ay", "oh", "uh", "ee", "hmm", "ng", "eh",
+    ];
+    let mut notes = String::new();
+    for i in 0..40u64 {
+        let (at, note) = (i * 2880, 50 + (i * 7) % 24);
+        let syllable = syllables[i as usize % syllables.len()];
+        notes.push_str(&format!(
+            "{at} {note} 0.8 {syllable}; {} {note} off;",
+            at + 12_000
+        ));
+    }
+    let mut g = Graph::new(Transport::default());
+    g.add_node(
+        NodeSpec::new("sc", "test.notes").with("notes", notes.as_str()),
+        &r,
+    )
+    .unwrap();
+    let singers = [("choir", 3.0, 0.3), ("solo", 1.0, 0.0)];
+    for (id, voices, breath) in singers {
+        let spec = NodeSpec::new(id, "instrument.voice")
+            .with("voices", voices)
+            .with("breathiness", breath)
+            .with("portamento_ms", 120.0)
+            .with("vibrato_delay_ms", 50.0)
+            .with("width", 1.0);
+        g.add_node(spec, &r).unwrap();
+        g.connect("sc.notes", &format!("{id}.notes"), &r).unwrap();
+    }
+    g.add_node(NodeSpec::new("mix", "util.mix"), &r).unwrap();
+    g.add_node(NodeSpec::new("out", "io.output"), &r).unwrap();
+    for (k, (id, ..)) in singers.iter().enumerate() {
+        g.connect(&format!("{id}.out"), &format!("mix.in_{}", k + 1), &r)
+            .unwrap();
+    }
+    g.connect("mix.out", "out.in", &r).unwrap();
+    let (mut session, mut runtime) = Session::start(g, r, 128, 1).unwrap();
+    session.wait_for_inference().unwrap();
+    // 2.9 s: every note, its steals, glides and codas, and the releases after.
+    assert_eq!(
+        allocations_in(&mut runtime, 1100),
+        0,
+        "the singer allocated"
+    );
+    // Fewer voices while singing: the extra ones fade.
+    session
+        .set_param("choir", "voices", yano_engine::ParamValue::Number(1.0), 0)
+        .unwrap();
+    assert_eq!(
+        allocations_in(&mut runtime, 50),
+        0,
+        "lowering the polyphony"
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@ pub mod keys;
 pub mod log_drum;
 pub mod pad;
 pub mod sampler;
+pub mod singer;
 #[cfg(test)]
 pub mod testing;
 pub mod voice;

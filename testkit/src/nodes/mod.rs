@@ -107,6 +107,10 @@ mod tests {
                 (4800, NoteKind::Off { note: 60 }),
             ]
         );
+        let sung = parse_notes("0 60 0.9 yeah").unwrap();
+        assert!(matches!(sung[0].1, NoteKind::On { syllable, .. } if syllable.as_str() == "yeah"));
+        assert!(parse_notes("0 60 off yeah").is_err());
+        assert!(parse_notes("0 60 0.9 ah!").is_err());
         assert!(parse_notes("0 on 60 0.9").is_err());
         assert!(parse_notes("0 60").is_err());
     }

@@ -16,20 +16,27 @@ use yano_engine::{
 pub const NOTES: &str = "test.notes";
 pub const NOTE_CLIP: &str = "test.note_clip";
 
-/// Parses `test.notes`' text: items split by `;`, each "sample note velocity" (a note-on) or
-/// "sample note off", sample times counted from the start of the render. The events come back in
+/// Parses `test.notes`' text: items split by `;`, each "sample note velocity" (a note-on),
+/// "sample note velocity syllable" (a note-on sung on that syllable) or "sample note off",
+/// sample times counted from the start of the render. The events come back in
 /// time order; items at the same sample keep their written order.
 pub fn parse_notes(text: &str) -> Result<Vec<(u64, NoteKind)>, NodeError> {
     let mut events = Vec::new();
     for item in text.split(';').map(str::trim).filter(|s| !s.is_empty()) {
         let bad = || {
             NodeError::new(format!(
-                "{NOTES}: \"{item}\" is not \"sample note velocity|off\""
+                "{NOTES}: \"{item}\" is not \"sample note velocity [syllable]|off\""
             ))
         };
         let words: Vec<&str> = item.split_whitespace().collect();
-        let [at, note, last] = words[..] else {
-            return Err(bad());
+        let (at, note, last, syllable) = match words[..] {
+            [at, note, last] => (at, note, last, Syllable::NONE),
+            [at, note, last, syllable] if last != "off" => {
+                let syllable = Syllable::new(syllable)
+                    .map_err(|e| NodeError::new(format!("{NOTES}: \"{item}\": {e}")))?;
+                (at, note, last, syllable)
+            }
+            _ => return Err(bad()),
         };
         let at: u64 = at.parse().map_err(|_| bad())?;
         let note: u8 = note.parse().map_err(|_| bad())?;
@@ -38,7 +45,7 @@ pub fn parse_notes(text: &str) -> Result<Vec<(u64, NoteKind)>, NodeError> {
             velocity => NoteKind::On {
                 note,
                 velocity: velocity.parse().map_err(|_| bad())?,
-                syllable: yano_engine::Syllable::NONE,
+                syllable,
             },
         };
         events.push((at, kind));
@@ -80,7 +87,11 @@ pub(super) fn notes() -> NodeDescriptor {
     NodeDescriptor {
         kind: NOTES,
         description: "plays written notes at written samples",
-        params: vec![ParamSpec::text("notes", "sample note velocity|off; …", "")],
+        params: vec![ParamSpec::text(
+            "notes",
+            "sample note velocity [syllable]|off; …",
+            "",
+        )],
         ports: PortLayout::Fixed(vec![PortSpec::output("notes", PortType::Events, "notes")]),
         build: Build::Realtime(build_notes),
     }
