@@ -8,7 +8,8 @@ use yano_scripting::{run, Limits, Sandbox};
 
 const SCRIPT: &str = r#"
 let g = graph(#{ bpm: 120.0 });
-let hook = g.add("sequence.clip", #{ loop: false, length_beats: 8.0 });
+let hook = g.add("sequence.clip", #{ length_beats: 8.0 });
+g.set(hook, "loop", false);
 g.set(hook, "notes", melody(["Eb4 ah 1/4", "F4 yeah 1/4", "rest 1/2", "Gb4+Bb4 ooh 1/2", "Eb4 1/2"]));
 let singer = g.add("instrument.voice", #{ voice: "alto" });
 let out = g.add("io.output");
