@@ -158,7 +158,7 @@ enum Command {
         /// Harmonic complexity (passing dominants, chords a phrase), 0 to 1.
         #[arg(long)]
         complexity: Option<f64>,
-        /// Only these instruments: drums, percussion, log_drum, keys, pad, bass (comma-separated).
+        /// Only these instruments: drums, percussion, log_drum, keys, pad, bass, vocals (comma-separated).
         #[arg(long, value_delimiter = ',')]
         instruments: Vec<String>,
         /// Leave these instruments out (comma-separated).
@@ -407,6 +407,18 @@ fn generate(prompt: &str, output: &Path, options: &yano_generator::Options) -> R
         .map(|s| format!("{} {}-{}", s.name, s.first_bar, s.last_bar))
         .collect();
     eprintln!("sections: {}", sections.join(", "));
+    let vocals = request.vocals.names();
+    if !vocals.is_empty() {
+        let hook = yano_generator::vocals::hook_bars(&track.sections)
+            .filter(|_| request.vocals.hook)
+            .map(|(a, b)| format!(", hook sung in bars {a}-{b}"))
+            .unwrap_or_default();
+        eprintln!(
+            "vocals: {} ({} voice){hook}",
+            vocals.join(", "),
+            yano_generator::vocals::voice_type(request.style)
+        );
+    }
     std::fs::create_dir_all(output).map_err(|e| format!("{}: {e}", output.display()))?;
     let progress = yano_progress::Progress::new("rendering the mix and stems");
     let written = yano_generator::export::write_with_progress(

@@ -243,3 +243,50 @@ impl NoteScheduler {
         self.held = [false; 128];
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transport::Transport;
+
+    #[test]
+    fn the_scheduler_carries_each_note_s_syllable_to_its_note_on() {
+        // 120 BPM at 48 kHz: a beat is 24,000 samples; two sung notes in one 64,000-frame span.
+        let note = |pitch, start_beats, lyric: &str| Note {
+            pitch,
+            start_beats,
+            length_beats: 1.0,
+            velocity: 0.8,
+            syllable: Syllable::new(lyric).unwrap(),
+        };
+        let clip = NoteClip {
+            notes: vec![note(63, 0.0, "yeah"), note(65, 2.0, "")],
+            length_beats: 4.0,
+        };
+        let ph = Playhead {
+            transport: Transport {
+                sample_rate: 48_000,
+                bpm: 120.0,
+                swing: 0.5,
+            },
+            block_start: 0,
+            playing: true,
+        };
+        let mut out = EventList::with_capacity(8);
+        NoteScheduler::new().emit(&clip, 0.0, false, &ph, 0, 64_000, &mut out);
+        let ons: Vec<(u32, u8, String)> = out
+            .as_slice()
+            .iter()
+            .filter_map(|e| match e.kind {
+                NoteKind::On { note, syllable, .. } => {
+                    Some((e.offset, note, syllable.as_str().to_string()))
+                }
+                NoteKind::Off { .. } => None,
+            })
+            .collect();
+        assert_eq!(
+            ons,
+            [(0, 63, "yeah".to_string()), (48_000, 65, String::new())]
+        );
+    }
+}

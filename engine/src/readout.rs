@@ -56,6 +56,8 @@ pub struct LoggedNote {
     pub at: u64,
     pub note: u8,
     pub velocity: f32,
+    /// A press's syllable ([`crate::Syllable::NONE`] for a release or an unsung note).
+    pub syllable: crate::Syllable,
 }
 
 /// The audio thread's end of a note log: pushing never allocates, locks or blocks; a full log

@@ -1,14 +1,17 @@
 //! The one standard MIDI file writer (midly underneath). Callers place their notes in ticks
 //! (transcribed notes from seconds, composed notes from beats, played notes from samples) and say
 //! which channel each goes on; this module orders the events at each tick (set-up, releases,
-//! bends, presses, so a repeated note is never cut), writes deltas, the tempo, the meter, the key
-//! signature and markers, and ends every track.
+//! bends, lyrics, presses, so a repeated note is never cut), writes deltas, the tempo, the meter,
+//! the key signature and markers, a sung note's syllable as a lyric meta event just before it (once
+//! for a chord sung on one syllable), and ends every track.
 
 use midly::num::{u14, u15, u24, u28, u4, u7};
 use midly::{
     Format, Header, MetaMessage, MidiMessage, PitchBend, Smf, Timing, TrackEvent, TrackEventKind,
 };
 use thiserror::Error;
+
+use crate::syllable::Syllable;
 
 /// What cannot be written as a standard MIDI file.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -71,6 +74,8 @@ pub struct MidiNote {
     /// Pitch bends by tick (never before `start`), as a fraction of the channel's bend range in
     /// -1 ..= 1.
     pub bends: Vec<(u64, f32)>,
+    /// The syllable it is sung on, written as a lyric meta event at its start (none when empty).
+    pub lyric: Syllable,
 }
 
 /// Events at one tick go in this order.
@@ -79,6 +84,7 @@ enum Order {
     SetUp,
     Release,
     FirstBend,
+    Lyric,
     Press,
 }
 
@@ -180,6 +186,7 @@ fn track_events(track: &MidiTrack) -> Result<Vec<Timed<'_>>, SmfError> {
             events.push((0, Order::SetUp, midi(channel, message)));
         }
     }
+    let mut lyrics_written = std::collections::HashSet::new();
     for note in &track.notes {
         let channel = check(note.channel)?;
         let key = u7::new(note.key.min(127));
@@ -199,6 +206,11 @@ fn track_events(track: &MidiTrack) -> Result<Vec<Timed<'_>>, SmfError> {
                 Order::Press
             };
             events.push((at.max(note.start), order, midi(channel, message)));
+        }
+        // One lyric an onset: a chord sung on one syllable writes it once.
+        if !note.lyric.is_none() && lyrics_written.insert((note.start, note.lyric)) {
+            let lyric = TrackEventKind::Meta(MetaMessage::Lyric(note.lyric.letters()));
+            events.push((note.start, Order::Lyric, lyric));
         }
         let vel = u7::new(note.velocity.clamp(1, 127));
         events.push((
@@ -257,6 +269,7 @@ mod tests {
             start,
             end,
             bends: Vec::new(),
+            lyric: Syllable::NONE,
         }
     }
 
@@ -366,6 +379,47 @@ mod tests {
         }
         // The first bend moves to the note's start; +1 semitone of ±12 is 8192 + 683.
         assert_eq!(bends, vec![(100, 8192), (150, 8875)]);
+    }
+
+    #[test]
+    fn a_sung_note_s_syllable_is_a_lyric_just_before_its_press() {
+        let mut sung = note(0, 63, 480, 960);
+        sung.lyric = Syllable::new("yeah").unwrap();
+        let mut third = sung.clone();
+        third.key = 67;
+        let track = MidiTrack {
+            name: Some("vocals".into()),
+            notes: vec![note(0, 60, 0, 480), sung, third],
+            ..Default::default()
+        };
+        let bytes = file(Layout::Conductor { name: Some("yano") }, vec![track])
+            .to_bytes()
+            .unwrap();
+        let smf = Smf::parse(&bytes).unwrap();
+        let mut at = 0;
+        let mut seen = Vec::new();
+        for e in &smf.tracks[1] {
+            at += e.delta.as_int();
+            match e.kind {
+                TrackEventKind::Meta(MetaMessage::Lyric(text)) => {
+                    seen.push((at, String::from_utf8_lossy(text).to_string()))
+                }
+                TrackEventKind::Midi {
+                    message: MidiMessage::NoteOn { key, .. },
+                    ..
+                } => seen.push((at, format!("on {key}"))),
+                _ => {}
+            }
+        }
+        assert_eq!(
+            seen,
+            [
+                (0, "on 60".to_string()),
+                (480, "yeah".to_string()),
+                (480, "on 63".to_string()),
+                (480, "on 67".to_string())
+            ]
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ use yano_nodes::sequence::clip::clip_entry;
 use crate::compose::Track;
 use crate::form::{ranges_text, Part};
 use crate::prompt::Style;
+use crate::vocals;
 use crate::GenerateError;
 
 /// Node ids the generator gives (tests and the editor find nodes by them).
@@ -57,12 +58,14 @@ pub fn clip_text(notes: &[Note], key: Key) -> String {
             && notes[j].start_beats == n.start_beats
             && notes[j].length_beats == n.length_beats
             && notes[j].velocity == n.velocity
+            && notes[j].syllable == n.syllable
         {
             j += 1;
         }
         let names: Vec<String> = notes[i..j].iter().map(|m| key.note_name(m.pitch)).collect();
         entries.push(clip_entry(
             &names,
+            n.syllable,
             n.start_beats,
             n.length_beats,
             Some(velocity_of(&n)),
@@ -265,6 +268,17 @@ pub fn graph(track: &Track, registry: &Registry) -> Result<Graph, GenerateError>
                 .with("attack_ms", 15.0)
                 .with("release_ms", 200.0)
                 .with("gain_db", -6.0),
+            Part::Vocals => NodeSpec::new(name, "instrument.voice")
+                .with("voice", vocals::voice_type(r.style))
+                .with("vowel", "a")
+                .with("breathiness", 0.3)
+                .with("vibrato_rate_hz", 5.5)
+                .with("vibrato_depth_cents", 35.0)
+                .with("vibrato_delay_ms", 250.0)
+                .with("portamento_ms", 60.0)
+                .with("voices", 8.0)
+                .with("width", 0.5)
+                .with("gain_db", 0.0),
         };
         b.add(spec, 520.0, y)?;
         let mut end = format!("{name}.out");
@@ -328,6 +342,21 @@ pub fn graph(track: &Track, registry: &Registry) -> Result<Graph, GenerateError>
                     NodeSpec::new("pad_reverb", "fx.reverb")
                         .with("decay_s", 2.5)
                         .with("mix", ((0.2 + 0.2 * c.reverb) * 100.0).round() / 100.0),
+                )?
+            }
+            Part::Vocals => {
+                insert(
+                    &mut b,
+                    NodeSpec::new("vocals_eq", "fx.eq")
+                        .with("band1_type", "high_pass")
+                        .with("band1_freq_hz", 160.0)
+                        .with("band3_gain_db", (2.0 * c.brightness).round()),
+                )?;
+                insert(
+                    &mut b,
+                    NodeSpec::new("vocals_reverb", "fx.reverb")
+                        .with("decay_s", 1.8)
+                        .with("mix", ((0.18 + 0.15 * c.reverb) * 100.0).round() / 100.0),
                 )?
             }
             Part::LogDrum | Part::Bass => {}
@@ -419,6 +448,7 @@ pub fn graph(track: &Track, registry: &Registry) -> Result<Graph, GenerateError>
             "keys" => (1.0, -0.1),
             "pad" => (0.0, 0.0),
             "bass" => (-14.0, 0.0),
+            "vocals" => (-3.0, 0.0),
             _ => (-2.0, 0.0),
         }
     };

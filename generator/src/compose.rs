@@ -12,6 +12,7 @@ use crate::log_drum;
 use crate::prompt::{self, Character, Length, Reading, Style};
 use crate::rng::Dice;
 use crate::theory::ExtendedChord;
+use crate::vocals::{self, VocalContext, VocalParts};
 use crate::GenerateError;
 
 /// Everything the generator needs, after reading the prompt and applying options.
@@ -30,6 +31,8 @@ pub struct Request {
     pub energy: EnergyCurve,
     /// The instruments that play, in mixer order.
     pub parts: Vec<Part>,
+    /// What the vocals sing, when [`Part::Vocals`] plays.
+    pub vocals: VocalParts,
     /// Mood words understood, for the record.
     pub moods: Vec<String>,
 }
@@ -139,18 +142,28 @@ impl Request {
                     Part::parse(n).ok_or_else(|| GenerateError::Option {
                         option: "instruments",
                         value: n.to_string(),
-                        expected: "drums, percussion, log_drum, keys, pad or bass",
+                        expected: "drums, percussion, log_drum, keys, pad, bass or vocals",
                     })
                 })
                 .collect()
         };
         let only = parse_parts(&options.parts)?;
         let without = parse_parts(&options.without)?;
+        // Vocals: what the prompt asks for, else the style's own; naming them in --instruments
+        // brings the style's own back even when the style has none by default.
+        let mut vocals = reading.vocals.unwrap_or(VocalParts::default_for(style));
+        if only.contains(&Part::Vocals) && !vocals.any() {
+            vocals = VocalParts::SUNG;
+        }
         let parts: Vec<Part> = Part::ALL
             .into_iter()
             .filter(|p| only.is_empty() || only.contains(p))
             .filter(|p| !without.contains(p))
+            .filter(|p| *p != Part::Vocals || vocals.any())
             .collect();
+        if !parts.contains(&Part::Vocals) {
+            vocals = VocalParts::NONE;
+        }
         if parts.is_empty() {
             return Err(GenerateError::NoInstruments);
         }
@@ -165,6 +178,7 @@ impl Request {
                 character,
                 energy,
                 parts,
+                vocals,
                 moods: reading.moods.clone(),
             },
             reading,
@@ -182,7 +196,11 @@ impl Request {
             seed,
             character: Character::default(),
             energy: EnergyCurve::Build,
-            parts: Part::ALL.to_vec(),
+            parts: Part::ALL
+                .into_iter()
+                .filter(|p| *p != Part::Vocals || VocalParts::default_for(style).any())
+                .collect(),
+            vocals: VocalParts::default_for(style),
             moods: Vec::new(),
         }
     }
@@ -462,6 +480,30 @@ pub fn compose(request: &Request) -> Track {
             Line::Chords => keys_line(request, &chords, feel),
             Line::Pad => pad_line(&chords),
             Line::Bass => log_drum::bass_line(&chords, &sections),
+            Line::VocalChops | Line::VocalHook => {
+                let log_drum: &[Note] = lines
+                    .iter()
+                    .find(|(l, _, _)| *l == Line::LogDrum)
+                    .map_or(&[][..], |(_, n, _): &(Line, Vec<Note>, BarRanges)| n.as_slice());
+                let notes = vocals::line(
+                    line,
+                    &VocalContext {
+                        style: request.style,
+                        key: request.key,
+                        feel,
+                        density,
+                        sections: &sections,
+                        chords: &chords,
+                        log_drum,
+                        parts: request.vocals,
+                        seed: request.seed,
+                    },
+                );
+                if notes.is_empty() {
+                    continue;
+                }
+                notes
+            }
             drum => groove::drum_line(drum, request.style, feel, density, &sections, request.seed),
         };
         let plays = form::plays(line, request.style, &sections);

@@ -64,6 +64,8 @@ fn midi_voice(part: Part) -> (u8, Option<u8>) {
         Part::Keys => (1, Some(4)),
         Part::Pad => (2, Some(89)),
         Part::Bass => (3, Some(38)),
+        // General MIDI 54, "Voice Oohs" (53 counted from 0).
+        Part::Vocals => (4, Some(53)),
     }
 }
 
@@ -88,6 +90,7 @@ pub fn midi_bytes(track: &Track) -> Result<Vec<u8>, SmfError> {
                     start: tick(n.start_beats),
                     end: tick(n.start_beats + n.length_beats),
                     bends: Vec::new(),
+                    lyric: n.syllable,
                 })
                 .collect();
             MidiTrack {
@@ -139,6 +142,8 @@ pub fn description(track: &Track, extra: serde_json::Value) -> serde_json::Value
         "character": r.character,
         "energy": r.energy,
         "instruments": r.parts,
+        "vocals": r.vocals,
+        "hook_bars": crate::vocals::hook_bars(&track.sections).filter(|_| r.vocals.hook),
         "sections": track.sections,
         "chords": bars,
         "chord_changes": track.chords.iter().map(|c| serde_json::json!({

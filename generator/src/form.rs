@@ -181,10 +181,14 @@ pub enum Line {
     Chords,
     Pad,
     Bass,
+    /// Vocal chops (and chants) in the drops.
+    VocalChops,
+    /// The sung hook.
+    VocalHook,
 }
 
 impl Line {
-    pub const ALL: [Line; 11] = [
+    pub const ALL: [Line; 13] = [
         Line::Kick,
         Line::OpenHat,
         Line::Toms,
@@ -196,6 +200,8 @@ impl Line {
         Line::Chords,
         Line::Pad,
         Line::Bass,
+        Line::VocalChops,
+        Line::VocalHook,
     ];
 
     /// The sequencer's node id.
@@ -212,6 +218,8 @@ impl Line {
             Line::Chords => "chords",
             Line::Pad => "pad_chords",
             Line::Bass => "bass_line",
+            Line::VocalChops => "vocal_chops",
+            Line::VocalHook => "vocal_hook",
         }
     }
 
@@ -223,6 +231,7 @@ impl Line {
             Line::Chords => Part::Keys,
             Line::Pad => Part::Pad,
             Line::Bass => Part::Bass,
+            Line::VocalChops | Line::VocalHook => Part::Vocals,
         }
     }
 }
@@ -237,16 +246,18 @@ pub enum Part {
     Keys,
     Pad,
     Bass,
+    Vocals,
 }
 
 impl Part {
-    pub const ALL: [Part; 6] = [
+    pub const ALL: [Part; 7] = [
         Part::Drums,
         Part::Percussion,
         Part::LogDrum,
         Part::Keys,
         Part::Pad,
         Part::Bass,
+        Part::Vocals,
     ];
 
     /// Node id, channel name, stem and MIDI track name.
@@ -258,6 +269,7 @@ impl Part {
             Part::Keys => "keys",
             Part::Pad => "pad",
             Part::Bass => "bass",
+            Part::Vocals => "vocals",
         }
     }
 
@@ -275,6 +287,7 @@ impl Part {
             "keys" | "piano" | "rhodes" | "chords" => Some(Part::Keys),
             "pad" | "pads" => Some(Part::Pad),
             "bass" | "sub" => Some(Part::Bass),
+            "vocals" | "vocal" | "voice" | "voices" | "vox" | "singer" => Some(Part::Vocals),
             _ => None,
         }
     }
@@ -287,6 +300,9 @@ impl Part {
 /// The bars a line plays in: whole sections, plus the layers that enter half way through long
 /// intros and leave half way through outros. Ranges are inclusive and merged.
 pub fn plays(line: Line, style: Style, sections: &[Section]) -> Vec<(u32, u32)> {
+    if line.part() == Part::Vocals {
+        return crate::vocals::plays(line, sections);
+    }
     let mut ranges: Vec<(u32, u32)> = Vec::new();
     let has = |name: &str| sections.iter().any(|s| s.name == name);
     // Short forms lack the sections where pad and bass enter: they join the first drop.
@@ -331,6 +347,7 @@ pub fn plays(line: Line, style: Style, sections: &[Section]) -> Vec<(u32, u32)> 
             }
             (Line::Bass, "drop_1") if short => Some((s.first_bar, s.last_bar)),
             (Line::Bass, _) => None,
+            (Line::VocalChops | Line::VocalHook, _) => None,
         };
         if let Some((a, b)) = range.filter(|(a, b)| a <= b) {
             match ranges.last_mut() {

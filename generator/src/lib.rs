@@ -21,6 +21,7 @@ pub mod node;
 pub mod prompt;
 pub mod rng;
 pub mod theory;
+pub mod vocals;
 
 pub use compose::{compose, Options, Request, Track};
 

@@ -6,6 +6,8 @@ use std::fmt;
 
 use yano_music::{Key, Mode};
 
+use crate::vocals::VocalParts;
+
 /// The three styles of AMAPIANO.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -151,6 +153,7 @@ const FILLER: &[&str] = &[
     "of",
     "with",
     "and",
+    "but",
     "for",
     "to",
     "on",
@@ -228,6 +231,9 @@ pub struct Reading {
     pub length: Option<Length>,
     /// Mood words understood, in the order given.
     pub moods: Vec<String>,
+    /// The vocals asked for ("vocal chops and a hook", "no vocals"); `None` when the prompt
+    /// does not say.
+    pub vocals: Option<VocalParts>,
     /// Words not understood.
     pub unknown: Vec<String>,
 }
@@ -268,6 +274,7 @@ pub fn read(prompt: &str) -> Reading {
             *used = true;
         }
     }
+    r.vocals = read_vocals(&words, &mut used);
     for i in 0..words.len() {
         if used[i] {
             continue;
@@ -341,6 +348,51 @@ pub fn read(prompt: &str) -> Reading {
     r
 }
 
+/// The vocal words of a prompt: "chops", "hook", "chants" ask for those; "vocals" (or "vocal",
+/// "voice", "singing") alone asks for chops and a hook; "no vocals", "without vocals" and
+/// "instrumental" for none. Marks the words it reads as used.
+fn read_vocals(words: &[String], used: &mut [bool]) -> Option<VocalParts> {
+    let general = ["vocals", "vocal", "voice", "voices", "singing", "sung", "vox"];
+    let mut asked = VocalParts::NONE;
+    let mut said = false;
+    let mut refused = false;
+    for (i, word) in words.iter().enumerate() {
+        let before = i.checked_sub(1).map(|j| words[j].as_str());
+        let negated = matches!(before, Some("no" | "without"));
+        let specific = match word.as_str() {
+            "chops" | "chop" => Some(&mut asked.chops),
+            "hook" | "hooks" => Some(&mut asked.hook),
+            "chants" | "chant" | "chanting" | "shouts" => Some(&mut asked.chants),
+            _ => None,
+        };
+        let known = specific.is_some() || general.contains(&word.as_str());
+        if let Some(flag) = specific {
+            *flag = !negated;
+        }
+        if word == "instrumental" || (negated && general.contains(&word.as_str())) {
+            refused = true;
+        }
+        if known || word == "instrumental" {
+            said = true;
+            used[i] = true;
+            if negated {
+                used[i - 1] = true;
+            }
+        }
+    }
+    if !said {
+        return None;
+    }
+    if refused {
+        return Some(VocalParts::NONE);
+    }
+    Some(if asked.any() {
+        asked
+    } else {
+        VocalParts::SUNG
+    })
+}
+
 /// Character after applying `moods` to neutral, and the mode they lean to (if any).
 pub fn character_of(moods: &[String]) -> (Character, Option<Mode>) {
     let mut c = [0.5f64; 5];
@@ -394,7 +446,41 @@ mod tests {
         assert_eq!(r.length, Some(Length::Bars(64)));
         assert_eq!(r.bpm, Some(114.0));
         assert_eq!(r.moods, ["dark"]);
-        assert_eq!(r.unknown, ["saxophone", "vocals"]);
+        assert_eq!(r.unknown, ["saxophone"]);
+        assert_eq!(r.vocals, Some(VocalParts::SUNG));
+    }
+
+    #[test]
+    fn reads_which_vocals_are_asked_for() {
+        let parts = |prompt: &str| read(prompt).vocals;
+        let r = read("soulful private school amapiano with vocal chops and a hook, Eb minor, 111 bpm");
+        assert!(r.unknown.is_empty(), "{:?}", r.unknown);
+        assert_eq!(
+            r.vocals,
+            Some(VocalParts {
+                chops: true,
+                hook: true,
+                chants: false
+            })
+        );
+        assert_eq!(
+            parts("sgija with chants"),
+            Some(VocalParts {
+                chants: true,
+                ..VocalParts::NONE
+            })
+        );
+        assert_eq!(parts("amapiano, no vocals"), Some(VocalParts::NONE));
+        assert_eq!(parts("instrumental private school"), Some(VocalParts::NONE));
+        assert_eq!(
+            parts("amapiano with a hook but no chops"),
+            Some(VocalParts {
+                hook: true,
+                ..VocalParts::NONE
+            })
+        );
+        assert_eq!(parts("dark amapiano"), None);
+        assert!(read("amapiano, no vocals").unknown.is_empty());
     }
 
     #[test]

@@ -43,6 +43,7 @@ fn every_file_is_written() {
         "keys",
         "pad",
         "bass",
+        "vocals",
         "fx",
     ] {
         let (l, _, _) = read_wav(&dir.join(format!("stems/{stem}.wav")));
@@ -142,9 +143,51 @@ fn the_midi_holds_tempo_key_and_one_track_per_instrument() {
         Some((-6, true)),
         "E♭ minor: six flats, minor"
     );
-    for name in ["drums", "percussion", "log_drum", "keys", "pad", "bass"] {
+    for name in ["drums", "percussion", "log_drum", "keys", "pad", "bass", "vocals"] {
         assert!(!midi.track(name).is_empty(), "{name}");
     }
+}
+
+#[test]
+fn the_vocals_are_a_stem_heard_in_the_hook_and_a_midi_track_with_lyrics() {
+    let (dir, track) = issue_track();
+    // 48 bars of private school: the hook is sung in the first 8 bars of the second drop.
+    let drop_2 = track.sections.iter().find(|s| s.name == "drop_2").unwrap();
+    let (vl, vr, sr) = read_wav(&dir.join("stems/vocals.wav"));
+    let (ml, _, _) = read_wav(&dir.join("track.wav"));
+    let bar = 240.0 / track.request.bpm * f64::from(sr);
+    let window = |x: &[f32], from_bar: u32, bars: u32| {
+        let a = (f64::from(from_bar - 1) * bar) as usize;
+        let b = (f64::from(from_bar - 1 + bars) * bar) as usize;
+        let x = &x[a..b.min(x.len())];
+        10.0 * (x.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>() / x.len() as f64).log10()
+    };
+    let hook_db = window(&vl, drop_2.first_bar, 8);
+    let mix_db = window(&ml, drop_2.first_bar, 8);
+    let intro_db = window(&vl, 1, 8);
+    println!("vocals in the hook {hook_db:.1} dB against the mix {mix_db:.1} dB; intro {intro_db:.1} dB");
+    assert!(
+        hook_db > mix_db - 12.0,
+        "the vocals are {hook_db:.1} dB in a mix of {mix_db:.1} dB"
+    );
+    assert!(intro_db < hook_db - 40.0, "the intro has no vocals: {intro_db:.1} dB");
+    // Stereo: the stacked voices are spread, so the stem's channels differ.
+    assert_ne!(vl, vr);
+    let midi = read_midi(&dir.join("track.mid"));
+    let sung = midi.track("vocals");
+    let lyrics: Vec<&(String, f64, String)> =
+        midi.lyrics.iter().filter(|l| l.0 == "vocals").collect();
+    // One lyric an onset (a chord sung on one syllable writes it once), at the notes' starts.
+    let mut onsets: Vec<f64> = sung.iter().map(|n| n.start).collect();
+    onsets.dedup();
+    let mut lyric_times: Vec<f64> = lyrics.iter().map(|l| l.1).collect();
+    lyric_times.dedup();
+    assert_eq!(lyric_times, onsets, "a lyric at every sung onset");
+    assert!(lyrics.len() >= onsets.len());
+    for lyric in &lyrics {
+        assert!(lyric.2.chars().all(|c| c.is_ascii_lowercase()), "{lyric:?}");
+    }
+    assert!(midi.lyrics.iter().all(|l| l.0 == "vocals"));
 }
 
 #[test]
@@ -153,7 +196,7 @@ fn pitched_notes_stay_in_the_key() {
     let midi = read_midi(&dir.join("track.mid"));
     let scale = [3u8, 5, 6, 8, 10, 11, 1]; // E♭ natural minor
     let (mut inside, mut all) = (0usize, 0usize);
-    for name in ["log_drum", "keys", "pad", "bass"] {
+    for name in ["log_drum", "keys", "pad", "bass", "vocals"] {
         for n in midi.track(name) {
             all += 1;
             inside += usize::from(scale.contains(&(n.pitch % 12)));

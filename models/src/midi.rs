@@ -45,6 +45,7 @@ pub fn midi_bytes(notes: &[TranscribedNote], bpm: f64) -> Result<Vec<u8>, SmfErr
                 .iter()
                 .map(|b| (tick(b.seconds), b.semitones / BEND_RANGE_SEMITONES))
                 .collect(),
+            lyric: yano_engine::Syllable::NONE,
         })
         .collect();
     MidiFile {

@@ -13,7 +13,7 @@ use yano_engine::graph::descriptor_of;
 use yano_engine::param::ParamValue;
 
 use yano_engine::render::{write_wav, RenderOptions, SampleFormat};
-use yano_engine::{Graph, NodeSpec, Registry};
+use yano_engine::{Graph, NodeSpec, Registry, Syllable};
 use yano_music::pitch::parse_note_or_number;
 
 use crate::music;
@@ -100,8 +100,8 @@ pub(crate) fn number(v: &Dynamic) -> Option<f64> {
 }
 
 /// A script value as a parameter value: numbers, text, `true`/`false` as "on"/"off", lists of
-/// notes as "F1 F1 C2", and lists of clip entries `[notes, start, length, velocity?]` as the
-/// text of `sequence.clip`.
+/// notes as "F1 F1 C2", and lists of clip entries `[notes, start, length, velocity?]` (or
+/// `[notes, "syllable", start, length, velocity?]`) as the text of `sequence.clip`.
 pub fn param_value(v: &Dynamic) -> Result<ParamValue, String> {
     if let Some(n) = number(v) {
         return Ok(ParamValue::Number(n));
@@ -124,19 +124,29 @@ pub fn param_value(v: &Dynamic) -> Result<ParamValue, String> {
                     .map(|a| a.clone())
                     .unwrap_or_default();
                 let bad = || {
-                    "a clip entry is [notes, start_beats, length_beats] or [notes, start, length, velocity]".to_string()
+                    "a clip entry is [notes, start_beats, length_beats, velocity?] or [notes, \"syllable\", start, length, velocity?]".to_string()
                 };
-                if !(3..=4).contains(&entry.len()) {
+                // A text right after the notes is the syllable they are sung on.
+                let syllable = match entry.get(1) {
+                    Some(v) if v.is_string() => {
+                        let lyric = v.clone().into_string().unwrap_or_default();
+                        Syllable::new(&lyric).map_err(|e| e.to_string())?
+                    }
+                    _ => Syllable::NONE,
+                };
+                let at = usize::from(entry.get(1).is_some_and(Dynamic::is_string));
+                let entry = &entry[..];
+                if !(3..=4).contains(&(entry.len() - at)) {
                     return Err(bad());
                 }
                 let notes = clip_notes(&entry[0])?;
-                let start = number(&entry[1]).ok_or_else(bad)?;
-                let length = number(&entry[2]).ok_or_else(bad)?;
+                let start = number(&entry[1 + at]).ok_or_else(bad)?;
+                let length = number(&entry[2 + at]).ok_or_else(bad)?;
                 let velocity = entry
-                    .get(3)
+                    .get(3 + at)
                     .and_then(number)
                     .map(|v| v.clamp(1.0, 127.0) as u8);
-                texts.push(music::clip_entry(&notes, start, length, velocity));
+                texts.push(music::clip_entry(&notes, syllable, start, length, velocity));
             }
             return Ok(ParamValue::Text(texts.join("; ")));
         }

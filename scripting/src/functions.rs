@@ -260,6 +260,15 @@ pub fn register(engine: &mut Engine, cx: Rc<Context>) {
             .collect())
     });
 
+    // A melody, one "note [syllable] length" item a note, laid end to end, as clip entries.
+    engine.register_fn("melody", |items: Array| melody_entries(&items, 0.0));
+    engine.register_fn("melody", |items: Array, start: Dynamic| {
+        let Some(start) = crate::api::number(&start).filter(|s| *s >= 0.0) else {
+            return fail("melody(items, start): start is a number of beats, 0 or more");
+        };
+        melody_entries(&items, start)
+    });
+
     // Arguments: opt("count", 8) reads `--count 12` after the script's `--`.
     let c = cx.clone();
     engine.register_fn(
@@ -285,4 +294,29 @@ pub fn register(engine: &mut Engine, cx: Rc<Context>) {
             }
         },
     );
+}
+
+/// `melody([...])`: the clip entries `[notes, syllable, start, length]` of a melody.
+fn melody_entries(items: &Array, start_beats: f64) -> Fallible<Array> {
+    let texts = items
+        .iter()
+        .map(|v| {
+            v.clone().into_string().map_err(|t| {
+                format!("melody items are texts like \"Eb4 ah 1/4\", not {t}")
+            })
+        })
+        .collect::<Result<Vec<String>, String>>()?;
+    Ok(music::melody(&texts, start_beats)?
+        .into_iter()
+        .map(|n| {
+            let notes: Array = n.notes.iter().map(|p| Dynamic::from_int(INT::from(*p))).collect();
+            let entry: Array = vec![
+                Dynamic::from_array(notes),
+                Dynamic::from(n.syllable.as_str().to_string()),
+                Dynamic::from_float(n.start_beats),
+                Dynamic::from_float(n.length_beats),
+            ];
+            Dynamic::from_array(entry)
+        })
+        .collect())
 }

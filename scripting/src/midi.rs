@@ -140,6 +140,7 @@ pub fn smf_bytes(tracks: &[Track], transport: Transport) -> Result<Vec<u8>, Stri
                         start: tick(n.at),
                         end: last,
                         bends: Vec::new(),
+                        lyric: n.syllable,
                     });
                 } else if let Some(i) = sounding.iter().position(|s| s.key == key) {
                     let mut note = sounding.remove(i);

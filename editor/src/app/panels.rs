@@ -55,6 +55,7 @@ impl App {
                 self.perform(edit, gesture);
             }
             sequencers::Action::EndGesture => self.doc.seal(),
+            sequencers::Action::Refused(reason) => self.fail(reason),
         }
     }
 

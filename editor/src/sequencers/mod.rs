@@ -11,7 +11,7 @@ pub mod piano_roll;
 pub mod steps_grid;
 pub mod timeline;
 
-use iced::widget::{canvas, column, container, text};
+use iced::widget::{canvas, column, container, row, text, text_input};
 use iced::{Element, Length};
 use yano_engine::param::ParamValue;
 use yano_engine::{Graph, NodeSpec};
@@ -19,7 +19,7 @@ use yano_nodes::sequence::arrangement::parse_sections;
 
 use crate::audio::Engine;
 use crate::document::Edit;
-use piano_roll::{format_notes, parse_notes, PianoRoll};
+use piano_roll::{format_notes, lyrics, parse_notes, set_lyrics, PianoRoll};
 use steps_grid::{StepGrid, StepPattern};
 use timeline::{parse_ranges, Timeline, Toggle, TrackLane};
 
@@ -44,6 +44,8 @@ pub enum Message {
     },
     /// The drag ended: the gesture is one undo step.
     GestureEnd,
+    /// An edit that cannot be made (a lyric word that is not a syllable): the reason.
+    Refused(String),
 }
 
 /// What the app must do after a sequence editor's message.
@@ -51,6 +53,8 @@ pub enum Message {
 pub enum Action {
     Edit { edit: Edit, gesture: bool },
     EndGesture,
+    /// Say why on the status line; nothing changes.
+    Refused(String),
 }
 
 /// Turns a message into the edit it asks for.
@@ -70,6 +74,7 @@ pub fn update(message: Message) -> Action {
             gesture,
         },
         Message::GestureEnd => Action::EndGesture,
+        Message::Refused(reason) => Action::Refused(reason),
     }
 }
 
@@ -145,7 +150,27 @@ fn clip_editor<'a>(context: Context<'a>, spec: &'a NodeSpec) -> Element<'a, Mess
         .map(|b| if looping { b % length_beats } else { b })
         .filter(|b| *b <= length_beats);
     let node = spec.id.as_str();
-    canvas(PianoRoll {
+    let line = lyrics(&notes);
+    // Typing lays the words onto the notes at once; a word that is not a syllable (yet) leaves
+    // the notes as they are.
+    let lyric_notes = notes.clone();
+    let lyrics_row = row![
+        text("lyrics").size(12),
+        text_input("one syllable per note, - for none: yeah - oh ah", &line)
+            .size(12)
+            .on_input(move |typed| match set_lyrics(&lyric_notes, &typed) {
+                Ok(sung) => Message::Set {
+                    node: node.to_string(),
+                    param: "notes".into(),
+                    value: ParamValue::Text(format_notes(&sung)),
+                    gesture: false,
+                },
+                Err(reason) => Message::Refused(format!("lyrics: {reason}")),
+            }),
+    ]
+    .spacing(6)
+    .align_y(iced::Alignment::Center);
+    let roll = canvas(PianoRoll {
         notes,
         length_beats,
         playhead_beats,
@@ -153,8 +178,8 @@ fn clip_editor<'a>(context: Context<'a>, spec: &'a NodeSpec) -> Element<'a, Mess
         on_release: Message::GestureEnd,
     })
     .width(Length::Fill)
-    .height(Length::Fill)
-    .into()
+    .height(Length::Fill);
+    column![roll, lyrics_row].spacing(4).into()
 }
 
 /// The name of what feeds track `i` of an arrangement (the upstream node's id).

@@ -1,6 +1,7 @@
 //! The piano roll of `sequence.clip`: a key column (C's named), a grid of beats (bar lines every 4
 //! beats, 16ths faint), the clip's notes as bars whose opacity follows velocity, and a velocity
-//! lane at the bottom with one stem per note.
+//! lane at the bottom with one stem per note. A note's syllable (what a singing instrument sings
+//! it on) is written inside its bar; the lyrics line under the roll edits them ([`set_lyrics`]).
 //!
 //! Click empty grid to add a note (of the length last used; 1 beat at first) and drag it into
 //! place; drag a note's body to move it, its right edge to change its length; right click deletes;
@@ -15,8 +16,9 @@
 use iced::mouse;
 use iced::widget::canvas::{self, Action, Event, Frame, Geometry, Path, Stroke, Text};
 use iced::{Color, Point, Rectangle, Renderer, Size, Theme};
+use yano_engine::Syllable;
 use yano_music::pitch::note_name;
-use yano_nodes::sequence::clip::parse_clip;
+use yano_nodes::sequence::clip::{clip_entry, parse_clip};
 
 /// The snapping grid: a 16th note.
 pub const SNAP_BEATS: f64 = 0.25;
@@ -41,6 +43,8 @@ pub struct ClipNote {
     pub start: f64,
     pub length: f64,
     pub velocity: u8,
+    /// The lyric it is sung on ([`Syllable::NONE`] for none).
+    pub syllable: Syllable,
 }
 
 /// Reads clip text ("F2+Ab2 0 4 90; Bb1 4 2"); a chord gives one note per pitch.
@@ -52,6 +56,7 @@ pub fn parse_notes(text: &str) -> Result<Vec<ClipNote>, String> {
             start: n.start_beats,
             length: n.length_beats,
             velocity: (n.velocity * 127.0).round().clamp(1.0, 127.0) as u8,
+            syllable: n.syllable,
         })
         .collect())
 }
@@ -63,9 +68,10 @@ pub fn sorted(notes: &[ClipNote]) -> Vec<ClipNote> {
     notes
 }
 
-/// Writes clip text: entries by start, then pitch; notes sharing start, length and velocity as
-/// one chord ("F2+Ab2 0 4 90"); numbers in their shortest form; the default velocity (100) left
-/// out; entries joined by "; ". Values the parser would refuse are written as the nearest valid.
+/// Writes clip text: entries by start, then pitch; notes sharing start, length, velocity and
+/// syllable as one chord ("F2+Ab2 0 4 90", "Eb4 yeah 4 1"); numbers in their shortest form; the
+/// default velocity (100) left out; entries joined by "; ". Values the parser would refuse are
+/// written as the nearest valid.
 pub fn format_notes(notes: &[ClipNote]) -> String {
     let key = |n: &ClipNote| {
         let length = finite_or(n.length, MIN_LENGTH);
@@ -74,9 +80,10 @@ pub fn format_notes(notes: &[ClipNote]) -> String {
             finite_or(n.start, 0.0).max(0.0),
             length,
             n.velocity.clamp(1, 127),
+            n.syllable,
         )
     };
-    let mut chords: Vec<((f64, f64, u8), Vec<u8>)> = Vec::new();
+    let mut chords: Vec<((f64, f64, u8, Syllable), Vec<u8>)> = Vec::new();
     for n in sorted(notes) {
         let k = key(&n);
         match chords.iter_mut().find(|(c, _)| *c == k) {
@@ -86,16 +93,58 @@ pub fn format_notes(notes: &[ClipNote]) -> String {
     }
     chords
         .iter()
-        .map(|((start, length, velocity), pitches)| {
+        .map(|((start, length, velocity, syllable), pitches)| {
             let names: Vec<String> = pitches.iter().map(|p| note_name(*p)).collect();
-            let mut entry = format!("{} {start} {length}", names.join("+"));
-            if *velocity != DEFAULT_VELOCITY {
-                entry.push_str(&format!(" {velocity}"));
-            }
-            entry
+            let velocity = Some(*velocity).filter(|v| *v != DEFAULT_VELOCITY);
+            clip_entry(&names, *syllable, *start, *length, velocity)
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// The word written for a note without a syllable in the lyrics line.
+pub const NO_SYLLABLE: &str = "-";
+
+/// The lyrics line: one word per onset (notes starting together, a chord, share one), in time
+/// order; "-" where the onset has no syllable: "yeah - oh ah".
+pub fn lyrics(notes: &[ClipNote]) -> String {
+    let mut words: Vec<&str> = Vec::new();
+    let mut last_start = None;
+    // Sorted by start, then pitch: a chord's word is its lowest note's.
+    let notes = sorted(notes);
+    for n in &notes {
+        if last_start != Some(n.start) {
+            words.push(n.syllable.as_option().unwrap_or(NO_SYLLABLE));
+            last_start = Some(n.start);
+        }
+    }
+    words.join(" ")
+}
+
+/// Lays a lyrics line onto the notes: the k-th word goes to every note of the k-th onset; "-"
+/// clears it; onsets past the last word lose their syllables; words past the last onset are
+/// refused. The error names the word that is not a syllable.
+pub fn set_lyrics(notes: &[ClipNote], text: &str) -> Result<Vec<ClipNote>, String> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut notes = sorted(notes);
+    let mut onsets: Vec<f64> = notes.iter().map(|n| n.start).collect();
+    onsets.dedup();
+    if words.len() > onsets.len() {
+        return Err(format!(
+            "{} words for {} notes: \"{}\" has no note to sing it",
+            words.len(),
+            onsets.len(),
+            words[onsets.len()]
+        ));
+    }
+    for n in &mut notes {
+        let k = onsets.iter().position(|s| *s == n.start).unwrap_or(0);
+        n.syllable = match words.get(k) {
+            Some(w) if *w != NO_SYLLABLE => Syllable::new(w).map_err(|e| e.to_string())?,
+            _ => Syllable::NONE,
+        };
+    }
+    Ok(notes)
 }
 
 /// Rounds beats to the nearest 16th.
@@ -443,6 +492,7 @@ impl<Message: Clone> PianoRoll<'_, Message> {
                     start: snap_down(l.beat_at(p.x)),
                     length: state.last_length.unwrap_or(1.0),
                     velocity: DEFAULT_VELOCITY,
+                    syllable: Syllable::NONE,
                 });
                 state.gesture = Some((note_gesture(index, false, &clip.notes, p), range));
                 self.publish(clip.notes)
@@ -620,6 +670,17 @@ impl<Message: Clone> canvas::Program<Message> for PianoRoll<'_, Message> {
             if (l.lowest..=l.highest).contains(&n.pitch) && size.width > 0.0 {
                 f.fill_rectangle(r.position(), size, fade(palette.primary, 0.3 + 0.7 * a));
                 f.stroke(&Path::rectangle(r.position(), size), outline);
+                let letters = n.syllable.as_str();
+                let text_size = (r.height - 2.0).clamp(7.0, 12.0);
+                if !letters.is_empty() && size.width > text_size * 0.6 * letters.len() as f32 {
+                    f.fill_text(Text {
+                        content: letters.to_string(),
+                        position: Point::new(r.x + 2.0, r.y + (r.height - text_size) / 2.0),
+                        color: palette.background,
+                        size: text_size.into(),
+                        ..Text::default()
+                    });
+                }
             }
             if r.x < right {
                 let h = lane.height * a;

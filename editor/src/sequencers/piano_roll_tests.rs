@@ -8,7 +8,44 @@ fn note(pitch: u8, start: f64, length: f64, velocity: u8) -> ClipNote {
         start,
         length,
         velocity,
+        syllable: Syllable::NONE,
     }
+}
+
+fn sung(pitch: u8, start: f64, lyric: &str) -> ClipNote {
+    ClipNote {
+        syllable: Syllable::new(lyric).unwrap(),
+        ..note(pitch, start, 1.0, 100)
+    }
+}
+
+#[test]
+fn syllables_show_in_the_text_and_the_lyrics_line_lays_them_on_onsets() {
+    let notes = parse_notes("Eb4 yeah 0 1; F4+Ab4 ooh 1 1; G4 2 1").unwrap();
+    assert_eq!(notes[0], sung(63, 0.0, "yeah"));
+    assert_eq!(notes[2].syllable.as_str(), "ooh");
+    assert_eq!(lyrics(&notes), "yeah ooh -");
+    assert_eq!(format_notes(&notes), "Eb4 yeah 0 1; F4+Ab4 ooh 1 1; G4 2 1");
+    // Words go onto onsets in time order; a chord shares its word; "-" and missing words clear.
+    let relyric = set_lyrics(&notes, "ah - oh").unwrap();
+    assert_eq!(
+        relyric.iter().map(|n| n.syllable.as_str()).collect::<Vec<_>>(),
+        ["ah", "", "", "oh"]
+    );
+    assert_eq!(format_notes(&relyric), "Eb4 ah 0 1; F4+Ab4 1 1; G4 oh 2 1");
+    let fewer = set_lyrics(&notes, "la").unwrap();
+    assert_eq!(lyrics(&fewer), "la - -");
+    let too_many = set_lyrics(&notes, "a b c d").unwrap_err();
+    assert!(too_many.contains("\"d\""), "{too_many}");
+    let not_a_syllable = set_lyrics(&notes, "ah ngiyabonga").unwrap_err();
+    assert!(not_a_syllable.contains("ngiyabonga"), "{not_a_syllable}");
+    // Moving a sung note keeps its syllable.
+    let mut clip = Clip {
+        notes: notes.clone(),
+        length_beats: 8.0,
+    };
+    clip.move_note(0, 2.0, 2);
+    assert_eq!(clip.notes[0], sung(65, 2.0, "yeah"));
 }
 
 #[test]

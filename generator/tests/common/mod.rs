@@ -66,6 +66,8 @@ pub struct Midi {
     pub bpm: f64,
     pub key_signature: Option<(i8, bool)>,
     pub tracks: Vec<(String, Vec<MidiNote>)>,
+    /// Lyric meta events: (track name, beat, text).
+    pub lyrics: Vec<(String, f64, String)>,
 }
 
 pub fn read_midi(path: &Path) -> Midi {
@@ -78,6 +80,7 @@ pub fn read_midi(path: &Path) -> Midi {
     let mut bpm = 0.0;
     let mut key_signature = None;
     let mut tracks = Vec::new();
+    let mut lyrics = Vec::new();
     for track in &smf.tracks {
         let mut tick = 0u64;
         let mut name = String::new();
@@ -95,6 +98,11 @@ pub fn read_midi(path: &Path) -> Midi {
                 midly::TrackEventKind::Meta(midly::MetaMessage::TrackName(n)) => {
                     name = String::from_utf8_lossy(n).into()
                 }
+                midly::TrackEventKind::Meta(midly::MetaMessage::Lyric(text)) => lyrics.push((
+                    name.clone(),
+                    tick as f64 / ppq,
+                    String::from_utf8_lossy(text).into(),
+                )),
                 midly::TrackEventKind::Midi { channel, message } => match message {
                     midly::MidiMessage::NoteOn { key, vel } if vel.as_int() > 0 => {
                         open.push((channel.as_int(), key.as_int(), tick, vel.as_int()))
@@ -127,6 +135,7 @@ pub fn read_midi(path: &Path) -> Midi {
         bpm,
         key_signature,
         tracks,
+        lyrics,
     }
 }
 

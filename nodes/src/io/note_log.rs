@@ -2,6 +2,7 @@
 //! reads them through the session). Pushing a note is wait-free and never allocates; a log that
 //! is not drained fills up and drops notes rather than block.
 
+use yano_engine::Syllable;
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::readout::{LoggedNote, NoteLogWriter};
 use yano_engine::{
@@ -44,14 +45,19 @@ impl Processor for NoteLog {
             return;
         };
         for e in events {
-            let (note, velocity) = match e.kind {
-                NoteKind::On { note, velocity, .. } => (note, velocity.max(1e-3)),
-                NoteKind::Off { note } => (note, 0.0),
+            let (note, velocity, syllable) = match e.kind {
+                NoteKind::On {
+                    note,
+                    velocity,
+                    syllable,
+                } => (note, velocity.max(1e-3), syllable),
+                NoteKind::Off { note } => (note, 0.0, Syllable::NONE),
             };
             let _ = log.push(LoggedNote {
                 at: start + u64::from(e.offset),
                 note,
                 velocity,
+                syllable,
             });
         }
     }

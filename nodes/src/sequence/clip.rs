@@ -1,7 +1,9 @@
 //! `sequence.clip`: a note clip, the piano roll's data, looped or played once from a bar.
 //! Written one note (or chord) per entry, entries separated by `;` or new lines:
-//! `<notes> <start_beats> <length_beats> [velocity 1..127]`, where `<notes>` is a note ("F2") or a
-//! chord joined by `+` ("F2+Ab2+C3+Eb3"). Beats are quarter notes from the clip's start.
+//! `<notes> [syllable] <start_beats> <length_beats> [velocity 1..127]`, where `<notes>` is a note
+//! ("F2") or a chord joined by `+` ("F2+Ab2+C3+Eb3"), and the optional syllable is the lyric a
+//! singing instrument sings the note on ("Eb4 yeah 0 1 90"). Beats are quarter notes from the
+//! clip's start.
 
 use yano_engine::clip::{Note, NoteClip, NoteScheduler};
 use yano_engine::param::{ParamSpec, Unit};
@@ -18,9 +20,9 @@ pub const KIND: &str = "sequence.clip";
 pub fn descriptor() -> NodeDescriptor {
     NodeDescriptor {
         kind: KIND,
-        description: "note clip (piano roll): \"F2+Ab2+C3 0 4 90; Bb1 4 2\" = notes, start and length in beats, velocity",
+        description: "note clip (piano roll): \"F2+Ab2+C3 0 4 90; Bb1 4 2; Eb4 yeah 6 1\" = notes, [syllable,] start and length in beats, velocity",
         params: vec![
-            ParamSpec::text("notes", "entries \"<note or note+note…> <start_beats> <length_beats> [velocity]\" separated by ;", ""),
+            ParamSpec::text("notes", "entries \"<note or note+note…> [syllable] <start_beats> <length_beats> [velocity]\" separated by ;", ""),
             ParamSpec::number("length_beats", "clip length (where a loop wraps)", 0.25, 4096.0, 16.0, Unit::Beats),
             ParamSpec::choice("loop", "repeat the clip", &["off", "on"], 1),
             ParamSpec::integer("start_bar", "bar the clip starts on (bar 1 is the start)", 1, 100_000, 1, Unit::Bars),
@@ -31,11 +33,12 @@ pub fn descriptor() -> NodeDescriptor {
     }
 }
 
-/// One entry of a clip's text, as [`parse_clip`] reads it: note names joined by `+`, start and
-/// length in beats (up to four decimals, trailing zeros dropped) and an optional velocity:
-/// "F2+Ab2 0 4 90".
+/// One entry of a clip's text, as [`parse_clip`] reads it: note names joined by `+`, the syllable
+/// when there is one, start and length in beats (up to four decimals, trailing zeros dropped) and
+/// an optional velocity: "F2+Ab2 0 4 90", "Eb4 yeah 6 1 90".
 pub fn clip_entry(
     names: &[String],
+    syllable: Syllable,
     start_beats: f64,
     length_beats: f64,
     velocity: Option<u8>,
@@ -49,12 +52,12 @@ pub fn clip_entry(
             s.to_string()
         }
     };
-    let mut entry = format!(
-        "{} {} {}",
-        names.join("+"),
-        beats(start_beats),
-        beats(length_beats)
-    );
+    let mut entry = names.join("+");
+    if let Some(lyric) = syllable.as_option() {
+        entry.push(' ');
+        entry.push_str(lyric);
+    }
+    entry.push_str(&format!(" {} {}", beats(start_beats), beats(length_beats)));
     if let Some(v) = velocity {
         entry.push_str(&format!(" {v}"));
     }
@@ -70,10 +73,21 @@ pub fn parse_clip(text: &str, transpose: i32) -> Result<Vec<Note>, String> {
         .filter(|e| !e.is_empty())
         .enumerate()
     {
-        let words: Vec<&str> = entry.split_whitespace().collect();
+        let mut words: Vec<&str> = entry.split_whitespace().collect();
         let bad = |why: &str| format!("entry {} \"{entry}\": {why}", k + 1);
+        // A word after the notes that starts with a letter is the syllable.
+        let syllable = match words.get(1) {
+            Some(w) if w.starts_with(|c: char| c.is_ascii_alphabetic()) => {
+                let lyric = Syllable::new(w).map_err(|e| bad(&e.to_string()))?;
+                words.remove(1);
+                lyric
+            }
+            _ => Syllable::NONE,
+        };
         if !(3..=4).contains(&words.len()) {
-            return Err(bad("write <notes> <start_beats> <length_beats> [velocity]"));
+            return Err(bad(
+                "write <notes> [syllable] <start_beats> <length_beats> [velocity]",
+            ));
         }
         let number = |w: &str| w.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0);
         let start = number(words[1]).ok_or_else(|| bad("start is not a number of beats"))?;
@@ -95,7 +109,7 @@ pub fn parse_clip(text: &str, transpose: i32) -> Result<Vec<Note>, String> {
                 start_beats: start,
                 length_beats: length,
                 velocity: (velocity / 127.0) as f32,
-                syllable: Syllable::NONE,
+                syllable,
             });
         }
     }
@@ -201,5 +215,26 @@ mod tests {
                 .collect::<Vec<_>>(),
             [72, 76]
         );
+    }
+
+    #[test]
+    fn a_syllable_after_the_notes_is_sung_and_written_back() {
+        let notes = parse_clip("Eb4 yeah 0 1 90; F4+Ab4 Ooh 1 2; G4 2.5 0.5", 0).unwrap();
+        let lyrics: Vec<(u8, &str)> = notes.iter().map(|n| (n.pitch, n.syllable.as_str())).collect();
+        assert_eq!(lyrics, [(63, "yeah"), (65, "ooh"), (68, "ooh"), (67, "")]);
+        assert_eq!(notes[0].velocity, 90.0 / 127.0);
+        assert_eq!(notes[3].start_beats, 2.5);
+        let bad = parse_clip("C4 0 1; Eb4 ah! 2 1", 0).unwrap_err();
+        assert!(bad.contains("entry 2") && bad.contains("'!'"), "{bad}");
+        assert!(parse_clip("Eb4 ngiyabonga 0 1", 0).unwrap_err().contains("8 letters"));
+        let written = clip_entry(
+            &["Eb4".to_string()],
+            Syllable::new("yeah").unwrap(),
+            0.5,
+            1.0,
+            Some(90),
+        );
+        assert_eq!(written, "Eb4 yeah 0.5 1 90");
+        assert_eq!(parse_clip(&written, 0).unwrap()[0].syllable.as_str(), "yeah");
     }
 }
