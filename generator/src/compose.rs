@@ -484,7 +484,9 @@ pub fn compose(request: &Request) -> Track {
                 let log_drum: &[Note] = lines
                     .iter()
                     .find(|(l, _, _)| *l == Line::LogDrum)
-                    .map_or(&[][..], |(_, n, _): &(Line, Vec<Note>, BarRanges)| n.as_slice());
+                    .map_or(&[][..], |(_, n, _): &(Line, Vec<Note>, BarRanges)| {
+                        n.as_slice()
+                    });
                 let notes = vocals::line(
                     line,
                     &VocalContext {

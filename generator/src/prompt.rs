@@ -352,7 +352,9 @@ pub fn read(prompt: &str) -> Reading {
 /// "voice", "singing") alone asks for chops and a hook; "no vocals", "without vocals" and
 /// "instrumental" for none. Marks the words it reads as used.
 fn read_vocals(words: &[String], used: &mut [bool]) -> Option<VocalParts> {
-    let general = ["vocals", "vocal", "voice", "voices", "singing", "sung", "vox"];
+    let general = [
+        "vocals", "vocal", "voice", "voices", "singing", "sung", "vox",
+    ];
     let mut asked = VocalParts::NONE;
     let mut said = false;
     let mut refused = false;
@@ -386,11 +388,7 @@ fn read_vocals(words: &[String], used: &mut [bool]) -> Option<VocalParts> {
     if refused {
         return Some(VocalParts::NONE);
     }
-    Some(if asked.any() {
-        asked
-    } else {
-        VocalParts::SUNG
-    })
+    Some(if asked.any() { asked } else { VocalParts::SUNG })
 }
 
 /// Character after applying `moods` to neutral, and the mode they lean to (if any).
@@ -453,7 +451,8 @@ mod tests {
     #[test]
     fn reads_which_vocals_are_asked_for() {
         let parts = |prompt: &str| read(prompt).vocals;
-        let r = read("soulful private school amapiano with vocal chops and a hook, Eb minor, 111 bpm");
+        let r =
+            read("soulful private school amapiano with vocal chops and a hook, Eb minor, 111 bpm");
         assert!(r.unknown.is_empty(), "{:?}", r.unknown);
         assert_eq!(
             r.vocals,

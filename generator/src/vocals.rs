@@ -275,10 +275,7 @@ fn hook(key: Key, style: Style, chords: &[VoicedChord], bars: (u32, u32), seed: 
         }
     }
     // The stack: three chord tones under the lead on every chord of the hook, sung "ooh".
-    let (from, to) = (
-        f64::from(bars.0 - 1) * 4.0,
-        f64::from(bars.1) * 4.0,
-    );
+    let (from, to) = (f64::from(bars.0 - 1) * 4.0, f64::from(bars.1) * 4.0);
     for c in chords
         .iter()
         .filter(|c| c.start_beats >= from && c.start_beats < to)
@@ -302,7 +299,11 @@ fn hook(key: Key, style: Style, chords: &[VoicedChord], bars: (u32, u32), seed: 
             });
         }
     }
-    notes.sort_by(|a, b| a.start_beats.total_cmp(&b.start_beats).then(a.pitch.cmp(&b.pitch)));
+    notes.sort_by(|a, b| {
+        a.start_beats
+            .total_cmp(&b.start_beats)
+            .then(a.pitch.cmp(&b.pitch))
+    });
     notes
 }
 
@@ -398,7 +399,11 @@ fn chops(
             }
         }
     }
-    notes.sort_by(|a, b| a.start_beats.total_cmp(&b.start_beats).then(a.pitch.cmp(&b.pitch)));
+    notes.sort_by(|a, b| {
+        a.start_beats
+            .total_cmp(&b.start_beats)
+            .then(a.pitch.cmp(&b.pitch))
+    });
     notes
 }
 

@@ -143,7 +143,15 @@ fn the_midi_holds_tempo_key_and_one_track_per_instrument() {
         Some((-6, true)),
         "E♭ minor: six flats, minor"
     );
-    for name in ["drums", "percussion", "log_drum", "keys", "pad", "bass", "vocals"] {
+    for name in [
+        "drums",
+        "percussion",
+        "log_drum",
+        "keys",
+        "pad",
+        "bass",
+        "vocals",
+    ] {
         assert!(!midi.track(name).is_empty(), "{name}");
     }
 }
@@ -165,12 +173,17 @@ fn the_vocals_are_a_stem_heard_in_the_hook_and_a_midi_track_with_lyrics() {
     let hook_db = window(&vl, drop_2.first_bar, 8);
     let mix_db = window(&ml, drop_2.first_bar, 8);
     let intro_db = window(&vl, 1, 8);
-    println!("vocals in the hook {hook_db:.1} dB against the mix {mix_db:.1} dB; intro {intro_db:.1} dB");
+    println!(
+        "vocals in the hook {hook_db:.1} dB against the mix {mix_db:.1} dB; intro {intro_db:.1} dB"
+    );
     assert!(
         hook_db > mix_db - 12.0,
         "the vocals are {hook_db:.1} dB in a mix of {mix_db:.1} dB"
     );
-    assert!(intro_db < hook_db - 40.0, "the intro has no vocals: {intro_db:.1} dB");
+    assert!(
+        intro_db < hook_db - 40.0,
+        "the intro has no vocals: {intro_db:.1} dB"
+    );
     // Stereo: the stacked voices are spread, so the stem's channels differ.
     assert_ne!(vl, vr);
     let midi = read_midi(&dir.join("track.mid"));

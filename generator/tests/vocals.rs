@@ -90,9 +90,17 @@ fn sung_notes_stay_in_the_key_and_carry_syllables() {
         for seed in [1, 7, 42] {
             let t = track(prompt, seed);
             let sung = t.heard(Part::Vocals);
-            assert!(sung.len() > 20, "{prompt} seed {seed}: {} notes", sung.len());
+            assert!(
+                sung.len() > 20,
+                "{prompt} seed {seed}: {} notes",
+                sung.len()
+            );
             let share = in_key(&t, &sung);
-            assert!(share >= 0.95, "{prompt} seed {seed}: {:.1} % in key", 100.0 * share);
+            assert!(
+                share >= 0.95,
+                "{prompt} seed {seed}: {:.1} % in key",
+                100.0 * share
+            );
             assert!(
                 sung.iter().all(|n| !n.syllable.is_none()),
                 "{prompt} seed {seed}: a sung note without a syllable"
@@ -174,7 +182,11 @@ fn chops_are_short_off_beat_stabs_that_answer_the_log_drum() {
                 "{prompt}: a chop on the beat at {}",
                 n.start_beats
             );
-            assert!(n.length_beats <= 0.25, "{prompt}: a chop of {}", n.length_beats);
+            assert!(
+                n.length_beats <= 0.25,
+                "{prompt}: a chop of {}",
+                n.length_beats
+            );
             assert!(
                 log_drum
                     .iter()

@@ -301,15 +301,19 @@ fn melody_entries(items: &Array, start_beats: f64) -> Fallible<Array> {
     let texts = items
         .iter()
         .map(|v| {
-            v.clone().into_string().map_err(|t| {
-                format!("melody items are texts like \"Eb4 ah 1/4\", not {t}")
-            })
+            v.clone()
+                .into_string()
+                .map_err(|t| format!("melody items are texts like \"Eb4 ah 1/4\", not {t}"))
         })
         .collect::<Result<Vec<String>, String>>()?;
     Ok(music::melody(&texts, start_beats)?
         .into_iter()
         .map(|n| {
-            let notes: Array = n.notes.iter().map(|p| Dynamic::from_int(INT::from(*p))).collect();
+            let notes: Array = n
+                .notes
+                .iter()
+                .map(|p| Dynamic::from_int(INT::from(*p)))
+                .collect();
             let entry: Array = vec![
                 Dynamic::from_array(notes),
                 Dynamic::from(n.syllable.as_str().to_string()),

@@ -88,12 +88,17 @@ pub fn melody(items: &[String], start_beats: f64) -> Result<Vec<MelodyNote>, Str
             ),
             _ => return Err(bad("write <note> [syllable] <length>, e.g. \"Eb4 ah 1/4\"")),
         };
-        let beats = note_value(length)
-            .ok_or_else(|| bad(&format!("\"{length}\" is not a length like 1/4, 3/8 or 1/8.")))?;
+        let beats = note_value(length).ok_or_else(|| {
+            bad(&format!(
+                "\"{length}\" is not a length like 1/4, 3/8 or 1/8."
+            ))
+        })?;
         if !matches!(*first, "r" | "rest") {
             let notes = first
                 .split('+')
-                .map(|w| parse_note_or_number(w).ok_or_else(|| bad(&format!("\"{w}\" is not a note"))))
+                .map(|w| {
+                    parse_note_or_number(w).ok_or_else(|| bad(&format!("\"{w}\" is not a note")))
+                })
                 .collect::<Result<Vec<u8>, String>>()?;
             out.push(MelodyNote {
                 notes,
@@ -139,14 +144,27 @@ mod tests {
 
     #[test]
     fn melodies_lay_notes_end_to_end_with_their_syllables() {
-        let items: Vec<String> = ["Eb4 ah 1/4", "F4 1/8", "rest 1/8", "F4+Ab4 ooh 1/2.", "G4 yeah 1"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let items: Vec<String> = [
+            "Eb4 ah 1/4",
+            "F4 1/8",
+            "rest 1/8",
+            "F4+Ab4 ooh 1/2.",
+            "G4 yeah 1",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let m = melody(&items, 4.0).unwrap();
         let got: Vec<(Vec<u8>, &str, f64, f64)> = m
             .iter()
-            .map(|n| (n.notes.clone(), n.syllable.as_str(), n.start_beats, n.length_beats))
+            .map(|n| {
+                (
+                    n.notes.clone(),
+                    n.syllable.as_str(),
+                    n.start_beats,
+                    n.length_beats,
+                )
+            })
             .collect();
         assert_eq!(
             got,

@@ -29,12 +29,11 @@ fn a_scripted_melody_is_sung_and_exported_with_its_lyrics() {
         limits: Limits::default(),
     };
     let registry = Arc::new(yano_registry::registry());
-    let value = run("sing.rhai", SCRIPT, registry, sandbox, Vec::new())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let value =
+        run("sing.rhai", SCRIPT, registry, sandbox, Vec::new()).unwrap_or_else(|e| panic!("{e}"));
     let text = value.into_string().unwrap();
     assert_eq!(
-        text,
-        "Eb4 ah 0 1; F4 yeah 1 1; Gb4+Bb4 ooh 4 2; Eb4 6 2",
+        text, "Eb4 ah 0 1; F4 yeah 1 1; Gb4+Bb4 ooh 4 2; Eb4 6 2",
         "the clip the melody wrote"
     );
 
@@ -67,13 +66,22 @@ fn a_scripted_melody_is_sung_and_exported_with_its_lyrics() {
     };
     let left: Vec<f32> = samples.iter().step_by(2).copied().collect();
     let db = |from_beat: f64, to_beat: f64| {
-        let (a, b) = ((from_beat * 0.5 * rate) as usize, (to_beat * 0.5 * rate) as usize);
+        let (a, b) = (
+            (from_beat * 0.5 * rate) as usize,
+            (to_beat * 0.5 * rate) as usize,
+        );
         let x = &left[a..b];
         10.0 * (x.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>() / x.len() as f64 + 1e-20)
             .log10()
     };
     let (sung, rest, chord) = (db(0.2, 1.8), db(2.6, 3.9), db(4.2, 5.8));
     println!("sung {sung:.1} dB, rest {rest:.1} dB, chord {chord:.1} dB");
-    assert!(sung > -40.0 && chord > -40.0, "sung {sung:.1} dB, chord {chord:.1} dB");
-    assert!(rest < sung - 30.0, "the rest is {rest:.1} dB against {sung:.1} dB");
+    assert!(
+        sung > -40.0 && chord > -40.0,
+        "sung {sung:.1} dB, chord {chord:.1} dB"
+    );
+    assert!(
+        rest < sung - 30.0,
+        "the rest is {rest:.1} dB against {sung:.1} dB"
+    );
 }

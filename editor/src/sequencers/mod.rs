@@ -51,7 +51,10 @@ pub enum Message {
 /// What the app must do after a sequence editor's message.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    Edit { edit: Edit, gesture: bool },
+    Edit {
+        edit: Edit,
+        gesture: bool,
+    },
     EndGesture,
     /// Say why on the status line; nothing changes.
     Refused(String),

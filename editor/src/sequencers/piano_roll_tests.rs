@@ -29,7 +29,10 @@ fn syllables_show_in_the_text_and_the_lyrics_line_lays_them_on_onsets() {
     // Words go onto onsets in time order; a chord shares its word; "-" and missing words clear.
     let relyric = set_lyrics(&notes, "ah - oh").unwrap();
     assert_eq!(
-        relyric.iter().map(|n| n.syllable.as_str()).collect::<Vec<_>>(),
+        relyric
+            .iter()
+            .map(|n| n.syllable.as_str())
+            .collect::<Vec<_>>(),
         ["ah", "", "", "oh"]
     );
     assert_eq!(format_notes(&relyric), "Eb4 ah 0 1; F4+Ab4 1 1; G4 oh 2 1");

@@ -2,9 +2,9 @@
 //! reads them through the session). Pushing a note is wait-free and never allocates; a log that
 //! is not drained fills up and drops notes rather than block.
 
-use yano_engine::Syllable;
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::readout::{LoggedNote, NoteLogWriter};
+use yano_engine::Syllable;
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, NoteKind, PortLayout, ProcessContext, Processor,
 };

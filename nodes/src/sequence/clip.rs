@@ -220,13 +220,18 @@ mod tests {
     #[test]
     fn a_syllable_after_the_notes_is_sung_and_written_back() {
         let notes = parse_clip("Eb4 yeah 0 1 90; F4+Ab4 Ooh 1 2; G4 2.5 0.5", 0).unwrap();
-        let lyrics: Vec<(u8, &str)> = notes.iter().map(|n| (n.pitch, n.syllable.as_str())).collect();
+        let lyrics: Vec<(u8, &str)> = notes
+            .iter()
+            .map(|n| (n.pitch, n.syllable.as_str()))
+            .collect();
         assert_eq!(lyrics, [(63, "yeah"), (65, "ooh"), (68, "ooh"), (67, "")]);
         assert_eq!(notes[0].velocity, 90.0 / 127.0);
         assert_eq!(notes[3].start_beats, 2.5);
         let bad = parse_clip("C4 0 1; Eb4 ah! 2 1", 0).unwrap_err();
         assert!(bad.contains("entry 2") && bad.contains("'!'"), "{bad}");
-        assert!(parse_clip("Eb4 ngiyabonga 0 1", 0).unwrap_err().contains("8 letters"));
+        assert!(parse_clip("Eb4 ngiyabonga 0 1", 0)
+            .unwrap_err()
+            .contains("8 letters"));
         let written = clip_entry(
             &["Eb4".to_string()],
             Syllable::new("yeah").unwrap(),
@@ -235,6 +240,9 @@ mod tests {
             Some(90),
         );
         assert_eq!(written, "Eb4 yeah 0.5 1 90");
-        assert_eq!(parse_clip(&written, 0).unwrap()[0].syllable.as_str(), "yeah");
+        assert_eq!(
+            parse_clip(&written, 0).unwrap()[0].syllable.as_str(),
+            "yeah"
+        );
     }
 }
