@@ -1,15 +1,17 @@
 //! `mixer.console`: the mixing desk. Up to 16 stereo channel strips (gain, balance pan, mute,
 //! solo, up to 4 sends each, pre- or post-fader per return), up to 4 return buses, and a master
-//! with a fader and a look-ahead limiter (the one `fx.limiter` uses; it delays the master by
-//! 1.5 ms, which the node declares as its latency, so switching it rebuilds the node).
+//! with a fader, a bus compressor (glue, off by default: see [`super::bus_compressor`]) and a
+//! look-ahead limiter (the one `fx.limiter` uses; it delays the master by 1.5 ms, which the node
+//! declares as its latency, so switching it rebuilds the node).
 //! Meters — peak and RMS per channel; peak, RMS and momentary loudness (ITU-R BS.1770 K-weighting
 //! over 400 ms) on the master — are published as readouts for the editor (see [`super::meters`]).
 //!
 //! Stems in one pass: with `stem_outs` on, outputs `stem_1` … `stem_N` carry each channel exactly
 //! as it is added into the master sum (after fader, pan and the mute/solo glide), and
-//! `stem_returns` the returns' share, each scaled by the master fader and by the gain the master
-//! limiter applied, and delayed by its look-ahead: they line up with `out` sample for sample and
-//! sum to it (only the limiter's final safety clamp at the ceiling can differ).
+//! `stem_returns` the returns' share, each scaled by the master fader and by the gains the bus
+//! compressor and the master limiter applied, and delayed by the limiter's look-ahead: they line
+//! up with `out` sample for sample and sum to it (only the limiter's final safety clamp at the
+//! ceiling can differ).
 //!
 //! Returns are feedback inputs: they hear the effect that a send feeds one block late (2.7 ms at
 //! 128 frames), which lets send → effect → return loop back into this same node. Reverbs and
@@ -22,6 +24,7 @@ use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, PortLayout, ProcessContext, Processor,
 };
 
+use super::bus_compressor::{self, BusCompressor, GlueKnobs};
 use super::meters::Meters;
 pub use super::meters::METERS;
 use super::stem_outs::{Stems, RETURNS_STEM};
@@ -43,6 +46,7 @@ struct Knobs {
     master_gain: ParamHandle,
     master_ceiling: ParamHandle,
     master_release: ParamHandle,
+    glue: GlueKnobs,
     strips: [StripParams; MAX_CHANNELS],
     buses: [ReturnParams; MAX_RETURNS],
 }
@@ -67,6 +71,7 @@ impl Knobs {
             master_gain: config.param("master_gain_db")?,
             master_ceiling: config.param("master_ceiling_db")?,
             master_release: config.param("master_release_ms")?,
+            glue: GlueKnobs::of(config)?,
             strips: strips
                 .try_into()
                 .map_err(|_| NodeError::new("a strip per channel"))?,
@@ -243,6 +248,7 @@ pub fn descriptor() -> NodeDescriptor {
         60.0,
         Unit::Milliseconds,
     ));
+    params.extend(bus_compressor::params());
     // Stem outputs need delay lines as long as the limiter's look-ahead, allocated when built.
     params.push(
         ParamSpec::choice(
@@ -276,6 +282,8 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
         meters: Meters::new(config),
         mute_gain: heard_at_start(&config.params)?,
         mute_step: (1.0 / (0.005 * f64::from(config.sample_rate))) as f32,
+        glue: BusCompressor::new(config.sample_rate),
+        glue_on: false,
         limiter,
         stems,
     }))
@@ -305,6 +313,9 @@ struct Console {
     /// Per channel, 1 when heard, gliding to 0 over 5 ms when muted, so mutes never click.
     mute_gain: [f32; MAX_CHANNELS],
     mute_step: f32,
+    /// The master bus compressor, and whether it worked in the last block.
+    glue: BusCompressor,
+    glue_on: bool,
     /// The master limiter, when it is on.
     limiter: Option<Limiter>,
     /// The stem outputs' state, when they are on.
@@ -375,6 +386,28 @@ impl Processor for Console {
             out_l[f] *= g;
             out_r[f] *= g;
         }
+        match (k.glue.settings(ctx), self.stems.as_mut()) {
+            (Some(glue), stems) => {
+                let (out_l, out_r) = ctx.audio_out_pair(0);
+                let mut report = stems.map(|s| &mut s.glue[..]);
+                self.glue.compress(out_l, out_r, &glue, |i, g| {
+                    if let Some(slot) = report.as_mut().and_then(|r| r.get_mut(i)) {
+                        *slot = g;
+                    }
+                });
+                self.glue_on = true;
+            }
+            (None, stems) => {
+                if self.glue_on {
+                    self.glue.clear();
+                    if let Some(s) = stems {
+                        s.glue.fill(1.0);
+                    }
+                    self.glue_on = false;
+                }
+            }
+        }
+        let (out_l, out_r) = ctx.audio_out_pair(0);
         match (self.limiter.as_mut(), self.stems.as_mut()) {
             (Some(limiter), None) => limiter.limit(out_l, out_r, ceiling, release),
             (Some(limiter), Some(stems)) => {
@@ -395,6 +428,7 @@ impl Processor for Console {
     }
 
     fn reset(&mut self) {
+        self.glue.clear();
         if let Some(l) = self.limiter.as_mut() {
             l.clear();
         }
@@ -601,6 +635,7 @@ mod tests {
                 k.master_ceiling,
                 k.master_release,
             ])
+            .chain(k.glue.all())
             .collect();
         let distinct: std::collections::HashSet<_> = all.iter().collect();
         assert_eq!(distinct.len(), all.len());
