@@ -1,8 +1,7 @@
 //! From a composed track to a graph of yano nodes: one `sequence.clip` per line holding every
 //! note (editable in the piano roll), the arrangement (sections and the bars each line plays),
 //! the instruments with their inserts, a riser, the mixer with its bus compressor and master
-//! limiter, and the
-//! automation of the breakdown's filter sweep and the riser.
+//! limiter, and the automation of the breakdown's filter sweep and the riser.
 
 use yano_engine::automation::{AutomationLane, AutomationPoint, Curve};
 use yano_engine::clip::Note;
@@ -179,7 +178,7 @@ const MASTER_GAIN_DB: f64 = 12.0;
 const GLUE: (f64, f64, f64, f64, f64) = (-11.0, 1.5, 6.0, 30.0, 250.0);
 /// Limiter ceiling: 0.2 dB under −1 dBTP, for the overshoot of the fast release between samples.
 const CEILING_DB: f64 = -1.2;
-const LIMITER_RELEASE_MS: f64 = 60.0;
+const LIMITER_RELEASE_MS: f64 = 6.0;
 
 /// Bus compressor makeup: private school, with its softer kick and longer log drum, is denser
 /// and needs less to sit beside the other two.
