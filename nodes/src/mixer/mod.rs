@@ -3,6 +3,7 @@
 
 pub mod bus_compressor;
 pub mod console;
+mod master;
 pub mod meters;
 mod stem_outs;
 pub mod stems;
