@@ -130,7 +130,11 @@ fn bar_hits(
             _ => steps("X...x...x...x...", gm::KICK, 100.0, 88.0 + 6.0 * e, 0.0),
         },
         Line::OpenHat => match style {
-            Style::PrivateSchool => Vec::new(),
+            // Softer than the others, but there: without it the groove has nothing above the
+            // shaker and sits dark.
+            Style::PrivateSchool => {
+                steps("..x...x...x...x.", gm::OPEN_HAT, 0.0, 50.0 + 10.0 * e, 0.0)
+            }
             _ => steps("..x...x...x...x.", gm::OPEN_HAT, 0.0, 70.0 + 15.0 * e, 0.0),
         },
         Line::Clap => {
@@ -147,7 +151,7 @@ fn bar_hits(
                 _ => [75.0, 45.0, 100.0, 60.0],
             };
             match style {
-                Style::PrivateSchool => steps("o.x.o.x.o.x.o.x.", gm::SHAKER, 0.0, 80.0, 50.0),
+                Style::PrivateSchool => steps("o.x.o.x.o.x.o.x.", gm::SHAKER, 0.0, 95.0, 65.0),
                 _ => (0..16)
                     .map(|s| (s, gm::SHAKER, per_beat[(s % 4) as usize] * (0.85 + 0.2 * e)))
                     .collect(),

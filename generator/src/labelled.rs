@@ -165,9 +165,11 @@ pub fn truth(track: &Track) -> Truth {
     }
 }
 
-/// Renders a track's mix (no stems: the analysis hears what a listener hears).
+/// Renders a track's mix (no stems: the analysis hears what a listener hears), through the
+/// gentle master ([`crate::build::gentle_master`]).
 pub fn render_mix(track: &Track, registry: Arc<Registry>) -> Result<Rendered, GenerateError> {
-    let graph = crate::build::graph(track, &registry)?;
+    let mut graph = crate::build::graph(track, &registry)?;
+    crate::build::gentle_master(&mut graph, &registry)?;
     let options = RenderOptions {
         seconds: render_seconds(track),
         block_size: 128,

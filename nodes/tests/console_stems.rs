@@ -375,3 +375,41 @@ fn stems_do_not_allocate_across_glides_mutes_and_recompiles() {
         assert_eq!(allocations_in(&mut runtime, 50), 0, "after the swap");
     }
 }
+
+#[test]
+fn stems_sum_to_the_master_through_the_bus_compressor() {
+    let r = registry();
+    let glue = [
+        Set::T("master_comp", "on"),
+        Set::N("master_comp_threshold_db", -24.0),
+        Set::N("master_comp_ratio", 4.0),
+        Set::N("master_comp_attack_ms", 5.0),
+        Set::N("master_comp_release_ms", 120.0),
+        Set::N("master_comp_makeup_db", 3.0),
+    ];
+    let with = |extra: &[Set<'static>]| {
+        let mut s = LOUD.to_vec();
+        s.extend_from_slice(extra);
+        desk(&s, &r)
+    };
+    let plain = run(with(&[]), r.clone(), FOUR_SECONDS, |_, _| {});
+    let glued = run(with(&glue), r.clone(), FOUR_SECONDS, |_, _| {});
+    let (plain_out, glued_out) = (plain.get("rec_out"), glued.get("rec_out"));
+    // The compressor works: the loud desk sits far over −24 dB, so it comes out quieter even
+    // after 3 dB of makeup.
+    let quieter = energy_db(&plain_out, &glued_out);
+    assert!(quieter > 3.0, "the compressor must work: {quieter:.2} dB");
+    let err = error_db(&glued.stem_sum(), &glued_out);
+    println!("bus compressor {quieter:.2} dB of reduction (energy); stems sum − out {err:.1} dB");
+    assert!(
+        err < -60.0,
+        "stems sum to out through the compressor: {err:.1} dB"
+    );
+    // And with the master limiter after it: both gains reach the stems.
+    let mut both = glue.to_vec();
+    both.push(Set::T("master_limiter", "on"));
+    let both = run(with(&both), r.clone(), FOUR_SECONDS, |_, _| {});
+    let err = error_db(&both.stem_sum(), &both.get("rec_out"));
+    println!("bus compressor and limiter: stems sum − out {err:.1} dB");
+    assert!(err < -60.0, "{err:.1} dB");
+}

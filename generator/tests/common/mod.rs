@@ -177,3 +177,61 @@ pub fn chords(json: &serde_json::Value) -> Vec<(f64, f64, String)> {
         })
         .collect()
 }
+
+/// Mean power of a stereo signal above `from_hz`, in dB (relative: comparisons between renders),
+/// from its spectrum: Hann-windowed 4096-point FFTs hopped by half a frame over both channels.
+pub fn energy_above_db(left: &[f32], right: &[f32], sample_rate: u32, from_hz: f64) -> f64 {
+    const N: usize = 4096;
+    let mut planner = realfft::RealFftPlanner::<f64>::new();
+    let fft = planner.plan_fft_forward(N);
+    let window: Vec<f64> = (0..N)
+        .map(|n| 0.5 - 0.5 * (std::f64::consts::TAU * n as f64 / N as f64).cos())
+        .collect();
+    let w2: f64 = window.iter().map(|w| w * w).sum();
+    let first_bin = (from_hz * N as f64 / f64::from(sample_rate)).ceil() as usize;
+    let (mut input, mut spectrum) = (fft.make_input_vec(), fft.make_output_vec());
+    let (mut power, mut frames) = (0.0f64, 0usize);
+    for channel in [left, right] {
+        let mut start = 0;
+        while start + N <= channel.len() {
+            for ((x, s), w) in input
+                .iter_mut()
+                .zip(&channel[start..start + N])
+                .zip(&window)
+            {
+                *x = f64::from(*s) * w;
+            }
+            fft.process(&mut input, &mut spectrum).unwrap();
+            power += spectrum[first_bin..]
+                .iter()
+                .map(|c| c.norm_sqr())
+                .sum::<f64>()
+                / w2;
+            frames += 1;
+            start += N / 2;
+        }
+    }
+    10.0 * (power / frames.max(1) as f64).max(1e-30).log10()
+}
+
+/// The frames of a render covering bars `first..=last` (from 1) at `bpm` in 4/4.
+pub fn bars_of(x: &[f32], sample_rate: u32, bpm: f64, first: u32, last: u32) -> &[f32] {
+    let frame =
+        |bar: u32| ((f64::from(bar - 1) * 4.0 * 60.0 / bpm) * f64::from(sample_rate)) as usize;
+    &x[frame(first).min(x.len())..frame(last + 1).min(x.len())]
+}
+
+/// Sorted gain reductions in dB (≥ 0) from linear gains, and their median and 95th percentile.
+pub fn reduction_stats(gains: &[f32]) -> (f64, f64) {
+    let mut db: Vec<f64> = gains
+        .iter()
+        .map(|g| -20.0 * f64::from(g.max(1e-9)).log10())
+        .collect();
+    db.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        db.get(((db.len() as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    (at(0.5), at(0.95))
+}

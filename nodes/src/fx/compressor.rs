@@ -35,7 +35,7 @@ const SETTLED_DB: f32 = 1e-4;
 /// 10 · log10(2): decibels per doubling of power.
 const DB_PER_OCTAVE_OF_POWER: f32 = 3.010_3;
 /// log2(10) / 20: doublings of amplitude per decibel.
-const OCTAVES_PER_DB: f32 = 0.166_096_4;
+pub const OCTAVES_PER_DB: f32 = 0.166_096_4;
 
 pub fn descriptor() -> NodeDescriptor {
     NodeDescriptor {
@@ -127,10 +127,7 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     Ok(Box::new(Compressor {
         knobs: Knobs::resolve(config)?,
         sample_rate,
-        rms_coeff: 1.0 - (-1.0 / (RMS_WINDOW_MS * 0.001 * sample_rate)).exp(),
-        mean_square: 0.0,
-        hold_db: 0.0,
-        reduction_db: 0.0,
+        computer: GainComputer::new(sample_rate),
     }))
 }
 
@@ -150,8 +147,93 @@ pub fn static_curve(x: f32, threshold: f32, ratio: f32, knee: f32) -> f32 {
 
 /// One-pole smoothing coefficient for time constant `ms`.
 #[inline]
-fn coeff(ms: f32, sample_rate: f32) -> f32 {
+pub fn coeff(ms: f32, sample_rate: f32) -> f32 {
     (-1.0 / (ms.max(0.01) * 0.001 * sample_rate)).exp()
+}
+
+/// The level detector and gain computer, shared by `fx.compressor` and the mixer's bus
+/// compressor (one owner for the arithmetic): a stereo-linked detector (squared peak, or mean
+/// square over [`RMS_WINDOW_MS`]), the static curve, and the decoupled peak ballistics on the gain
+/// reduction. Audio thread for everything but [`GainComputer::new`].
+#[derive(Debug, Clone)]
+pub struct GainComputer {
+    rms_coeff: f32,
+    mean_square: f32,
+    /// The decoupled peak stage: jumps up with the gain reduction, lets go with the release.
+    hold_db: f32,
+    /// The gain reduction in dB (≥ 0) after the attack stage.
+    reduction_db: f32,
+}
+
+impl GainComputer {
+    /// Control thread: a detector at rest for `sample_rate`.
+    pub fn new(sample_rate: f32) -> GainComputer {
+        GainComputer {
+            rms_coeff: 1.0 - (-1.0 / (RMS_WINDOW_MS * 0.001 * sample_rate)).exp(),
+            mean_square: 0.0,
+            hold_db: 0.0,
+            reduction_db: 0.0,
+        }
+    }
+
+    /// Audio thread: the squared level of one stereo frame as the linked detector hears it: the
+    /// running mean square of both channels (`rms`), or the square of max(|L|, |R|).
+    #[inline]
+    pub fn square(&mut self, left: f32, right: f32, rms: bool) -> f32 {
+        if rms {
+            self.mean_square +=
+                self.rms_coeff * (0.5 * (left * left + right * right) - self.mean_square);
+            self.mean_square
+        } else {
+            let p = left.abs().max(right.abs());
+            p * p
+        }
+    }
+
+    /// The gain reduction (dB, ≥ 0) the static curve asks for at a squared level; 0 at or below
+    /// `quiet` (a squared level known to sit under the knee) and in silence.
+    #[inline]
+    pub fn target_db(square: f32, quiet: f32, threshold: f32, ratio: f32, knee: f32) -> f32 {
+        if square > quiet && square > FLOOR {
+            let x = DB_PER_OCTAVE_OF_POWER * square.log2();
+            x - static_curve(x, threshold, ratio.max(1.0), knee.max(0.0))
+        } else {
+            0.0
+        }
+    }
+
+    /// Squared levels below the knee of `threshold` and `knee` (dB): no reduction there.
+    pub fn quiet_below(threshold: f32, knee: f32) -> f32 {
+        10f32.powf(0.1 * (threshold - 0.5 * knee.max(0.0)))
+    }
+
+    /// Audio thread: moves the ballistics one frame towards `target` (dB) with the one-pole
+    /// coefficients `attack` and `release` (see [`coeff`]); returns the gain reduction in dB.
+    #[inline]
+    pub fn follow(&mut self, target: f32, attack: f32, release: f32) -> f32 {
+        self.hold_db = target.max(release * self.hold_db + (1.0 - release) * target);
+        self.reduction_db = if self.hold_db > self.reduction_db {
+            attack * self.reduction_db + (1.0 - attack) * self.hold_db
+        } else {
+            self.hold_db
+        };
+        self.reduction_db
+    }
+
+    /// Audio thread, after a block: keeps denormals and stray non-finite values out of the state.
+    pub fn settle(&mut self) {
+        let keep = |x: f32, floor: f32| if x.is_finite() && x > floor { x } else { 0.0 };
+        self.mean_square = keep(self.mean_square, FLOOR);
+        self.hold_db = keep(self.hold_db, SETTLED_DB);
+        self.reduction_db = keep(self.reduction_db, SETTLED_DB);
+    }
+
+    /// Audio thread: back to rest (transport jumps).
+    pub fn reset(&mut self) {
+        self.mean_square = 0.0;
+        self.hold_db = 0.0;
+        self.reduction_db = 0.0;
+    }
 }
 
 yano_engine::param_handles! {
@@ -171,12 +253,7 @@ yano_engine::param_handles! {
 struct Compressor {
     knobs: Knobs,
     sample_rate: f32,
-    rms_coeff: f32,
-    mean_square: f32,
-    /// The decoupled peak stage: jumps up with the gain reduction, lets go with the release.
-    hold_db: f32,
-    /// The gain reduction in dB (≥ 0) after the attack stage.
-    reduction_db: f32,
+    computer: GainComputer,
 }
 
 impl Processor for Compressor {
@@ -206,35 +283,17 @@ impl Processor for Compressor {
         // Below the knee there is nothing to reduce: while threshold and knee hold still, a
         // squared level under `quiet` skips the logarithm.
         let quiet = if threshold.is_constant() && knee.is_constant() {
-            10f32.powf(0.1 * (threshold.at(0) - 0.5 * knee.at(0).max(0.0)))
+            GainComputer::quiet_below(threshold.at(0), knee.at(0))
         } else {
             0.0
         };
         let steady_makeup = makeup.is_constant().then(|| db_to_gain(makeup.at(0)));
-        let (mut ms, mut hold, mut reduction) = (self.mean_square, self.hold_db, self.reduction_db);
+        let computer = &mut self.computer;
         for i in 0..frames {
-            let (l, rr) = (det_l[i], det_r[i]);
-            // Mean square (or squared peak) of the linked detector.
-            let square = if rms {
-                ms += self.rms_coeff * (0.5 * (l * l + rr * rr) - ms);
-                ms
-            } else {
-                let p = l.abs().max(rr.abs());
-                p * p
-            };
-            let target = if square > quiet && square > FLOOR {
-                let x = DB_PER_OCTAVE_OF_POWER * square.log2();
-                let (t, r, k) = (threshold.at(i), ratio.at(i).max(1.0), knee.at(i).max(0.0));
-                x - static_curve(x, t, r, k)
-            } else {
-                0.0
-            };
-            hold = target.max(release * hold + (1.0 - release) * target);
-            reduction = if hold > reduction {
-                attack * reduction + (1.0 - attack) * hold
-            } else {
-                hold
-            };
+            let square = computer.square(det_l[i], det_r[i], rms);
+            let target =
+                GainComputer::target_db(square, quiet, threshold.at(i), ratio.at(i), knee.at(i));
+            let reduction = computer.follow(target, attack, release);
             let gain = match steady_makeup {
                 Some(g) if reduction <= 0.0 => g,
                 _ => ((makeup.at(i) - reduction) * OCTAVES_PER_DB).exp2(),
@@ -244,28 +303,11 @@ impl Processor for Compressor {
             out_l[i] = in_l[i] * g;
             out_r[i] = in_r[i] * g;
         }
-        // Keep denormals and stray non-finite values out of the state.
-        self.mean_square = if ms.is_finite() && ms > FLOOR {
-            ms
-        } else {
-            0.0
-        };
-        self.hold_db = if hold.is_finite() && hold > SETTLED_DB {
-            hold
-        } else {
-            0.0
-        };
-        self.reduction_db = if reduction.is_finite() && reduction > SETTLED_DB {
-            reduction
-        } else {
-            0.0
-        };
+        computer.settle();
     }
 
     fn reset(&mut self) {
-        self.mean_square = 0.0;
-        self.hold_db = 0.0;
-        self.reduction_db = 0.0;
+        self.computer.reset();
     }
 }
 

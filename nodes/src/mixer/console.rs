@@ -1,15 +1,17 @@
 //! `mixer.console`: the mixing desk. Up to 16 stereo channel strips (gain, balance pan, mute,
 //! solo, up to 4 sends each, pre- or post-fader per return), up to 4 return buses, and a master
-//! with a fader and a look-ahead limiter (the one `fx.limiter` uses; it delays the master by
-//! 1.5 ms, which the node declares as its latency, so switching it rebuilds the node).
+//! with a fader, a bus compressor (glue, off by default: see [`super::bus_compressor`]) and a
+//! look-ahead limiter (the one `fx.limiter` uses; it delays the master by 1.5 ms, which the node
+//! declares as its latency, so switching it rebuilds the node).
 //! Meters — peak and RMS per channel; peak, RMS and momentary loudness (ITU-R BS.1770 K-weighting
 //! over 400 ms) on the master — are published as readouts for the editor (see [`super::meters`]).
 //!
 //! Stems in one pass: with `stem_outs` on, outputs `stem_1` … `stem_N` carry each channel exactly
 //! as it is added into the master sum (after fader, pan and the mute/solo glide), and
-//! `stem_returns` the returns' share, each scaled by the master fader and by the gain the master
-//! limiter applied, and delayed by its look-ahead: they line up with `out` sample for sample and
-//! sum to it (only the limiter's final safety clamp at the ceiling can differ).
+//! `stem_returns` the returns' share, each scaled by the master fader and by the gains the bus
+//! compressor and the master limiter applied, and delayed by the limiter's look-ahead: they line
+//! up with `out` sample for sample and sum to it (only the limiter's final safety clamp at the
+//! ceiling can differ).
 //!
 //! Returns are feedback inputs: they hear the effect that a send feeds one block late (2.7 ms at
 //! 128 frames), which lets send → effect → return loop back into this same node. Reverbs and
@@ -22,15 +24,14 @@ use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, PortLayout, ProcessContext, Processor,
 };
 
+use super::master::{self, Master, MasterKnobs};
 use super::meters::Meters;
 pub use super::meters::METERS;
 use super::stem_outs::{Stems, RETURNS_STEM};
 use super::strips::{
-    channel_strip, leveled, master_gain, return_bus, return_ids, ReturnParams, StripIds,
-    StripParams,
+    channel_strip, leveled, return_bus, return_ids, ReturnParams, StripIds, StripParams,
 };
 use super::{MAX_CHANNELS, MAX_RETURNS};
-use crate::fx::limiter::Limiter;
 use crate::util::pan::pan_gains;
 
 pub const KIND: &str = "mixer.console";
@@ -40,9 +41,7 @@ pub const KIND: &str = "mixer.console";
 struct Knobs {
     channels: ParamHandle,
     returns: ParamHandle,
-    master_gain: ParamHandle,
-    master_ceiling: ParamHandle,
-    master_release: ParamHandle,
+    master: MasterKnobs,
     strips: [StripParams; MAX_CHANNELS],
     buses: [ReturnParams; MAX_RETURNS],
 }
@@ -64,9 +63,7 @@ impl Knobs {
         Ok(Knobs {
             channels: config.param("channels")?,
             returns: config.param("returns")?,
-            master_gain: config.param("master_gain_db")?,
-            master_ceiling: config.param("master_ceiling_db")?,
-            master_release: config.param("master_release_ms")?,
+            master: MasterKnobs::resolve(config)?,
             strips: strips
                 .try_into()
                 .map_err(|_| NodeError::new("a strip per channel"))?,
@@ -76,9 +73,6 @@ impl Knobs {
         })
     }
 }
-
-/// Look-ahead of the master limiter.
-const MASTER_LOOKAHEAD_MS: f64 = 1.5;
 
 fn ports(p: &ParamReader<'_>) -> Result<Vec<PortSpec>, ParamError> {
     let channels = p.number("channels")?.clamp(1.0, MAX_CHANNELS as f64) as usize;
@@ -217,32 +211,7 @@ pub fn descriptor() -> NodeDescriptor {
             0,
         ));
     }
-    // The master limiter's switch fixes the node's latency, so changing it rebuilds the node.
-    params.push(
-        ParamSpec::choice(
-            "master_limiter",
-            "look-ahead limiter on the master (adds 1.5 ms latency)",
-            &["off", "on"],
-            0,
-        )
-        .rebuilds(),
-    );
-    params.push(ParamSpec::number(
-        "master_ceiling_db",
-        "master limiter ceiling, between samples too",
-        -24.0,
-        0.0,
-        -1.0,
-        Unit::Decibels,
-    ));
-    params.push(ParamSpec::number(
-        "master_release_ms",
-        "master limiter release",
-        1.0,
-        2000.0,
-        60.0,
-        Unit::Milliseconds,
-    ));
+    params.extend(master::params());
     // Stem outputs need delay lines as long as the limiter's look-ahead, allocated when built.
     params.push(
         ParamSpec::choice(
@@ -265,18 +234,15 @@ pub fn descriptor() -> NodeDescriptor {
 }
 
 fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
-    let limiter = (config.params.choice("master_limiter")? == 1)
-        .then(|| Limiter::new(config.sample_rate, MASTER_LOOKAHEAD_MS));
-    let stems = (config.params.choice("stem_outs")? == 1).then(|| {
-        let lookahead = limiter.as_ref().map_or(0, |l| l.latency() as usize);
-        Stems::new(config.block_size, lookahead)
-    });
+    let master = Master::new(config)?;
+    let stems = (config.params.choice("stem_outs")? == 1)
+        .then(|| Stems::new(config.block_size, master.latency() as usize));
     Ok(Box::new(Console {
         knobs: Knobs::resolve(config)?,
         meters: Meters::new(config),
         mute_gain: heard_at_start(&config.params)?,
         mute_step: (1.0 / (0.005 * f64::from(config.sample_rate))) as f32,
-        limiter,
+        master,
         stems,
     }))
 }
@@ -305,8 +271,8 @@ struct Console {
     /// Per channel, 1 when heard, gliding to 0 over 5 ms when muted, so mutes never click.
     mute_gain: [f32; MAX_CHANNELS],
     mute_step: f32,
-    /// The master limiter, when it is on.
-    limiter: Option<Limiter>,
+    /// The master's fader and dynamics.
+    master: Master,
     /// The stem outputs' state, when they are on.
     stems: Option<Stems>,
 }
@@ -363,25 +329,8 @@ impl Processor for Console {
                 out_r[f] += r;
             });
         }
-        let master = ctx.param(k.master_gain);
-        let (ceiling, release) = (
-            ctx.param(k.master_ceiling),
-            ctx.param(k.master_release).last(),
-        );
+        self.master.process(ctx, &k.master, self.stems.as_mut());
         let (out_l, out_r) = ctx.audio_out_pair(0);
-        let master_still = db_to_gain(master.at(0));
-        for f in 0..frames {
-            let g = master_gain(&master, master_still, f);
-            out_l[f] *= g;
-            out_r[f] *= g;
-        }
-        match (self.limiter.as_mut(), self.stems.as_mut()) {
-            (Some(limiter), None) => limiter.limit(out_l, out_r, ceiling, release),
-            (Some(limiter), Some(stems)) => {
-                limiter.limit_reporting(out_l, out_r, ceiling, release, &mut stems.gains);
-            }
-            (None, _) => {}
-        }
         self.meters.master(out_l, out_r);
         self.sends(ctx, channels, returns, &heard);
         if self.stems.is_some() {
@@ -391,13 +340,11 @@ impl Processor for Console {
 
     /// Control thread: the master limiter's look-ahead, when it is on.
     fn latency(&self) -> u32 {
-        self.limiter.as_ref().map_or(0, |l| l.latency())
+        self.master.latency()
     }
 
     fn reset(&mut self) {
-        if let Some(l) = self.limiter.as_mut() {
-            l.clear();
-        }
+        self.master.clear();
         if let Some(s) = self.stems.as_mut() {
             s.clear();
         }
@@ -466,7 +413,7 @@ impl Console {
         };
         let frames = ctx.frames();
         let k = &self.knobs;
-        let master = ctx.param(k.master_gain);
+        let master = ctx.param(k.master.gain);
         let first = 1 + returns;
         for (i, (&heard, strip)) in heard.iter().zip(&k.strips[..channels]).enumerate() {
             let (gain, pan) = (ctx.param(strip.gain), ctx.param(strip.pan));
@@ -582,7 +529,7 @@ mod tests {
         };
         let k = super::Knobs::resolve(&config).unwrap();
         let last = &k.strips[super::MAX_CHANNELS - 1];
-        assert_eq!(k.master_gain, d.handle("master_gain_db").unwrap());
+        assert_eq!(k.master.gain, d.handle("master_gain_db").unwrap());
         assert_eq!(
             last.sends[super::MAX_RETURNS - 1],
             d.handle("ch16_send4_db").unwrap()
@@ -594,13 +541,8 @@ mod tests {
             .iter()
             .flat_map(|s| [s.gain, s.pan, s.mute, s.solo].into_iter().chain(s.sends))
             .chain(k.buses.iter().flat_map(|b| [b.gain, b.pre]))
-            .chain([
-                k.channels,
-                k.returns,
-                k.master_gain,
-                k.master_ceiling,
-                k.master_release,
-            ])
+            .chain([k.channels, k.returns])
+            .chain(k.master.all())
             .collect();
         let distinct: std::collections::HashSet<_> = all.iter().collect();
         assert_eq!(distinct.len(), all.len());

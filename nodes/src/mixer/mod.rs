@@ -1,7 +1,9 @@
 //! The mixing desk, kind `mixer.console`: the console node, its channel strips and return buses,
-//! its meters, its stem outputs, and the stems rendered from them.
+//! its master bus compressor, its meters, its stem outputs, and the stems rendered from them.
 
+pub mod bus_compressor;
 pub mod console;
+mod master;
 pub mod meters;
 mod stem_outs;
 pub mod stems;

@@ -1,6 +1,7 @@
 //! The console's stem outputs (`stem_outs`): each strip's share of the master, scaled by the
-//! master fader and, with the master limiter, delayed by its look-ahead and scaled by the gain it
-//! applied, so the stems line up with `out` sample for sample and sum to it.
+//! master fader and the gain the bus compressor applied and, with the master limiter, delayed by
+//! its look-ahead and scaled by the gain it applied, so the stems line up with `out` sample for
+//! sample and sum to it.
 
 use yano_engine::param::{db_to_gain, ParamValues};
 
@@ -11,10 +12,12 @@ use super::MAX_CHANNELS;
 pub(super) const STEMS: usize = MAX_CHANNELS + 1;
 pub(super) const RETURNS_STEM: usize = MAX_CHANNELS;
 
-/// What the stem outputs need beyond the block itself, all allocated in `build`: the master
-/// limiter's gains and a delay line as long as its look-ahead per stem — for all
+/// What the stem outputs need beyond the block itself, all allocated in `build`: the bus
+/// compressor's and the master limiter's gains and a delay line as long as its look-ahead per stem — for all
 /// [`MAX_CHANNELS`] strips, since a recompile that adds channels keeps this node.
 pub(super) struct Stems {
+    /// The gain the bus compressor applied to each frame of this block (1 while it is off).
+    pub(super) glue: Box<[f32]>,
     /// The gain the master limiter applied to each frame of this block.
     pub(super) gains: Box<[f32]>,
     /// The look-ahead delay lines, `len` samples each: the left and right of each stem in turn.
@@ -32,6 +35,7 @@ impl Stems {
     /// `lookahead` samples (0 without the limiter).
     pub(super) fn new(block_size: usize, lookahead: usize) -> Stems {
         Stems {
+            glue: vec![1.0; block_size].into_boxed_slice(),
             gains: vec![1.0; block_size].into_boxed_slice(),
             delays: vec![0.0; 2 * STEMS * lookahead].into_boxed_slice(),
             len: lookahead,
@@ -41,7 +45,7 @@ impl Stems {
     }
 
     /// Audio thread: turns stem `k`'s share of the master sum, in place, into what it is in
-    /// `out`: scaled by the master fader and, with the limiter, delayed by its look-ahead and
+    /// `out`: scaled by the master fader and the bus compressor's gain and, with the limiter, delayed by its look-ahead and
     /// scaled by the gain it applied to each frame.
     pub(super) fn finish(
         &mut self,
@@ -54,11 +58,12 @@ impl Stems {
         let len = self.len;
         let lines = self.delays.get_mut(2 * k * len..2 * (k + 1) * len);
         let Some((line_l, line_r)) = lines.filter(|_| len > 0).map(|l| l.split_at_mut(len)) else {
-            // No limiter (or no such stem): the fader alone.
+            // No limiter (or no such stem): the fader and the bus compressor.
             for (f, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
                 let g = master_gain(&master, still, f);
-                *l *= g;
-                *r *= g;
+                let glue = self.glue.get(f).copied().unwrap_or(1.0);
+                *l = *l * g * glue;
+                *r = *r * g * glue;
             }
             return;
         };
@@ -66,9 +71,10 @@ impl Stems {
         let mut p = self.pos;
         for (f, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
             let g = master_gain(&master, still, f);
+            let glue = self.glue.get(f).copied().unwrap_or(1.0);
             let limited = self.gains.get(f).copied().unwrap_or(1.0);
-            let dl = std::mem::replace(&mut line_l[p], *l * g);
-            let dr = std::mem::replace(&mut line_r[p], *r * g);
+            let dl = std::mem::replace(&mut line_l[p], *l * g * glue);
+            let dr = std::mem::replace(&mut line_r[p], *r * g * glue);
             p = if p + 1 == len { 0 } else { p + 1 };
             *l = dl * limited;
             *r = dr * limited;
