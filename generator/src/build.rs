@@ -490,7 +490,7 @@ pub fn graph(track: &Track, registry: &Registry) -> Result<Graph, GenerateError>
             "keys" => (1.0, -0.1),
             "pad" => (0.0, 0.0),
             "bass" => (-14.0, 0.0),
-            "vocals" => (-3.0, 0.0),
+            "vocals" => (-6.0, 0.0),
             _ => (-2.0, 0.0),
         }
     };
