@@ -3,7 +3,9 @@
 //! percentile over the song, in dB), and the drums' and percussion's level above 1 kHz in the
 //! first drop (the private-school groove must not sit far below the others).
 //!
-//! `cargo run -p yano-generator --example mix_report [bars] [seeds…]`
+//! `cargo run -p yano-generator --example mix_report -- [bars] [seeds…]` (48 bars, seed 7 unless
+//! given). MIX_GLUE, MIX_GAIN_DB, MIX_LEVELS and MIX_RELEASE try other settings offline;
+//! MIX_STEMS prints each stem's peak and loudness, MIX_BLAME which stem the limiter works on.
 //!
 //! One render per track, with the master dynamics switched off: the stems are then what each
 //! channel adds before the dynamics, and the master compressor and limiter (the console's own
