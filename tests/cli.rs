@@ -226,8 +226,8 @@ fn a_generated_track_renders_stems_that_sum_to_its_mix() {
         }
     }
     assert_eq!(
-        count, 6,
-        "drums, percussion, log drum, keys, pad and bass (16 bars have no riser)"
+        count, 7,
+        "drums, percussion, log drum, keys, pad, bass and vocals (16 bars have no riser)"
     );
     let error: f64 = mix
         .iter()
