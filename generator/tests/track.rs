@@ -71,7 +71,10 @@ fn the_render_keeps_the_requested_tempo() {
     let mix_bpm = tempo::tempo_from_repetition(&strength, hop);
     println!("drums and percussion {bpm:.3} BPM, whole mix {mix_bpm:.3} BPM");
     assert!((bpm - 111.0).abs() < 0.1, "measured {bpm:.3} BPM");
-    assert!((mix_bpm - 111.0).abs() < 0.25, "the mix measures {mix_bpm:.3} BPM");
+    assert!(
+        (mix_bpm - 111.0).abs() < 0.25,
+        "the mix measures {mix_bpm:.3} BPM"
+    );
 }
 
 #[test]

@@ -105,30 +105,34 @@ pub fn format_notes(notes: &[ClipNote]) -> String {
 /// The word written for a note without a syllable in the lyrics line.
 pub const NO_SYLLABLE: &str = "-";
 
-/// The lyrics line: one word per onset (notes starting together, a chord, share one), in time
-/// order; "-" where the onset has no syllable: "yeah - oh ah".
+/// The lyrics line: one word per onset, the top note's (the melody of a chord), in time order;
+/// "-" where it has no syllable: "yeah - oh ah".
 pub fn lyrics(notes: &[ClipNote]) -> String {
-    let mut words: Vec<&str> = Vec::new();
-    let mut last_start = None;
-    // Sorted by start, then pitch: a chord's word is its lowest note's.
     let notes = sorted(notes);
-    for n in &notes {
-        if last_start != Some(n.start) {
+    let mut words: Vec<&str> = Vec::new();
+    for (i, n) in notes.iter().enumerate() {
+        // Sorted by start, then pitch: the last note of an onset is its top.
+        if notes.get(i + 1).is_none_or(|next| next.start != n.start) {
             words.push(n.syllable.as_option().unwrap_or(NO_SYLLABLE));
-            last_start = Some(n.start);
         }
     }
     words.join(" ")
 }
 
-/// Lays a lyrics line onto the notes: the k-th word goes to every note of the k-th onset; "-"
-/// clears it; onsets past the last word lose their syllables; words past the last onset are
-/// refused. The error names the word that is not a syllable.
+/// Lays a lyrics line onto the notes: the k-th word goes to the k-th onset's top note and to
+/// the notes of that onset that sang what it sang (a chord on one syllable stays together; a
+/// harmony on its own word keeps it); "-" clears; onsets past the last word lose their
+/// syllables; words past the last onset are refused. The error names the word that is not a
+/// syllable.
 pub fn set_lyrics(notes: &[ClipNote], text: &str) -> Result<Vec<ClipNote>, String> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let mut notes = sorted(notes);
-    let mut onsets: Vec<f64> = notes.iter().map(|n| n.start).collect();
-    onsets.dedup();
+    let mut onsets: Vec<(f64, Syllable)> = Vec::new();
+    for (i, n) in notes.iter().enumerate() {
+        if notes.get(i + 1).is_none_or(|next| next.start != n.start) {
+            onsets.push((n.start, n.syllable));
+        }
+    }
     if words.len() > onsets.len() {
         return Err(format!(
             "{} words for {} notes: \"{}\" has no note to sing it",
@@ -137,12 +141,20 @@ pub fn set_lyrics(notes: &[ClipNote], text: &str) -> Result<Vec<ClipNote>, Strin
             words[onsets.len()]
         ));
     }
-    for n in &mut notes {
-        let k = onsets.iter().position(|s| *s == n.start).unwrap_or(0);
-        n.syllable = match words.get(k) {
+    let mut sung = Vec::with_capacity(onsets.len());
+    for k in 0..onsets.len() {
+        sung.push(match words.get(k) {
             Some(w) if *w != NO_SYLLABLE => Syllable::new(w).map_err(|e| e.to_string())?,
             _ => Syllable::NONE,
-        };
+        });
+    }
+    for n in &mut notes {
+        if let Some(k) = onsets
+            .iter()
+            .position(|(start, top)| *start == n.start && *top == n.syllable)
+        {
+            n.syllable = sung[k];
+        }
     }
     Ok(notes)
 }

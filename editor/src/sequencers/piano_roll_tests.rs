@@ -42,6 +42,17 @@ fn syllables_show_in_the_text_and_the_lyrics_line_lays_them_on_onsets() {
     assert!(too_many.contains("\"d\""), "{too_many}");
     let not_a_syllable = set_lyrics(&notes, "ah ngiyabonga").unwrap_err();
     assert!(not_a_syllable.contains("ngiyabonga"), "{not_a_syllable}");
+    // A harmony on its own word keeps it; the top note's word is the line's.
+    let harmony = parse_notes("Eb4 o 0 1; Gb3+Bb3 ooh 0 4").unwrap();
+    assert_eq!(lyrics(&harmony), "o");
+    let relyric = set_lyrics(&harmony, "yeah").unwrap();
+    assert_eq!(
+        relyric
+            .iter()
+            .map(|n| n.syllable.as_str())
+            .collect::<Vec<_>>(),
+        ["ooh", "ooh", "yeah"]
+    );
     // Moving a sung note keeps its syllable.
     let mut clip = Clip {
         notes: notes.clone(),
