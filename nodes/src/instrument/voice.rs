@@ -263,6 +263,40 @@ impl<V> Slot<V> {
     }
 }
 
+/// Where a voice stands when a note wants one; the lowest [`VoiceState::rank`] takes it.
+/// One rule for every instrument that steals (the pool here, the singer's choir).
+#[derive(Debug, Clone, Copy)]
+pub struct VoiceState<'a> {
+    pub env: &'a Envelope,
+    /// The note it plays (or last played).
+    pub note: u8,
+    /// Its key is down.
+    pub held: bool,
+    /// When its note started, in note-ons: smaller is older.
+    pub age: u64,
+    /// Samples left of a steal fade.
+    pub fade_left: u32,
+}
+
+impl VoiceState<'_> {
+    /// Audio thread. (class, score), lowest first: 0 the same note while it sounds, 1 a free
+    /// voice, 2 a released voice (quietest first), 3 the oldest note, held or waiting for a
+    /// steal fade to end.
+    pub fn rank(&self, note: u8) -> (u8, u64) {
+        let sounding = self.env.stage != Stage::Idle || self.fade_left > 0;
+        if self.note == note && sounding {
+            (0, 0)
+        } else if !sounding {
+            (1, 0)
+        } else if self.fade_left == 0 && (!self.held || self.env.stage == Stage::Release) {
+            // Levels are positive, so their bit patterns sort like the numbers.
+            (2, u64::from(self.env.level.to_bits()))
+        } else {
+            (3, self.age)
+        }
+    }
+}
+
 /// A fixed set of voices with allocation and stealing.
 pub struct VoicePool<V: Voice> {
     slots: Box<[Slot<V>]>,
@@ -330,20 +364,16 @@ impl<V: Voice> VoicePool<V> {
         self.seed ^= self.seed << 5;
         let (clock, seed, fade_total) = (self.clock, self.seed, self.fade_total);
         let slots = self.slots.iter_mut().take(self.limit);
-        // Best slot by (class, score), lowest first: 0 the same note, 1 a free voice, 2 a released
-        // voice (quietest first), 3 the oldest note, held or waiting for a steal fade to end.
         let mut best: Option<((u8, u64), &mut Slot<V>)> = None;
         for s in slots {
-            let key = if s.note == note && s.sounding() {
-                (0, 0)
-            } else if !s.sounding() {
-                (1, 0)
-            } else if s.fade_left == 0 && (!s.held || s.env.stage == Stage::Release) {
-                // Levels are positive, so their bit patterns sort like the numbers.
-                (2, u64::from(s.env.level.to_bits()))
-            } else {
-                (3, s.age)
-            };
+            let key = VoiceState {
+                env: &s.env,
+                note: s.note,
+                held: s.held,
+                age: s.age,
+                fade_left: s.fade_left,
+            }
+            .rank(note);
             if best.as_ref().is_none_or(|b| key < b.0) {
                 best = Some((key, s));
             }

@@ -20,7 +20,9 @@ use std::f32::consts::FRAC_PI_4;
 use yano_engine::{NoteEvent, NoteKind, Syllable};
 
 use super::vocalist::{Shared, Vocalist};
-use crate::instrument::voice::{velocity_gain, Envelope, EnvelopeRates, Stage, CHUNK, STEAL_MS};
+use crate::instrument::voice::{
+    velocity_gain, Envelope, EnvelopeRates, Stage, VoiceState, CHUNK, STEAL_MS,
+};
 
 /// Most voices the singer can be set to.
 pub const MAX_VOICES: usize = 16;
@@ -149,19 +151,17 @@ impl Choir {
                 return;
             }
         }
-        // Best slot by (class, score), lowest first: 0 the same note, 1 a free voice, 2 a released
-        // voice (quietest first), 3 the oldest note.
+        // The pool's rule: the same note, a free voice, the quietest released one, the oldest.
         let mut best: Option<((u8, u64), &mut Slot)> = None;
         for s in self.slots.iter_mut().take(self.limit) {
-            let key = if s.note == note && s.sounding() {
-                (0, 0)
-            } else if !s.sounding() {
-                (1, 0)
-            } else if s.fade_left == 0 && (!s.held || s.env.stage == Stage::Release) {
-                (2, u64::from(s.env.level.to_bits()))
-            } else {
-                (3, s.age)
-            };
+            let key = VoiceState {
+                env: &s.env,
+                note: s.note,
+                held: s.held,
+                age: s.age,
+                fade_left: s.fade_left,
+            }
+            .rank(note);
             if best.as_ref().is_none_or(|b| key < b.0) {
                 best = Some((key, s));
             }
