@@ -18,6 +18,23 @@ mod testing;
 pub mod util;
 
 use yano_engine::registry::{Registry, RegistryError};
+use yano_engine::{NodeConfig, NodeError};
+
+/// Control thread: refuses to build `kind` below the sample rate its filters and delay lines
+/// are designed for, naming both rates.
+pub(crate) fn require_sample_rate(
+    kind: &str,
+    config: &NodeConfig<'_>,
+    lowest: u32,
+) -> Result<(), NodeError> {
+    if config.sample_rate < lowest {
+        return Err(NodeError::new(format!(
+            "{kind} needs a sample rate of at least {lowest} Hz, not {}",
+            config.sample_rate
+        )));
+    }
+    Ok(())
+}
 
 /// Adds every kind of this crate to `registry`.
 pub fn register(registry: &mut Registry) -> Result<(), RegistryError> {

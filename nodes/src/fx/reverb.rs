@@ -112,12 +112,7 @@ fn scaled_prime(n: usize, sample_rate: u32, after: usize) -> usize {
 }
 
 fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
-    if config.sample_rate < 8_000 {
-        return Err(NodeError::new(format!(
-            "fx.reverb needs a sample rate of at least 8000 Hz, not {}",
-            config.sample_rate
-        )));
-    }
+    crate::require_sample_rate(KIND, config, 8_000)?;
     let sr = config.sample_rate;
     let mut after = 1;
     let lines = LENGTHS_48K.map(|n| {

@@ -217,12 +217,8 @@ struct Pad {
 }
 
 fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
+    crate::require_sample_rate(KIND, config, 8_000)?;
     let sample_rate = config.sample_rate as f32;
-    if sample_rate < 8000.0 {
-        return Err(NodeError::new(format!(
-            "instrument.pad needs a sample rate of at least 8000 Hz, not {sample_rate}"
-        )));
-    }
     let voices = (0..MAX_VOICES).map(|_| PadVoice::default()).collect();
     Ok(Box::new(Pad {
         knobs: Knobs::resolve(config)?,

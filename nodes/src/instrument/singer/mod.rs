@@ -173,12 +173,8 @@ struct Singer {
 
 /// Control thread: builds the singer (every voice allocated here).
 fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
+    crate::require_sample_rate(KIND, config, 8_000)?;
     let sample_rate = config.sample_rate as f32;
-    if sample_rate < 8000.0 {
-        return Err(NodeError::new(format!(
-            "{KIND} needs a sample rate of at least 8000 Hz, not {sample_rate}"
-        )));
-    }
     Ok(Box::new(Singer {
         knobs: Knobs::resolve(config)?,
         choir: Choir::new(sample_rate),
