@@ -10,37 +10,14 @@ mod voice_analysis;
 
 use common::registry;
 use voice_analysis::{at, formants, note_hz, track, yin, SR};
-use yano_engine::graph::{Graph, NodeSpec};
 use yano_engine::param::ParamValue;
-use yano_engine::render::{render, RenderOptions};
-use yano_engine::Transport;
-use yano_testkit::nodes::NOTES;
+use yano_testkit::nodes::play_instrument;
 
 const KIND: &str = "instrument.voice";
 
 /// Sings `notes` ("sample note velocity [syllable]|off; …") with `params`; (left, right).
 fn sing(params: &[(&str, ParamValue)], notes: &str, seconds: f64) -> (Vec<f32>, Vec<f32>) {
-    let r = registry();
-    let mut g = Graph::new(Transport {
-        sample_rate: SR as u32,
-        bpm: 120.0,
-        swing: 0.5,
-    });
-    g.add_node(NodeSpec::new("sc", NOTES).with("notes", notes), &r)
-        .unwrap();
-    let mut spec = NodeSpec::new("v", KIND);
-    for (k, v) in params {
-        spec = spec.with(k, v.clone());
-    }
-    g.add_node(spec, &r).unwrap();
-    g.add_node(NodeSpec::new("out", "io.output"), &r).unwrap();
-    g.connect("sc.notes", "v.notes", &r).unwrap();
-    g.connect("v.out", "out.in", &r).unwrap();
-    let opts = RenderOptions {
-        seconds,
-        ..RenderOptions::default()
-    };
-    let out = render(&g, r, opts).unwrap();
+    let out = play_instrument(registry(), KIND, params, notes, SR as u32, seconds);
     (out.left, out.right)
 }
 

@@ -2,38 +2,23 @@
 //! written sample-accurately), and the measurements the tests take (a Hann-windowed
 //! single-frequency DFT, a peak search). Compiled for tests only.
 
-use yano_engine::graph::{Graph, NodeSpec};
 use yano_engine::param::ParamValue;
-use yano_engine::render::{render, RenderOptions, Rendered};
-use yano_engine::Transport;
-use yano_testkit::nodes::NOTES;
+use yano_engine::render::Rendered;
+use yano_testkit::nodes::play_instrument;
 
 pub const SR: f64 = 48_000.0;
 
 /// Renders `kind` with `params`, played by `notes` ("sample note velocity|off; …", see
 /// `yano_testkit::nodes::parse_notes`), for `seconds` at 48 kHz.
 pub fn play(kind: &str, params: &[(&str, ParamValue)], notes: &str, seconds: f64) -> Rendered {
-    let r = crate::testing::registry();
-    let mut g = Graph::new(Transport {
-        sample_rate: SR as u32,
-        bpm: 120.0,
-        swing: 0.5,
-    });
-    g.add_node(NodeSpec::new("sc", NOTES).with("notes", notes), &r)
-        .unwrap();
-    let mut spec = NodeSpec::new("inst", kind);
-    for (k, v) in params {
-        spec = spec.with(k, v.clone());
-    }
-    g.add_node(spec, &r).unwrap();
-    g.add_node(NodeSpec::new("out", "io.output"), &r).unwrap();
-    g.connect("sc.notes", "inst.notes", &r).unwrap();
-    g.connect("inst.out", "out.in", &r).unwrap();
-    let opts = RenderOptions {
+    play_instrument(
+        crate::testing::registry(),
+        kind,
+        params,
+        notes,
+        SR as u32,
         seconds,
-        ..RenderOptions::default()
-    };
-    render(&g, r, opts).unwrap()
+    )
 }
 
 /// Sample index of `seconds`.

@@ -17,9 +17,10 @@ mod signal;
 
 use std::sync::Arc;
 
-use yano_engine::graph::Graph;
-use yano_engine::render::{render, RenderOptions};
-use yano_engine::Registry;
+use yano_engine::graph::{Graph, NodeSpec};
+use yano_engine::param::ParamValue;
+use yano_engine::render::{render, RenderOptions, Rendered};
+use yano_engine::{Registry, Transport};
 
 pub use clips::{DC_CLIP, PEAK};
 pub use notes::{parse_notes, NOTES, NOTE_CLIP};
@@ -49,6 +50,43 @@ pub fn register(registry: &mut Registry) {
 pub fn with_test_kinds(mut registry: Registry) -> Arc<Registry> {
     register(&mut registry);
     Arc::new(registry)
+}
+
+/// Renders one node of `kind` with `params`, played by `test.notes` with `notes` ("sample note
+/// velocity [syllable]|off; …", see [`parse_notes`]), into the output for `seconds` at
+/// `sample_rate` and 120 BPM. `registry` must hold the test kinds ([`with_test_kinds`]).
+pub fn play_instrument(
+    registry: Arc<Registry>,
+    kind: &str,
+    params: &[(&str, ParamValue)],
+    notes: &str,
+    sample_rate: u32,
+    seconds: f64,
+) -> Rendered {
+    let mut g = Graph::new(Transport {
+        sample_rate,
+        bpm: 120.0,
+        swing: 0.5,
+    });
+    g.add_node(NodeSpec::new("sc", NOTES).with("notes", notes), &registry)
+        .expect("test.notes is registered");
+    let mut spec = NodeSpec::new("inst", kind);
+    for (k, v) in params {
+        spec = spec.with(k, v.clone());
+    }
+    g.add_node(spec, &registry)
+        .unwrap_or_else(|e| panic!("{kind}: {e}"));
+    g.add_node(NodeSpec::new("out", "io.output"), &registry)
+        .expect("io.output is registered");
+    g.connect("sc.notes", "inst.notes", &registry)
+        .unwrap_or_else(|e| panic!("{kind}: {e}"));
+    g.connect("inst.out", "out.in", &registry)
+        .unwrap_or_else(|e| panic!("{kind}: {e}"));
+    let opts = RenderOptions {
+        seconds,
+        ..RenderOptions::default()
+    };
+    render(&g, registry, opts).expect("the instrument renders")
 }
 
 /// Renders `graph` for `seconds` and returns its left channel, checking the right is identical
