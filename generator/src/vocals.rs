@@ -250,7 +250,7 @@ fn hook(key: Key, style: Style, chords: &[VoicedChord], bars: (u32, u32), seed: 
         let bar_start = f64::from(bar - 1) * 4.0;
         for (k, (beat, length)) in rhythm.iter().enumerate() {
             let at = bar_start + beat;
-            let strong = beat.fract() == 0.0 && (*beat as u32) % 2 == 0;
+            let strong = beat.fract() == 0.0 && (*beat as u32).is_multiple_of(2);
             let pitch = if strong || k == rhythm.len() - 1 {
                 let leap = [-3, 2, 4, -2, 0][dice.below(5)];
                 let aim = (i32::from(last) + leap).clamp(i32::from(low), i32::from(high)) as u8;
@@ -319,18 +319,18 @@ fn log_drum_steps(log_drum: &[Note], bar: u32) -> Vec<u32> {
 
 /// Chops: a 2-bar motif of one-step stabs on off-beat 16ths the log drum leaves free (so they
 /// answer it), on chord tones, a new motif every 8 bars; and chants closing 4-bar phrases.
-#[allow(clippy::too_many_arguments)]
-fn chops(
-    key: Key,
-    style: Style,
-    feel: Feel,
-    density: f64,
-    chords: &[VoicedChord],
-    log_drum: &[Note],
-    ranges: &[(u32, u32)],
-    parts: VocalParts,
-    seed: u64,
-) -> Vec<Note> {
+fn chops(cx: &VocalContext<'_>, ranges: &[(u32, u32)]) -> Vec<Note> {
+    let VocalContext {
+        key,
+        style,
+        feel,
+        density,
+        chords,
+        log_drum,
+        parts,
+        seed,
+        ..
+    } = *cx;
     let mut dice = Dice::stream(seed, "vocal chops");
     let low = floor_note(style, key);
     let mut notes = Vec::new();
@@ -426,17 +426,7 @@ pub fn line(line: Line, cx: &VocalContext<'_>) -> Vec<Note> {
         Line::VocalHook if cx.parts.hook => hook_bars(cx.sections)
             .map(|bars| hook(cx.key, cx.style, cx.chords, bars, cx.seed))
             .unwrap_or_default(),
-        Line::VocalChops if cx.parts.chops || cx.parts.chants => chops(
-            cx.key,
-            cx.style,
-            cx.feel,
-            cx.density,
-            cx.chords,
-            cx.log_drum,
-            &chop_bars(cx.sections),
-            cx.parts,
-            cx.seed,
-        ),
+        Line::VocalChops if cx.parts.chops || cx.parts.chants => chops(cx, &chop_bars(cx.sections)),
         _ => Vec::new(),
     }
 }
