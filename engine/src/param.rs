@@ -540,6 +540,21 @@ impl ParamValues<'_> {
     pub fn is_constant(&self) -> bool {
         matches!(self, ParamValues::Constant(_))
     }
+
+    /// Audio thread: multiplies a stereo pair, frame by frame, by this parameter read as a gain
+    /// in decibels (an instrument's output level).
+    pub fn scale_by_db(&self, left: &mut [f32], right: &mut [f32]) {
+        let still = db_to_gain(self.at(0));
+        for (i, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
+            let g = if self.is_constant() {
+                still
+            } else {
+                db_to_gain(self.at(i))
+            };
+            *l *= g;
+            *r *= g;
+        }
+    }
 }
 
 /// Most changes one parameter can queue inside one block; later ones in the same block apply at its end.

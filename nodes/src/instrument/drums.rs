@@ -529,16 +529,7 @@ impl Processor for Drums {
                 }
             }
         }
-        let still = db_to_gain(gain.at(0));
-        for (i, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
-            let g = if gain.is_constant() {
-                still
-            } else {
-                db_to_gain(gain.at(i))
-            };
-            *l *= g;
-            *r *= g;
-        }
+        gain.scale_by_db(left, right);
     }
 
     fn reset(&mut self) {

@@ -17,7 +17,6 @@ use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, NoteKind, PortLayout, ProcessContext, Processor,
 };
 
-use crate::db_to_gain;
 use yano_audio_io::decode::{decode_file, resample};
 
 pub const KIND: &str = "instrument.sampler";
@@ -359,16 +358,7 @@ impl Processor for Sampler {
         if self.right.is_none() {
             right.iter_mut().zip(left.iter()).for_each(|(r, l)| *r = *l);
         }
-        let (gain, still) = (params.gain, db_to_gain(params.gain.at(0)));
-        for (i, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
-            let g = if gain.is_constant() {
-                still
-            } else {
-                db_to_gain(gain.at(i))
-            };
-            *l *= g;
-            *r *= g;
-        }
+        params.gain.scale_by_db(left, right);
     }
 
     fn reset(&mut self) {

@@ -32,7 +32,6 @@ use self::glottal::Breath;
 use self::vibrato::VibratoShape;
 use self::vocalist::Shared;
 use super::voice::{amount_param, gain_param, ms_param, EnvelopeRates};
-use crate::db_to_gain;
 
 pub const KIND: &str = "instrument.voice";
 /// The `voice` parameter's choices (voice types).
@@ -220,16 +219,7 @@ impl Processor for Singer {
         left.fill(0.0);
         right.fill(0.0);
         self.choir.play(events, amount, &shared, left, right);
-        let fixed = db_to_gain(gain.at(0));
-        for (i, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
-            let g = if gain.is_constant() {
-                fixed
-            } else {
-                db_to_gain(gain.at(i))
-            };
-            *l *= g;
-            *r *= g;
-        }
+        gain.scale_by_db(left, right);
     }
 
     /// Audio thread: the transport jumped; every voice falls silent.
