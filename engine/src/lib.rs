@@ -22,6 +22,7 @@ pub mod param;
 pub mod playback;
 pub mod port;
 pub mod preset;
+pub mod priority;
 pub mod process;
 pub mod readout;
 pub mod registry;

@@ -73,6 +73,8 @@ impl InferencePool {
                 std::thread::Builder::new()
                     .name(format!("yano-inference-{i}"))
                     .spawn(move || {
+                        // Models take seconds; the audio thread must not wait behind them.
+                        crate::priority::background_thread();
                         for job in rx {
                             let Job {
                                 key,
