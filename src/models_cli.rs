@@ -117,7 +117,11 @@ pub fn models(command: ModelsCommand) -> Result<(), String> {
 }
 
 fn list() {
-    let manifest = Manifest::shipped();
+    // A broken user manifest is named, and the shipped models are still listed.
+    let manifest = Manifest::with_user().unwrap_or_else(|e| {
+        eprintln!("{e}");
+        Manifest::shipped()
+    });
     println!(
         "cache folder: {}",
         yano_models::manifest::cache_dir().display()
@@ -129,8 +133,17 @@ fn list() {
     for m in &manifest.models {
         println!("\n{}  [{}]", m.name, m.task);
         println!("    {}", m.description);
-        println!("    file     {}", m.path().display());
-        println!("    present  {}", present(&m.path()));
+        if matches!(m.source, yano_models::manifest::Source::Bundled) {
+            println!("    file     models/{} (built into yano)", m.file);
+            let size = human_size(yano_separate::model::BUNDLED_BYTES.len() as u64);
+            println!("    present  yes, built in, {size}");
+        } else {
+            println!("    file     {}", m.path().display());
+            println!("    present  {}", present(&m.path()));
+        }
+        if let Some(sep) = &m.separation {
+            println!("    stems    {}", sep.stems.join(", "));
+        }
         println!("    licence  {}", m.licence);
         println!("    source   {}", m.source);
     }

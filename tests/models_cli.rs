@@ -33,7 +33,8 @@ fn unknown_names_and_backends_are_refused_with_what_is_known() {
     let (ok, _, err) = yano(&["models", "fetch", "whisper"]);
     assert!(!ok);
     assert!(
-        err.contains("no model named \"whisper\"") && err.contains("basic-pitch, onnxruntime"),
+        err.contains("no model named \"whisper\"")
+            && err.contains("basic-pitch, yano-separator, onnxruntime"),
         "{err}"
     );
     let (ok, _, err) = yano(&["--backend", "cuda", "models", "list"]);

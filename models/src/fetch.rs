@@ -73,7 +73,7 @@ pub fn fetch(
     from: Option<&Path>,
     say: &mut dyn FnMut(&str),
 ) -> Result<Fetched, ModelError> {
-    let plan = plan(&Manifest::shipped(), name)?;
+    let plan = plan(&Manifest::with_user()?, name)?;
     if let Some(fetched) = verified_copy(&plan) {
         return Ok(fetched);
     }
@@ -114,6 +114,12 @@ pub fn fetch(
         (None, Source::Url(url)) => {
             say(&format!("downloading {url}"));
             download(url, url)?
+        }
+        (None, Source::Bundled) => {
+            return Err(ModelError::Fetch {
+                what: plan.name.clone(),
+                reason: "it is built into yano: there is nothing to fetch".into(),
+            })
         }
         (None, Source::Local) => {
             return Err(ModelError::Fetch {

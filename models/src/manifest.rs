@@ -11,6 +11,10 @@ use crate::ModelError;
 /// The manifest shipped with yano.
 pub const SHIPPED: &str = include_str!("../models.ron");
 
+/// The environment variable naming the user's own manifest: more models, declared the same way
+/// as models/models.ron's, added to the shipped ones by [`Manifest::with_user`].
+pub const USER_MANIFEST_VARIABLE: &str = "YANO_MODELS_MANIFEST";
+
 /// Every model and runtime library yano knows.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -46,6 +50,9 @@ pub struct ModelSpec {
     pub sample_rate: Option<u32>,
     pub inputs: Vec<TensorSpec>,
     pub outputs: Vec<TensorSpec>,
+    /// For a separation model: its STFT and stems.
+    #[serde(default)]
+    pub separation: Option<SeparationSpec>,
 }
 
 /// A native runtime library (ONNX Runtime).
@@ -77,6 +84,20 @@ pub enum Source {
     Url(String),
     /// A file the user or the project puts there by hand (test models).
     Local,
+    /// Built into yano: trained by the project, committed in models/ and compiled into the
+    /// binary, so it runs with nothing fetched. `file` is its path under models/.
+    Bundled,
+}
+
+/// How a separation model sees audio: the STFT it was trained on and the stems it returns, in
+/// the order of its output tensor's stem axis.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeparationSpec {
+    /// Samples in an STFT frame and between frames.
+    pub frame: usize,
+    pub hop: usize,
+    pub stems: Vec<String>,
 }
 
 impl fmt::Display for Source {
@@ -90,6 +111,7 @@ impl fmt::Display for Source {
             } => write!(f, "PyPI {package} {version}: {path}"),
             Source::Url(url) => write!(f, "{url}"),
             Source::Local => write!(f, "local file"),
+            Source::Bundled => write!(f, "trained by yano, built into the binary"),
         }
     }
 }
@@ -152,6 +174,31 @@ impl Manifest {
                     )));
                 }
             }
+        }
+        Ok(manifest)
+    }
+
+    /// The shipped manifest plus the models the user declares in their own manifest, the file
+    /// [`USER_MANIFEST_VARIABLE`] names (someone else's separation model, say, fetched by hand
+    /// into the models folder). A user's model may not take a shipped model's name.
+    pub fn with_user() -> Result<Manifest, ModelError> {
+        let mut manifest = Manifest::shipped();
+        let Some(path) = std::env::var_os(USER_MANIFEST_VARIABLE).filter(|p| !p.is_empty()) else {
+            return Ok(manifest);
+        };
+        let path = PathBuf::from(path);
+        let user = Manifest::load(&path)?;
+        for model in user.models {
+            if manifest.names().contains(&model.name) {
+                return Err(ModelError::Manifest {
+                    path,
+                    reason: format!(
+                        "model \"{}\" is already a model yano ships; give yours another name",
+                        model.name
+                    ),
+                });
+            }
+            manifest.models.push(model);
         }
         Ok(manifest)
     }

@@ -13,7 +13,7 @@ use ort::value::{Tensor, TensorElementType, ValueType};
 use sha2::{Digest, Sha256};
 
 use crate::backend::{self, Backend};
-use crate::manifest::{shape_text, Manifest, ModelSpec, TensorSpec};
+use crate::manifest::{shape_text, Manifest, ModelSpec, Source, TensorSpec};
 use crate::ModelError;
 
 /// One output tensor: its shape and its values, row-major.
@@ -58,8 +58,6 @@ impl LoadedModel {
     /// Loads the model file at `path` on this process's backend, refuses it unless its tensors
     /// are the manifest's, and runs it once on zeros so the first real job is not the slow one.
     pub fn open(spec: &ModelSpec, path: &Path) -> Result<LoadedModel, ModelError> {
-        let backend = backend::current()?;
-        let environment = backend::environment()?;
         if !path.is_file() {
             return Err(ModelError::NotFetched {
                 name: spec.name.clone(),
@@ -70,6 +68,28 @@ impl LoadedModel {
             path: path.to_path_buf(),
             reason: e.to_string(),
         })?;
+        Self::open_bytes(spec, &bytes, path)
+    }
+
+    /// [`LoadedModel::open`] on a model already in memory (one built into yano); `path` is what
+    /// messages call it. The bytes must have the manifest's sha256 when it names one.
+    pub fn open_bytes(
+        spec: &ModelSpec,
+        bytes: &[u8],
+        path: &Path,
+    ) -> Result<LoadedModel, ModelError> {
+        let backend = backend::current()?;
+        let environment = backend::environment()?;
+        if let (Source::Bundled, Some(expected)) = (&spec.source, &spec.sha256) {
+            let found = sha256_hex(bytes);
+            if &found != expected {
+                return Err(ModelError::HashMismatch {
+                    what: format!("model \"{}\" built into yano", spec.name),
+                    expected: expected.clone(),
+                    found,
+                });
+            }
+        }
         let started = Instant::now();
         let load_error = |e: ort::Error| ModelError::Load {
             name: spec.name.clone(),
@@ -90,7 +110,7 @@ impl LoadedModel {
                 .map_err(|e| load_error(e.into()))?
                 .with_intra_threads(threads)
                 .map_err(|e| load_error(e.into()))?
-                .commit_from_memory(&bytes)
+                .commit_from_memory(bytes)
                 .map_err(load_error)?;
             check_tensors(spec, "input", &spec.inputs, session.inputs())?;
             check_tensors(spec, "output", &spec.outputs, session.outputs())?;
@@ -258,7 +278,7 @@ pub fn shared(name: &str) -> Result<Arc<LoadedModel>, ModelError> {
     if let Some(model) = pool.get(name) {
         return Ok(Arc::clone(model));
     }
-    let manifest = Manifest::shipped();
+    let manifest = Manifest::with_user()?;
     let spec = manifest.model(name)?;
     let model = Arc::new(LoadedModel::open(spec, &spec.path())?);
     pool.insert(name.to_string(), Arc::clone(&model));

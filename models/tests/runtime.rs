@@ -311,3 +311,42 @@ fn basic_pitch_agrees_across_backends_where_both_are_here() {
         assert!(diff < 1e-3, "{name}: tract and native differ by {diff}");
     }
 }
+
+#[test]
+fn the_separator_agrees_across_backends_where_both_are_here() {
+    let manifest_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("models.ron");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("separator/yano-separator.onnx");
+    let Some(library) = native_or_skip("the_separator_agrees_across_backends_where_both_are_here")
+    else {
+        return;
+    };
+    // Features of a chunk as the separator sees them, log(1 + |X|): a harmonic series on every
+    // frame, a broadband hit every 16 frames, a little of everything else.
+    let (bins, frames) = (1025usize, 256usize);
+    let features: Vec<f32> = (0..bins * frames)
+        .map(|i| {
+            let (bin, frame) = (i / frames, i % frames);
+            let harmonic = if bin % 24 == 0 && bin < 480 { 3.0 } else { 0.0 };
+            let hit = if frame % 16 == 0 { 1.5 } else { 0.0 };
+            0.05 + harmonic + hit * (1.0 - bin as f32 / bins as f32)
+        })
+        .collect();
+    let backend = format!("native:{}", library.display());
+    let mut outputs = Vec::new();
+    for b in ["tract", backend.as_str()] {
+        outputs.push(
+            run_in_child(
+                b,
+                &manifest_path,
+                "yano-separator",
+                &file,
+                std::slice::from_ref(&features),
+            )
+            .unwrap(),
+        );
+    }
+    let diff = max_difference(&outputs[0][0], &outputs[1][0]);
+    println!("yano-separator masks: tract vs native, largest difference {diff:.2e}");
+    assert_eq!(outputs[0][0].len(), 7 * bins * frames);
+    assert!(diff < 1e-3, "tract and native differ by {diff}");
+}
