@@ -13,6 +13,7 @@ use yano_engine::render::{write_wav, RenderOptions, SampleFormat};
 use yano_engine::Registry;
 
 mod models_cli;
+mod separate_cli;
 
 #[derive(Parser)]
 #[command(
@@ -49,6 +50,9 @@ enum Command {
     },
     /// Transcribe audio into notes with basic-pitch: `yano transcribe bass.wav -o bass.mid`.
     Transcribe(models_cli::TranscribeArgs),
+    /// Separate a song into stems (vocals, piano, log_drum, bass, drums, percussion, other) with
+    /// yano's own separator: `yano separate song.mp3 -o stems/`.
+    Separate(separate_cli::SeparateArgs),
     /// Analyse an audio file (WAV, FLAC, MP3, OGG): tempo, beats, key, chords, loudness,
     /// sections and amapiano markers. Streams the file, so any length fits in memory.
     Analyze {
@@ -199,6 +203,7 @@ fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Models { command } => models_cli::models(command),
         Command::Transcribe(args) => models_cli::transcribe(args),
+        Command::Separate(args) => separate_cli::separate(args),
         Command::Render {
             preset,
             output,

@@ -7,12 +7,13 @@
 use yano_engine::Registry;
 
 /// Every node kind: yano-nodes' sources, instruments, sequencers, effects, mixers and
-/// utilities; the analyses (`analysis.*`); the model nodes (`model.*`); and the composer's
+/// utilities; the analyses (`analysis.*`); the model nodes (`model.*`, the separator among them); and the composer's
 /// `generate.arrangement`.
 pub fn registry() -> Registry {
     let mut r = yano_nodes::registry();
     yano_analysis::nodes::register(&mut r);
     yano_models::register(&mut r);
+    yano_separate::node::register(&mut r);
     yano_generator::node::register(&mut r);
     r
 }
@@ -29,6 +30,7 @@ mod tests {
             "io.output",
             "instrument.log_drum",
             "model.transcribe",
+            "model.separate",
             "generate.arrangement",
         ] {
             assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");

@@ -66,6 +66,16 @@ pub fn register(engine: &mut Engine, cx: Rc<Context>) {
         crate::transcribe::transcribe(&c, path, &options)
     });
 
+    // Separating a song into stems.
+    let c = cx.clone();
+    engine.register_fn("separate", move |path: &str| {
+        crate::separate::separate(&c, path, &Map::new())
+    });
+    let c = cx.clone();
+    engine.register_fn("separate", move |path: &str, options: Map| {
+        crate::separate::separate(&c, path, &options)
+    });
+
     // Generating a whole track.
     let c = cx.clone();
     engine.register_fn("arrange", move |settings: Map| {

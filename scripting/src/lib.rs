@@ -15,6 +15,7 @@ pub mod live;
 pub mod midi;
 pub mod music;
 pub mod sandbox;
+pub mod separate;
 pub mod transcribe;
 
 use std::cell::Cell;
