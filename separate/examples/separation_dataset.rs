@@ -157,22 +157,7 @@ fn write_track(
             stems[s].1[i] += audio.right[i];
         }
     }
-    for (name, (left, right)) in STEMS.iter().zip(stems) {
-        let channels = if stereo {
-            vec![left, right]
-        } else {
-            vec![left
-                .iter()
-                .zip(&right)
-                .map(|(l, r)| 0.5 * (l + r))
-                .collect()]
-        };
-        write_float_wav(
-            &dir.join(format!("{name}.wav")),
-            &channels,
-            mixdown.mix.sample_rate,
-        )?;
-    }
+    write_stems(dir, stems, stereo, mixdown.mix.sample_rate)?;
     let r = &track.request;
     let description = format!(
         "{} in {}, {} bpm, {} bars, voice {voice}",
@@ -252,20 +237,11 @@ fn write_gm_track(dir: &Path, seed: u64, bars: u32, stereo: bool) -> Result<Stri
         std::fs::remove_file(&mid).ok();
     }
     let frames = stems.iter().map(|s| s.0.len()).max().unwrap_or(0);
-    for (name, (mut left, mut right)) in STEMS.iter().zip(stems) {
+    for (left, right) in &mut stems {
         left.resize(frames, 0.0);
         right.resize(frames, 0.0);
-        let channels = if stereo {
-            vec![left, right]
-        } else {
-            vec![left
-                .iter()
-                .zip(&right)
-                .map(|(l, r)| 0.5 * (l + r))
-                .collect()]
-        };
-        write_float_wav(&dir.join(format!("{name}.wav")), &channels, 48_000)?;
     }
+    write_stems(dir, stems, stereo, 48_000)?;
     let r = &track.request;
     let json = serde_json::json!({
         "seed": seed,
@@ -286,6 +262,29 @@ fn write_gm_track(dir: &Path, seed: u64, bars: u32, stereo: bool) -> Result<Stri
         r.bpm,
         r.bars
     ))
+}
+
+/// Writes each stem (left, right, in [`STEMS`] order) as `dir/NAME.wav`: stereo, or the mean of
+/// the two.
+fn write_stems(
+    dir: &Path,
+    stems: Vec<(Vec<f32>, Vec<f32>)>,
+    stereo: bool,
+    rate: u32,
+) -> Result<(), String> {
+    for (name, (left, right)) in STEMS.iter().zip(stems) {
+        let channels = if stereo {
+            vec![left, right]
+        } else {
+            vec![left
+                .iter()
+                .zip(&right)
+                .map(|(l, r)| 0.5 * (l + r))
+                .collect()]
+        };
+        write_float_wav(&dir.join(format!("{name}.wav")), &channels, rate)?;
+    }
+    Ok(())
 }
 
 fn write_float_wav(path: &Path, channels: &[Vec<f32>], rate: u32) -> Result<(), String> {
