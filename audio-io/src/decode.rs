@@ -184,6 +184,7 @@ fn collect(
         for (dst, src) in channels.iter_mut().zip(block.channels) {
             dst.extend_from_slice(src);
         }
+        true
     })?;
     Ok(DecodedAudio {
         sample_rate,
@@ -213,7 +214,20 @@ pub struct StreamSummary {
 pub fn decode_stream(
     path: &Path,
     max_seconds: f64,
-    each: impl FnMut(Block<'_>),
+    mut each: impl FnMut(Block<'_>),
+) -> Result<StreamSummary, DecodeError> {
+    decode_stream_while(path, max_seconds, |block| {
+        each(block);
+        true
+    })
+}
+
+/// [`decode_stream`] that stops as soon as `each` returns false (a consumer that failed or was
+/// cancelled); the summary then counts the frames handed over so far.
+pub fn decode_stream_while(
+    path: &Path,
+    max_seconds: f64,
+    each: impl FnMut(Block<'_>) -> bool,
 ) -> Result<StreamSummary, DecodeError> {
     decode_source(path, Box::new(open_checked(path)?), max_seconds, each)
 }
@@ -291,7 +305,7 @@ fn decode_source(
     path: &Path,
     source: Box<dyn MediaSource>,
     max_seconds: f64,
-    mut each: impl FnMut(Block<'_>),
+    mut each: impl FnMut(Block<'_>) -> bool,
 ) -> Result<StreamSummary, DecodeError> {
     let p = || path.to_path_buf();
     let OpenTrack {
@@ -349,11 +363,14 @@ fn decode_source(
         guard(path, || buf.copy_to_vecs_planar::<f32>(&mut scratch))?;
         scratch.truncate(nch);
         summary.frames += scratch.first().map_or(0, Vec::len) as u64;
-        each(Block {
+        let go_on = each(Block {
             sample_rate: rate,
             channels: &scratch,
             expected_frames,
         });
+        if !go_on {
+            return Ok(summary);
+        }
         // Length unknown up front (e.g. MP3 without a Xing header): stop once it is too long.
         let seconds = summary.frames as f64 / f64::from(rate);
         if seconds > max_seconds {

@@ -9,10 +9,10 @@
 //!    20 s on tract, 10 s on ONNX Runtime.
 //! 2. Live playback: the amapiano starter groove played block by block, paced in real time
 //!    (128-frame deadlines at 48 kHz, 2.67 ms), for YANO_BENCH_SECONDS (180) while separations of
-//!    that groove run back to back on (a) nothing, (b) every core, (c) every core but one, the
-//!    workers at background priority as yano runs them (yano_engine::priority). Prints the missed
-//!    deadlines and the block-time tail as shares of the budget (goal: none missed, p99.9 under
-//!    0.25).
+//!    that groove run back to back on (a) nothing, (b) every core at nice 10, (c) every core in
+//!    the idle class, (d) every core but one in the idle class, as yano's workers run with and
+//!    without live audio playing (yano_engine::priority). Prints the missed deadlines and the
+//!    block-time tail as shares of the budget (goal: none missed, p99.9 under 0.25).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -57,15 +57,45 @@ fn main() {
         .ok()
         .and_then(|s| s.parse::<f64>().ok())
         .unwrap_or(180.0);
-    for (label, threads) in [
-        ("no separation", 0),
-        ("separating on every core", cores),
+    for (label, threads, live, realtime) in [
+        ("no separation", 0, true, false),
         (
-            "separating on every core but one (yano's node)",
+            "separating on every core, workers at nice 10 (no live flag)",
+            cores,
+            false,
+            false,
+        ),
+        (
+            "separating on every core, workers in the idle class (live)",
+            cores,
+            true,
+            false,
+        ),
+        (
+            "separating on every core but one (yano's node), idle class (live)",
             cores.saturating_sub(1).max(1),
+            true,
+            false,
+        ),
+        (
+            "separating on every core, idle class, audio thread real-time (where allowed)",
+            cores,
+            true,
+            true,
         ),
     ] {
+        // As `yano play` and the editor do while their output stream runs.
+        let live = live.then(yano_engine::priority::LiveAudio::begin);
+        let promoted = realtime && yano_engine::priority::realtime_thread();
+        if realtime && !promoted {
+            println!("live playback, {label}: skipped, this system refuses a real-time thread");
+            continue;
+        }
         let report = play_beside(&song, &masks, threads, play_seconds);
+        if promoted {
+            yano_engine::priority::normal_thread();
+        }
+        drop(live);
         println!("live playback, {label}: {report}");
     }
 }

@@ -76,8 +76,12 @@ fn pick_config(device: &cpal::Device, preferred_rate: u32) -> cpal::StreamConfig
     }
 }
 
-/// A running output stream; sound stops when it is dropped.
-pub use cpal::Stream;
+/// A running output stream; sound stops when it is dropped. While it runs, the process's
+/// background workers take the idle scheduling class ([`crate::priority`]).
+pub struct Stream {
+    _stream: cpal::Stream,
+    _live: crate::priority::LiveAudio,
+}
 
 /// An output device, opened, with the configuration yano will drive it with.
 pub struct OutputDevice {
@@ -124,10 +128,14 @@ impl OutputDevice {
                 None,
             )
             .map_err(|e| PlaybackError::Stream(e.to_string()))?;
+        let live = crate::priority::LiveAudio::begin();
         stream
             .play()
             .map_err(|e| PlaybackError::Stream(e.to_string()))?;
-        Ok(stream)
+        Ok(Stream {
+            _stream: stream,
+            _live: live,
+        })
     }
 }
 

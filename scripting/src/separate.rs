@@ -2,6 +2,7 @@
 //! written as float WAVs (and separation.json) under the script's output folder.
 
 use rhai::{Dynamic, Map};
+use yano_separate::files;
 
 use crate::api::{Context, Fallible};
 
@@ -44,10 +45,7 @@ pub fn separate(cx: &Context, path: &str, options: &Map) -> Fallible<Map> {
     let model = text("model", yano_separate::model::BUNDLED_NAME)?;
     let settings = yano_separate::Options { stems, threads: 0 };
     yano_separate::chosen_stems(&settings.stems).map_err(|e| fail(&e))?;
-    let audio = yano_audio_io::decode::decode_file(&real, 3.0 * 3600.0).map_err(|e| fail(&e))?;
     let masks = yano_separate::ModelMasks::load(Some(&model)).map_err(|e| fail(&e))?;
-    let separation =
-        yano_separate::separate(&audio, &masks, &settings, &mut |_| true).map_err(|e| fail(&e))?;
     // The folder is checked through the sandbox by a file inside it.
     let dir = cx
         .sandbox
@@ -57,16 +55,37 @@ pub fn separate(cx: &Context, path: &str, options: &Map) -> Fallible<Map> {
         .map(std::path::Path::to_path_buf)
         .ok_or_else(|| fail(&"no output folder"))?;
     let backend = masks.model.backend.to_string();
-    yano_separate::files::write(&dir, &separation, &real, masks.name(), &backend)
-        .map_err(|e| fail(&e))?;
-    Ok(separation
-        .stems
+    let described = files::Described {
+        model: masks.name(),
+        backend: &backend,
+    };
+    // Streamed in windows like `yano separate`, and refused like it when even a window does not
+    // fit in the memory the system has.
+    let limits = files::Limits {
+        max_memory: files::available_memory(),
+        segmenting: None,
+    };
+    let written = files::separate_file(
+        &real,
+        &dir,
+        &masks,
+        described,
+        &settings,
+        limits,
+        &mut |_| true,
+    )
+    .map_err(|e| fail(&e))?;
+    Ok(written
+        .files
         .iter()
-        .map(|(name, _)| {
-            (
-                name.as_str().into(),
-                Dynamic::from(format!("{out}/{name}.wav")),
-            )
+        .filter_map(|path| {
+            let name = path.file_stem()?.to_string_lossy().into_owned();
+            (path.extension()? == "wav").then(|| {
+                (
+                    name.as_str().into(),
+                    Dynamic::from(format!("{out}/{name}.wav")),
+                )
+            })
         })
         .collect())
 }

@@ -282,23 +282,8 @@ fn write_stems(
                 .map(|(l, r)| 0.5 * (l + r))
                 .collect()]
         };
-        write_float_wav(&dir.join(format!("{name}.wav")), &channels, rate)?;
+        yano_separate::files::write_float_wav(&dir.join(format!("{name}.wav")), &channels, rate)
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
-}
-
-fn write_float_wav(path: &Path, channels: &[Vec<f32>], rate: u32) -> Result<(), String> {
-    let spec = hound::WavSpec {
-        channels: channels.len() as u16,
-        sample_rate: rate,
-        bits_per_sample: 32,
-        sample_format: hound::SampleFormat::Float,
-    };
-    let mut w = hound::WavWriter::create(path, spec).map_err(|e| e.to_string())?;
-    for i in 0..channels[0].len() {
-        for ch in channels {
-            w.write_sample(ch[i]).map_err(|e| e.to_string())?;
-        }
-    }
-    w.finalize().map_err(|e| e.to_string())
 }

@@ -17,6 +17,7 @@ pub mod node;
 pub mod sdr;
 pub mod stems;
 pub mod stft;
+pub mod stream;
 
 use std::time::Instant;
 
@@ -48,6 +49,29 @@ pub enum SeparateError {
     Resample(String),
     #[error("cancelled")]
     Cancelled,
+    #[error(transparent)]
+    Decode(#[from] yano_audio_io::decode::DecodeError),
+    #[error(
+        "{}: separating {channels} channels in windows of {window_seconds:.1} s needs about {} \
+         of memory, and {} is allowed",
+        input.display(), bytes_text(*need), bytes_text(*allowed)
+    )]
+    TooBig {
+        input: std::path::PathBuf,
+        need: u64,
+        allowed: u64,
+        channels: usize,
+        window_seconds: f64,
+    },
+}
+
+/// Bytes as a person reads them: "2.1 MB", "1.3 GB".
+pub fn bytes_text(bytes: u64) -> String {
+    if bytes < 1_000_000_000 {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    } else {
+        format!("{:.1} GB", bytes as f64 / 1e9)
+    }
 }
 
 /// What to separate into, and how.
@@ -69,9 +93,9 @@ pub struct Separation {
     pub seconds_taken: f64,
 }
 
-/// About how many bytes of memory separating `frames` frames of `channels` channels at `rate`
-/// takes at its peak: the input, its copy at the model's rate and its mono mix, and every stem at
-/// the model's rate (the whole song is held: separation is not streamed yet).
+/// About how many bytes of memory [`separate`] takes at its peak for `frames` frames of
+/// `channels` channels at `rate`: the input, its copy at the model's rate and its mono mix, and
+/// every stem at the model's rate. Files are separated in windows ([`stream`]), each this much.
 pub fn memory_needed(frames: usize, channels: usize, rate: u32) -> u64 {
     let at_model = (frames as u64 * u64::from(MODEL_RATE)).div_ceil(u64::from(rate.max(1)));
     let samples =
@@ -118,8 +142,16 @@ pub fn separate(
             "the input has no sample rate".into(),
         ));
     }
-    let at_model_rate =
-        resample(audio.clone(), MODEL_RATE).map_err(|e| SeparateError::Resample(e.to_string()))?;
+    // At the model's rate already (yano's own renders): no copy.
+    let resampled = if audio.sample_rate == MODEL_RATE {
+        None
+    } else {
+        Some(
+            resample(audio.clone(), MODEL_RATE)
+                .map_err(|e| SeparateError::Resample(e.to_string()))?,
+        )
+    };
+    let at_model_rate = resampled.as_ref().unwrap_or(audio);
     let threads = match options.threads {
         0 => std::thread::available_parallelism().map_or(1, usize::from),
         n => n,
@@ -129,7 +161,7 @@ pub fn separate(
             .into_iter()
             .map(Some)
             .collect();
-    drop(at_model_rate);
+    drop(resampled);
     let mut stems: Vec<(String, Vec<Vec<f32>>)> = Vec::new();
     for name in wanted.iter().filter(|s| *s != "rest" && *s != REST) {
         let index = stems::index(name).expect("checked");

@@ -73,9 +73,10 @@ impl InferencePool {
                 std::thread::Builder::new()
                     .name(format!("yano-inference-{i}"))
                     .spawn(move || {
-                        // Models take seconds; the audio thread must not wait behind them.
-                        crate::priority::background_thread();
                         for job in rx {
+                            // Models take seconds; the audio thread must not wait behind them
+                            // (the idle class while live audio plays: see crate::priority).
+                            crate::priority::background_thread();
                             let Job {
                                 key,
                                 node,
