@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use clap::{Args, Subcommand};
 use yano_models::transcribe::model_input;
-use yano_models::{backend, fetch, Manifest, Options};
+use yano_models::{backend, fetch, Manifest, Options, Voices};
 use yano_music::pitch::note_name;
 
 #[derive(Subcommand)]
@@ -64,9 +64,12 @@ pub struct TranscribeArgs {
     /// Follow each note's pitch from the contour output (MIDI pitch bends, one channel a note).
     #[arg(long)]
     pitch_bends: bool,
-    /// One note at a time (a bass line, a log drum, a melody): notes start at the audio's
-    /// attacks and take the pitch heard most after each.
-    #[arg(long)]
+    /// auto (the default): one line or chords, as the audio shows; mono: one note at a time (a
+    /// bass line, a log drum, a melody), each begun by an attack; poly: chords and parts.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "mono", "poly"])]
+    voices: String,
+    /// The same as `--voices mono`.
+    #[arg(long, conflicts_with = "voices")]
     mono: bool,
 }
 
@@ -288,7 +291,11 @@ pub fn transcribe(args: TranscribeArgs) -> Result<(), String> {
         min_hz: args.min_hz,
         max_hz: args.max_hz,
         pitch_bends: args.pitch_bends,
-        monophonic: args.mono,
+        voices: if args.mono {
+            Voices::Mono
+        } else {
+            Voices::parse(&args.voices).unwrap_or(Voices::Auto)
+        },
         ..Options::default()
     };
     let started = Instant::now();
@@ -310,10 +317,16 @@ pub fn transcribe(args: TranscribeArgs) -> Result<(), String> {
     .map_err(|e| format!("{}: {e}", args.file.display()))?;
     progress.finish();
     eprintln!(
-        "{} notes from {:.1} s of audio ({} windows) on {} in {:.1} s (model load and warm-up {:.2} s)",
+        "{} notes from {:.1} s of audio ({} windows, {} decoding{}) on {} in {:.1} s (model load and warm-up {:.2} s)",
         result.notes.len(),
         result.seconds,
         result.windows,
+        result.voices.name(),
+        if options.voices == Voices::Auto {
+            format!(", chosen: polyphony {:.2}", result.polyphony)
+        } else {
+            String::new()
+        },
         model.backend,
         started.elapsed().as_secs_f64(),
         loaded
@@ -340,6 +353,8 @@ pub fn transcribe(args: TranscribeArgs) -> Result<(), String> {
             "model": result.model,
             "backend": result.backend,
             "seconds": result.seconds,
+            "voices": result.voices,
+            "polyphony": result.polyphony,
             "notes": notes,
         });
         println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());

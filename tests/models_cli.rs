@@ -136,4 +136,27 @@ fn transcribe_writes_json_and_a_midi_file_of_the_bassline() {
         ons[1],
         (expect_tick, second["pitch"].as_u64().unwrap() as u8)
     );
+    assert_eq!(v["voices"], "mono");
+    // Without --mono the bassline is heard as one line and decoded as one: the same notes.
+    let (ok, out, err) = yano(&["transcribe", flac.to_str().unwrap(), "--json"]);
+    assert!(
+        ok && err.contains("mono decoding, chosen: polyphony"),
+        "{err}"
+    );
+    let default: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(default["voices"], "mono");
+    assert!(default["polyphony"].as_f64().unwrap() < 0.1);
+    assert_eq!(default["notes"], v["notes"]);
+    let (ok, out, _) = yano(&[
+        "transcribe",
+        flac.to_str().unwrap(),
+        "--json",
+        "--voices",
+        "poly",
+    ]);
+    assert!(ok);
+    let poly: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(poly["voices"], "poly");
+    let (ok, _, err) = yano(&["transcribe", flac.to_str().unwrap(), "--voices", "trio"]);
+    assert!(!ok && err.contains("trio") && err.contains("auto"), "{err}");
 }

@@ -21,7 +21,9 @@ pub use backend::{Backend, BackendChoice};
 pub use manifest::{Manifest, ModelSpec, TensorSpec};
 pub use node::register;
 pub use session::{shared, LoadedModel, TensorData};
-pub use transcribe::{transcribe, transcribe_file, Options, TranscribedNote, Transcription};
+pub use transcribe::{
+    transcribe, transcribe_file, Options, TranscribedNote, Transcription, Voices,
+};
 
 /// Something about a model failed; the message names the model, file or tensor.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

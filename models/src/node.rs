@@ -14,7 +14,7 @@ use yano_engine::{
 };
 
 use crate::manifest::Manifest;
-use crate::transcribe::{model_input, transcribe, Options};
+use crate::transcribe::{model_input, transcribe, Options, Voices};
 
 pub const KIND: &str = "model.transcribe";
 const MODEL: &str = "basic-pitch";
@@ -38,7 +38,7 @@ pub fn descriptor() -> NodeDescriptor {
             ParamSpec::number("min_hz", "notes below are ignored (0: no limit)", 0.0, 5000.0, 0.0, Unit::Hertz),
             ParamSpec::number("max_hz", "notes above are ignored (0: no limit)", 0.0, 5000.0, 0.0, Unit::Hertz),
             ParamSpec::integer("transpose", "semitones added to every note", -48, 48, 0, Unit::Semitones),
-            ParamSpec::choice("voices", "poly: chords and lines; mono: one note at a time, each begun by an attack (bass lines, log drums)", &["poly", "mono"], 0),
+            ParamSpec::choice("voices", "poly: chords and lines; mono: one note at a time, each begun by an attack (bass lines, log drums); auto: whichever the audio is", &["poly", "mono", "auto"], 2),
         ],
         ports: PortLayout::Fixed(vec![
             PortSpec::input("audio", PortType::AudioClip, "the audio to transcribe").required(),
@@ -60,7 +60,7 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn InferenceNode>, NodeError> {
             min_note_seconds: p.number("min_note_ms")? / 1000.0,
             min_hz: hz("min_hz")?,
             max_hz: hz("max_hz")?,
-            monophonic: p.choice("voices")? == 1,
+            voices: [Voices::Poly, Voices::Mono, Voices::Auto][p.choice("voices")?.min(2)],
             ..Options::default()
         },
         transpose: p.number("transpose")?.round() as i32,

@@ -13,7 +13,8 @@ fn number(options: &Map, key: &str) -> Option<f64> {
         .or_else(|| v.as_int().ok().map(|i| i as f64))
 }
 
-/// Transcribes a file the sandbox lets the script read. Options: `mono` (bool), `onset_threshold`,
+/// Transcribes a file the sandbox lets the script read. Options: `voices` ("auto", the default,
+/// "mono" or "poly"), `mono` (true: the same as "mono"), `onset_threshold`,
 /// `frame_threshold`, `min_note_ms`, `min_hz`, `max_hz`, and `midi` (a file under --out to write
 /// the notes to, at `bpm`, default 120).
 pub fn transcribe(cx: &Context, path: &str, options: &Map) -> Fallible<Array> {
@@ -21,10 +22,18 @@ pub fn transcribe(cx: &Context, path: &str, options: &Map) -> Fallible<Array> {
     let real = cx.sandbox.readable(path).map_err(|e| e.to_string())?;
     let defaults = yano_models::Options::default();
     let settings = yano_models::Options {
-        monophonic: options
-            .get("mono")
-            .and_then(|v| v.as_bool().ok())
-            .unwrap_or(false),
+        voices: match (options.get("mono"), options.get("voices")) {
+            (Some(mono), _) if mono.as_bool().ok() == Some(true) => yano_models::Voices::Mono,
+            (_, Some(v)) => {
+                let text = v.clone().into_string().unwrap_or_default();
+                yano_models::Voices::parse(&text).ok_or_else(|| {
+                    fail(&format!(
+                        "voices must be \"auto\", \"mono\" or \"poly\", not {v}"
+                    ))
+                })?
+            }
+            _ => yano_models::Voices::Auto,
+        },
         onset_threshold: number(options, "onset_threshold")
             .map_or(defaults.onset_threshold, |v| v as f32),
         frame_threshold: number(options, "frame_threshold")

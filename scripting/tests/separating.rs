@@ -93,11 +93,34 @@ fn a_script_separates_a_file_into_the_stems_it_asks_for() {
     let err = run(
         "bad.rhai",
         r#"separate("song.wav", #{ stems: ["kazoo"] })"#,
-        registry,
+        registry.clone(),
         sandbox,
         Vec::new(),
     )
     .unwrap_err()
     .to_string();
     assert!(err.contains("kazoo") && err.contains("song.wav"), "{err}");
+
+    // The stems' transcription takes a voice count by name, and names the choices when it is
+    // not one (before any model is loaded).
+    let sandbox = Sandbox {
+        output: Some(out.clone()),
+        readable: Vec::new(),
+        limits: Limits::default(),
+    };
+    let err = run(
+        "bad-voices.rhai",
+        r#"transcribe("parts/bass.wav", #{ voices: "trio" })"#,
+        registry,
+        sandbox,
+        Vec::new(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("trio")
+            && err.contains("\"auto\", \"mono\" or \"poly\"")
+            && err.contains("bass.wav"),
+        "{err}"
+    );
 }

@@ -7,6 +7,9 @@
 pub mod mono;
 pub mod notes;
 pub mod refine;
+pub mod voices;
+
+pub use voices::Voices;
 
 use std::path::Path;
 
@@ -53,9 +56,10 @@ pub struct Options {
     pub refine_onsets: bool,
     /// Drop short overtone notes heard above a louder note's attack.
     pub drop_ghosts: bool,
-    /// One note at a time (a bass line, a log drum, a melody): notes start at the audio's attacks
-    /// and take the pitch heard most after each ([`mono`]).
-    pub monophonic: bool,
+    /// One note at a time (a bass line, a log drum, a melody: notes start at the audio's attacks
+    /// and take the pitch heard most after each, [`mono`]), chords and parts, or whichever the
+    /// polyphonic notes show ([`voices`], the default).
+    pub voices: Voices,
 }
 
 impl Default for Options {
@@ -73,7 +77,7 @@ impl Default for Options {
             melodia_trick: true,
             refine_onsets: true,
             drop_ghosts: true,
-            monophonic: false,
+            voices: Voices::Auto,
         }
     }
 }
@@ -108,6 +112,11 @@ pub struct Transcription {
     pub backend: String,
     pub seconds: f64,
     pub windows: usize,
+    /// How the notes were decoded: mono or poly (what auto chose, when asked to choose).
+    pub voices: Voices,
+    /// The polyphony share of the polyphonic decoding ([`voices::polyphony`]): auto decodes as
+    /// mono under [`voices::MONOPHONIC_BELOW`].
+    pub polyphony: f64,
     pub notes: Vec<TranscribedNote>,
 }
 
@@ -243,14 +252,31 @@ pub fn transcribe(
     progress: &mut dyn FnMut(f32) -> bool,
 ) -> Result<Transcription, ModelError> {
     let p = posteriorgrams(model, audio, progress)?;
-    let notes = if options.monophonic {
-        let starts: Vec<f64> = polyphonic_notes(&p, audio, options)
-            .iter()
-            .map(|n| n.start)
-            .collect();
-        mono::decode(&p, &refine::audio_onsets(audio), &starts, options)
-    } else {
-        polyphonic_notes(&p, audio, options)
+    let poly = polyphonic_notes(&p, audio, options);
+    let polyphony = voices::polyphony(&poly);
+    let decoded_as = match options.voices {
+        Voices::Auto => voices::decide(&poly),
+        chosen => chosen,
+    };
+    let notes = match decoded_as {
+        Voices::Mono => {
+            let starts: Vec<f64> = poly.iter().map(|n| n.start).collect();
+            let mut notes = mono::decode(&p, &refine::audio_onsets(audio), &starts, options);
+            if options.pitch_bends {
+                // The contour's bends, from the polyphonic notes of the same pitch.
+                for note in &mut notes {
+                    note.bends = poly
+                        .iter()
+                        .filter(|n| n.pitch == note.pitch)
+                        .flat_map(|n| n.bends.iter())
+                        .filter(|b| (note.start..note.end).contains(&b.seconds))
+                        .copied()
+                        .collect();
+                }
+            }
+            notes
+        }
+        _ => poly,
     };
     Ok(Transcription {
         model: model.spec.name.clone(),
@@ -259,6 +285,8 @@ pub fn transcribe(
         windows: (audio.len() + OVERLAP_FRAMES / 2 * FRAME_HOP)
             .div_ceil(WINDOW_HOP)
             .max(1),
+        voices: decoded_as,
+        polyphony,
         notes,
     })
 }

@@ -155,15 +155,27 @@ pub fn join_continuations(notes: &mut Vec<TranscribedNote>, onsets: &[f64]) {
     notes.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.pitch.cmp(&b.pitch)));
 }
 
-/// Drops short, quieter notes at an overtone of a note that starts with them.
+/// A note at most this share of a simultaneous note's velocity, an overtone's interval away, is
+/// taken for its ghost.
+pub const GHOST_VELOCITY_SHARE: f32 = 0.7;
+
+/// Drops the overtones and undertones the model hears as notes of their own: a note that starts
+/// with a louder one (within 50 ms) at an overtone's interval above it and lasts under half as
+/// long, or one at an overtone's interval above or below a note that starts with it and is far
+/// louder (velocity at most [`GHOST_VELOCITY_SHARE`] of it). basic-pitch hears a Rhodes chord's
+/// octaves above and below its tones at about half their velocity.
 pub fn drop_harmonic_ghosts(notes: &mut Vec<TranscribedNote>) {
     let ghost = |b: &TranscribedNote| {
         notes.iter().any(|a| {
             let interval = i32::from(b.pitch) - i32::from(a.pitch);
-            matches!(interval, 12 | 19 | 24)
-                && (a.start - b.start).abs() <= 0.05
+            let overtone = |i: i32| i > 0 && super::voices::HARMONIC_INTERVALS.contains(&(i as u8));
+            let together = (a.start - b.start).abs() <= 0.05;
+            let short_above = overtone(interval)
                 && a.velocity > b.velocity
-                && (b.end - b.start) < 0.5 * (a.end - a.start)
+                && (b.end - b.start) < 0.5 * (a.end - a.start);
+            let far_quieter = overtone(interval.abs())
+                && f32::from(b.velocity) <= GHOST_VELOCITY_SHARE * f32::from(a.velocity);
+            together && (short_above || far_quieter)
         })
     };
     let keep: Vec<bool> = notes.iter().map(|b| !ghost(b)).collect();
@@ -246,5 +258,19 @@ mod tests {
         drop_harmonic_ghosts(&mut notes);
         let pitches: Vec<u8> = notes.iter().map(|n| n.pitch).collect();
         assert_eq!(pitches, vec![41, 48, 65]);
+    }
+
+    #[test]
+    fn octaves_at_half_the_velocity_are_ghosts_above_and_below_but_a_played_octave_is_kept() {
+        let mut notes = vec![
+            note(56, 0.5, 1.3, 80),
+            note(68, 0.5, 1.2, 52), // an octave above at 0.65 of the velocity, as long: a ghost
+            note(44, 0.52, 0.7, 40), // an octave below at half the velocity: a ghost
+            note(60, 0.5, 1.3, 85),
+            note(72, 0.51, 1.3, 78), // an octave above 60, played: 0.92 of its velocity
+        ];
+        drop_harmonic_ghosts(&mut notes);
+        let pitches: Vec<u8> = notes.iter().map(|n| n.pitch).collect();
+        assert_eq!(pitches, vec![56, 60, 72]);
     }
 }
