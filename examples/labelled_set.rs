@@ -5,6 +5,9 @@
 //!
 //!     cargo run --release --example labelled_set -- [N=40] [BARS=32] [DIR=target/labelled-set] [gm]
 //!
+//! `CHROMA=peaks` reads chords and key from the spectral peaks' chroma (the baseline) instead of
+//! the notes' (the default); `KEY_PROFILES=kk` uses Krumhansl–Kessler's key profiles.
+//!
 //! With `gm`, each groove's MIDI file (the generator's, with the same notes and swing) is
 //! rendered through a General MIDI soundfont instead (`fluidsynth` and `fluid-soundfont-gm`,
 //! Debian packages): other instruments, other drums, the same truth.
@@ -36,6 +39,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let settings = Settings {
         key_profiles: profiles,
+        chroma: match std::env::var("CHROMA").as_deref() {
+            Ok("peaks") => yano_analysis::Chroma::Peaks,
+            _ => yano_analysis::Chroma::Notes,
+        },
     };
     let mut rows = Vec::new();
     let mut seconds_analysed = 0.0;

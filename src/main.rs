@@ -63,6 +63,10 @@ enum Command {
         /// Write the JSON to this file as well (atomically).
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// The chroma chords and key are read from: notes (the default: the notes fitted to the
+        /// spectral peaks, overtones explained away) or peaks (the peaks' pitch classes).
+        #[arg(long, default_value = "notes", value_parser = ["notes", "peaks"])]
+        chroma: String,
     },
     /// Render a preset to a stereo WAV file.
     Render {
@@ -268,7 +272,19 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
-        Command::Analyze { file, json, output } => analyze(&file, json, output.as_deref()),
+        Command::Analyze {
+            file,
+            json,
+            output,
+            chroma,
+        } => {
+            let settings = yano_analysis::Settings {
+                chroma: yano_analysis::Chroma::parse(&chroma)
+                    .unwrap_or(yano_analysis::Chroma::Notes),
+                ..yano_analysis::Settings::default()
+            };
+            analyze(&file, json, output.as_deref(), &settings)
+        }
         Command::Nodes => {
             print!("{}", list_nodes(&registry()));
             Ok(())
@@ -355,14 +371,18 @@ fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-fn analyze(file: &Path, json: bool, output: Option<&Path>) -> Result<(), String> {
+fn analyze(
+    file: &Path,
+    json: bool,
+    output: Option<&Path>,
+    settings: &yano_analysis::Settings,
+) -> Result<(), String> {
     let started = std::time::Instant::now();
     let progress = yano_progress::Progress::spinner(format!(
         "analysing {}",
         file.file_name().unwrap_or_default().to_string_lossy()
     ));
-    let report = yano_analysis::analyze_file(file, &yano_analysis::Settings::default())
-        .map_err(|e| e.to_string())?;
+    let report = yano_analysis::analyze_file(file, settings).map_err(|e| e.to_string())?;
     progress.finish();
     let text = report.to_json();
     if let Some(out) = output {

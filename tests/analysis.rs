@@ -105,6 +105,20 @@ fn analyze_prints_a_summary_and_documented_json() {
             || v["key"].as_str().unwrap().ends_with(" major")
     );
     assert!(v["key_confidence"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["chroma"], "notes");
+    let (ok, peaks, err) = run(&[wav.to_str().unwrap(), "--json", "--chroma", "peaks"]);
+    assert!(ok, "{err}");
+    let peaks: serde_json::Value = serde_json::from_str(&peaks).unwrap();
+    assert_eq!(peaks["chroma"], "peaks");
+    assert_eq!(
+        peaks["bpm"], v["bpm"],
+        "only chords and key read the chroma"
+    );
+    let (ok, _, err) = run(&[wav.to_str().unwrap(), "--chroma", "overtones"]);
+    assert!(
+        !ok && err.contains("overtones") && err.contains("notes"),
+        "{err}"
+    );
     let chord = &v["chords"][0];
     assert!(chord["start"].is_f64() && chord["end"].is_f64() && chord["label"].is_string());
     for field in ["integrated_lufs", "true_peak_dbtp", "range_lu"] {

@@ -14,7 +14,7 @@
 //! - Downbeats: the beat phase (of four) at which the harmony changes most, after Goto & Muraoka
 //!   (1999), who found bar lines from chord changes; the low band's onsets break near ties.
 
-use crate::features::{frame_rate, Features, CHROMA_RATIO};
+use crate::features::{frame_rate, ChromaFrames, Features, CHROMA_RATIO};
 
 /// Tempo and beat grid of a track.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -416,8 +416,7 @@ pub fn beats(features: &Features) -> Beats {
 }
 
 /// Chroma averaged over each beat's frames (treble and bass), one per beat.
-pub fn beat_chroma(features: &Features, beats: &[f64]) -> Vec<([f32; 12], [f32; 12])> {
-    let chroma = &features.chroma;
+pub fn beat_chroma(chroma: &ChromaFrames, beats: &[f64]) -> Vec<([f32; 12], [f32; 12])> {
     let last = chroma.treble.len();
     let at = |frame: f64| ((frame / CHROMA_RATIO as f64).round().max(0.0) as usize).min(last);
     beats
@@ -458,7 +457,7 @@ pub fn downbeats(features: &Features, beats: &mut Beats) {
         beats.downbeats = beats.beats.iter().step_by(4).copied().collect();
         return;
     }
-    let chroma = beat_chroma(features, &beats.frames);
+    let chroma = beat_chroma(&features.chroma, &beats.frames);
     let both: Vec<[f32; 12]> = chroma
         .iter()
         .map(|(t, b)| {

@@ -8,7 +8,7 @@
 use yano_music::{Chord, ChordSpan, Quality};
 
 use crate::beats::beat_chroma;
-use crate::features::{frame_rate, Features};
+use crate::features::{frame_rate, ChromaFrames, Features};
 
 /// The vocabulary's qualities, in state order (state = quality index × 12 + root).
 const QUALITIES: [Quality; 5] = [
@@ -67,7 +67,8 @@ pub struct Harmony {
 }
 
 impl Harmony {
-    pub fn of(features: &Features, beat_frames: &[f64]) -> Harmony {
+    /// The harmony of each beat of `features`, read from `chroma` (the peaks' or the notes').
+    pub fn of(features: &Features, chroma: &ChromaFrames, beat_frames: &[f64]) -> Harmony {
         let fps = frame_rate();
         let total = features.onsets.flux.len() as f64;
         let mut bounds: Vec<f64> = if beat_frames.len() >= 2 {
@@ -92,7 +93,7 @@ impl Harmony {
                 total,
             };
         }
-        let raw = beat_chroma(features, &bounds);
+        let raw = beat_chroma(chroma, &bounds);
         type Pick = fn(&([f32; 12], [f32; 12])) -> &[f32; 12];
         let floor = |pick: Pick| -> [f32; 12] {
             std::array::from_fn(|pc| {

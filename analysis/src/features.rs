@@ -12,6 +12,8 @@ use std::sync::Arc;
 
 use realfft::{RealFftPlanner, RealToComplex};
 
+use crate::notes;
+
 /// The analysis rate: the mono mix is resampled to it.
 pub const RATE: u32 = 22_050;
 /// Onset frames: 46 ms, every 11.6 ms (86.13 frames a second).
@@ -68,7 +70,10 @@ pub struct ChromaFrames {
 #[derive(Debug, Clone, Default)]
 pub struct Features {
     pub onsets: OnsetFrames,
+    /// Chroma of the spectral peaks.
     pub chroma: ChromaFrames,
+    /// Chroma of the notes fitted to the peaks ([`crate::notes`]): overtones explained away.
+    pub note_chroma: ChromaFrames,
     /// The track's tuning against A = 440 Hz, cents (−50..50).
     pub tuning_cents: f64,
     /// Samples of the mono mix at [`RATE`].
@@ -106,6 +111,12 @@ pub struct Extractor {
     /// Chroma in thirds of a semitone (bin 3·pc is the equal-tempered pitch), folded at the end.
     fine_bass: Vec<[f32; 36]>,
     fine_treble: Vec<[f32; 36]>,
+    /// This frame's peaks on the note grid in thirds of a semitone ([`notes::NOTES`] × 3, third
+    /// 3·n is note n equal-tempered).
+    fine_notes: Vec<f32>,
+    /// The notes fitted to each frame, as the frames come.
+    note_chroma: notes::NoteChroma,
+    chroma_frames: usize,
     /// Magnitude-weighted sum of each peak's distance from the grid, as a unit vector.
     tuning: (f64, f64),
     out: Features,
@@ -118,6 +129,21 @@ fn hann(n: usize) -> Vec<f32> {
             (x.sin() * x.sin()) as f32
         })
         .collect()
+}
+
+/// The tuning (semitones from the equal-tempered grid, −0.5..0.5) of the peaks' weighted
+/// distances summed as a unit vector.
+fn tuning_semitones((x, y): (f64, f64)) -> f64 {
+    if x == 0.0 && y == 0.0 {
+        0.0
+    } else {
+        y.atan2(x) / std::f64::consts::TAU
+    }
+}
+
+/// The third of a semitone nearest the tuning.
+fn tuning_centre(tuning: (f64, f64)) -> isize {
+    (3.0 * tuning_semitones(tuning)).round() as isize
 }
 
 fn bin_of(hz: f64, frame: usize) -> usize {
@@ -155,6 +181,9 @@ impl Extractor {
             mag: vec![0.0; CHROMA_FRAME / 2 + 1],
             fine_bass: Vec::new(),
             fine_treble: Vec::new(),
+            fine_notes: vec![0.0; 3 * notes::NOTES],
+            note_chroma: notes::NoteChroma::new(),
+            chroma_frames: 0,
             tuning: (0.0, 0.0),
             out: Features::default(),
         }
@@ -171,15 +200,10 @@ impl Extractor {
     pub fn finish(mut self) -> Features {
         self.buf.extend(std::iter::repeat_n(0.0, CHROMA_FRAME));
         self.run(true);
-        let (x, y) = self.tuning;
-        let semitones = if x == 0.0 && y == 0.0 {
-            0.0
-        } else {
-            y.atan2(x) / std::f64::consts::TAU
-        };
+        let semitones = tuning_semitones(self.tuning);
         self.out.tuning_cents = 100.0 * semitones;
         // Fold around the third of a semitone nearest the tuning, its neighbours at half weight.
-        let centre = (3.0 * semitones).round() as isize;
+        let centre = tuning_centre(self.tuning);
         let fold = |fine: &[f32; 36]| -> [f32; 12] {
             std::array::from_fn(|pc| {
                 let at = |d: isize| fine[(3 * pc as isize + centre + d).rem_euclid(36) as usize];
@@ -188,6 +212,8 @@ impl Extractor {
         };
         self.out.chroma.bass = self.fine_bass.iter().map(fold).collect();
         self.out.chroma.treble = self.fine_treble.iter().map(fold).collect();
+        // The note chroma's last frames, on the final tuning.
+        self.out.note_chroma = self.note_chroma.finish(centre);
         self.out
     }
 
@@ -298,9 +324,12 @@ impl Extractor {
             *m = c.norm();
         }
         let (mut bass, mut treble) = ([0.0f32; 36], [0.0f32; 36]);
+        self.fine_notes.fill(0.0);
+        let lowest = f64::from(notes::LOWEST_NOTE);
+        let highest_hz = 440.0 * 2f64.powf((lowest + notes::NOTES as f64 - 0.5 - 69.0) / 12.0);
         let lo = bin_of(BASS_CHROMA.0, CHROMA_FRAME).max(2);
         let split = TREBLE_CHROMA.0;
-        let hi = bin_of(TREBLE_CHROMA.1, CHROMA_FRAME);
+        let hi = bin_of(TREBLE_CHROMA.1.max(highest_hz), CHROMA_FRAME);
         let bin_hz = f64::from(RATE) / CHROMA_FRAME as f64;
         for k in lo..=hi {
             let (a, b, c) = (self.mag[k - 1], self.mag[k], self.mag[k + 1]);
@@ -321,6 +350,13 @@ impl Extractor {
             };
             let hz = (k as f64 + shift) * bin_hz;
             let midi = 69.0 + 12.0 * (hz / 440.0).log2();
+            let on_grid = (3.0 * (midi - lowest)).round();
+            if on_grid >= 0.0 && (on_grid as usize) < 3 * notes::NOTES {
+                self.fine_notes[on_grid as usize] += b;
+            }
+            if hz > TREBLE_CHROMA.1 {
+                continue;
+            }
             let third = ((3.0 * midi).round() as i64).rem_euclid(36) as usize;
             if hz < split {
                 bass[third] += b;
@@ -334,6 +370,10 @@ impl Extractor {
         }
         self.fine_bass.push(bass);
         self.fine_treble.push(treble);
+        self.chroma_frames += 1;
+        let settled = self.chroma_frames >= notes::SETTLE_FRAMES;
+        let centre = settled.then(|| tuning_centre(self.tuning));
+        self.note_chroma.push(&self.fine_notes, centre);
     }
 }
 

@@ -16,6 +16,7 @@ pub mod features;
 mod figures;
 pub mod key;
 pub mod nodes;
+pub mod notes;
 pub mod report;
 pub mod sections;
 pub mod stream;
@@ -48,12 +49,42 @@ pub enum AnalysisError {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Settings {
     pub key_profiles: Profiles,
+    /// The chroma chords and key are read from.
+    pub chroma: Chroma,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             key_profiles: Profiles::Temperley,
+            chroma: Chroma::Notes,
+        }
+    }
+}
+
+/// Which chroma chords and key read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Chroma {
+    /// The spectral peaks' pitch classes: overtones count as notes.
+    Peaks,
+    /// The notes fitted to the peaks ([`notes`]): overtones explained away.
+    Notes,
+}
+
+impl Chroma {
+    pub fn name(self) -> &'static str {
+        match self {
+            Chroma::Peaks => "peaks",
+            Chroma::Notes => "notes",
+        }
+    }
+
+    /// `peaks` or `notes`.
+    pub fn parse(text: &str) -> Option<Chroma> {
+        match text {
+            "peaks" => Some(Chroma::Peaks),
+            "notes" => Some(Chroma::Notes),
+            _ => None,
         }
     }
 }
@@ -115,7 +146,11 @@ pub fn analyze(measured: Measured, settings: &Settings) -> Report {
     let f = &measured.features;
     let mut beats = beats::beats(f);
     beats::downbeats(f, &mut beats);
-    let harmony = chords::Harmony::of(f, &beats.frames);
+    let chroma = match settings.chroma {
+        Chroma::Peaks => &f.chroma,
+        Chroma::Notes => &f.note_chroma,
+    };
+    let harmony = chords::Harmony::of(f, chroma, &beats.frames);
     let chords = chords::chords(&harmony);
     let key = key::from_chords(&chords, &key::track_chroma(&harmony), settings.key_profiles);
     let sections = sections::sections(f, &beats);
@@ -133,6 +168,7 @@ pub fn analyze(measured: Measured, settings: &Settings) -> Report {
         key: key_name,
         key_confidence,
         key_profiles: settings.key_profiles.name(),
+        chroma: settings.chroma.name(),
         tuning_cents: round(f.tuning_cents, 1),
         chords: chords.iter().map(report::rounded).collect(),
         loudness: report::LoudnessReport::from(&measured.loudness),

@@ -27,6 +27,8 @@ pub struct Report {
     pub key: Option<Key>,
     pub key_confidence: f64,
     pub key_profiles: &'static str,
+    /// The chroma chords and key were read from: "notes" or "peaks".
+    pub chroma: &'static str,
     /// Tuning against A = 440 Hz, cents: chroma and chords are read on this grid.
     pub tuning_cents: f64,
     /// Times rounded to the millisecond.
@@ -163,7 +165,7 @@ fn clock(t: f64) -> String {
 /// for the key (see the module doc).
 impl Serialize for Report {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut r = s.serialize_struct("Report", 15)?;
+        let mut r = s.serialize_struct("Report", 16)?;
         r.serialize_field("seconds", &self.seconds)?;
         r.serialize_field("sample_rate", &self.sample_rate)?;
         r.serialize_field("channels", &self.channels)?;
@@ -174,6 +176,7 @@ impl Serialize for Report {
         r.serialize_field("key", &self.key)?;
         r.serialize_field("key_confidence", &self.key_confidence)?;
         r.serialize_field("key_profiles", &self.key_profiles)?;
+        r.serialize_field("chroma", &self.chroma)?;
         r.serialize_field("tuning_cents", &self.tuning_cents)?;
         r.serialize_field("chords", &LabelledChords(&self.chords, self.spelling()))?;
         r.serialize_field("loudness", &self.loudness)?;
