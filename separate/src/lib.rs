@@ -5,6 +5,8 @@
 //! and the rest stem takes whatever the others did not, so the stems always sum to the mix. The
 //! model is yano's own, trained on yano's renders (models/separator/) and built into the binary;
 //! [`baseline`] holds the DSP baseline and the oracle it is measured beside, [`sdr`] the score.
+//! Files of any length are streamed through in windows ([`stream`], [`files`]), so memory does
+//! not grow with the song.
 //!
 //! Never on the audio thread: separation allocates, runs models and takes seconds. Nothing here
 //! touches the network.
