@@ -1,7 +1,8 @@
 //! The analysis judged on the labelled set: renders N grooves with known truth (first run only;
 //! `yano_generator::labelled`), analyses each file as `yano analyze` does and prints the
 //! measures per groove and over the set: tempo Acc1 and mean absolute error, beat and downbeat
-//! F-measure (±70 ms), MIREX key score, major/minor chord recall, swing error, section hits.
+//! F-measure (±70 ms), MIREX key score, major/minor and sevenths chord recall, swing error,
+//! section hits.
 //!
 //!     cargo run --release --example labelled_set -- [N=40] [BARS=32] [DIR=target/labelled-set] [gm]
 //!
@@ -15,7 +16,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use yano_analysis::eval::{beat_f_measure, chord_recall, tempo_acc1};
+use yano_analysis::eval::{beat_f_measure, chord_recall, sevenths_recall, tempo_acc1};
 use yano_analysis::key::mirex_score;
 use yano_analysis::{analyze, measure_file, Profiles, Settings};
 use yano_generator::labelled::{groove, truth, write_groove, Truth};
@@ -45,6 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
     };
     let mut rows = Vec::new();
+    let mut seventh_recalls = Vec::new();
     let mut seconds_analysed = 0.0;
     let mut time_analysing = 0.0;
     println!("groove  style           true bpm  found bpm  beatF  downF  key (true → found)        mirex  chords  swing true/found  sections");
@@ -81,6 +83,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         seconds_analysed += report.seconds;
         let mirex = report.key.map_or(0.0, |k| mirex_score(k, truth.key));
         let recall = chord_recall(&report.chords, &truth.chords);
+        seventh_recalls.push(sevenths_recall(&report.chords, &truth.chords));
         let beat_f = beat_f_measure(&report.beats, &truth.beats, 0.07);
         let down_f = beat_f_measure(&report.downbeats, &truth.downbeats, 0.07);
         // A section boundary is hit when one is found within one bar of it.
@@ -140,6 +143,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "chord major/minor recall {:.3} (target ≥ 0.85)",
         mean(&|r| r.5)
+    );
+    println!(
+        "chord sevenths recall {:.3}",
+        seventh_recalls.iter().sum::<f64>() / seventh_recalls.len().max(1) as f64
     );
     println!(
         "swing mean absolute error {:.2} percentage points",

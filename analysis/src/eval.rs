@@ -57,13 +57,57 @@ fn majmin(span: &ChordSpan) -> Option<Option<(u8, Triad)>> {
 /// where the found span has the same class (root and triad, or no chord). True spans of chords
 /// with neither triad are left out.
 pub fn chord_recall(found: &[ChordSpan], truth: &[ChordSpan]) -> f64 {
+    weighted_recall(found, truth, majmin)
+}
+
+/// A chord's class in the MIREX sevenths vocabulary: maj, min, 7, maj7, min7.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seventh {
+    Major,
+    Minor,
+    Dominant7,
+    Major7,
+    Minor7,
+}
+
+/// A span's class for the sevenths measure: no chord, or root and [`Seventh`]. Extensions fold to
+/// their seventh chord (min9 → min7, 13 → 7), sixths to their triad (maj6 → maj); None for
+/// chords outside the vocabulary (diminished, augmented, suspended, minor-major 7th).
+fn sevenths(span: &ChordSpan) -> Option<Option<(u8, Seventh)>> {
+    let Some(chord) = span.chord else {
+        return Some(None);
+    };
+    let tones = chord.quality.intervals();
+    let class = match (chord.triad()?, tones.contains(&10), tones.contains(&11)) {
+        (Triad::Major, false, false) => Seventh::Major,
+        (Triad::Minor, false, false) => Seventh::Minor,
+        (Triad::Major, true, false) => Seventh::Dominant7,
+        (Triad::Major, false, true) => Seventh::Major7,
+        (Triad::Minor, true, false) => Seventh::Minor7,
+        _ => return None,
+    };
+    Some(Some((chord.root, class)))
+}
+
+/// Sevenths weighted recall (mir_eval's `sevenths`): as [`chord_recall`] with the classes maj,
+/// min, 7, maj7 and min7 (see [`sevenths`]'s folding).
+pub fn sevenths_recall(found: &[ChordSpan], truth: &[ChordSpan]) -> f64 {
+    weighted_recall(found, truth, sevenths)
+}
+
+/// The share of the evaluable true duration where the found span's class equals the true one.
+fn weighted_recall<C: PartialEq>(
+    found: &[ChordSpan],
+    truth: &[ChordSpan],
+    class_of: impl Fn(&ChordSpan) -> Option<C>,
+) -> f64 {
     let (mut right, mut total) = (0.0, 0.0);
     for t in truth {
-        let Some(class) = majmin(t) else { continue };
+        let Some(class) = class_of(t) else { continue };
         total += t.seconds();
         for f in found {
             let overlap = t.end.min(f.end) - t.start.max(f.start);
-            if overlap > 0.0 && majmin(f) == Some(class) {
+            if overlap > 0.0 && class_of(f).as_ref() == Some(&class) {
                 right += overlap;
             }
         }
@@ -114,6 +158,15 @@ mod tests {
         // F:min7 found as F:min (2 s), Bb:min heard as F:min for 1 s then Bb:min9, N as N:
         // 4 of the 5 evaluable seconds.
         assert!((chord_recall(&found, &truth) - 0.8).abs() < 1e-9);
+        // Sevenths: F:min7 found as F:min is wrong now, Bb:min9 (a min7 with a 9th) is not
+        // Bb:min: only N as N counts, 1 of 5 seconds.
+        assert!((sevenths_recall(&found, &truth) - 0.2).abs() < 1e-9);
+        let found = [
+            span(0.0, 2.0, "F:min9"),
+            span(2.0, 4.0, "Bb:min6"),
+            span(4.0, 9.0, "N"),
+        ];
+        assert!((sevenths_recall(&found, &truth) - 1.0).abs() < 1e-9);
         assert!(tempo_acc1(113.0, 112.0) && !tempo_acc1(120.0, 112.0));
     }
 }
