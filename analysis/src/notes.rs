@@ -197,24 +197,24 @@ fn fold(activations: &[f32]) -> ([f32; 12], [f32; 12]) {
     (bass, treble)
 }
 
-/// Bass and treble chroma from the notes fitted to each frame's semitone spectrum (`spectra`,
-/// [`NOTES`] values a frame, tuned).
-pub fn note_chroma(spectra: &[f32]) -> ChromaFrames {
-    let dictionary = NoteDictionary::new();
-    let mut x = vec![0.0f32; dictionary.size()];
-    let mut out = ChromaFrames::default();
-    for spectrum in spectra.chunks_exact(NOTES) {
-        dictionary.fit(spectrum, &mut x);
-        let (bass, treble) = fold(&x);
-        out.bass.push(bass);
-        out.treble.push(treble);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Bass and treble chroma from the notes fitted to each frame's semitone spectrum (`spectra`,
+    /// [`NOTES`] values a frame, tuned).
+    fn note_chroma(spectra: &[f32]) -> ChromaFrames {
+        let dictionary = NoteDictionary::new();
+        let mut x = vec![0.0f32; dictionary.size()];
+        let mut out = ChromaFrames::default();
+        for spectrum in spectra.chunks_exact(NOTES) {
+            dictionary.fit(spectrum, &mut x);
+            let (bass, treble) = fold(&x);
+            out.bass.push(bass);
+            out.treble.push(treble);
+        }
+        out
+    }
 
     /// A semitone spectrum of `notes`, each with ten harmonics at 1/k² (an electric piano's
     /// falling levels, not the dictionary's geometric ones).

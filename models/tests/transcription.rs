@@ -448,18 +448,28 @@ fn melody() -> Vec<Played> {
     notes
 }
 
+/// The frequency of MIDI note `pitch` at A4 = 440 Hz.
+fn equal_tempered_hz(pitch: u8) -> f64 {
+    440.0 * 2f64.powf((f64::from(pitch) - 69.0) / 12.0)
+}
+
+/// Seconds a synthesised line lasts: to its last note's end, and a second of tail.
+fn line_seconds(played: &[Played]) -> f64 {
+    played
+        .iter()
+        .map(|n| seconds(n.start + n.length))
+        .fold(0.0, f64::max)
+        + 1.0
+}
+
 /// `played` synthesised at 22,050 Hz by `voice(hz, seconds since the note began, note length)`,
 /// notes summed.
 fn synthesise(played: &[Played], voice: impl Fn(f64, f64, f64) -> f64) -> Vec<f32> {
     let rate = 22_050.0;
-    let end = played
-        .iter()
-        .map(|n| seconds(n.start + n.length))
-        .fold(0.0, f64::max)
-        + 1.0;
+    let end = line_seconds(played);
     let mut out = vec![0.0f64; (end * rate) as usize];
     for n in played {
-        let hz = 440.0 * 2f64.powf((f64::from(n.pitches[0]) - 69.0) / 12.0);
+        let hz = equal_tempered_hz(n.pitches[0]);
         let (start, length) = (seconds(n.start), seconds(n.length));
         let first = (start * rate) as usize;
         for (i, v) in out.iter_mut().enumerate().skip(first) {
@@ -524,20 +534,15 @@ fn sine_with_vibrato(hz: f64, t: f64, length: f64) -> f64 {
 /// note articulated by a 40 ms dip of 8 dB, and silence only at rests.
 fn legato_line(played: &[Played]) -> Vec<f32> {
     let rate = 22_050.0;
-    let end = played
-        .iter()
-        .map(|n| seconds(n.start + n.length))
-        .fold(0.0, f64::max)
-        + 1.0;
-    let hz_of = |p: u8| 440.0 * 2f64.powf((f64::from(p) - 69.0) / 12.0);
+    let end = line_seconds(played);
     let mut phase = 0.0f64;
     let mut out = Vec::with_capacity((end * rate) as usize);
-    let mut previous_hz = hz_of(played[0].pitches[0]);
+    let mut previous_hz = equal_tempered_hz(played[0].pitches[0]);
     let mut current = 0;
     for i in 0..(end * rate) as usize {
         let t = i as f64 / rate;
         while current + 1 < played.len() && t >= seconds(played[current + 1].start) {
-            previous_hz = hz_of(played[current].pitches[0]);
+            previous_hz = equal_tempered_hz(played[current].pitches[0]);
             current += 1;
         }
         let n = &played[current];
@@ -550,7 +555,7 @@ fn legato_line(played: &[Played]) -> Vec<f32> {
         let sounding = since >= 0.0
             && (t < next && (next - start) < seconds(n.length) + 0.3 || since < seconds(n.length));
         let glide = (since / 0.04).clamp(0.0, 1.0);
-        let target = hz_of(n.pitches[0]);
+        let target = equal_tempered_hz(n.pitches[0]);
         let hz = previous_hz
             * (target / previous_hz).powf(glide)
             * 2f64.powf(0.5 / 12.0 * (std::f64::consts::TAU * 6.0 * t).sin());
