@@ -6,7 +6,8 @@
 //!
 //!     cargo run --release --example labelled_set -- [N=40] [BARS=32] [DIR=target/labelled-set] [gm]
 //!
-//! `CHROMA=peaks` reads chords and key from the spectral peaks' chroma (the baseline) instead of
+//! `CHORDS=rules` reads chords by the rules (the baseline), `CHORDS=model` by yano's chord model
+//! (the default: `yano analyze`'s). `CHROMA=peaks` reads chords and key from the spectral peaks' chroma (the baseline) instead of
 //! the notes' (the default); `KEY_PROFILES=kk` uses Krumhansl–Kessler's key profiles.
 //!
 //! With `gm`, each groove's MIDI file (the generator's, with the same notes and swing) is
@@ -18,7 +19,8 @@ use std::sync::Arc;
 
 use yano_analysis::eval::{beat_f_measure, chord_recall, sevenths_recall, tempo_acc1};
 use yano_analysis::key::mirex_score;
-use yano_analysis::{analyze, measure_file, Profiles, Settings};
+use yano_analysis::{analyze_with, measure_file, Profiles, Settings};
+use yano_models::readers::{readers, ChordChoice};
 use yano_generator::labelled::{groove, truth, write_groove, Truth};
 
 /// Per groove: true and found BPM, beat and downbeat F, MIREX, chord recall, swing error
@@ -45,6 +47,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             _ => yano_analysis::Chroma::Notes,
         },
     };
+    let choice = match std::env::var("CHORDS").as_deref() {
+        Ok("rules") => ChordChoice::Rules,
+        _ => ChordChoice::Model,
+    };
+    let (readers, _) = readers(choice)?;
     let mut rows = Vec::new();
     let mut seventh_recalls = Vec::new();
     let mut seconds_analysed = 0.0;
@@ -78,7 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             write_groove(&dir, i, n, bars, registry.clone())?.1
         };
         let started = std::time::Instant::now();
-        let report = analyze(measure_file(&wav)?, &settings);
+        let report = analyze_with(measure_file(&wav)?, &settings, &readers)?;
         time_analysing += started.elapsed().as_secs_f64();
         seconds_analysed += report.seconds;
         let mirex = report.key.map_or(0.0, |k| mirex_score(k, truth.key));
@@ -124,13 +131,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mean = |f: &dyn Fn(&Row) -> f64| rows.iter().map(f).sum::<f64>() / k;
     println!();
     println!(
-        "grooves {n}, {bars} bars each, {}, key profiles {}",
+        "grooves {n}, {bars} bars each, {}, key profiles {}, chords read by {}",
         if gm {
             "General MIDI renders (FluidR3_GM)"
         } else {
             "yano's own instruments"
         },
-        profiles.name()
+        profiles.name(),
+        readers.chords.name()
     );
     println!(
         "tempo Acc1 {:.3}  MAE {:.4} BPM  (targets ≥ 0.98, ≤ 0.05)",

@@ -67,6 +67,11 @@ enum Command {
         /// spectral peaks, overtones explained away) or peaks (the peaks' pitch classes).
         #[arg(long, default_value = "notes", value_parser = ["notes", "peaks"])]
         chroma: String,
+        /// What reads the chords: auto (the default: yano's chord model where it can run here,
+        /// else the rules, saying why), model (the chord model, trained by the project:
+        /// models/chords/README.md) or rules (chord templates and the bass's root vote).
+        #[arg(long, default_value = "auto", value_parser = ["auto", "model", "rules"])]
+        chords: String,
     },
     /// Render a preset to a stereo WAV file.
     Render {
@@ -277,13 +282,21 @@ fn run(cli: Cli) -> Result<(), String> {
             json,
             output,
             chroma,
+            chords,
         } => {
             let settings = yano_analysis::Settings {
                 chroma: yano_analysis::Chroma::parse(&chroma)
                     .unwrap_or(yano_analysis::Chroma::Notes),
                 ..yano_analysis::Settings::default()
             };
-            analyze(&file, json, output.as_deref(), &settings)
+            let choice = yano_models::readers::ChordChoice::parse(&chords)
+                .unwrap_or(yano_models::readers::ChordChoice::Auto);
+            let (readers, notes) =
+                yano_models::readers::readers(choice).map_err(|e| e.to_string())?;
+            for note in notes {
+                eprintln!("{note}");
+            }
+            analyze(&file, json, output.as_deref(), &settings, &readers)
         }
         Command::Nodes => {
             print!("{}", list_nodes(&registry()));
@@ -376,13 +389,16 @@ fn analyze(
     json: bool,
     output: Option<&Path>,
     settings: &yano_analysis::Settings,
+    readers: &yano_analysis::Readers,
 ) -> Result<(), String> {
     let started = std::time::Instant::now();
     let progress = yano_progress::Progress::spinner(format!(
         "analysing {}",
         file.file_name().unwrap_or_default().to_string_lossy()
     ));
-    let report = yano_analysis::analyze_file(file, settings).map_err(|e| e.to_string())?;
+    let measured = yano_analysis::measure_file(file).map_err(|e| e.to_string())?;
+    let report =
+        yano_analysis::analyze_with(measured, settings, readers).map_err(|e| e.to_string())?;
     progress.finish();
     let text = report.to_json();
     if let Some(out) = output {

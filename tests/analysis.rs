@@ -4,13 +4,14 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use yano_analysis::eval::{beat_f_measure, chord_recall, tempo_acc1};
+use yano_analysis::eval::{beat_f_measure, chord_recall, sevenths_recall, tempo_acc1};
 use yano_analysis::key::mirex_score;
-use yano_analysis::{analyze_file, Settings};
+use yano_analysis::{analyze_with, measure_file, Readers, Report, Settings};
+use yano_models::readers::{readers, ChordChoice};
 use yano_engine::clip::Measure;
 use yano_engine::graph::{Graph, NodeSpec};
 use yano_engine::{Session, Transport};
-use yano_generator::labelled::{write_groove, Truth};
+use yano_generator::labelled::{groove, truth, write_groove, Truth};
 
 mod common;
 use common::yano;
@@ -21,6 +22,12 @@ fn scratch() -> PathBuf {
     static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     DIR.get_or_init(|| yano_testkit::scratch("cli", "analysis"))
         .clone()
+}
+
+/// The analysis as `yano analyze` runs it, the chords read by `choice`.
+fn analyze_as(path: &std::path::Path, choice: ChordChoice) -> Report {
+    let readers: Readers = readers(choice).unwrap().0;
+    analyze_with(measure_file(path).unwrap(), &Settings::default(), &readers).unwrap()
 }
 
 /// Grooves 0, 7, 14, 21, 28 and 35 of the 40: every style, 100–122 BPM, swing 50–62 %, minor
@@ -41,7 +48,7 @@ fn labelled_grooves_meet_the_tempo_beat_and_chord_targets() {
     let (mut bpm_error, mut beat_f, mut chords, mut key, mut swing) = (0.0, 0.0, 0.0, 0.0, 0.0);
     let set = grooves();
     for (wav, truth) in set {
-        let r = analyze_file(wav, &Settings::default()).unwrap();
+        let r = analyze_as(wav, ChordChoice::Model);
         assert!(
             tempo_acc1(r.bpm, truth.bpm),
             "{}: {} BPM vs {}",
@@ -204,7 +211,7 @@ fn the_shipped_mp3_groove_reads_as_its_truth() {
     let truth: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root.join("groove-fm-113.json")).unwrap())
             .unwrap();
-    let r = analyze_file(&root.join("groove-fm-113.mp3"), &Settings::default()).unwrap();
+    let r = analyze_as(&root.join("groove-fm-113.mp3"), ChordChoice::Model);
     assert_eq!((r.sample_rate, r.channels), (22_050, 1));
     let bpm = truth["bpm"].as_f64().unwrap();
     assert!((r.bpm - bpm).abs() < 0.05, "{} BPM", r.bpm);
@@ -269,4 +276,76 @@ fn a_generator_follows_the_key_an_analysis_node_found() {
         ev.measure("gen", "key"),
         Some(&Measure::Label("F minor".into()))
     );
+}
+
+#[test]
+fn chords_come_from_the_chord_model_unless_the_rules_are_asked_for() {
+    let (wav, truth) = &grooves()[2];
+    let run = |args: &[&str]| yano(&[&["analyze", wav.to_str().unwrap(), "--json"], args].concat());
+    let (ok, json, err) = run(&[]);
+    assert!(ok, "{err}");
+    let model: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(model["chords_from"], "yano-chords");
+    let (ok, json, err) = run(&["--chords", "rules"]);
+    assert!(ok, "{err}");
+    let rules: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(rules["chords_from"], "rules");
+    assert_eq!(rules["bpm"], model["bpm"], "only the chords' reader differs");
+    // The style, with a probability for each class that sum to one.
+    let style = &model["style"];
+    let names = ["amapiano", "private_school", "sgija", "not_amapiano"];
+    assert!(names.contains(&style["style"].as_str().unwrap()), "{style}");
+    let total: f64 = names
+        .iter()
+        .map(|n| style["probabilities"][n].as_f64().unwrap())
+        .sum();
+    assert!((total - 1.0).abs() < 0.01, "{style}");
+    assert_eq!(style["from"], "yano-style");
+    assert_eq!(style["style"], truth.style.as_str(), "{style}");
+    let (ok, _, err) = run(&["--chords", "oracle"]);
+    assert!(!ok && err.contains("oracle") && err.contains("rules"), "{err}");
+}
+
+/// The labelled grooves' MIDI rendered through a General MIDI soundfont (FluidR3_GM, with the
+/// General MIDI programs yano's MIDI files name, which the chord model's training never used):
+/// other instruments, other drums, the same truth.
+#[test]
+fn general_midi_renders_read_by_the_chord_model() {
+    let test = "general_midi_renders_read_by_the_chord_model";
+    let soundfont = std::path::Path::new("/usr/share/sounds/sf2/FluidR3_GM.sf2");
+    let present = yano_testkit::program_on_path("fluidsynth") && soundfont.exists();
+    if !yano_testkit::runs(test, yano_testkit::Need::Program("fluidsynth"), present) {
+        return;
+    }
+    let dir = yano_testkit::scratch("cli", "analysis-gm");
+    let (mut model, mut rules, mut sevenths, mut key) = (0.0, 0.0, 0.0, 0.0);
+    let picks = [3, 10, 17, 24, 31, 38];
+    for i in picks {
+        let track = yano_generator::compose(&groove(i, 40, 24));
+        let mid = dir.join(format!("groove-{i:02}.mid"));
+        let wav = dir.join(format!("groove-{i:02}.wav"));
+        std::fs::write(&mid, yano_generator::export::midi_bytes(&track).unwrap()).unwrap();
+        let status = std::process::Command::new("fluidsynth")
+            .args(["-ni", "-q", "-r", "44100", "-g", "0.5", "-F"])
+            .arg(&wav)
+            .arg(soundfont)
+            .arg(&mid)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let truth = truth(&track);
+        let by_model = analyze_as(&wav, ChordChoice::Model);
+        let by_rules = analyze_as(&wav, ChordChoice::Rules);
+        model += chord_recall(&by_model.chords, &truth.chords);
+        sevenths += sevenths_recall(&by_model.chords, &truth.chords);
+        rules += chord_recall(&by_rules.chords, &truth.chords);
+        key += by_model.key.map_or(0.0, |k| mirex_score(k, truth.key));
+    }
+    let n = picks.len() as f64;
+    let (model, rules, sevenths, key) = (model / n, rules / n, sevenths / n, key / n);
+    eprintln!("General MIDI: majmin model {model:.3}, rules {rules:.3}; sevenths {sevenths:.3}; key {key:.3}");
+    assert!(model >= 0.85, "major/minor recall {model:.3} (rules {rules:.3})");
+    assert!(model > rules, "the model {model:.3} against the rules {rules:.3}");
+    assert!(sevenths >= 0.8, "sevenths recall {sevenths:.3}");
+    assert!(key >= 0.8, "MIREX key score {key:.3}");
 }

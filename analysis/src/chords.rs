@@ -4,11 +4,17 @@
 //! compared with each chord's tones (cosine); the bass chroma votes for the root, which tells a
 //! rootless voicing (A♭ C E♭ G over F) from the chord its tones spell alone (F:min7, not
 //! A♭:maj7). Vocabulary: 12 roots × maj, min, 7, maj7, min7, and N (no chord) for silence.
+//!
+//! Two readers give each beat a score per chord (the emissions) and share the decoding: the
+//! rules here ([`Rules`]), and a learned model ([`ChordReader`], implemented by `yano-models`'
+//! chord model, which reads [`span_features`]).
 
 use yano_music::{Chord, ChordSpan, Quality};
 
 use crate::beats::beat_chroma;
+use crate::eval::{seventh_of, Seventh};
 use crate::features::{frame_rate, ChromaFrames, Features};
+use crate::AnalysisError;
 
 /// The vocabulary's qualities, in state order (state = quality index × 12 + root).
 const QUALITIES: [Quality; 5] = [
@@ -25,8 +31,78 @@ const BASS_WEIGHT: f32 = 0.6;
 const EMISSION_SCALE: f32 = 12.0;
 const STAY: f64 = 0.85;
 
-const STATES: usize = 12 * QUALITIES.len() + 1;
-const NO_CHORD: usize = STATES - 1;
+/// Chords in the vocabulary, N included.
+pub const STATES: usize = 12 * QUALITIES.len() + 1;
+/// The state of N (no chord).
+pub const NO_CHORD: usize = STATES - 1;
+/// Values per span a learned reader is given ([`span_features`]).
+pub const FEATURES: usize = 26;
+
+/// Scores each span of a track's harmony for every chord state (state = quality index × 12 +
+/// root, quality in maj, min, 7, maj7, min7 order; then N). Scores are log-likelihoods up to a
+/// constant: the decoding adds them to the log of the chance a chord carries on.
+pub trait ChordReader: Send + Sync {
+    /// What reads the chords, as the report names it: "rules" or a model's name.
+    fn name(&self) -> &str;
+    /// One row per span of `harmony`. Called on a worker thread (it may run a model).
+    fn emissions(&self, harmony: &Harmony) -> Result<Vec<[f32; STATES]>, AnalysisError>;
+}
+
+/// The hand-made reader: templates for the treble, the bass's vote for the root.
+pub struct Rules;
+
+impl ChordReader for Rules {
+    fn name(&self) -> &str {
+        "rules"
+    }
+
+    fn emissions(&self, harmony: &Harmony) -> Result<Vec<[f32; STATES]>, AnalysisError> {
+        Ok(rule_emissions(harmony))
+    }
+}
+
+/// The state of a chord after the MIREX sevenths folding (min9 → min7, maj6 → maj), N for no
+/// chord; None for a chord outside the vocabulary (diminished, augmented, suspended).
+pub fn state_of(chord: Option<Chord>) -> Option<usize> {
+    let Some(chord) = chord else {
+        return Some(NO_CHORD);
+    };
+    let (root, class) = seventh_of(chord)?;
+    let quality = match class {
+        Seventh::Major => 0,
+        Seventh::Minor => 1,
+        Seventh::Dominant7 => 2,
+        Seventh::Major7 => 3,
+        Seventh::Minor7 => 4,
+    };
+    Some(quality * 12 + usize::from(root % 12))
+}
+
+/// What a learned reader sees of each span: the treble and the bass chroma each over its own
+/// largest value (12 + 12, zeros where silent), how much is left above the drums' floor
+/// (presence, clamped to 0–2) and the level on a log scale (60 dB below the loud spans → 0,
+/// the loud spans → 1).
+pub fn span_features(harmony: &Harmony) -> Vec<[f32; FEATURES]> {
+    harmony
+        .chroma
+        .iter()
+        .zip(harmony.level.iter().zip(&harmony.presence))
+        .map(|((treble, bass), (&level, &presence))| {
+            let mut f = [0.0f32; FEATURES];
+            for (part, at) in [(treble, 0), (bass, 12)] {
+                let peak = part.iter().cloned().fold(0.0f32, f32::max);
+                if peak > 0.0 {
+                    for (k, v) in part.iter().enumerate() {
+                        f[at + k] = v / peak;
+                    }
+                }
+            }
+            f[24] = presence.clamp(0.0, 2.0);
+            f[25] = (level.max(1e-6).log10() / 6.0 + 1.0).clamp(0.0, 1.5);
+            f
+        })
+        .collect()
+}
 
 fn template(state: usize) -> [f32; 12] {
     let mut t = [0.0f32; 12];
@@ -158,13 +234,17 @@ fn relative(v: &[f32]) -> Vec<f32> {
     v.iter().map(|x| x / top).collect()
 }
 
-/// Chords of a track from its harmony (the key found spells them when they are printed).
+/// Chords of a track from its harmony by the rules (the key found spells them when they are
+/// printed).
 pub fn chords(harmony: &Harmony) -> Vec<ChordSpan> {
-    if harmony.chroma.is_empty() {
-        return Vec::new();
-    }
+    decode(harmony, &rule_emissions(harmony))
+}
+
+/// The rules' emissions: each span's treble against each chord's template (cosine) plus the
+/// bass's vote for the root; N for near-silence or little above the drums' floor.
+pub fn rule_emissions(harmony: &Harmony) -> Vec<[f32; STATES]> {
     let templates: Vec<[f32; 12]> = (0..STATES - 1).map(template).collect();
-    let emissions: Vec<[f32; STATES]> = harmony
+    harmony
         .chroma
         .iter()
         .zip(harmony.level.iter().zip(&harmony.presence))
@@ -185,6 +265,19 @@ pub fn chords(harmony: &Harmony) -> Vec<ChordSpan> {
             };
             e.map(|x| x * EMISSION_SCALE)
         })
+        .collect()
+}
+
+/// The most likely chord of each span given its emissions (one row per span of `harmony`),
+/// merged into spans of one chord. Rows that are not finite count as no evidence.
+pub fn decode(harmony: &Harmony, emissions: &[[f32; STATES]]) -> Vec<ChordSpan> {
+    let rows = harmony.chroma.len().min(emissions.len());
+    if rows == 0 {
+        return Vec::new();
+    }
+    let emissions: Vec<[f32; STATES]> = emissions[..rows]
+        .iter()
+        .map(|row| row.map(|x| if x.is_finite() { x } else { -1e4 }))
         .collect();
     let path = viterbi(&emissions);
     // Merge beats with the same chord into spans.

@@ -74,9 +74,14 @@ pub enum Seventh {
 /// their seventh chord (min9 → min7, 13 → 7), sixths to their triad (maj6 → maj); None for
 /// chords outside the vocabulary (diminished, augmented, suspended, minor-major 7th).
 fn sevenths(span: &ChordSpan) -> Option<Option<(u8, Seventh)>> {
-    let Some(chord) = span.chord else {
-        return Some(None);
-    };
+    match span.chord {
+        None => Some(None),
+        Some(chord) => seventh_of(chord).map(Some),
+    }
+}
+
+/// A chord's root and [`Seventh`] class, None outside the vocabulary (see [`sevenths_recall`]).
+pub fn seventh_of(chord: yano_music::Chord) -> Option<(u8, Seventh)> {
     let tones = chord.quality.intervals();
     let class = match (chord.triad()?, tones.contains(&10), tones.contains(&11)) {
         (Triad::Major, false, false) => Seventh::Major,
@@ -86,7 +91,7 @@ fn sevenths(span: &ChordSpan) -> Option<Option<(u8, Seventh)>> {
         (Triad::Minor, true, false) => Seventh::Minor7,
         _ => return None,
     };
-    Some(Some((chord.root, class)))
+    Some((chord.root, class))
 }
 
 /// Sevenths weighted recall (mir_eval's `sevenths`): as [`chord_recall`] with the classes maj,

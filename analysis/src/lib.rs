@@ -20,8 +20,10 @@ pub mod notes;
 pub mod report;
 pub mod sections;
 pub mod stream;
+pub mod style;
 
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use yano_audio_io::decode::{decode_stream, DecodeError};
 use yano_engine::clip::AudioClip;
@@ -43,6 +45,10 @@ pub enum AnalysisError {
     Loudness(String),
     #[error("{0} holds no audio")]
     Empty(String),
+    #[error("the chord model {name} failed: {reason}")]
+    ChordModel { name: String, reason: String },
+    #[error("the style model {name} failed: {reason}")]
+    StyleModel { name: String, reason: String },
 }
 
 /// Which analyses run and how.
@@ -89,9 +95,41 @@ impl Chroma {
     }
 }
 
-/// Streams a file (WAV, FLAC, MP3, OGG) through the analysis.
+/// What reads the learned parts of the analysis: the chords, and the style.
+#[derive(Clone)]
+pub struct Readers {
+    pub chords: Arc<dyn chords::ChordReader>,
+    /// None: the report gives no style.
+    pub style: Option<Arc<dyn style::StyleReader>>,
+}
+
+impl Readers {
+    /// The rules' chords and no style: what the analysis does without yano-models.
+    pub fn rules() -> Readers {
+        Readers {
+            chords: Arc::new(chords::Rules),
+            style: None,
+        }
+    }
+}
+
+static DEFAULT_READERS: OnceLock<Readers> = OnceLock::new();
+
+/// Installs the readers [`analyze_file`] and the analysis nodes use (yano-models installs its
+/// chord and style models when it registers its nodes); the first install wins. Any thread.
+pub fn install_default_readers(readers: Readers) {
+    let _ = DEFAULT_READERS.set(readers);
+}
+
+/// The installed readers, [`Readers::rules`] when none are.
+pub fn default_readers() -> Readers {
+    DEFAULT_READERS.get().cloned().unwrap_or_else(Readers::rules)
+}
+
+/// Streams a file (WAV, FLAC, MP3, OGG) through the analysis, read by the default readers
+/// ([`default_readers`]: yano's models once yano-models is registered).
 pub fn analyze_file(path: &Path, settings: &Settings) -> Result<Report, AnalysisError> {
-    Ok(analyze(measure_file(path)?, settings))
+    analyze_with(measure_file(path)?, settings, &default_readers())
 }
 
 /// Decodes a file block by block into the features and loudness.
@@ -141,8 +179,40 @@ pub fn measure_clip(clip: &AudioClip) -> Result<Measured, AnalysisError> {
     analyzer.finish()
 }
 
-/// Runs every analysis on what was measured.
+/// Runs every analysis on what was measured, the chords read by the rules.
 pub fn analyze(measured: Measured, settings: &Settings) -> Report {
+    let read = |h: &chords::Harmony| Ok::<_, std::convert::Infallible>(chords::rule_emissions(h));
+    let no_style = |_: &[f32; style::STYLE_FEATURES]| Ok(None);
+    match analyze_reading(measured, settings, "rules", read, no_style) {
+        Ok(report) => report,
+        Err(never) => match never {},
+    }
+}
+
+/// Runs every analysis on what was measured, the chords and style read by `readers` (the
+/// rules or models); fails only where a reader does.
+pub fn analyze_with(
+    measured: Measured,
+    settings: &Settings,
+    readers: &Readers,
+) -> Result<Report, AnalysisError> {
+    let chords = &readers.chords;
+    let style = |d: &[f32; style::STYLE_FEATURES]| match &readers.style {
+        None => Ok(None),
+        Some(reader) => reader
+            .probabilities(d)
+            .map(|p| p.map(|p| style::StyleGuess::of(p, reader.name()))),
+    };
+    analyze_reading(measured, settings, chords.name(), |h| chords.emissions(h), style)
+}
+
+fn analyze_reading<E>(
+    measured: Measured,
+    settings: &Settings,
+    chords_from: &str,
+    emissions: impl FnOnce(&chords::Harmony) -> Result<Vec<[f32; chords::STATES]>, E>,
+    style_of: impl FnOnce(&[f32; style::STYLE_FEATURES]) -> Result<Option<style::StyleGuess>, E>,
+) -> Result<Report, E> {
     let f = &measured.features;
     let mut beats = beats::beats(f);
     beats::downbeats(f, &mut beats);
@@ -151,13 +221,21 @@ pub fn analyze(measured: Measured, settings: &Settings) -> Report {
         Chroma::Notes => &f.note_chroma,
     };
     let harmony = chords::Harmony::of(f, chroma, &beats.frames);
-    let chords = chords::chords(&harmony);
+    let chords = chords::decode(&harmony, &emissions(&harmony)?);
     let key = key::from_chords(&chords, &key::track_chroma(&harmony), settings.key_profiles);
     let sections = sections::sections(f, &beats);
     let amapiano = amapiano::markers(f, &beats);
     let (key_name, key_confidence) = report::key_fields(&key);
+    let style_descriptor = style::descriptor(
+        f,
+        &beats,
+        &amapiano,
+        &chords,
+        measured.loudness.range_lu,
+    );
+    let style = style_of(&style_descriptor)?;
     let r3 = |v: &[f64]| v.iter().map(|t| round(*t, 3)).collect();
-    Report {
+    Ok(Report {
         seconds: round(measured.seconds, 3),
         sample_rate: measured.sample_rate,
         channels: measured.channels,
@@ -170,9 +248,12 @@ pub fn analyze(measured: Measured, settings: &Settings) -> Report {
         key_profiles: settings.key_profiles.name(),
         chroma: settings.chroma.name(),
         tuning_cents: round(f.tuning_cents, 1),
+        chords_from: chords_from.to_string(),
         chords: chords.iter().map(report::rounded).collect(),
         loudness: report::LoudnessReport::from(&measured.loudness),
         sections: r3(&sections),
         amapiano,
-    }
+        style,
+        style_descriptor,
+    })
 }

@@ -12,7 +12,7 @@ use yano_engine::{
     PortLayout, Registry,
 };
 
-use crate::{analyze, measure_clip, Report, Settings};
+use crate::{analyze_with, measure_clip, Report, Settings};
 
 /// Which analysis a node gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,7 +103,8 @@ impl InferenceNode for Analyse {
         let clip = audio_input(inputs, 0, "audio")?;
         let measured = measure_clip(clip).map_err(|e| NodeError::new(e.to_string()))?;
         job.control.set_progress(0.6);
-        let report = analyze(measured, &Settings::default());
+        let report = analyze_with(measured, &Settings::default(), &crate::default_readers())
+            .map_err(|e| NodeError::new(e.to_string()))?;
         job.control.set_progress(1.0);
         Ok(vec![ClipValue::Analysis(Arc::new(measures(
             self.0, &report,

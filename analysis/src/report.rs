@@ -10,6 +10,7 @@ use yano_music::{ChordSpan, Key, Spelling};
 use crate::amapiano::Markers;
 use crate::figures::round;
 use crate::key::KeyEstimate;
+use crate::style::{StyleGuess, STYLE_FEATURES};
 
 /// Everything measured of a track. Times are seconds from its start.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,12 +32,18 @@ pub struct Report {
     pub chroma: &'static str,
     /// Tuning against A = 440 Hz, cents: chroma and chords are read on this grid.
     pub tuning_cents: f64,
+    /// What read the chords: "rules" or the chord model's name.
+    pub chords_from: String,
     /// Times rounded to the millisecond.
     pub chords: Vec<ChordSpan>,
     pub loudness: LoudnessReport,
     /// Section boundaries, the start and the end included.
     pub sections: Vec<f64>,
     pub amapiano: Markers,
+    /// The style the style model found; None without one.
+    pub style: Option<StyleGuess>,
+    /// What the style model read ([`crate::style::descriptor`]); not in the JSON.
+    pub style_descriptor: [f32; STYLE_FEATURES],
 }
 
 /// EBU R 128 measures; null where the track is silent.
@@ -150,8 +157,19 @@ impl Report {
             }
             line += &format!(" {}", c.label(spelling));
         }
-        s += &format!("chords   {} ({} changes)\n", line, self.chords.len());
+        s += &format!(
+            "chords   {} ({} changes, read by {})\n",
+            line,
+            self.chords.len(),
+            self.chords_from
+        );
         s += &format!("amapiano  {}\n", self.amapiano.summary);
+        if let Some(style) = &self.style {
+            s += &format!(
+                "style     {} (confidence {:.2}, by {})\n",
+                style.style, style.confidence, style.from
+            );
+        }
         s
     }
 }
@@ -165,7 +183,7 @@ fn clock(t: f64) -> String {
 /// for the key (see the module doc).
 impl Serialize for Report {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut r = s.serialize_struct("Report", 16)?;
+        let mut r = s.serialize_struct("Report", 18)?;
         r.serialize_field("seconds", &self.seconds)?;
         r.serialize_field("sample_rate", &self.sample_rate)?;
         r.serialize_field("channels", &self.channels)?;
@@ -178,10 +196,12 @@ impl Serialize for Report {
         r.serialize_field("key_profiles", &self.key_profiles)?;
         r.serialize_field("chroma", &self.chroma)?;
         r.serialize_field("tuning_cents", &self.tuning_cents)?;
+        r.serialize_field("chords_from", &self.chords_from)?;
         r.serialize_field("chords", &LabelledChords(&self.chords, self.spelling()))?;
         r.serialize_field("loudness", &self.loudness)?;
         r.serialize_field("sections", &self.sections)?;
         r.serialize_field("amapiano", &self.amapiano)?;
+        r.serialize_field("style", &self.style)?;
         r.end()
     }
 }

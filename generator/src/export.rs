@@ -56,9 +56,19 @@ pub fn render_with_stems(
     Ok(Mixdown { mix, stems })
 }
 
-/// General MIDI programs and channels per part (drums on channel 10).
-fn midi_voice(part: Part) -> (u8, Option<u8>) {
-    match part {
+/// How a part sounds in a MIDI file: its channel (drums on 10, i.e. 9 counted from 0), its
+/// General MIDI program (None: the player's default; on the drum channel it picks the kit), and
+/// a factor on every velocity (1: as composed).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MidiVoice {
+    pub channel: u8,
+    pub program: Option<u8>,
+    pub velocity_scale: f32,
+}
+
+/// The General MIDI programs and channels yano's MIDI files use per part.
+pub fn midi_voice(part: Part) -> MidiVoice {
+    let (channel, program) = match part {
         Part::Drums | Part::Percussion => (9, None),
         Part::LogDrum => (0, Some(38)),
         Part::Keys => (1, Some(4)),
@@ -66,19 +76,37 @@ fn midi_voice(part: Part) -> (u8, Option<u8>) {
         Part::Bass => (3, Some(38)),
         // General MIDI 54, "Voice Oohs" (53 counted from 0).
         Part::Vocals => (4, Some(53)),
+    };
+    MidiVoice {
+        channel,
+        program,
+        velocity_scale: 1.0,
     }
 }
 
 /// A standard MIDI file of the track: a conductor track with tempo, 4/4, key signature and
 /// section markers, then one track per instrument with the notes the arrangement lets through.
 pub fn midi_bytes(track: &Track) -> Result<Vec<u8>, SmfError> {
+    midi_bytes_voiced(track, &midi_voice)
+}
+
+/// [`midi_bytes`] with each part's channel, program and level chosen by `voice` (the chord
+/// model's training renders draw other General MIDI programs and mixes this way).
+pub fn midi_bytes_voiced(
+    track: &Track,
+    voice: &dyn Fn(Part) -> MidiVoice,
+) -> Result<Vec<u8>, SmfError> {
     let r = &track.request;
     let tick = |beats: f64| (beats * f64::from(PPQ)).round().max(0.0) as u64;
     let tracks = r
         .parts
         .iter()
         .map(|part| {
-            let (channel, program) = midi_voice(*part);
+            let MidiVoice {
+                channel,
+                program,
+                velocity_scale,
+            } = voice(*part);
             let notes = track
                 .heard(*part)
                 .iter()
@@ -86,7 +114,9 @@ pub fn midi_bytes(track: &Track) -> Result<Vec<u8>, SmfError> {
                 .map(|n| MidiNote {
                     channel,
                     key: n.pitch,
-                    velocity: velocity_of(&n),
+                    velocity: (f32::from(velocity_of(&n)) * velocity_scale)
+                        .round()
+                        .clamp(1.0, 127.0) as u8,
                     start: tick(n.start_beats),
                     end: tick(n.start_beats + n.length_beats),
                     bends: Vec::new(),

@@ -7,12 +7,15 @@
 //! Model nodes are inference-partition nodes only. Nothing is downloaded unless `fetch` is called.
 
 pub mod backend;
+pub mod chords;
 pub mod fetch;
 pub mod manifest;
 pub mod midi;
 pub mod node;
 pub mod onnx_fix;
+pub mod readers;
 pub mod session;
+pub mod style;
 pub mod transcribe;
 
 use std::path::PathBuf;

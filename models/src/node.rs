@@ -21,6 +21,8 @@ const MODEL: &str = "basic-pitch";
 
 /// Adds the model nodes to a registry.
 pub fn register(registry: &mut Registry) {
+    // The analysis nodes and `analyze_file` read chords and style with yano's models from now on.
+    yano_analysis::install_default_readers(crate::readers::auto_readers());
     registry
         .register(descriptor())
         .expect("model.transcribe is registered once");

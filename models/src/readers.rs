@@ -1,0 +1,113 @@
+//! The analysis's learned readers: which reads the chords (yano's chord model or the rules)
+//! and the style (yano's style model), as `yano analyze --chords` chooses and as
+//! [`crate::register`] installs for the analysis nodes and scripts.
+
+use std::sync::{Arc, OnceLock};
+
+use yano_analysis::chords::{ChordReader, Harmony, Rules, STATES};
+use yano_analysis::style::{StyleReader, STYLES, STYLE_FEATURES};
+use yano_analysis::{AnalysisError, Readers};
+
+use crate::chords::ChordModel;
+use crate::style::StyleModel;
+use crate::ModelError;
+
+/// Which reads the chords: `auto` (the model where it can run, else the rules, saying why),
+/// `model` or `rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChordChoice {
+    Auto,
+    Model,
+    Rules,
+}
+
+impl ChordChoice {
+    pub fn parse(text: &str) -> Option<ChordChoice> {
+        match text {
+            "auto" => Some(ChordChoice::Auto),
+            "model" => Some(ChordChoice::Model),
+            "rules" => Some(ChordChoice::Rules),
+            _ => None,
+        }
+    }
+}
+
+/// The readers for a chord choice, the style model with them where it can run; and, where a
+/// model cannot run here (no backend built in and no native ONNX Runtime), what is left out and
+/// why. `model` fails instead of falling back.
+pub fn readers(choice: ChordChoice) -> Result<(Readers, Vec<String>), ModelError> {
+    let mut notes = Vec::new();
+    let chords: Arc<dyn ChordReader> = match choice {
+        ChordChoice::Rules => Arc::new(Rules),
+        ChordChoice::Model => Arc::new(ChordModel::bundled()?),
+        ChordChoice::Auto => match ChordModel::bundled() {
+            Ok(model) => Arc::new(model),
+            Err(e) => {
+                notes.push(format!(
+                    "chords read by the rules: the chord model cannot run ({e})"
+                ));
+                Arc::new(Rules)
+            }
+        },
+    };
+    let style: Option<Arc<dyn StyleReader>> = match StyleModel::bundled() {
+        Ok(model) => Some(Arc::new(model)),
+        Err(e) => {
+            notes.push(format!("no style: the style model cannot run ({e})"));
+            None
+        }
+    };
+    Ok((Readers { chords, style }, notes))
+}
+
+/// The models when they load, else the rules and no style; loaded on first use, on the worker
+/// that first analyses. What [`crate::register`] installs.
+pub fn auto_readers() -> Readers {
+    let lazy = Arc::new(Lazy::default());
+    Readers {
+        chords: lazy.clone(),
+        style: Some(lazy),
+    }
+}
+
+#[derive(Default)]
+struct Lazy {
+    chords: OnceLock<Arc<dyn ChordReader>>,
+    style: OnceLock<Option<StyleModel>>,
+}
+
+impl Lazy {
+    fn chords(&self) -> &Arc<dyn ChordReader> {
+        self.chords.get_or_init(|| match ChordModel::bundled() {
+            Ok(model) => Arc::new(model),
+            Err(_) => Arc::new(Rules),
+        })
+    }
+}
+
+impl ChordReader for Lazy {
+    fn name(&self) -> &str {
+        self.chords().name()
+    }
+
+    fn emissions(&self, harmony: &Harmony) -> Result<Vec<[f32; STATES]>, AnalysisError> {
+        self.chords().emissions(harmony)
+    }
+}
+
+impl StyleReader for Lazy {
+    fn name(&self) -> &str {
+        crate::style::BUNDLED_NAME
+    }
+
+    /// Where the model cannot run (no backend), no style.
+    fn probabilities(
+        &self,
+        descriptor: &[f32; STYLE_FEATURES],
+    ) -> Result<Option<[f32; STYLES.len()]>, AnalysisError> {
+        match self.style.get_or_init(|| StyleModel::bundled().ok()) {
+            Some(model) => model.probabilities(descriptor),
+            None => Ok(None),
+        }
+    }
+}
