@@ -41,6 +41,9 @@ use yano_generator::rng::Dice;
 use yano_generator::{compose, Options, Request};
 use yano_music::{ChordSpan, Key, Mode};
 
+mod common;
+use common::fluidsynth;
+
 /// General MIDI programs (from 0) the training renders draw from, per part; none is one the
 /// held-out set uses.
 const KEYS: &[u8] = &[0, 1, 2, 3, 5, 6, 7, 8, 11, 16, 17, 18, 19, 24, 25, 26, 27, 46];
@@ -51,8 +54,6 @@ const LEADS: &[u8] = &[52, 54, 56, 65, 71, 73, 85];
 /// FluidR3_GM's drum kits other than Standard (0): Room, Power, Electronic, TR-808, Jazz,
 /// Brush, Orchestra.
 const KITS: &[u8] = &[8, 16, 24, 25, 32, 40, 48];
-
-const SOUNDFONT: &str = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -100,7 +101,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "name": wav.file_name().map(|f| f.to_string_lossy().to_string()),
                 "source": source,
                 "style": truth.style,
-                "key": truth.key.name(),
+                // A random progression has no key.
+                "key": (source != "random").then(|| truth.key.name()),
                 "features": features,
                 "labels": labels,
             });
@@ -178,20 +180,6 @@ fn render_gm(
     fluidsynth(&mid, wav, gain)
 }
 
-fn fluidsynth(mid: &Path, wav: &Path, gain: f64) -> Result<(), Box<dyn std::error::Error>> {
-    let status = std::process::Command::new("fluidsynth")
-        .args(["-ni", "-q", "-r", "44100", "-g", &format!("{gain:.2}"), "-F"])
-        .arg(wav)
-        .arg(SOUNDFONT)
-        .arg(mid)
-        .status()
-        .map_err(|e| format!("fluidsynth (apt install fluidsynth fluid-soundfont-gm): {e}"))?;
-    if !status.success() {
-        return Err(format!("fluidsynth failed on {}", mid.display()).into());
-    }
-    Ok(())
-}
-
 /// Which General MIDI programs a random progression is played with.
 #[derive(Clone, Copy, PartialEq)]
 enum Voices {
@@ -240,14 +228,18 @@ fn random_progression(
         let chord = Chord::new(dice.below(12) as u8, quality);
         let tones = quality.intervals();
         let inversion = dice.below(tones.len());
-        let base = 55 + i32::from(chord.root);
+        // The root in the octave from middle C (MIDI 60), the tones above it, the lowest
+        // `inversion` of them an octave up, everything folded into C4..C6.
+        let base = 60 + i32::from(chord.root);
         let voicing: Vec<u8> = tones
             .iter()
             .enumerate()
             .map(|(k, t)| {
-                let pitch = base + i32::from(*t) + if k < inversion { 12 } else { 0 };
-                // Into C4..C6.
-                (pitch - if pitch > 84 { 12 } else { 0 }) as u8
+                let mut pitch = base + i32::from(*t) + if k < inversion { 12 } else { 0 };
+                while pitch > 84 {
+                    pitch -= 12;
+                }
+                pitch as u8
             })
             .collect();
         let (start, end) = (beat * PPQ, (beat + length) * PPQ);

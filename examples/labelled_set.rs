@@ -23,6 +23,8 @@ use yano_analysis::{analyze_with, measure_file, Profiles, Settings};
 use yano_models::readers::{readers, ChordChoice};
 use yano_generator::labelled::{groove, truth, write_groove, Truth};
 
+mod common;
+
 /// Per groove: true and found BPM, beat and downbeat F, MIREX, chord recall, swing error
 /// (points), section boundaries (hit, all).
 type Row = (f64, f64, f64, f64, f64, f64, f64, (usize, usize));
@@ -65,18 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             if !wav.exists() {
                 let mid = dir.join(format!("groove-{i:02}.mid"));
                 std::fs::write(&mid, yano_generator::export::midi_bytes(&track)?)?;
-                let status = std::process::Command::new("fluidsynth")
-                    .args(["-ni", "-q", "-r", "44100", "-g", "0.5", "-F"])
-                    .arg(&wav)
-                    .arg("/usr/share/sounds/sf2/FluidR3_GM.sf2")
-                    .arg(&mid)
-                    .status()
-                    .map_err(|e| {
-                        format!("fluidsynth (apt install fluidsynth fluid-soundfont-gm): {e}")
-                    })?;
-                if !status.success() {
-                    return Err(format!("fluidsynth failed on {}", mid.display()).into());
-                }
+                common::fluidsynth(&mid, &wav, 0.5)?;
             }
             truth(&track)
         } else if let Some(truth) = cached_truth(&wav, &json) {

@@ -24,8 +24,10 @@ use yano_engine::clip::AudioClip;
 use yano_generator::prompt::Style;
 use yano_models::readers::{readers, ChordChoice};
 
+mod common;
+use common::fluidsynth;
+
 const OPENMSX: &str = "/usr/share/games/openttd/baseset/openmsx";
-const SOUNDFONT: &str = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
 const NOT_AMAPIANO: usize = 3;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -90,7 +92,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let stem = mid.file_stem().unwrap_or_default().to_string_lossy().to_string();
         let wav = dir.join("openmsx").join(format!("{stem}.wav"));
         if !wav.exists() {
-            render(mid, &wav)?;
+            fluidsynth(mid, &wav, 0.5)?;
         }
         if k % 3 == 0 {
             let d = descriptor_of_file(&wav, &settings, &readers)?;
@@ -129,18 +131,4 @@ fn descriptor_of_file(
     readers: &Readers,
 ) -> Result<[f32; STYLE_FEATURES], Box<dyn std::error::Error>> {
     Ok(analyze_with(measure_file(wav)?, settings, readers)?.style_descriptor)
-}
-
-fn render(mid: &Path, wav: &Path) -> Result<(), Box<dyn std::error::Error>> {
-    let status = std::process::Command::new("fluidsynth")
-        .args(["-ni", "-q", "-r", "44100", "-g", "0.5", "-F"])
-        .arg(wav)
-        .arg(SOUNDFONT)
-        .arg(mid)
-        .status()
-        .map_err(|e| format!("fluidsynth (apt install fluidsynth fluid-soundfont-gm): {e}"))?;
-    if !status.success() {
-        return Err(format!("fluidsynth failed on {}", mid.display()).into());
-    }
-    Ok(())
 }

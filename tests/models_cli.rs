@@ -34,7 +34,7 @@ fn unknown_names_and_backends_are_refused_with_what_is_known() {
     assert!(!ok);
     assert!(
         err.contains("no model named \"whisper\"")
-            && err.contains("basic-pitch, yano-separator, onnxruntime"),
+            && err.contains("basic-pitch, yano-separator, yano-chords, yano-style, onnxruntime"),
         "{err}"
     );
     let (ok, _, err) = yano(&["--backend", "cuda", "models", "list"]);

@@ -3,13 +3,13 @@
 //! from the beat's note chroma; the analysis decodes its scores as it decodes the rules'.
 //! Built into the binary; it runs through the same backends as every model (tract by default).
 
-use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use yano_analysis::chords::{span_features, ChordReader, Harmony, FEATURES, STATES};
 use yano_analysis::AnalysisError;
 
-use crate::{LoadedModel, Manifest, ModelError};
+use crate::session::{bundled, BundledCell};
+use crate::{LoadedModel, ModelError};
 
 /// The chord model's name in the manifest and in reports.
 pub const BUNDLED_NAME: &str = "yano-chords";
@@ -30,15 +30,8 @@ pub struct ChordModel {
 impl ChordModel {
     /// yano's bundled chord model, checked against its manifest entry (sha256, tensor shapes).
     pub fn bundled() -> Result<ChordModel, ModelError> {
-        static MODEL: OnceLock<Result<Arc<LoadedModel>, ModelError>> = OnceLock::new();
-        let model = MODEL
-            .get_or_init(|| {
-                let manifest = Manifest::shipped();
-                let spec = manifest.model(BUNDLED_NAME)?;
-                let path = Path::new("models").join(&spec.file);
-                LoadedModel::open_bytes(spec, BUNDLED_BYTES, &path).map(Arc::new)
-            })
-            .clone()?;
+        static MODEL: BundledCell = BundledCell::new();
+        let model = bundled(&MODEL, BUNDLED_NAME, BUNDLED_BYTES)?;
         Ok(ChordModel { model })
     }
 

@@ -284,3 +284,23 @@ pub fn shared(name: &str) -> Result<Arc<LoadedModel>, ModelError> {
     pool.insert(name.to_string(), Arc::clone(&model));
     Ok(model)
 }
+
+/// Where a model built into the binary is kept once loaded (or why it could not be).
+pub type BundledCell = std::sync::OnceLock<Result<Arc<LoadedModel>, ModelError>>;
+
+/// A model built into the binary (`bytes`, from `include_bytes!`), loaded once per process into
+/// `cell` and checked against its entry `name` in the shipped manifest (sha256, tensors). A
+/// failure is kept too, so it is not retried on every job.
+pub fn bundled(
+    cell: &'static BundledCell,
+    name: &str,
+    bytes: &'static [u8],
+) -> Result<Arc<LoadedModel>, ModelError> {
+    cell.get_or_init(|| {
+        let manifest = Manifest::shipped();
+        let spec = manifest.model(name)?;
+        let path = Path::new("models").join(&spec.file);
+        LoadedModel::open_bytes(spec, bytes, &path).map(Arc::new)
+    })
+    .clone()
+}

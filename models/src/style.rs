@@ -3,13 +3,13 @@
 //! ([`yano_analysis::style::descriptor`]) and gives the probability of each style: amapiano,
 //! private school, sgija, not amapiano. Built into the binary.
 
-use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use yano_analysis::style::{StyleReader, STYLES, STYLE_FEATURES};
 use yano_analysis::AnalysisError;
 
-use crate::{LoadedModel, Manifest, ModelError};
+use crate::session::{bundled, BundledCell};
+use crate::{LoadedModel, ModelError};
 
 /// The style model's name in the manifest and in reports.
 pub const BUNDLED_NAME: &str = "yano-style";
@@ -25,15 +25,8 @@ pub struct StyleModel {
 impl StyleModel {
     /// yano's bundled style model, checked against its manifest entry.
     pub fn bundled() -> Result<StyleModel, ModelError> {
-        static MODEL: OnceLock<Result<Arc<LoadedModel>, ModelError>> = OnceLock::new();
-        let model = MODEL
-            .get_or_init(|| {
-                let manifest = Manifest::shipped();
-                let spec = manifest.model(BUNDLED_NAME)?;
-                let path = Path::new("models").join(&spec.file);
-                LoadedModel::open_bytes(spec, BUNDLED_BYTES, &path).map(Arc::new)
-            })
-            .clone()?;
+        static MODEL: BundledCell = BundledCell::new();
+        let model = bundled(&MODEL, BUNDLED_NAME, BUNDLED_BYTES)?;
         Ok(StyleModel { model })
     }
 

@@ -1,10 +1,10 @@
 //! The trained separator as a [`MaskSource`]: yano's own model, built into the binary, or a
 //! separation model declared in models/models.ron and fetched by the user.
 
-use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use yano_models::{LoadedModel, Manifest, ModelError};
+use yano_models::session::BundledCell;
+use yano_models::{LoadedModel, ModelError};
 
 use crate::chunks::{Chunk, MaskSource, CHUNK_FRAMES};
 use crate::stems::{self, STEMS};
@@ -34,15 +34,8 @@ impl std::fmt::Debug for ModelMasks {
 }
 
 fn bundled() -> Result<Arc<LoadedModel>, ModelError> {
-    static MODEL: OnceLock<Result<Arc<LoadedModel>, ModelError>> = OnceLock::new();
-    MODEL
-        .get_or_init(|| {
-            let manifest = Manifest::shipped();
-            let spec = manifest.model(BUNDLED_NAME)?;
-            let path = Path::new("models").join(&spec.file);
-            LoadedModel::open_bytes(spec, BUNDLED_BYTES, &path).map(Arc::new)
-        })
-        .clone()
+    static MODEL: BundledCell = BundledCell::new();
+    yano_models::session::bundled(&MODEL, BUNDLED_NAME, BUNDLED_BYTES)
 }
 
 impl ModelMasks {
