@@ -1,7 +1,8 @@
 //! yano's ONNX models: the manifest of known models (`models/models.ron`), `models fetch` (from a
 //! package on PyPI, checked by sha256, with recorded fixes applied), the backends (embedded tract
 //! or a native ONNX Runtime library, both through the `ort` API), sessions shared by every job,
-//! audio-to-notes transcription with basic-pitch, and the `model.transcribe` node.
+//! audio-to-notes transcription with basic-pitch, the `model.transcribe` node, and yano's own
+//! chord and style models, the analysis's learned readers ([`readers`]), built into the binary.
 //!
 //! Never on the audio thread: everything here allocates, locks and takes milliseconds to seconds.
 //! Model nodes are inference-partition nodes only. Nothing is downloaded unless `fetch` is called.
