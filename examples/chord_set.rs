@@ -46,7 +46,9 @@ use common::fluidsynth;
 
 /// General MIDI programs (from 0) the training renders draw from, per part; none is one the
 /// held-out set uses.
-const KEYS: &[u8] = &[0, 1, 2, 3, 5, 6, 7, 8, 11, 16, 17, 18, 19, 24, 25, 26, 27, 46];
+const KEYS: &[u8] = &[
+    0, 1, 2, 3, 5, 6, 7, 8, 11, 16, 17, 18, 19, 24, 25, 26, 27, 46,
+];
 const PADS: &[u8] = &[48, 49, 50, 51, 52, 61, 62, 88, 90, 91, 92, 93, 94, 95];
 const BASSES: &[u8] = &[32, 33, 34, 35, 36, 37, 39, 43, 87];
 const LOG_DRUMS: &[u8] = &[33, 34, 36, 37, 39, 87, 116, 118];
@@ -144,7 +146,8 @@ fn request(dice: &mut Dice, i: usize, bars: u32, seed: u64) -> Request {
         energy: Some(energy.into()),
         ..Options::default()
     };
-    Request::new("", &options).map_or_else(|_| Request::plain(style, key, 112.0, bars, seed), |r| r.0)
+    Request::new("", &options)
+        .map_or_else(|_| Request::plain(style, key, 112.0, bars, seed), |r| r.0)
 }
 
 /// Renders the track's MIDI through General MIDI programs drawn from the training pools.
@@ -250,7 +253,13 @@ fn random_progression(
             if dice.chance(0.6) {
                 let at = b * PPQ + if dice.chance(0.5) { PPQ / 2 } else { 0 };
                 for &p in &voicing {
-                    keys.push(note(1, p.saturating_sub(12), 70 + dice.below(40) as u8, at, at + PPQ / 3));
+                    keys.push(note(
+                        1,
+                        p.saturating_sub(12),
+                        70 + dice.below(40) as u8,
+                        at,
+                        at + PPQ / 3,
+                    ));
                 }
             }
             let root = 36 + chord.root;
@@ -277,7 +286,12 @@ fn random_progression(
         Voices::Training => pool[dice.below(pool.len())],
         Voices::HeldOut => held_out,
     };
-    let programs = [pick(PADS, 89), pick(KEYS, 4), pick(BASSES, 38), pick(KITS, 0)];
+    let programs = [
+        pick(PADS, 89),
+        pick(KEYS, 4),
+        pick(BASSES, 38),
+        pick(KITS, 0),
+    ];
     let track = |name: &str, channel: u8, program: u8, notes: Vec<MidiNote>| MidiTrack {
         name: Some(name.to_string()),
         programs: vec![(channel, program)],
@@ -290,7 +304,9 @@ fn random_progression(
         meter: Some((4, 2)),
         key_signature: None,
         markers: Vec::new(),
-        layout: Layout::Conductor { name: Some("random progression") },
+        layout: Layout::Conductor {
+            name: Some("random progression"),
+        },
         tracks: vec![
             track("pad", 2, programs[0], pad),
             track("keys", 1, programs[1], keys),
@@ -315,7 +331,10 @@ fn probe(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     for i in 0..n {
         let mut dice = Dice::stream(900_000 + i as u64, "random progression");
         let (midi, chords) = random_progression(&mut dice, Voices::HeldOut)?;
-        let (mid, wav) = (dir.join(format!("probe-{i:02}.mid")), dir.join(format!("probe-{i:02}.wav")));
+        let (mid, wav) = (
+            dir.join(format!("probe-{i:02}.mid")),
+            dir.join(format!("probe-{i:02}.wav")),
+        );
         if !wav.exists() {
             std::fs::write(&mid, midi)?;
             fluidsynth(&mid, &wav, 0.5)?;

@@ -121,7 +121,9 @@ fn establishes(labels: &[i64], key: Key) -> bool {
         }
         let (quality, root) = (l / 12, (l % 12) as u8);
         // maj, min, 7, maj7, min7: minor are 1 and 4.
-        *beats.entry((root, quality == 1 || quality == 4)).or_default() += 1;
+        *beats
+            .entry((root, quality == 1 || quality == 4))
+            .or_default() += 1;
     }
     let tonic = beats
         .get(&(key.tonic, key.is_minor()))

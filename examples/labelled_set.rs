@@ -20,8 +20,8 @@ use std::sync::Arc;
 use yano_analysis::eval::{beat_f_measure, chord_recall, sevenths_recall, tempo_acc1};
 use yano_analysis::key::mirex_score;
 use yano_analysis::{analyze_with, measure_file, Profiles, Settings};
-use yano_models::readers::{readers, ChordChoice};
 use yano_generator::labelled::{groove, truth, write_groove, Truth};
+use yano_models::readers::{readers, ChordChoice};
 
 mod common;
 

@@ -42,7 +42,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let settings = Settings::default();
     let mut out = std::io::BufWriter::new(std::fs::File::create(dir.join("style.jsonl"))?);
     let mut write = |name: &str, set: &str, label: usize, d: [f32; STYLE_FEATURES]| {
-        let line = serde_json::json!({"name": name, "set": set, "label": label, "descriptor": d.to_vec()});
+        let line =
+            serde_json::json!({"name": name, "set": set, "label": label, "descriptor": d.to_vec()});
         writeln!(out, "{line}")
     };
     // The chord set: groove i has style i % 3 (examples/chord_set.rs).
@@ -52,7 +53,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     wavs.sort();
     for wav in &wavs {
-        let name = wav.file_name().unwrap_or_default().to_string_lossy().to_string();
+        let name = wav
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
         let Some(i) = name.split('-').nth(1).and_then(|x| x.parse::<usize>().ok()) else {
             continue;
         };
@@ -89,7 +94,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     pieces.sort();
     for (k, mid) in pieces.iter().enumerate() {
-        let stem = mid.file_stem().unwrap_or_default().to_string_lossy().to_string();
+        let stem = mid
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
         let wav = dir.join("openmsx").join(format!("{stem}.wav"));
         if !wav.exists() {
             fluidsynth(mid, &wav, 0.5)?;
@@ -108,7 +117,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let end = (start + length).min(frames);
             let clip = AudioClip {
                 sample_rate: audio.sample_rate,
-                channels: audio.channels.iter().map(|c| c[start..end].to_vec()).collect(),
+                channels: audio
+                    .channels
+                    .iter()
+                    .map(|c| c[start..end].to_vec())
+                    .collect(),
             };
             let report = analyze_with(measure_clip(&clip)?, &settings, &readers)?;
             let name = format!("openmsx-{stem}@{}", start / rate);

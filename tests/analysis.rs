@@ -7,11 +7,11 @@ use std::sync::Arc;
 use yano_analysis::eval::{beat_f_measure, chord_recall, sevenths_recall, tempo_acc1};
 use yano_analysis::key::mirex_score;
 use yano_analysis::{analyze_with, measure_file, Readers, Report, Settings};
-use yano_models::readers::{readers, ChordChoice};
 use yano_engine::clip::Measure;
 use yano_engine::graph::{Graph, NodeSpec};
 use yano_engine::{Session, Transport};
 use yano_generator::labelled::{groove, truth, write_groove, Truth};
+use yano_models::readers::{readers, ChordChoice};
 
 mod common;
 use common::yano;
@@ -290,7 +290,10 @@ fn chords_come_from_the_chord_model_unless_the_rules_are_asked_for() {
     assert!(ok, "{err}");
     let rules: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(rules["chords_from"], "rules");
-    assert_eq!(rules["bpm"], model["bpm"], "only the chords' reader differs");
+    assert_eq!(
+        rules["bpm"], model["bpm"],
+        "only the chords' reader differs"
+    );
     // The style, with a probability for each class that sum to one.
     let style = &model["style"];
     let names = ["amapiano", "private_school", "sgija", "not_amapiano"];
@@ -303,7 +306,10 @@ fn chords_come_from_the_chord_model_unless_the_rules_are_asked_for() {
     assert_eq!(style["from"], "yano-style");
     assert_eq!(style["style"], truth.style.as_str(), "{style}");
     let (ok, _, err) = run(&["--chords", "oracle"]);
-    assert!(!ok && err.contains("oracle") && err.contains("rules"), "{err}");
+    assert!(
+        !ok && err.contains("oracle") && err.contains("rules"),
+        "{err}"
+    );
 }
 
 /// The labelled grooves' MIDI rendered through a General MIDI soundfont (FluidR3_GM, with the
@@ -344,8 +350,14 @@ fn general_midi_renders_read_by_the_chord_model() {
     let n = picks.len() as f64;
     let (model, rules, sevenths, key) = (model / n, rules / n, sevenths / n, key / n);
     eprintln!("General MIDI: majmin model {model:.3}, rules {rules:.3}; sevenths {sevenths:.3}; key {key:.3}");
-    assert!(model >= 0.85, "major/minor recall {model:.3} (rules {rules:.3})");
-    assert!(model > rules, "the model {model:.3} against the rules {rules:.3}");
+    assert!(
+        model >= 0.85,
+        "major/minor recall {model:.3} (rules {rules:.3})"
+    );
+    assert!(
+        model > rules,
+        "the model {model:.3} against the rules {rules:.3}"
+    );
     assert!(sevenths >= 0.8, "sevenths recall {sevenths:.3}");
     assert!(key >= 0.8, "MIREX key score {key:.3}");
 }

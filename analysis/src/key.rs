@@ -299,8 +299,18 @@ mod tests {
             end: start + 2.0,
             chord: Some(yano_music::Chord::parse_label(label).unwrap()),
         };
-        let c_first = [span(0.0, "C:min7"), span(2.0, "F:min7"), span(4.0, "C:min7"), span(6.0, "F:min7")];
-        let f_first = [span(0.0, "F:min7"), span(2.0, "C:min7"), span(4.0, "F:min7"), span(6.0, "C:min7")];
+        let c_first = [
+            span(0.0, "C:min7"),
+            span(2.0, "F:min7"),
+            span(4.0, "C:min7"),
+            span(6.0, "F:min7"),
+        ];
+        let f_first = [
+            span(0.0, "F:min7"),
+            span(2.0, "C:min7"),
+            span(4.0, "F:min7"),
+            span(6.0, "C:min7"),
+        ];
         // A chroma that leans to neither: the two chords' tones alike.
         let mut chroma = [0.0; 12];
         for pc in [0, 3, 7, 10, 5, 8] {

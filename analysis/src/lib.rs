@@ -123,7 +123,10 @@ pub fn install_default_readers(readers: Readers) {
 
 /// The installed readers, [`Readers::rules`] when none are.
 pub fn default_readers() -> Readers {
-    DEFAULT_READERS.get().cloned().unwrap_or_else(Readers::rules)
+    DEFAULT_READERS
+        .get()
+        .cloned()
+        .unwrap_or_else(Readers::rules)
 }
 
 /// Streams a file (WAV, FLAC, MP3, OGG) through the analysis, read by the default readers
@@ -203,7 +206,13 @@ pub fn analyze_with(
             .probabilities(d)
             .map(|p| p.map(|p| style::StyleGuess::of(p, reader.name()))),
     };
-    analyze_reading(measured, settings, chords.name(), |h| chords.emissions(h), style)
+    analyze_reading(
+        measured,
+        settings,
+        chords.name(),
+        |h| chords.emissions(h),
+        style,
+    )
 }
 
 fn analyze_reading<E>(
@@ -226,13 +235,8 @@ fn analyze_reading<E>(
     let sections = sections::sections(f, &beats);
     let amapiano = amapiano::markers(f, &beats);
     let (key_name, key_confidence) = report::key_fields(&key);
-    let style_descriptor = style::descriptor(
-        f,
-        &beats,
-        &amapiano,
-        &chords,
-        measured.loudness.range_lu,
-    );
+    let style_descriptor =
+        style::descriptor(f, &beats, &amapiano, &chords, measured.loudness.range_lu);
     let style = style_of(&style_descriptor)?;
     let r3 = |v: &[f64]| v.iter().map(|t| round(*t, 3)).collect();
     Ok(Report {

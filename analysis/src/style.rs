@@ -126,7 +126,9 @@ pub fn descriptor(
         .filter(|c| c.is_finite() && *c > 0.0)
         .collect();
     centroids.sort_by(f32::total_cmp);
-    d[62] = centroids.get(centroids.len() / 2).map_or(0.0, |c| c / 200.0);
+    d[62] = centroids
+        .get(centroids.len() / 2)
+        .map_or(0.0, |c| c / 200.0);
     d[63] = (loudness_range_lu / 20.0).clamp(0.0, 2.0) as f32;
     d
 }
@@ -148,8 +150,13 @@ fn bar_pattern(flux: &[f32], beats: &Beats) -> [f32; STEPS] {
             count[beat_in_bar * 4 + quarter] += 1;
         }
     }
-    let means: [f64; STEPS] =
-        std::array::from_fn(|i| if count[i] > 0 { sum[i] / count[i] as f64 } else { 0.0 });
+    let means: [f64; STEPS] = std::array::from_fn(|i| {
+        if count[i] > 0 {
+            sum[i] / count[i] as f64
+        } else {
+            0.0
+        }
+    });
     let top = means.iter().cloned().fold(0.0f64, f64::max);
     means.map(|m| if top > 0.0 { (m / top) as f32 } else { 0.0 })
 }
@@ -177,12 +184,7 @@ fn chord_colour(chords: &[ChordSpan], bpm: f64) -> (f32, f32, f32, f32) {
             .sum::<f64>()
             / chorded) as f32
     };
-    let sevenths = share(&|q| {
-        matches!(
-            q,
-            Quality::Dominant7 | Quality::Major7 | Quality::Minor7
-        )
-    });
+    let sevenths = share(&|q| matches!(q, Quality::Dominant7 | Quality::Major7 | Quality::Minor7));
     let minor = share(&|q| matches!(q, Quality::Minor | Quality::Minor7));
     let bars = if bpm > 0.0 { total * bpm / 240.0 } else { 0.0 };
     let changes = if bars > 0.0 {

@@ -8,7 +8,15 @@ pub const SOUNDFONT: &str = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
 /// Renders `mid` to a 44.1 kHz WAV at `wav` with fluidsynth's master `gain`.
 pub fn fluidsynth(mid: &Path, wav: &Path, gain: f64) -> Result<(), Box<dyn std::error::Error>> {
     let status = std::process::Command::new("fluidsynth")
-        .args(["-ni", "-q", "-r", "44100", "-g", &format!("{gain:.2}"), "-F"])
+        .args([
+            "-ni",
+            "-q",
+            "-r",
+            "44100",
+            "-g",
+            &format!("{gain:.2}"),
+            "-F",
+        ])
         .arg(wav)
         .arg(SOUNDFONT)
         .arg(mid)

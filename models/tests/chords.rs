@@ -50,7 +50,9 @@ fn a_long_track_scores_as_its_windows_do() {
         .iter()
         .filter(|&&b| {
             let row = &all[b];
-            let best = (0..STATES).max_by(|&x, &y| row[x].total_cmp(&row[y])).unwrap();
+            let best = (0..STATES)
+                .max_by(|&x, &y| row[x].total_cmp(&row[y]))
+                .unwrap();
             best == 4 * 12 + (b / 16 * 7) % 12
         })
         .count();
