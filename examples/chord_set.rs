@@ -29,9 +29,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use yano_analysis::beats;
-use yano_analysis::chords::{span_features, state_of, Harmony};
-use yano_analysis::measure_file;
+use yano_analysis::chords::{span_features, state_of};
+use yano_analysis::{beats_and_harmony, measure_file, Chroma};
 use yano_engine::render::{write_wav, SampleFormat};
 use yano_generator::export::{midi_bytes_voiced, midi_voice, MidiVoice};
 use yano_generator::form::Part;
@@ -371,9 +370,7 @@ fn spans(
 ) -> Result<(Vec<Vec<f32>>, Vec<i64>), Box<dyn std::error::Error>> {
     let measured = measure_file(wav)?;
     let f = &measured.features;
-    let mut found = beats::beats(f);
-    beats::downbeats(f, &mut found);
-    let harmony = Harmony::of(f, &f.note_chroma, &found.frames);
+    let (_, harmony) = beats_and_harmony(f, Chroma::Notes);
     let features = span_features(&harmony)
         .iter()
         .map(|row| row.to_vec())

@@ -13,9 +13,9 @@ use std::collections::HashMap;
 use std::io::BufRead;
 use std::path::PathBuf;
 
-use yano_analysis::chords::{decode, ChordReader, Harmony, NO_CHORD};
+use yano_analysis::chords::{decode, ChordReader, NO_CHORD};
 use yano_analysis::key::{from_chords_weighted, mirex_score, track_chroma, KeyWeights, Profiles};
-use yano_analysis::{beats, measure_file};
+use yano_analysis::{beats_and_harmony, measure_file, Chroma};
 use yano_models::chords::ChordModel;
 use yano_music::{ChordSpan, Key};
 
@@ -45,9 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let wav = dir.join(v["name"].as_str().unwrap_or_default());
         let measured = measure_file(&wav)?;
         let f = &measured.features;
-        let mut found = beats::beats(f);
-        beats::downbeats(f, &mut found);
-        let harmony = Harmony::of(f, &f.note_chroma, &found.frames);
+        let (_, harmony) = beats_and_harmony(f, Chroma::Notes);
         let chords = decode(&harmony, &model.emissions(&harmony)?);
         renders.push((chords, track_chroma(&harmony), key));
         sources.push(v["source"].as_str().unwrap_or_default().to_string());

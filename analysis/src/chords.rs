@@ -234,12 +234,6 @@ fn relative(v: &[f32]) -> Vec<f32> {
     v.iter().map(|x| x / top).collect()
 }
 
-/// Chords of a track from its harmony by the rules (the key found spells them when they are
-/// printed).
-pub fn chords(harmony: &Harmony) -> Vec<ChordSpan> {
-    decode(harmony, &rule_emissions(harmony))
-}
-
 /// The rules' emissions: each span's treble against each chord's template (cosine) plus the
 /// bass's vote for the root; N for near-silence or little above the drums' floor.
 pub fn rule_emissions(harmony: &Harmony) -> Vec<[f32; STATES]> {

@@ -215,6 +215,22 @@ pub fn analyze_with(
     )
 }
 
+/// The beats (with downbeats) found in `features`, and the harmony of each beat read from
+/// `chroma`: what the chords, the key and the chord model's training data start from.
+pub fn beats_and_harmony(
+    features: &features::Features,
+    chroma: Chroma,
+) -> (beats::Beats, chords::Harmony) {
+    let mut beats = beats::beats(features);
+    beats::downbeats(features, &mut beats);
+    let chroma = match chroma {
+        Chroma::Peaks => &features.chroma,
+        Chroma::Notes => &features.note_chroma,
+    };
+    let harmony = chords::Harmony::of(features, chroma, &beats.frames);
+    (beats, harmony)
+}
+
 fn analyze_reading<E>(
     measured: Measured,
     settings: &Settings,
@@ -223,13 +239,7 @@ fn analyze_reading<E>(
     style_of: impl FnOnce(&[f32; style::STYLE_FEATURES]) -> Result<Option<style::StyleGuess>, E>,
 ) -> Result<Report, E> {
     let f = &measured.features;
-    let mut beats = beats::beats(f);
-    beats::downbeats(f, &mut beats);
-    let chroma = match settings.chroma {
-        Chroma::Peaks => &f.chroma,
-        Chroma::Notes => &f.note_chroma,
-    };
-    let harmony = chords::Harmony::of(f, chroma, &beats.frames);
+    let (beats, harmony) = beats_and_harmony(f, settings.chroma);
     let chords = chords::decode(&harmony, &emissions(&harmony)?);
     let key = key::from_chords(&chords, &key::track_chroma(&harmony), settings.key_profiles);
     let sections = sections::sections(f, &beats);

@@ -60,8 +60,8 @@ pub fn readers(choice: ChordChoice) -> Result<(Readers, Vec<String>), ModelError
     Ok((Readers { chords, style }, notes))
 }
 
-/// The models when they load, else the rules and no style; loaded on first use, on the worker
-/// that first analyses. What [`crate::register`] installs.
+/// The models when they load, else the rules and no style ([`readers`] with `auto`); loaded on
+/// first use, on the worker that first analyses. What [`crate::register`] installs.
 pub fn auto_readers() -> Readers {
     let lazy = Arc::new(Lazy::default());
     Readers {
@@ -72,32 +72,34 @@ pub fn auto_readers() -> Readers {
 
 #[derive(Default)]
 struct Lazy {
-    chords: OnceLock<Arc<dyn ChordReader>>,
-    style: OnceLock<Option<StyleModel>>,
+    chosen: OnceLock<Readers>,
 }
 
 impl Lazy {
-    fn chords(&self) -> &Arc<dyn ChordReader> {
-        self.chords.get_or_init(|| match ChordModel::bundled() {
-            Ok(model) => Arc::new(model),
-            Err(_) => Arc::new(Rules),
+    fn chosen(&self) -> &Readers {
+        // `auto` falls back rather than fails; the rules stand in all the same.
+        self.chosen.get_or_init(|| {
+            readers(ChordChoice::Auto).map_or_else(|_| Readers::rules(), |(readers, _)| readers)
         })
     }
 }
 
 impl ChordReader for Lazy {
     fn name(&self) -> &str {
-        self.chords().name()
+        self.chosen().chords.name()
     }
 
     fn emissions(&self, harmony: &Harmony) -> Result<Vec<[f32; STATES]>, AnalysisError> {
-        self.chords().emissions(harmony)
+        self.chosen().chords.emissions(harmony)
     }
 }
 
 impl StyleReader for Lazy {
     fn name(&self) -> &str {
-        crate::style::BUNDLED_NAME
+        self.chosen()
+            .style
+            .as_ref()
+            .map_or(crate::style::BUNDLED_NAME, |style| style.name())
     }
 
     /// Where the model cannot run (no backend), no style.
@@ -105,7 +107,7 @@ impl StyleReader for Lazy {
         &self,
         descriptor: &[f32; STYLE_FEATURES],
     ) -> Result<Option<[f32; STYLES.len()]>, AnalysisError> {
-        match self.style.get_or_init(|| StyleModel::bundled().ok()) {
+        match &self.chosen().style {
             Some(model) => model.probabilities(descriptor),
             None => Ok(None),
         }
