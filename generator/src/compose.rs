@@ -453,10 +453,76 @@ fn pad_line(chords: &[VoicedChord]) -> Vec<Note> {
         .collect()
 }
 
+/// A song's own plan for the composer to follow instead of drawing its own (amapianorize): its
+/// sections and its chords, already on the new track's bars and beats.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Following {
+    /// Sections covering bars 1..=`request.bars`, named as [`form::plays`] knows them.
+    pub sections: Vec<Section>,
+    /// Each chord: its first beat (from 0), its length in beats, the chord. Beats with no chord
+    /// (none heard in the song) are left out; only drums play there.
+    pub chords: Vec<(f64, f64, ExtendedChord)>,
+}
+
+/// Voicings for chords that were not drawn by the grammar: voice-led section by section like
+/// the composer's own, the nearest voicing where no path keeps every move within two semitones.
+fn voice_following(following: &Following) -> Vec<VoicedChord> {
+    let mut spans: Vec<VoicedChord> = Vec::new();
+    let mut previous_section = None;
+    for (start, beats, chord) in &following.chords {
+        let bar = (start / 4.0).floor() as u32 + 1;
+        let section = following.sections.iter().position(|s| s.contains(bar));
+        spans.push(VoicedChord {
+            start_beats: *start,
+            beats: *beats,
+            chord: chord.clone(),
+            voicing: [0; 4],
+            section_start: section != previous_section,
+        });
+        previous_section = section;
+    }
+    let mut first = 0;
+    while first < spans.len() {
+        let last = (first + 1..spans.len())
+            .find(|&i| spans[i].section_start)
+            .unwrap_or(spans.len());
+        let chords: Vec<&ExtendedChord> = spans[first..last].iter().map(|s| &s.chord).collect();
+        match harmony::voice_lead(&chords) {
+            Some(path) => {
+                for (span, v) in spans[first..last].iter_mut().zip(path) {
+                    span.voicing = v;
+                }
+            }
+            None => {
+                for span in &mut spans[first..last] {
+                    span.voicing = harmony::voicings(&span.chord)
+                        .first()
+                        .copied()
+                        .unwrap_or([60, 64, 67, 71]);
+                }
+            }
+        }
+        first = last;
+    }
+    spans
+}
+
 /// Composes a track.
 pub fn compose(request: &Request) -> Track {
     let sections = form::sections(request.bars, request.energy);
     let chords = harmony(request, &sections);
+    compose_over(request, sections, chords)
+}
+
+/// Composes a track over a song's own sections and chords (the "follow chords" mode): the
+/// log drum, bass, keys and pad play the song's harmony, not the grammar's; drums and
+/// percussion play the style's grooves over the song's sections.
+pub fn compose_following(request: &Request, following: &Following) -> Track {
+    let chords = voice_following(following);
+    compose_over(request, following.sections.clone(), chords)
+}
+
+fn compose_over(request: &Request, sections: Vec<Section>, chords: Vec<VoicedChord>) -> Track {
     let feel = Feel {
         bpm: request.bpm,
         swing: request.swing,

@@ -228,8 +228,23 @@ pub fn write_with_progress(
 ) -> Result<Written, GenerateError> {
     let started = Instant::now();
     let graph = build::graph(track, &registry)?;
+    write_graph(track, &graph, dir, registry, composed_in, started, progress)
+}
+
+/// Renders and writes a track's graph as [`write_with_progress`] does, for a graph built
+/// otherwise (with audio stems beside the lines: [`build::graph_with_audio`]); `started` is
+/// when building began, counted in the render's time.
+pub fn write_graph(
+    track: &Track,
+    graph: &yano_engine::Graph,
+    dir: &Path,
+    registry: Arc<Registry>,
+    composed_in: f64,
+    started: Instant,
+    progress: &mut dyn FnMut(f64) -> bool,
+) -> Result<Written, GenerateError> {
     let seconds = render_seconds(track);
-    let mixdown = render_with_stems(&graph, seconds, registry, progress)?;
+    let mixdown = render_with_stems(graph, seconds, registry, progress)?;
     let seconds_render = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let stems_dir = dir.join("stems");
@@ -290,7 +305,7 @@ pub fn write_with_progress(
                 track.request.bars,
                 track.request.seed
             );
-            write_file(&ron, format!("{header}{}", preset_text(&graph)).as_bytes())?;
+            write_file(&ron, format!("{header}{}", preset_text(graph)).as_bytes())?;
             files.push(ron);
             loudness::measure(
                 &mixdown.mix.left,

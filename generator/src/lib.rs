@@ -23,7 +23,7 @@ pub mod rng;
 pub mod theory;
 pub mod vocals;
 
-pub use compose::{compose, Options, Request, Track};
+pub use compose::{compose, compose_following, Following, Options, Request, Track};
 
 use thiserror::Error;
 

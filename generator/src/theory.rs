@@ -56,6 +56,51 @@ impl ExtendedChord {
         }
     }
 
+    /// A chord heard in a song (amapianorize follows a song's chords), extended as the composer
+    /// extends its own: a chord whose root and third are the key's diatonic chord on that degree
+    /// takes that chord's stacked tones (so F minor's Bbm is Bbm9, never Bbm with a foreign 9th);
+    /// any other chord keeps its own third and seventh and takes a major 9th, and is marked
+    /// passing (outside the key). A triad heard as a triad gets the seventh the key gives it, or
+    /// a minor seventh over a minor chord and a dominant seventh over a major one outside the key.
+    pub fn from_chord(chord: Chord, key: Key) -> ExtendedChord {
+        let intervals = chord.quality.intervals();
+        let has = |i: u8| intervals.contains(&i);
+        let third = if has(3) { 3 } else { 4 };
+        let degree = (0..7).find(|&d| (key.tonic + key.mode.steps()[d]) % 12 == chord.root);
+        if let Some(d) = degree {
+            let diatonic = ExtendedChord::on_degree(key, d);
+            let seventh_fits = match intervals.iter().find(|&&i| i == 10 || i == 11) {
+                Some(&s) => diatonic.seventh() == s,
+                None => true,
+            };
+            if diatonic.third() == third && seventh_fits {
+                return diatonic;
+            }
+        }
+        let fifth = if has(6) {
+            6
+        } else if has(8) {
+            8
+        } else {
+            7
+        };
+        let seventh = if has(11) {
+            11
+        } else if has(9) && fifth == 6 {
+            9
+        } else {
+            10
+        };
+        let eleventh = if third == 3 { 17 } else { 18 };
+        let thirteenth = if third == 4 && seventh == 10 { 21 } else { 20 };
+        ExtendedChord {
+            root: chord.root,
+            tones: [third, fifth, seventh, 14, eleventh, thirteenth],
+            passing: !intervals.iter().all(|i| key.contains(chord.root + i)),
+            colour: Colour::Ninth,
+        }
+    }
+
     /// The same chord with another colour, when its tones allow it (an 11th needs a minor third
     /// and a perfect 11th; a 13th a major third and a major 13th); otherwise unchanged.
     pub fn coloured(mut self, colour: Colour) -> ExtendedChord {

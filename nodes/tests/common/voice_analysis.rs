@@ -19,37 +19,9 @@ pub fn cents(hz: f64, note: f64) -> f64 {
     1200.0 * (hz / note_hz(note)).log2()
 }
 
-/// YIN (de Cheveigné & Kawahara 2002) over `x`: the period of the first dip of the cumulative
-/// mean normalised difference below 0.15 within `lo..hi` Hz, parabolically interpolated.
+/// YIN over `x` at the tests' rate (`yano_testkit::pitch::yin`).
 pub fn yin(x: &[f32], lo: f64, hi: f64) -> Option<f64> {
-    let (min_lag, max_lag) = ((SR / hi) as usize, (SR / lo) as usize + 1);
-    let w = x.len() - max_lag - 2;
-    let d: Vec<f64> = (0..=max_lag + 1)
-        .map(|lag| {
-            (0..w)
-                .map(|i| f64::from(x[i] - x[i + lag]).powi(2))
-                .sum::<f64>()
-        })
-        .collect();
-    let mut cmnd = vec![1.0; d.len()];
-    let mut running = 0.0;
-    for lag in 1..d.len() {
-        running += d[lag];
-        cmnd[lag] = d[lag] * lag as f64 / running.max(1e-30);
-    }
-    let mut lag = min_lag.max(2);
-    while lag < max_lag {
-        if cmnd[lag] < 0.15 {
-            while lag + 1 < max_lag && cmnd[lag + 1] < cmnd[lag] {
-                lag += 1;
-            }
-            let (a, b, c) = (cmnd[lag - 1], cmnd[lag], cmnd[lag + 1]);
-            let shift = 0.5 * (a - c) / (a - 2.0 * b + c);
-            return Some(SR / (lag as f64 + shift));
-        }
-        lag += 1;
-    }
-    None
+    yano_testkit::pitch::yin(x, SR, lo, hi)
 }
 
 /// Pitch track in cents from `note`: (time s, cents) every 2.5 ms, differences summed over
