@@ -7,9 +7,12 @@
 //! `n` it has read the song up to the map's source of `n` plus the input latency, and what it
 //! writes then is heard `output latency` samples later: that many samples are dropped first.
 
-use signalsmith_stretch::Stretch;
+use ssstretch::Stretch;
 
 use crate::tempo::BeatMap;
+
+/// The stretcher's random seed (fixed: see where it is used).
+const SEED: i64 = 0x79616e6f;
 
 /// Output samples per call: the ratio is re-read from the map this often (about 10 ms).
 const BLOCK: usize = 512;
@@ -36,58 +39,56 @@ pub fn warp(
     if channels.is_empty() || len == 0 || frames == 0 {
         return vec![vec![0.0; frames]; count];
     }
-    let mut stretch = match quality {
-        Quality::Default => Stretch::preset_default(count as u32, rate),
-        Quality::Cheaper => Stretch::preset_cheaper(count as u32, rate),
-    };
-    let in_latency = stretch.input_latency() as f64;
-    let out_latency = stretch.output_latency();
+    // Seeded: the stretcher randomises phases only past a 2× stretch, and the same song warped
+    // twice must give the same samples.
+    let mut stretch = Stretch::with_seed(SEED);
+    match quality {
+        Quality::Default => stretch.preset_default(count as i32, rate as f32),
+        Quality::Cheaper => stretch.preset_cheaper(count as i32, rate as f32),
+    }
+    let in_latency = f64::from(stretch.input_latency());
+    let out_latency = stretch.output_latency().max(0) as usize;
     let sr = f64::from(rate);
     // Input read once output sample n is written (song samples; may be past either end): the
     // centre of the stretch is then at the map's source of n, and it is heard out_latency later.
     let consumed = |n: usize| -> f64 { map.source_of(n as f64 / sr) * sr + in_latency };
-    // Interleaved input from song sample `from` to `to`, silence outside the song.
-    let mut input = Vec::new();
-    let fill = |from: i64, to: i64, input: &mut Vec<f32>| {
-        input.clear();
-        for i in from..to {
-            for ch in channels {
-                input.push(if (0..len as i64).contains(&i) {
+    // Song samples from `from` to `to`, one buffer a channel, silence outside the song.
+    let fill = |from: i64, to: i64, input: &mut Vec<Vec<f32>>| {
+        for (buffer, ch) in input.iter_mut().zip(channels) {
+            buffer.clear();
+            buffer.extend((from..to).map(|i| {
+                if (0..len as i64).contains(&i) {
                     ch[i as usize]
                 } else {
                     0.0
-                });
-            }
+                }
+            }));
         }
     };
     let total = frames + out_latency;
-    let mut out = vec![Vec::with_capacity(frames); count];
-    let mut block = vec![0.0f32; BLOCK * count];
+    let mut out = vec![Vec::with_capacity(total); count];
+    let mut input = vec![Vec::new(); count];
+    let mut block = vec![vec![0.0f32; BLOCK]; count];
     // Song positions may be negative (the new track starts before the song does): silence is
-    // fed there like any input, so the stretcher always sees its ratio and never a stall (a
-    // stall reads as a huge stretch, where it randomises phases).
+    // fed there like any input, so the stretcher always sees its ratio and never a stall.
     let mut read = consumed(0).round() as i64;
     let pre = in_latency as i64 * 2;
     fill(read - pre, read, &mut input);
-    stretch.seek(&input, 1.0);
+    stretch.seek_vec(&input, pre as i32, 1.0);
     let mut written = 0usize;
     while written < total {
         let n = BLOCK.min(total - written);
         let until = (consumed(written + n).round() as i64).max(read);
         fill(read, until, &mut input);
-        let output = &mut block[..n * count];
-        stretch.process(&input, &mut *output);
+        stretch.process_vec(&input, (until - read) as i32, &mut block, n as i32);
         read = until;
-        for (i, frame) in output.chunks_exact(count).enumerate() {
-            if written + i >= out_latency {
-                for (ch, x) in out.iter_mut().zip(frame) {
-                    ch.push(*x);
-                }
-            }
+        for (o, b) in out.iter_mut().zip(&block) {
+            o.extend_from_slice(&b[..n]);
         }
         written += n;
     }
     for ch in &mut out {
+        ch.drain(..out_latency.min(ch.len()));
         ch.resize(frames, 0.0);
     }
     out
