@@ -12,6 +12,7 @@ use yano_engine::preset::load_preset;
 use yano_engine::render::{write_wav, RenderOptions, SampleFormat};
 use yano_engine::Registry;
 
+mod amapianorize_cli;
 mod models_cli;
 mod separate_cli;
 
@@ -53,6 +54,10 @@ enum Command {
     /// Separate a song into stems (vocals, piano, log_drum, bass, drums, percussion, other) with
     /// yano's own separator: `yano separate song.mp3 -o stems/`.
     Separate(separate_cli::SeparateArgs),
+    /// Turn a song of any genre into amapiano: its vocals kept and warped onto an amapiano
+    /// tempo, log drum, drums, percussion, bass, keys and pad following its chords:
+    /// `yano amapianorize song.mp3 -o out/`.
+    Amapianorize(amapianorize_cli::AmapianorizeArgs),
     /// Analyse an audio file (WAV, FLAC, MP3, OGG): tempo, beats, key, chords, loudness,
     /// sections and amapiano markers. Streams the file, so any length fits in memory.
     Analyze {
@@ -213,6 +218,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Models { command } => models_cli::models(command),
         Command::Transcribe(args) => models_cli::transcribe(args),
         Command::Separate(args) => separate_cli::separate(args),
+        Command::Amapianorize(args) => amapianorize_cli::amapianorize(args, registry()),
         Command::Render {
             preset,
             output,

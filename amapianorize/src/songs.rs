@@ -196,9 +196,11 @@ pub fn house(bars: u32) -> Song {
 pub fn render(song: &Song, registry: Arc<Registry>, tail: f64) -> Result<Rendered, GenerateError> {
     let mut graph = build::graph(&song.track, &registry)?;
     // A dry vocal, as a song's vocal stem usually is: a little room, no long hall.
-    graph
-        .set_param("vocals_reverb", "mix", 0.05.into(), &registry)
-        .map_err(|e| GenerateError::Graph(e.to_string()))?;
+    if graph.node("vocals_reverb").is_some() {
+        graph
+            .set_param("vocals_reverb", "mix", 0.05.into(), &registry)
+            .map_err(|e| GenerateError::Graph(e.to_string()))?;
+    }
     let mixdown = render_with_stems(&graph, song.seconds() + tail, registry, &mut |_| true)?;
     let stems = mixdown
         .stems

@@ -87,6 +87,38 @@ pub fn say_skipped(test: &str, why: &str) {
     let _ = writeln!(err, "SKIPPED {test}: {why}");
 }
 
+/// Debian's FluidR3 General MIDI soundfont (apt fluid-soundfont-gm).
+pub const SOUNDFONT: &str = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
+
+/// Whether fluidsynth and the FluidR3 soundfont are installed.
+pub fn fluidsynth_present() -> bool {
+    program_on_path("fluidsynth") && Path::new(SOUNDFONT).is_file()
+}
+
+/// Renders `mid` to a 44.1 kHz WAV at `wav` through the FluidR3 General MIDI soundfont with
+/// fluidsynth's master `gain` (Debian's `fluidsynth` and `fluid-soundfont-gm`).
+pub fn fluidsynth(mid: &Path, wav: &Path, gain: f64) -> Result<(), String> {
+    let status = std::process::Command::new("fluidsynth")
+        .args([
+            "-ni",
+            "-q",
+            "-r",
+            "44100",
+            "-g",
+            &format!("{gain:.2}"),
+            "-F",
+        ])
+        .arg(wav)
+        .arg(SOUNDFONT)
+        .arg(mid)
+        .status()
+        .map_err(|e| format!("fluidsynth (apt install fluidsynth fluid-soundfont-gm): {e}"))?;
+    if !status.success() {
+        return Err(format!("fluidsynth failed on {}", mid.display()));
+    }
+    Ok(())
+}
+
 /// Whether a program of that name is on the PATH.
 pub fn program_on_path(name: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|paths| {
