@@ -76,6 +76,16 @@ pub fn register(engine: &mut Engine, cx: Rc<Context>) {
         crate::separate::separate(&c, path, &options)
     });
 
+    // A song into amapiano.
+    let c = cx.clone();
+    engine.register_fn("amapianorize", move |path: &str| {
+        crate::amapianorize::amapianorize(&c, path, &Map::new())
+    });
+    let c = cx.clone();
+    engine.register_fn("amapianorize", move |path: &str, options: Map| {
+        crate::amapianorize::amapianorize(&c, path, &options)
+    });
+
     // Generating a whole track.
     let c = cx.clone();
     engine.register_fn("arrange", move |settings: Map| {

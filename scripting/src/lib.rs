@@ -7,6 +7,7 @@
 //! folders the user named, and have no network, no process spawning and no module imports. This
 //! crate must never let a script reach the file system any other way, nor panic on a script.
 
+mod amapianorize;
 pub mod analysis;
 pub mod api;
 pub mod functions;
