@@ -75,8 +75,10 @@ pub fn amapianorize(cx: &Context, path: &str, options: &Map) -> Fallible<Map> {
         .map(std::path::Path::to_path_buf)
         .ok_or_else(|| fail(&"no output folder"))?;
     std::fs::create_dir_all(&dir).map_err(|e| fail(&e))?;
-    let done = amapianorize_file(&real, &dir, &settings, cx.registry.clone(), &mut |_, _| true)
-        .map_err(|e| fail(&e))?;
+    let done = amapianorize_file(&real, &dir, &settings, cx.registry.clone(), &mut |_, _| {
+        true
+    })
+    .map_err(|e| fail(&e))?;
     let mut result = Map::new();
     for (key, file) in [
         ("track", "track.wav"),

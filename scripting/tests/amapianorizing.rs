@@ -27,8 +27,8 @@ fn a_script_amapianorizes_a_song_keeping_what_it_asks_for() {
         readable: Vec::new(),
         limits: Limits::default(),
     };
-    let value = run("remix.rhai", SCRIPT, registry, sandbox, Vec::new())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let value =
+        run("remix.rhai", SCRIPT, registry, sandbox, Vec::new()).unwrap_or_else(|e| panic!("{e}"));
     let result = value.cast::<rhai::Map>();
     assert_eq!(result["bpm"].as_float().unwrap(), 110.0);
     assert_eq!(result["key"].clone().into_string().unwrap(), "A minor");
@@ -38,11 +38,18 @@ fn a_script_amapianorizes_a_song_keeping_what_it_asks_for() {
         assert!(out.join(&file).is_file(), "{file} is missing");
     }
     let graph = std::fs::read_to_string(out.join("remix/track.ron")).unwrap();
-    for file in ["sources/vocals.wav", "sources/piano.wav", "sources/song_bass.wav"] {
+    for file in [
+        "sources/vocals.wav",
+        "sources/piano.wav",
+        "sources/song_bass.wav",
+    ] {
         assert!(graph.contains(file), "the graph does not play {file}");
     }
     // The song's piano is kept, so no new keys play; the new bass and pad do (intensity ≥ 0.5).
-    assert!(!graph.contains("\"instrument.keys\""), "new keys beside the kept piano");
+    assert!(
+        !graph.contains("\"instrument.keys\""),
+        "new keys beside the kept piano"
+    );
     assert!(graph.contains("\"instrument.bass\""));
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("remix/report.json")).unwrap())
@@ -59,5 +66,9 @@ fn a_script_amapianorizes_a_song_keeping_what_it_asks_for() {
         .unwrap();
     let kept = report["song_stems"][0]["gain_db"].as_f64().unwrap();
     // 1 − 0.6 of the level: −8.0 dB below the kept stems (rounded to 0.1 dB).
-    assert!((kept - fade - 8.0).abs() < 0.11, "faded by {} dB", kept - fade);
+    assert!(
+        (kept - fade - 8.0).abs() < 0.11,
+        "faded by {} dB",
+        kept - fade
+    );
 }

@@ -13,6 +13,7 @@
 //! instead when the matching `YANO_REQUIRE_*` variable is set (CI sets them after fetching).
 
 pub mod nodes;
+pub mod onsets;
 pub mod pitch;
 
 use std::io::Write;

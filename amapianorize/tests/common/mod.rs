@@ -11,6 +11,7 @@ use yano_amapianorize::tempo::BeatMap;
 use yano_amapianorize::{amapianorize, warp, Done, Options, Stems};
 use yano_audio_io::decode::DecodedAudio;
 use yano_engine::Registry;
+use yano_testkit::onsets::{envelope, onset};
 use yano_testkit::pitch::median_pitch;
 use yano_testkit::{read_wav, scratch};
 
@@ -117,29 +118,6 @@ pub fn general_midi(song: &Song, name: &str) -> songs::Rendered {
         })
         .collect();
     songs::Rendered { mix, stems }
-}
-
-/// RMS envelope every 2.5 ms over 10 ms windows (the frame at k covers k·2.5 ms onwards).
-pub fn envelope(x: &[f32]) -> Vec<f64> {
-    let hop = (0.0025 * RATE) as usize;
-    let win = (0.01 * RATE) as usize;
-    (0..x.len().saturating_sub(win) / hop)
-        .map(|k| yano_testkit::rms(&x[k * hop..k * hop + win]))
-        .collect()
-}
-
-/// Where a note starts near `around` seconds: in the 150 ms before it and 300 ms after, the
-/// envelope's lowest point before the note's peak (the gap after the note before), then the
-/// first moment after it that the envelope is half way from there to the peak.
-pub fn onset(env: &[f64], around: f64) -> Option<f64> {
-    let frame = |t: f64| ((t / 0.0025).max(0.0) as usize).min(env.len().saturating_sub(1));
-    let (from, to) = (frame(around - 0.15), frame(around + 0.3));
-    let peak_at = (frame(around)..to).max_by(|a, b| env[*a].total_cmp(&env[*b]))?;
-    let low_at = (from..=peak_at).min_by(|a, b| env[*a].total_cmp(&env[*b]))?;
-    let half = 0.5 * (env[low_at] + env[peak_at]);
-    (low_at..=peak_at)
-        .find(|&k| env[k] >= half)
-        .map(|k| k as f64 * 0.0025 + 0.005)
 }
 
 /// SDR after the best scale of the reference (the output's channel fader and master gain are a
