@@ -115,6 +115,9 @@ pub fn amapianorize(args: AmapianorizeArgs, registry: Arc<Registry>) -> Result<(
          render {:.1}, write {:.1}, analyse the output {:.1}",
         t.total, t.decode, t.separate, t.analyse, t.warp, t.render, t.write, t.analyse_output
     );
+    for warning in &done.warnings {
+        eprintln!("warning: {warning}");
+    }
     for path in done.files {
         println!("{}", path.display());
     }

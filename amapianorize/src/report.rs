@@ -63,6 +63,7 @@ pub fn describe(
     parts: &[Part],
     output: &Report,
     timings: &Timings,
+    warnings: &[String],
 ) -> serde_json::Value {
     let bar_s = 240.0 / map.target_bpm;
     // Each of the song's bars (from its first downbeat) and where it lands.
@@ -113,6 +114,7 @@ pub fn describe(
             "summary": output.amapiano.summary,
         },
         "seconds": timings,
+        "warnings": warnings,
     })
 }
 

@@ -47,7 +47,13 @@ pub struct Done {
     pub source: Report,
     pub output: Report,
     pub timings: Timings,
+    /// What the user should know about the result (a kept stem the separator found almost
+    /// nothing of).
+    pub warnings: Vec<String>,
 }
+
+/// Below this share of the song's energy a kept stem is as good as absent.
+const ABSENT_SHARE: f64 = 0.005;
 
 /// The song's stems: given (a folder of `NAME.wav`, or in memory) or separated by yano's
 /// separator.
@@ -222,6 +228,26 @@ pub fn amapianorize(
         .loudness
         .integrated_lufs
         .map_or(0.0, |l| SONG_LEVEL_LUFS - l);
+    let energy = |channels: &[Vec<f32>]| -> f64 {
+        channels
+            .iter()
+            .flatten()
+            .map(|x| f64::from(*x).powi(2))
+            .sum()
+    };
+    let song_energy = energy(&song.channels).max(1e-30);
+    let mut warnings = Vec::new();
+    for (stem, audio) in stems.iter().filter(|(s, _)| options.keep.contains(s)) {
+        let share = energy(audio) / song_energy;
+        if share < ABSENT_SHARE {
+            warnings.push(format!(
+                "the kept stem \"{stem}\" holds {:.2} % of the song's energy: {separated_by} \
+                 found almost none of it (yano's separator is weak outside amapiano, and on \
+                 vocals above all); give the stems you have with --stems",
+                100.0 * share
+            ));
+        }
+    }
     let mut chosen: Vec<(String, f64, &Vec<Vec<f32>>)> = Vec::new();
     for (stem, audio) in &stems {
         if options.keep.iter().any(|k| k == stem) {
@@ -304,6 +330,7 @@ pub fn amapianorize(
         &request.parts,
         &output,
         &timings,
+        &warnings,
     );
     Ok(Done {
         files,
@@ -313,6 +340,7 @@ pub fn amapianorize(
         source,
         output,
         timings,
+        warnings,
     })
 }
 

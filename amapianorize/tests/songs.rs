@@ -32,6 +32,7 @@ fn check(r: &Run, name: &str, target_bpm: f64) {
         "{name}: markers: {}",
         m.summary
     );
+    assert!(r.done.warnings.is_empty(), "{name}: {:?}", r.done.warnings);
     let (sdr, cents, ms) = vocal_figures(r);
     let chords = chords_match(r);
     eprintln!(
@@ -116,6 +117,14 @@ fn with_the_separator_in_the_loop_the_groove_and_the_harmony_still_hold() {
         "FIGURE {name}: the kept vocal through the separator, {sdr:.1} dB SDR"
     );
     assert_eq!(r.done.report["stems_from"], "yano-separator");
+    // A kept vocal the separator lost is said, not passed over.
+    if sdr < 0.0 {
+        assert!(
+            r.done.warnings.iter().any(|w| w.contains("\"vocals\"")),
+            "{name}: no warning for a lost vocal: {:?}",
+            r.done.warnings
+        );
+    }
 }
 
 #[test]
