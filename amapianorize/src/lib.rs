@@ -9,6 +9,7 @@
 //! analysis's models are built in.
 
 pub mod follow;
+pub mod node;
 pub mod report;
 pub mod run;
 pub mod songs;

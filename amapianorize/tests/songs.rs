@@ -71,6 +71,30 @@ fn check(r: &Run, name: &str, target_bpm: f64) {
         ron.contains("sources/vocals.wav"),
         "{name}: the graph plays the kept vocals"
     );
+    // The graph renders to the track's samples (track.wav is 24-bit: within its step).
+    let registry = common::registry();
+    let graph = yano_engine::preset::load_preset(&r.out.join("track.ron"), &registry).unwrap();
+    let (_, track) = yano_testkit::read_wav(&r.out.join("track.wav"));
+    let again = yano_engine::render::render(
+        &graph,
+        registry,
+        yano_engine::render::RenderOptions {
+            seconds: track[0].len() as f64 / 48_000.0,
+            block_size: 128,
+            inference_threads: 1,
+        },
+    )
+    .unwrap();
+    let worst = track[0]
+        .iter()
+        .zip(&again.left)
+        .chain(track[1].iter().zip(&again.right))
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(
+        worst <= 2.0 / 8_388_608.0,
+        "{name}: track.ron renders {worst:e} away from track.wav"
+    );
 }
 
 fn check_song(song: Song, name: &str, target_bpm: f64) {

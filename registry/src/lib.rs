@@ -7,14 +7,15 @@
 use yano_engine::Registry;
 
 /// Every node kind: yano-nodes' sources, instruments, sequencers, effects, mixers and
-/// utilities; the analyses (`analysis.*`); the model nodes (`model.*`, the separator among them); and the composer's
-/// `generate.arrangement`.
+/// utilities; the analyses (`analysis.*`); the model nodes (`model.*`, the separator among them); the composer's
+/// `generate.arrangement`; and amapianorize's `amapianorize.warp` and `amapianorize.arrangement`.
 pub fn registry() -> Registry {
     let mut r = yano_nodes::registry();
     yano_analysis::nodes::register(&mut r);
     yano_models::register(&mut r);
     yano_separate::node::register(&mut r);
     yano_generator::node::register(&mut r);
+    yano_amapianorize::node::register(&mut r);
     r
 }
 
@@ -32,6 +33,7 @@ mod tests {
             "model.transcribe",
             "model.separate",
             "generate.arrangement",
+            "amapianorize.warp",
         ] {
             assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
         }
