@@ -175,13 +175,17 @@ pub fn amapianorize(
             Stems::Separate => separate(&song, &mut *progress),
         };
         let separate_s = t.elapsed().as_secs_f64();
-        let analysed = analysis
-            .join()
-            .unwrap_or_else(|_| panic!("the analysis thread panicked"));
+        // A panic in the analysis is answered as an error naming it, never passed on.
+        let analysed = analysis.join().map_err(|_| {
+            AmapianorizeError::Analysis(yano_analysis::AnalysisError::Format(format!(
+                "{name}: the analysis stopped unexpectedly"
+            )))
+        });
         (separated.map(|s| (s, separate_s)), analysed)
     });
     let ((stems, separated_by), separate_s) = separated?;
-    let (source, analyse_s) = (analysed.0?, analysed.1);
+    let (source, analyse_s) = analysed?;
+    let source = source?;
     timings.separate = separate_s;
     timings.analyse = analyse_s;
     drop(clip);
