@@ -2,12 +2,8 @@
 //! kept and warped onto an amapiano tempo, new lines following its chords.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::Args;
-use yano_amapianorize::{amapianorize_file, Options, Quality};
-use yano_engine::Registry;
-use yano_generator::prompt::Style;
 
 #[derive(Args)]
 pub struct AmapianorizeArgs {
@@ -44,79 +40,32 @@ pub struct AmapianorizeArgs {
     cheaper: bool,
 }
 
-pub fn amapianorize(args: AmapianorizeArgs, registry: Arc<Registry>) -> Result<(), String> {
-    let style = Style::parse(&args.style).ok_or_else(|| {
-        format!(
-            "--style {:?} is not understood: expected amapiano, private_school or sgija",
-            args.style
-        )
-    })?;
-    let options = Options {
-        style,
+pub fn amapianorize(args: AmapianorizeArgs) -> Result<(), String> {
+    let params = yano_jobs::amapianorize::Params {
+        style: args.style,
         intensity: args.intensity,
-        keep: args.keep.iter().map(|s| s.trim().to_string()).collect(),
+        keep: args.keep,
         bpm: args.bpm,
         seed: args.seed,
-        stems_dir: args.stems.clone(),
-        quality: if args.cheaper {
-            Quality::Cheaper
-        } else {
-            Quality::Default
-        },
+        stems: args.stems,
+        cheaper: args.cheaper,
     };
     // Every option is checked before the song is read.
-    options.check().map_err(|e| e.to_string())?;
+    params.check().map_err(|e| e.to_string())?;
     std::fs::create_dir_all(&args.output)
         .map_err(|e| format!("cannot create {}: {e}", args.output.display()))?;
     let progress = yano_progress::Progress::new(format!(
         "amapianorizing {}",
         args.file.file_name().unwrap_or_default().to_string_lossy()
     ));
-    // Separation is 60 % of the work, the render 30 %, the rest 10 %.
-    let done = amapianorize_file(
-        &args.file,
-        &args.output,
-        &options,
-        registry,
-        &mut |step, share| {
-            progress.set(match step {
-                "separating" => 0.6 * share,
-                "warping" => 0.6,
-                _ => 0.7 + 0.3 * share,
-            });
-            true
-        },
-    )
+    let done = yano_jobs::amapianorize::run(&params, &args.file, &args.output, &mut |_, share| {
+        progress.set(share);
+        true
+    })
     .map_err(|e| e.to_string())?;
     progress.finish();
-    let t = &done.timings;
-    let m = &done.output.amapiano;
-    eprintln!(
-        "{:.1} s of song at {:.1} BPM in {} → {} bars at {} BPM ({}); chords from {}; \
-         the output reads {:.2} BPM, {}",
-        done.source.seconds,
-        done.source.bpm,
-        done.source
-            .key
-            .map_or("no key".to_string(), |k| k.to_string()),
-        done.map.bars,
-        done.plan.target_bpm,
-        match done.plan.beats_per_source_beat {
-            f if f > 1.5 => "felt at double time",
-            f if f < 0.75 => "felt at half time",
-            _ => "beat for beat",
-        },
-        done.source.chords_from,
-        done.output.bpm,
-        m.summary
-    );
-    eprintln!(
-        "in {:.1} s: decode {:.1}, separate {:.1} (analysis beside it {:.1}), warp {:.1}, \
-         render {:.1}, write {:.1}, analyse the output {:.1}",
-        t.total, t.decode, t.separate, t.analyse, t.warp, t.render, t.write, t.analyse_output
-    );
-    for warning in &done.warnings {
-        eprintln!("warning: {warning}");
+    for line in done.lines {
+        eprintln!("{line}");
     }
     for path in done.files {
         println!("{}", path.display());

@@ -9,11 +9,13 @@ use clap::{Parser, Subcommand, ValueEnum};
 use yano_engine::param::ParamKind;
 use yano_engine::port::PortDirection;
 use yano_engine::preset::load_preset;
-use yano_engine::render::{write_wav, RenderOptions, SampleFormat};
+use yano_engine::render::SampleFormat;
 use yano_engine::Registry;
 
 mod amapianorize_cli;
 mod models_cli;
+#[cfg(feature = "platform")]
+mod platform_cli;
 mod separate_cli;
 
 #[derive(Parser)]
@@ -183,6 +185,16 @@ enum Command {
         #[arg(long, value_delimiter = ',')]
         without: Vec<String>,
     },
+    /// Serve the platform's HTTP API: jobs in a queue, a result cache, artifacts, projects,
+    /// users and metrics (embedded: SQLite and a local folder in --data, workers in-process).
+    #[cfg(feature = "platform")]
+    Serve(platform_cli::ServeArgs),
+    /// API tokens for the platform: `yano token create alice`.
+    #[cfg(feature = "platform")]
+    Token {
+        #[command(subcommand)]
+        command: platform_cli::TokenCommand,
+    },
     /// Play a preset through the sound card (needs the `playback` feature).
     Play {
         preset: PathBuf,
@@ -218,7 +230,11 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Models { command } => models_cli::models(command),
         Command::Transcribe(args) => models_cli::transcribe(args),
         Command::Separate(args) => separate_cli::separate(args),
-        Command::Amapianorize(args) => amapianorize_cli::amapianorize(args, registry()),
+        #[cfg(feature = "platform")]
+        Command::Serve(args) => platform_cli::serve(args),
+        #[cfg(feature = "platform")]
+        Command::Token { command } => platform_cli::token(command),
+        Command::Amapianorize(args) => amapianorize_cli::amapianorize(args),
         Command::Render {
             preset,
             output,
@@ -231,55 +247,33 @@ fn run(cli: Cli) -> Result<(), String> {
             let registry = registry();
             let graph = load_preset(&preset, &registry)
                 .map_err(|e| format!("{}: {e}", preset.display()))?;
-            let length = match (seconds, bars) {
-                (Some(s), _) => Length::Fixed(s),
-                (None, Some(b)) => Length::Fixed(graph.transport.bars_to_seconds(b)),
-                (None, None) => match yano_nodes::sequence::song_length::song_end_bar(&graph) {
-                    Some(bar) => Length::Song {
-                        seconds: graph.transport.bars_to_seconds(bar),
-                    },
-                    None => Length::Fixed(DEFAULT_SECONDS),
-                },
-            };
-            let seconds = length.render_seconds();
+            let length = yano_jobs::render::Length::of(&graph, seconds, bars);
             let format = match format {
                 Format::I16 => SampleFormat::Int16,
                 Format::I24 => SampleFormat::Int24,
                 Format::F32 => SampleFormat::Float32,
             };
-            let options = RenderOptions {
-                seconds,
-                block_size: block,
-                ..RenderOptions::default()
-            };
-            if stems {
-                std::fs::create_dir_all(&output)
-                    .map_err(|e| format!("cannot create {}: {e}", output.display()))?;
-                let taps = yano_nodes::mixer::stems::stem_taps(&graph, &registry, seconds)?;
-                if let Some(w) = &taps.warning {
-                    eprintln!("warning: {w}");
-                }
-                let mut audio = render_one(
-                    &preset,
-                    &taps.graph,
-                    registry,
-                    options,
-                    length,
-                    format,
-                    &output.join("mix.wav"),
-                )?;
-                // Stems in 32-bit float: one stem may peak above full scale where another
-                // cancels it, and clipping it would break their sum. They end where the mix
-                // ends.
-                for (name, mut stem) in taps.split(&mut audio)? {
-                    stem.left.truncate(audio.left.len());
-                    stem.right.truncate(audio.right.len());
-                    let path = output.join(format!("{name}.wav"));
-                    write_wav(&path, &stem, SampleFormat::Float32).map_err(|e| e.to_string())?;
-                    eprintln!("stem {name}: {}", path.display());
-                }
-            } else {
-                render_one(&preset, &graph, registry, options, length, format, &output)?;
+            let progress = yano_progress::Progress::new(format!(
+                "rendering {}",
+                output.file_name().unwrap_or_default().to_string_lossy()
+            ));
+            let written = yano_jobs::render::render_graph(
+                &preset.display().to_string(),
+                &graph,
+                registry,
+                length,
+                format,
+                block,
+                &output,
+                stems,
+                &mut |share| {
+                    progress.set(share);
+                    true
+                },
+            )?;
+            progress.finish();
+            for line in written.lines {
+                eprintln!("{line}");
             }
             Ok(())
         }
@@ -290,19 +284,8 @@ fn run(cli: Cli) -> Result<(), String> {
             chroma,
             chords,
         } => {
-            let settings = yano_analysis::Settings {
-                chroma: yano_analysis::Chroma::parse(&chroma)
-                    .unwrap_or(yano_analysis::Chroma::Notes),
-                ..yano_analysis::Settings::default()
-            };
-            let choice = yano_models::readers::ChordChoice::parse(&chords)
-                .unwrap_or(yano_models::readers::ChordChoice::Auto);
-            let (readers, notes) =
-                yano_models::readers::readers(choice).map_err(|e| e.to_string())?;
-            for note in notes {
-                eprintln!("{note}");
-            }
-            analyze(&file, json, output.as_deref(), &settings, &readers)
+            let params = yano_jobs::analyze::Params { chroma, chords };
+            analyze(&file, json, output.as_deref(), &params)
         }
         Command::Nodes => {
             print!("{}", list_nodes(&registry()));
@@ -365,21 +348,23 @@ fn run(cli: Cli) -> Result<(), String> {
             instruments,
             without,
         } => {
-            let options = yano_generator::Options {
+            let params = yano_jobs::generate::Params {
+                prompt,
+                seed,
                 style,
                 key,
                 bpm,
-                swing: swing.map(|s| s / 100.0),
+                swing,
                 bars,
-                seconds: minutes.map(|m| m * 60.0),
-                seed,
+                minutes,
                 energy,
                 density,
                 complexity,
-                parts: instruments,
+                instruments,
                 without,
+                check_markers: false,
             };
-            generate(&prompt, &output, &options)
+            generate(&params, &output)
         }
         Command::Edit {
             preset,
@@ -394,18 +379,19 @@ fn analyze(
     file: &Path,
     json: bool,
     output: Option<&Path>,
-    settings: &yano_analysis::Settings,
-    readers: &yano_analysis::Readers,
+    params: &yano_jobs::analyze::Params,
 ) -> Result<(), String> {
     let started = std::time::Instant::now();
     let progress = yano_progress::Progress::spinner(format!(
         "analysing {}",
         file.file_name().unwrap_or_default().to_string_lossy()
     ));
-    let measured = yano_analysis::measure_file(file).map_err(|e| e.to_string())?;
-    let report =
-        yano_analysis::analyze_with(measured, settings, readers).map_err(|e| e.to_string())?;
+    let analysis = yano_jobs::analyze::analyse(params, file).map_err(|e| e.to_string())?;
     progress.finish();
+    for note in &analysis.notes {
+        eprintln!("{note}");
+    }
+    let report = analysis.report;
     let text = report.to_json();
     if let Some(out) = output {
         yano_engine::save::atomic_write(out, |w| std::io::Write::write_all(w, text.as_bytes()))
@@ -421,81 +407,30 @@ fn analyze(
     Ok(())
 }
 
-fn generate(prompt: &str, output: &Path, options: &yano_generator::Options) -> Result<(), String> {
-    let started = std::time::Instant::now();
-    let (request, reading) =
-        yano_generator::Request::new(prompt, options).map_err(|e| e.to_string())?;
-    let track = yano_generator::compose(&request);
-    let composed_in = started.elapsed().as_secs_f64();
-    eprintln!(
-        "{} in {}, {} BPM, {} bars ({:.0} s), seed {}{}",
-        request.style,
-        request.key,
-        request.bpm,
-        request.bars,
-        request.seconds(),
-        request.seed,
-        if request.moods.is_empty() {
-            String::new()
-        } else {
-            format!(", {}", request.moods.join(", "))
+fn generate(params: &yano_jobs::generate::Params, output: &Path) -> Result<(), String> {
+    let progress = yano_progress::Progress::new("composing");
+    let mut stage = String::new();
+    let done = yano_jobs::generate::run(params, output, &mut |now, share| {
+        if now != stage {
+            stage = now.to_string();
+            progress.stage(now);
         }
-    );
-    if !reading.unknown.is_empty() {
-        eprintln!(
-            "not understood, left out: {} (mood words: {})",
-            reading.unknown.join(", "),
-            yano_generator::prompt::mood_words().join(", ")
-        );
-    }
-    let sections: Vec<String> = track
-        .sections
-        .iter()
-        .map(|s| format!("{} {}-{}", s.name, s.first_bar, s.last_bar))
-        .collect();
-    eprintln!("sections: {}", sections.join(", "));
-    let vocals = request.vocals.names();
-    if !vocals.is_empty() {
-        let hook = yano_generator::vocals::hook_bars(&track.sections)
-            .filter(|_| request.vocals.hook)
-            .map(|(a, b)| format!(", hook sung in bars {a}-{b}"))
-            .unwrap_or_default();
-        eprintln!(
-            "vocals: {} ({} voice){hook}",
-            vocals.join(", "),
-            yano_generator::vocals::voice_type(request.style)
-        );
-    }
-    std::fs::create_dir_all(output).map_err(|e| format!("{}: {e}", output.display()))?;
-    let progress = yano_progress::Progress::new("rendering the mix and stems");
-    let written = yano_generator::export::write_with_progress(
-        &track,
-        output,
-        registry(),
-        composed_in,
-        &mut |share| {
-            progress.set(share);
-            if share >= 1.0 {
-                progress.stage("writing the files");
-            }
-            true
-        },
-    )
+        progress.set(share);
+        true
+    })
     .map_err(|e| e.to_string())?;
     progress.finish();
-    for f in &written.files {
+    // What was composed first, then the files, then the figures of the render (the last line).
+    let figures = done.lines.len().saturating_sub(1);
+    for line in &done.lines[..figures] {
+        eprintln!("{line}");
+    }
+    for f in &done.files {
         println!("{}", f.display());
     }
-    eprintln!(
-        "{:.2} s in all (compose {:.3} s, render mix and {} stems {:.2} s, write {:.2} s): {:.1} LUFS, true peak {:.1} dBTP",
-        started.elapsed().as_secs_f64(),
-        written.seconds_compose,
-        written.files.iter().filter(|f| f.parent().is_some_and(|p| p.ends_with("stems"))).count(),
-        written.seconds_render,
-        written.seconds_write,
-        written.lufs,
-        written.true_peak_db
-    );
+    for line in &done.lines[figures..] {
+        eprintln!("{line}");
+    }
     Ok(())
 }
 
@@ -523,102 +458,6 @@ fn edit(
     _frame_stats: Option<usize>,
 ) -> Result<(), String> {
     Err("this build has no editor: run `cargo run --release --features editor,playback -- edit <preset>`".into())
-}
-
-/// A render's length with no `--seconds` or `--bars`.
-const DEFAULT_SECONDS: f64 = 10.0;
-/// The most a song's tail may ring on after its arrangement ends.
-const TAIL_BOUND_SECONDS: f64 = 10.0;
-/// A tail has fallen silent below −80 dBFS.
-const SILENT: f32 = 1e-4;
-
-/// How long a render runs.
-#[derive(Debug, Clone, Copy)]
-enum Length {
-    /// As asked (or the default for a graph with no arrangement).
-    Fixed(f64),
-    /// The arrangement's song, then its tail until it falls silent (at most the bound).
-    Song { seconds: f64 },
-}
-
-impl Length {
-    fn render_seconds(self) -> f64 {
-        match self {
-            Length::Fixed(s) => s,
-            Length::Song { seconds } => seconds + TAIL_BOUND_SECONDS,
-        }
-    }
-
-    /// Cuts a song's render after its tail falls silent (never before the song ends).
-    fn trim(self, audio: &mut yano_engine::render::Rendered) {
-        let Length::Song { seconds } = self else {
-            return;
-        };
-        let song_end = (seconds * f64::from(audio.sample_rate)).ceil() as usize;
-        let last_heard = audio
-            .left
-            .iter()
-            .zip(&audio.right)
-            .rposition(|(l, r)| l.abs() > SILENT || r.abs() > SILENT)
-            .map_or(0, |i| i + 1);
-        let end = last_heard.max(song_end).min(audio.left.len());
-        audio.left.truncate(end);
-        audio.right.truncate(end);
-    }
-}
-
-/// Renders one graph to one file, with a progress bar on a terminal, and reports what it
-/// measured.
-fn render_one(
-    preset: &std::path::Path,
-    graph: &yano_engine::Graph,
-    registry: Arc<Registry>,
-    options: RenderOptions,
-    length: Length,
-    format: SampleFormat,
-    path: &std::path::Path,
-) -> Result<yano_engine::render::Rendered, String> {
-    let started = std::time::Instant::now();
-    let progress = yano_progress::Progress::new(format!(
-        "rendering {}",
-        path.file_name().unwrap_or_default().to_string_lossy()
-    ));
-    // Live scripts (control.script nodes) run at their bar lines, as they would while playing.
-    let mut audio = yano_scripting::live::render(graph, registry, options, |share| {
-        progress.set(share);
-        true
-    })
-    .map_err(|e| format!("{}: {e}", preset.display()))?;
-    progress.finish();
-    length.trim(&mut audio);
-    let seconds = audio.left.len() as f64 / f64::from(audio.sample_rate);
-    write_wav(path, &audio, format).map_err(|e| e.to_string())?;
-    let took = started.elapsed().as_secs_f64();
-    let loudness = yano_engine::loudness::measure(&audio.left, &audio.right, audio.sample_rate)
-        .map_err(|e| e.to_string())?;
-    eprintln!(
-        "rendered {} ({seconds:.2} s at {} Hz{}) to {} in {took:.2} s ({:.0}x real time): {:.1} LUFS, true peak {:.1} dBTP, sample peak {:.1} dBFS",
-        preset.display(),
-        audio.sample_rate,
-        match length {
-            Length::Song { .. } => ", the arrangement and its tail",
-            Length::Fixed(_) => "",
-        },
-        path.display(),
-        options.seconds / took.max(1e-9),
-        loudness.integrated_lufs,
-        loudness.true_peak_dbtp,
-        loudness.sample_peak_dbfs,
-    );
-    if loudness.sample_peak_dbfs > 0.0 && format != SampleFormat::Float32 {
-        eprintln!(
-            "warning: the render clips (peak above 0 dBFS); lower a gain or write --format f32"
-        );
-    }
-    if audio.clip_misses > 0 {
-        eprintln!("warning: clip players missed {} blocks", audio.clip_misses);
-    }
-    Ok(audio)
 }
 
 #[cfg(feature = "playback")]

@@ -4,8 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::{Args, Subcommand};
-use yano_models::transcribe::model_input;
-use yano_models::{backend, fetch, Manifest, Options, Voices};
+use yano_models::{backend, fetch, Manifest, Voices};
 use yano_music::pitch::note_name;
 
 #[derive(Subcommand)]
@@ -284,37 +283,32 @@ fn bench_each_backend(name: &str, windows: usize) -> Result<(), String> {
 }
 
 pub fn transcribe(args: TranscribeArgs) -> Result<(), String> {
-    let options = Options {
+    let params = yano_jobs::transcribe::Params {
+        bpm: args.bpm,
         onset_threshold: args.onset_threshold,
         frame_threshold: args.frame_threshold,
-        min_note_seconds: args.min_note_ms / 1000.0,
+        min_note_ms: args.min_note_ms,
         min_hz: args.min_hz,
         max_hz: args.max_hz,
         pitch_bends: args.pitch_bends,
         voices: if args.mono {
-            Voices::Mono
+            "mono".into()
         } else {
-            Voices::parse(&args.voices).unwrap_or(Voices::Auto)
+            args.voices.clone()
         },
-        ..Options::default()
     };
+    let options = params.options().map_err(|e| e.to_string())?;
     let started = Instant::now();
-    // The audio first: a bad file is named before any model is loaded.
-    let decoded =
-        yano_audio_io::decode::decode_file(&args.file, 3.0 * 3600.0).map_err(|e| e.to_string())?;
-    let audio = model_input(decoded).map_err(|e| format!("{}: {e}", args.file.display()))?;
-    let loading = Instant::now();
-    let model = yano_models::shared("basic-pitch").map_err(|e| e.to_string())?;
-    let loaded = loading.elapsed().as_secs_f64();
     let progress = yano_progress::Progress::new(format!(
         "transcribing {}",
         args.file.file_name().unwrap_or_default().to_string_lossy()
     ));
-    let result = yano_models::transcribe(&model, &audio, &options, &mut |done| {
-        progress.set(f64::from(done));
-        true
-    })
-    .map_err(|e| format!("{}: {e}", args.file.display()))?;
+    let (result, backend, loaded) =
+        yano_jobs::transcribe::transcription(&params, &args.file, &mut |done| {
+            progress.set(done);
+            true
+        })
+        .map_err(|e| e.to_string())?;
     progress.finish();
     eprintln!(
         "{} notes from {:.1} s of audio ({} windows, {} decoding{}) on {} in {:.1} s (model load and warm-up {:.2} s)",
@@ -327,7 +321,7 @@ pub fn transcribe(args: TranscribeArgs) -> Result<(), String> {
         } else {
             String::new()
         },
-        model.backend,
+        backend,
         started.elapsed().as_secs_f64(),
         loaded
     );
