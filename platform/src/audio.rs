@@ -1,5 +1,5 @@
 //! Audio as the platform stores and serves it: WAV results compressed losslessly to FLAC (flac-codec),
-//! FLAC served back as WAV when asked (claxon), and uploads sniffed and decoded before they are
+//! FLAC served back as WAV when asked (flac-codec too), and uploads sniffed and decoded before they are
 //! accepted.
 
 use std::io::Cursor;
@@ -106,39 +106,43 @@ pub fn wav_to_flac(wav: &[u8]) -> Result<Option<(Vec<u8>, f64)>, String> {
     Ok(Some((flac.into_inner(), gain)))
 }
 
-/// A FLAC file as a WAV file (claxon decodes): with a gain of 1 the same integer samples at the
-/// same bit depth; with another gain (a float stem stored with headroom) 32-bit float samples
+/// A FLAC file as a WAV file (flac-codec decodes): with a gain of 1 the same integer samples at
+/// the same bit depth; with another gain (a float stem stored with headroom) 32-bit float samples
 /// multiplied back by it.
 pub fn flac_to_wav(flac: &[u8], gain: f64) -> Result<Vec<u8>, String> {
-    let mut reader = claxon::FlacReader::new(Cursor::new(flac)).map_err(|e| e.to_string())?;
-    let info = reader.streaminfo();
+    use flac_codec::metadata::Metadata;
+    let mut reader =
+        flac_codec::decode::FlacSampleReader::new(Cursor::new(flac)).map_err(|e| e.to_string())?;
+    let bits = reader.bits_per_sample();
     let float = gain != 1.0;
     let spec = hound::WavSpec {
-        channels: info.channels as u16,
-        sample_rate: info.sample_rate,
-        bits_per_sample: if float {
-            32
-        } else {
-            info.bits_per_sample as u16
-        },
+        channels: u16::from(reader.channel_count()),
+        sample_rate: reader.sample_rate(),
+        bits_per_sample: if float { 32 } else { bits as u16 },
         sample_format: if float {
             hound::SampleFormat::Float
         } else {
             hound::SampleFormat::Int
         },
     };
-    let scale = gain / f64::from(1u32 << (info.bits_per_sample - 1));
+    let scale = gain / f64::from(1u32 << (bits - 1));
     let mut out = Cursor::new(Vec::new());
     {
         let mut writer = hound::WavWriter::new(&mut out, spec).map_err(|e| e.to_string())?;
-        for sample in reader.samples() {
-            let sample = sample.map_err(|e| e.to_string())?;
-            let written = if float {
-                writer.write_sample((f64::from(sample) * scale) as f32)
-            } else {
-                writer.write_sample(sample)
-            };
-            written.map_err(|e| e.to_string())?;
+        let mut buf = vec![0i32; 1 << 16];
+        loop {
+            let n = reader.read(&mut buf).map_err(|e| e.to_string())?;
+            if n == 0 {
+                break;
+            }
+            for &sample in &buf[..n] {
+                let written = if float {
+                    writer.write_sample((f64::from(sample) * scale) as f32)
+                } else {
+                    writer.write_sample(sample)
+                };
+                written.map_err(|e| e.to_string())?;
+            }
         }
         writer.finalize().map_err(|e| e.to_string())?;
     }
