@@ -189,6 +189,10 @@ enum Command {
     /// users and metrics (embedded: SQLite and a local folder in --data, workers in-process).
     #[cfg(feature = "platform")]
     Serve(platform_cli::ServeArgs),
+    /// Run jobs from the platform's Redis queue, storing results in its store:
+    /// `yano worker --queue redis://host:6379 --store s3://bucket?endpoint=http://host:9000`.
+    #[cfg(feature = "platform")]
+    Worker(platform_cli::WorkerArgs),
     /// API tokens for the platform: `yano token create alice`.
     #[cfg(feature = "platform")]
     Token {
@@ -232,6 +236,8 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Separate(args) => separate_cli::separate(args),
         #[cfg(feature = "platform")]
         Command::Serve(args) => platform_cli::serve(args),
+        #[cfg(feature = "platform")]
+        Command::Worker(args) => platform_cli::worker(args),
         #[cfg(feature = "platform")]
         Command::Token { command } => platform_cli::token(command),
         Command::Amapianorize(args) => amapianorize_cli::amapianorize(args),

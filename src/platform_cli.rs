@@ -28,7 +28,17 @@ pub struct ServeArgs {
     /// The database: sqlite://FILE (the default, in --data) or postgres://…
     #[arg(long)]
     db: Option<String>,
-    /// Workers in this process.
+    /// The queue: redis://HOST:PORT (the default is the database itself, with workers here).
+    #[arg(long)]
+    queue: Option<String>,
+    /// The artifact store: s3://BUCKET[/PREFIX]?endpoint=URL (default: --data/artifacts).
+    /// Credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+    #[arg(long)]
+    store: Option<String>,
+    /// What the queue's Redis keys start with.
+    #[arg(long, default_value = "yano")]
+    prefix: String,
+    /// Workers in this process (with --queue, 0 makes an API tier whose workers run elsewhere).
     #[arg(long, default_value_t = 1)]
     workers: usize,
     /// Requests a minute per user.
@@ -43,6 +53,42 @@ pub struct ServeArgs {
     /// Logs as JSON lines (structured) instead of text.
     #[arg(long)]
     log_json: bool,
+}
+
+#[derive(Args)]
+pub struct WorkerArgs {
+    /// The queue: redis://HOST:PORT.
+    #[arg(long)]
+    queue: String,
+    /// The artifact store: s3://BUCKET[/PREFIX]?endpoint=URL or a folder shared with the API.
+    #[arg(long)]
+    store: String,
+    /// What the queue's Redis keys start with (as given to `yano serve --prefix`).
+    #[arg(long, default_value = "yano")]
+    prefix: String,
+    /// Jobs run at once by this process.
+    #[arg(long, default_value_t = 1)]
+    workers: usize,
+    /// Where inputs are unpacked and results written before they are stored.
+    #[arg(long)]
+    scratch: Option<PathBuf>,
+    /// Logs as JSON lines (structured) instead of text.
+    #[arg(long)]
+    log_json: bool,
+}
+
+pub fn worker(args: WorkerArgs) -> Result<(), String> {
+    logs(args.log_json);
+    let scratch = args.scratch.unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("yano-worker-{}", std::process::id()))
+    });
+    runtime()?.block_on(yano_platform::remote::work(
+        &args.queue,
+        &args.prefix,
+        &args.store,
+        scratch,
+        args.workers,
+    ))
 }
 
 #[derive(Subcommand)]
@@ -84,6 +130,9 @@ pub fn serve(args: ServeArgs) -> Result<(), String> {
     let data = args.data.unwrap_or_else(default_data);
     let mut config = Config::embedded(args.addr, data);
     config.db = args.db;
+    config.queue = args.queue;
+    config.store = args.store;
+    config.prefix = args.prefix;
     config.workers = args.workers;
     config.limits.requests_per_minute = args.rate.max(1);
     config.limits.active_jobs = args.max_active_jobs.max(1);

@@ -11,7 +11,13 @@ pub struct Config {
     pub data: PathBuf,
     /// The database URL: `sqlite://…` (default: `data/yano.db`) or `postgres://…`.
     pub db: Option<String>,
-    /// Workers in this process (the embedded queue): 0 runs none.
+    /// The queue: None for the embedded one (the database), or `redis://…`.
+    pub queue: Option<String>,
+    /// The artifact store: None for `data/artifacts`, or `s3://bucket[/prefix]?endpoint=…`.
+    pub store: Option<String>,
+    /// What the queue's Redis keys start with.
+    pub prefix: String,
+    /// Workers in this process: 0 runs none (an API tier whose workers run elsewhere).
     pub workers: usize,
     pub limits: Limits,
 }
@@ -50,6 +56,9 @@ impl Config {
             addr,
             data,
             db: None,
+            queue: None,
+            store: None,
+            prefix: "yano".into(),
             workers: 1,
             limits: Limits::default(),
         }

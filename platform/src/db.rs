@@ -332,6 +332,18 @@ impl Db {
         row.as_ref().map(job).transpose()
     }
 
+    /// Marks a queued job running (the distributed workers say so through the queue).
+    pub async fn mark_running(&self, id: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE jobs SET state = 'running', stage = 'starting', started = $1 WHERE id = $2 AND state = 'queued'",
+        )
+        .bind(now_ms())
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+    }
+
     /// Puts jobs left running by a process that stopped back in the queue (the embedded
     /// configuration, at start).
     pub async fn requeue_running(&self) -> Result<u64, sqlx::Error> {
@@ -466,10 +478,12 @@ impl Db {
 
     /// Bytes of artifacts a user keeps.
     pub async fn stored_bytes(&self, owner: &str) -> Result<i64, sqlx::Error> {
-        let row = sqlx::query("SELECT COALESCE(SUM(size), 0) AS n FROM artifacts WHERE owner = $1")
-            .bind(owner)
-            .fetch_one(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS n FROM artifacts WHERE owner = $1",
+        )
+        .bind(owner)
+        .fetch_one(&self.pool)
+        .await?;
         row.try_get("n")
     }
 

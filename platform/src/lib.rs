@@ -21,6 +21,8 @@ pub mod error;
 pub mod events;
 pub mod metrics;
 pub mod queue;
+pub mod redis_queue;
+pub mod remote;
 pub mod server;
 pub mod store;
 pub mod worker;

@@ -18,6 +18,7 @@ pub struct Metrics {
     pub workers_alive: IntGauge,
     pub markers_held: Histogram,
     pub requests: IntCounterVec,
+    pub duplicate_results: prometheus::IntCounter,
 }
 
 impl Default for Metrics {
@@ -91,6 +92,11 @@ impl Metrics {
         registry.register(Box::new(workers_alive.clone()))?;
         registry.register(Box::new(markers_held.clone()))?;
         registry.register(Box::new(requests.clone()))?;
+        let duplicate_results = prometheus::IntCounter::new(
+            "yano_duplicate_results_total",
+            "Results for jobs that had already ended (a job run twice after its worker was thought dead), dropped",
+        )?;
+        registry.register(Box::new(duplicate_results.clone()))?;
         Ok(Metrics {
             registry,
             generation_seconds,
@@ -102,6 +108,7 @@ impl Metrics {
             workers_alive,
             markers_held,
             requests,
+            duplicate_results,
         })
     }
 

@@ -27,9 +27,11 @@ pub struct Inner {
     pub limiter: Limiter,
     /// Token hash → user, for tokens already looked up.
     pub tokens: Mutex<HashMap<String, User>>,
+    /// The distributed queue, when configured.
+    pub queue: Option<crate::redis_queue::RedisQueue>,
     /// Woken when a job is queued, so an idle worker starts at once.
     pub queued: Notify,
-    pub stopping: AtomicBool,
+    pub stopping: Arc<AtomicBool>,
 }
 
 impl std::ops::Deref for App {
@@ -45,6 +47,8 @@ pub enum ServeError {
     Db { url: String, message: String },
     #[error("{0}")]
     Store(#[from] crate::store::StoreError),
+    #[error("queue {url}: {message}")]
+    Queue { url: String, message: String },
     #[error("cannot listen on {addr}: {message}")]
     Listen { addr: SocketAddr, message: String },
 }
@@ -61,7 +65,21 @@ impl App {
             url: url.clone(),
             message: e.to_string(),
         })?;
-        let store = Store::local(&config.artifacts_dir())?;
+        let store = match &config.store {
+            Some(url) => Store::open(url)?,
+            None => Store::local(&config.artifacts_dir())?,
+        };
+        let queue = match &config.queue {
+            Some(url) => Some(
+                crate::redis_queue::RedisQueue::connect(url, &config.prefix)
+                    .await
+                    .map_err(|e| ServeError::Queue {
+                        url: url.clone(),
+                        message: e.to_string(),
+                    })?,
+            ),
+            None => None,
+        };
         let limiter = Limiter::new(config.limits.requests_per_minute);
         Ok(App(Arc::new(Inner {
             config,
@@ -71,13 +89,19 @@ impl App {
             metrics: Metrics::default(),
             limiter,
             tokens: Mutex::new(HashMap::new()),
+            queue,
             queued: Notify::new(),
-            stopping: AtomicBool::new(false),
+            stopping: Arc::new(AtomicBool::new(false)),
         })))
     }
 
     pub fn stopping(&self) -> bool {
         self.stopping.load(Ordering::Relaxed)
+    }
+
+    /// The flag the workers of this process stop on.
+    pub fn stop_flag(&self) -> Arc<AtomicBool> {
+        self.stopping.clone()
     }
 }
 
@@ -122,7 +146,13 @@ pub async fn start(config: Config) -> Result<Running, ServeError> {
         addr,
         message: e.to_string(),
     })?;
-    crate::worker::spawn(&app, workers);
+    match &app.queue {
+        Some(queue) => {
+            crate::remote::consume(&app, queue);
+            crate::remote::spawn(&app, queue, workers);
+        }
+        None => crate::worker::spawn(&app, workers),
+    }
     let router = crate::api::router(app.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
@@ -155,7 +185,8 @@ pub async fn serve(config: Config, on_listen: impl FnOnce(SocketAddr)) -> Result
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Resolves on Ctrl+C or SIGTERM.
+pub async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

@@ -60,6 +60,42 @@ impl Store {
         })
     }
 
+    /// The store a URL names: `s3://bucket[/prefix]?endpoint=URL&region=R` (credentials from
+    /// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; plain http allowed for a local endpoint), or
+    /// a local folder (`file:///path` or a bare path).
+    pub fn open(url: &str) -> Result<Store, StoreError> {
+        let bad = |m: String| StoreError::Failed(format!("store {url}: {m}"));
+        if let Some(path) = url.strip_prefix("file://") {
+            return Store::local(Path::new(path));
+        }
+        if !url.starts_with("s3://") {
+            return Store::local(Path::new(url));
+        }
+        let parsed = url::Url::parse(url).map_err(|e| bad(e.to_string()))?;
+        let bucket = parsed.host_str().ok_or_else(|| bad("no bucket".into()))?;
+        let mut builder = object_store::aws::AmazonS3Builder::from_env()
+            .with_bucket_name(bucket)
+            .with_region("us-east-1");
+        for (name, value) in parsed.query_pairs() {
+            builder = match name.as_ref() {
+                "endpoint" => builder
+                    .with_endpoint(value.to_string())
+                    .with_allow_http(value.starts_with("http://"))
+                    .with_virtual_hosted_style_request(false),
+                "region" => builder.with_region(value.to_string()),
+                other => return Err(bad(format!("unknown option {other:?} (endpoint, region)"))),
+            };
+        }
+        let s3 = builder.build().map_err(|e| bad(e.to_string()))?;
+        let prefix = parsed.path().trim_matches('/');
+        let inner: Arc<dyn ObjectStore> = if prefix.is_empty() {
+            Arc::new(s3)
+        } else {
+            Arc::new(object_store::prefix::PrefixStore::new(s3, prefix))
+        };
+        Ok(Store { inner })
+    }
+
     /// Stores `bytes` under their sha256 and gives the key; storing the same bytes twice keeps one.
     pub async fn put(&self, bytes: Bytes) -> Result<String, StoreError> {
         let key = crate::sha256_hex(&bytes);

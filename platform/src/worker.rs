@@ -1,6 +1,7 @@
-//! The in-process workers of the embedded configuration: each claims the next job by the queue's
-//! priority rule, runs it with yano-jobs (the CLI's own code) on a blocking thread, stores what
-//! it made under content keys (WAV as FLAC), and ends the job once.
+//! Running jobs: [`execute`] runs one with yano-jobs (the CLI's own code) on a blocking thread and
+//! stores what it made under content keys (WAV as FLAC); [`complete`] records how it ended, once.
+//! The embedded configuration's in-process workers claim jobs from the database by the queue's
+//! priority rule; the distributed workers ([`crate::remote`]) take them from Redis.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -12,7 +13,9 @@ use yano_jobs::{JobError, Kind};
 
 use crate::db::{ArtifactRow, JobRow};
 use crate::events::JobEvent;
+use crate::redis_queue::{JobMessage, JobResult};
 use crate::server::App;
+use crate::store::Store;
 
 /// One result file of a job as the API lists it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -48,13 +51,79 @@ impl Artifact {
     }
 }
 
-/// What a worker made of a job.
-struct Made {
-    artifacts: Vec<Artifact>,
-    summary: serde_json::Value,
+/// How a job ended on its worker.
+pub enum Ended {
+    Done {
+        artifacts: Vec<Artifact>,
+        summary: serde_json::Value,
+    },
+    Cancelled,
+    Failed(String),
 }
 
-/// Starts `count` workers on the runtime.
+impl Ended {
+    pub fn state(&self) -> &'static str {
+        match self {
+            Ended::Done { .. } => "done",
+            Ended::Cancelled => "cancelled",
+            Ended::Failed(_) => "failed",
+        }
+    }
+
+    /// As a worker reports it over the queue.
+    pub fn result(self, id: &str, seconds: f64, worker: &str) -> JobResult {
+        let state = self.state().to_string();
+        let (artifacts, summary, error) = match self {
+            Ended::Done { artifacts, summary } => (artifacts, summary, None),
+            Ended::Cancelled => (Vec::new(), serde_json::Value::Null, None),
+            Ended::Failed(e) => (Vec::new(), serde_json::Value::Null, Some(e)),
+        };
+        JobResult {
+            id: id.to_string(),
+            state,
+            artifacts,
+            summary,
+            error,
+            seconds,
+            worker: worker.to_string(),
+        }
+    }
+}
+
+impl JobMessage {
+    pub fn of(job: &JobRow, input_name: Option<String>) -> JobMessage {
+        JobMessage {
+            id: job.id.clone(),
+            owner: job.owner.clone(),
+            kind: job.kind.clone(),
+            params: job.params.clone(),
+            input: job.input.clone(),
+            input_name,
+            priority: job.priority.clone(),
+            cache_key: job.cache_key.clone(),
+        }
+    }
+
+    pub fn event(
+        &self,
+        state: &str,
+        progress: f64,
+        stage: &str,
+        error: Option<String>,
+    ) -> JobEvent {
+        JobEvent {
+            id: self.id.clone(),
+            owner: self.owner.clone(),
+            kind: self.kind.clone(),
+            state: state.into(),
+            progress,
+            stage: stage.into(),
+            error,
+        }
+    }
+}
+
+/// Starts `count` embedded workers on the runtime.
 pub fn spawn(app: &App, count: usize) {
     for n in 0..count {
         let app = app.clone();
@@ -88,43 +157,58 @@ async fn work(app: &App, name: &str) {
     }
 }
 
-fn event(job: &JobRow, state: &str, progress: f64, stage: &str, error: Option<String>) -> JobEvent {
-    JobEvent {
-        id: job.id.clone(),
-        owner: job.owner.clone(),
-        kind: job.kind.clone(),
-        state: state.into(),
-        progress,
-        stage: stage.into(),
-        error,
-    }
-}
-
-/// Runs one claimed job to its end.
+/// Runs one job claimed from the database to its end.
 async fn run(app: &App, job: JobRow) {
     let started = Instant::now();
-    tracing::info!(id = %job.id, kind = %job.kind, priority = %job.priority, "job started");
+    let input_name = match &job.input {
+        Some(key) => match app.db.artifact(key, &job.owner).await {
+            Ok(Some(row)) => Some(row.name),
+            _ => None,
+        },
+        None => None,
+    };
+    let message = JobMessage::of(&job, input_name);
     app.events
-        .send(event(&job, "running", 0.0, "starting", None));
+        .send(message.event("running", 0.0, "starting", None));
     let handle = tokio::runtime::Handle::current();
-    let (worker_app, worker_job) = (app.clone(), job.clone());
-    let made = tokio::task::spawn_blocking(move || execute(&worker_app, &worker_job, &handle))
-        .await
-        .unwrap_or_else(|e| Err(format!("the job's thread failed: {e}")).map_err(Failure::Failed));
+    let (store, scratch, db, events) = (
+        app.store.clone(),
+        app.config.scratch_dir(),
+        app.db.clone(),
+        app.events.clone(),
+    );
+    let worker_message = message.clone();
+    let ended = tokio::task::spawn_blocking(move || {
+        let m = &worker_message;
+        let mut progress = |stage: &str, share: f64| {
+            let go_on = handle
+                .block_on(db.set_progress(&m.id, share, stage))
+                .unwrap_or(true);
+            events.send(m.event("running", share, stage, None));
+            go_on
+        };
+        execute(&store, &scratch, m, &handle, &mut progress)
+    })
+    .await
+    .unwrap_or_else(|e| Ended::Failed(format!("the job's thread failed: {e}")));
     let seconds = started.elapsed().as_secs_f64();
-    let (state, error) = match &made {
-        Ok(_) => ("done", None),
-        Err(Failure::Cancelled) => ("cancelled", None),
-        Err(Failure::Failed(message)) => ("failed", Some(message.clone())),
-    };
-    let (artifacts, summary) = match &made {
-        Ok(m) => (
-            Some(serde_json::to_string(&m.artifacts).unwrap_or_default()),
-            Some(m.summary.to_string()),
+    complete(app, &message, ended, seconds).await;
+}
+
+/// Records how a job ended: the database once (a second result for the same job is dropped), its
+/// artifacts for its owner, the cache, the metrics and the event.
+pub async fn complete(app: &App, job: &JobMessage, ended: Ended, seconds: f64) {
+    let state = ended.state();
+    let (artifacts, summary, error) = match &ended {
+        Ended::Done { artifacts, summary } => (
+            Some(serde_json::to_string(artifacts).unwrap_or_default()),
+            Some(summary.to_string()),
+            None,
         ),
-        Err(_) => (None, None),
+        Ended::Cancelled => (None, None, None),
+        Ended::Failed(e) => (None, None, Some(e.clone())),
     };
-    let ended = app
+    let recorded = app
         .db
         .finish(
             &job.id,
@@ -134,9 +218,10 @@ async fn run(app: &App, job: JobRow) {
             error.as_deref(),
         )
         .await;
-    match ended {
+    match recorded {
         Ok(true) => {}
         Ok(false) => {
+            app.metrics.duplicate_results.inc();
             tracing::warn!(id = %job.id, "the job had already ended; this result is dropped");
             return;
         }
@@ -145,8 +230,11 @@ async fn run(app: &App, job: JobRow) {
             return;
         }
     }
-    if let Ok(m) = &made {
-        for a in &m.artifacts {
+    if let Ended::Done {
+        artifacts: list, ..
+    } = &ended
+    {
+        for a in list {
             if let Err(e) = app.db.own_artifact(&job.owner, &a.row()).await {
                 tracing::error!(id = %job.id, "cannot record an artifact: {e}");
             }
@@ -155,25 +243,24 @@ async fn run(app: &App, job: JobRow) {
             let _ = app.db.cache(&job.cache_key, a, s).await;
         }
     }
-    record(
-        app,
-        &job,
-        state,
-        seconds,
-        made.as_ref().ok().map(|m| &m.summary),
-    );
+    let summary_value = match &ended {
+        Ended::Done { summary, .. } => Some(summary),
+        _ => None,
+    };
+    record(app, job, state, seconds, summary_value);
     tracing::info!(id = %job.id, state, seconds, "job ended");
-    app.events.send(event(
-        &job,
-        state,
-        if state == "done" { 1.0 } else { job.progress },
-        state,
-        error,
-    ));
+    let progress = if state == "done" { 1.0 } else { 0.0 };
+    app.events.send(job.event(state, progress, state, error));
 }
 
 /// The job's metrics.
-fn record(app: &App, job: &JobRow, state: &str, seconds: f64, summary: Option<&serde_json::Value>) {
+fn record(
+    app: &App,
+    job: &JobMessage,
+    state: &str,
+    seconds: f64,
+    summary: Option<&serde_json::Value>,
+) {
     let m = &app.metrics;
     m.job_seconds
         .with_label_values(&[job.kind.as_str(), job.priority.as_str()])
@@ -201,93 +288,84 @@ fn record(app: &App, job: &JobRow, state: &str, seconds: f64, summary: Option<&s
     }
 }
 
-enum Failure {
-    Cancelled,
-    Failed(String),
-}
-
-/// On the blocking thread: unpack the input, run the job, store its files.
-fn execute(app: &App, job: &JobRow, rt: &tokio::runtime::Handle) -> Result<Made, Failure> {
-    let kind = Kind::parse(&job.kind)
-        .ok_or_else(|| Failure::Failed(format!("unknown kind {}", job.kind)))?;
-    let mut params: serde_json::Value = serde_json::from_str(&job.params)
-        .map_err(|e| Failure::Failed(format!("stored parameters: {e}")))?;
+/// On a blocking thread: unpack the input, run the job, store its files. `progress` is called
+/// at most five times a second (and at every change of stage); false stops the job.
+pub fn execute(
+    store: &Store,
+    scratch_root: &Path,
+    job: &JobMessage,
+    rt: &tokio::runtime::Handle,
+    progress: &mut dyn FnMut(&str, f64) -> bool,
+) -> Ended {
+    let Some(kind) = Kind::parse(&job.kind) else {
+        return Ended::Failed(format!("unknown kind {}", job.kind));
+    };
+    let mut params: serde_json::Value = match serde_json::from_str(&job.params) {
+        Ok(p) => p,
+        Err(e) => return Ended::Failed(format!("stored parameters: {e}")),
+    };
     if kind == Kind::Generate {
         // The platform measures the amapiano markers of every generated track.
         params["check_markers"] = json!(true);
     }
-    let scratch = app
-        .config
-        .scratch_dir()
-        .join(format!("{}-{}", job.id, crate::random_hex(4)));
+    let scratch = scratch_root.join(format!("{}-{}", job.id, crate::random_hex(4)));
     let out = scratch.join("out");
-    std::fs::create_dir_all(&out)
-        .map_err(|e| Failure::Failed(format!("cannot create {}: {e}", out.display())))?;
-    let result = (|| {
+    if let Err(e) = std::fs::create_dir_all(&out) {
+        return Ended::Failed(format!("cannot create {}: {e}", out.display()));
+    }
+    let ended = (|| {
         let input = match &job.input {
-            Some(key) => Some(unpack(app, rt, &job.owner, key, &scratch)?),
+            Some(key) => Some(unpack(store, rt, key, job.input_name.as_deref(), &scratch)?),
             None => None,
         };
         let mut last = Instant::now() - Duration::from_secs(1);
         let mut last_stage = String::new();
         let mut go_on = true;
-        let mut progress = |stage: &str, share: f64| {
-            // At most five updates a second, and every change of stage.
+        let mut throttled = |stage: &str, share: f64| {
             if stage != last_stage || last.elapsed() >= Duration::from_millis(200) {
                 last = Instant::now();
                 last_stage = stage.to_string();
-                go_on = rt
-                    .block_on(app.db.set_progress(&job.id, share, stage))
-                    .unwrap_or(true);
-                app.events.send(event(job, "running", share, stage, None));
+                go_on = progress(stage, share);
             }
             go_on
         };
-        let outcome = yano_jobs::run(kind, &params, input.as_deref(), &out, &mut progress);
-        match outcome {
+        match yano_jobs::run(kind, &params, input.as_deref(), &out, &mut throttled) {
             Ok(outcome) => {
-                let artifacts = store_files(app, rt, &out)?;
+                let artifacts = store_files(store, rt, &out)?;
                 let mut summary = outcome.summary;
                 let stored: u64 = artifacts.iter().map(|a| a.size).sum();
-                let wav: u64 = yano_jobs::files_under(&out)
+                let written: u64 = yano_jobs::files_under(&out)
                     .iter()
                     .filter_map(|p| std::fs::metadata(p).ok())
                     .map(|m| m.len())
                     .sum();
                 summary["stored_bytes"] = json!(stored);
-                summary["written_bytes"] = json!(wav);
-                Ok(Made { artifacts, summary })
+                summary["written_bytes"] = json!(written);
+                Ok(Ended::Done { artifacts, summary })
             }
-            Err(JobError::Cancelled { .. }) => Err(Failure::Cancelled),
-            Err(e) => Err(Failure::Failed(e.to_string())),
+            Err(JobError::Cancelled { .. }) => Ok(Ended::Cancelled),
+            Err(e) => Err(e.to_string()),
         }
     })();
     let _ = std::fs::remove_dir_all(&scratch);
-    result
+    ended.unwrap_or_else(Ended::Failed)
 }
 
-/// Copies an input artifact the owner may read into the job's folder.
+/// Copies an input artifact into the job's folder (its owner was checked when it was queued).
 fn unpack(
-    app: &App,
+    store: &Store,
     rt: &tokio::runtime::Handle,
-    owner: &str,
     key: &str,
+    name: Option<&str>,
     scratch: &Path,
-) -> Result<PathBuf, Failure> {
-    let row = rt
-        .block_on(app.db.artifact(key, owner))
-        .map_err(|e| Failure::Failed(format!("database: {e}")))?
-        .ok_or_else(|| Failure::Failed(format!("the input artifact {key} is not yours or gone")))?;
-    let bytes = rt
-        .block_on(app.store.get(key))
-        .map_err(|e| Failure::Failed(e.to_string()))?;
-    let ext = Path::new(&row.name)
-        .extension()
+) -> Result<PathBuf, String> {
+    let bytes = rt.block_on(store.get(key)).map_err(|e| e.to_string())?;
+    let ext = name
+        .and_then(|n| Path::new(n).extension())
         .and_then(|e| e.to_str())
         .unwrap_or("wav");
     let path = scratch.join(format!("input.{ext}"));
-    std::fs::write(&path, &bytes)
-        .map_err(|e| Failure::Failed(format!("cannot write {}: {e}", path.display())))?;
+    std::fs::write(&path, &bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
 }
 
@@ -306,12 +384,12 @@ fn content_type(name: &str) -> &'static str {
     }
 }
 
-/// Stores every file under `out`; WAV files go in as FLAC where FLAC holds them exactly.
+/// Stores every file under `out`; WAV files go in as FLAC where FLAC holds them.
 fn store_files(
-    app: &App,
+    store: &Store,
     rt: &tokio::runtime::Handle,
     out: &Path,
-) -> Result<Vec<Artifact>, Failure> {
+) -> Result<Vec<Artifact>, String> {
     let mut artifacts = Vec::new();
     for path in yano_jobs::files_under(out) {
         let relative = path
@@ -319,20 +397,19 @@ fn store_files(
             .unwrap_or(&path)
             .to_string_lossy()
             .replace('\\', "/");
-        let bytes = std::fs::read(&path)
-            .map_err(|e| Failure::Failed(format!("cannot read {relative}: {e}")))?;
+        let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {relative}: {e}"))?;
         let (name, bytes, gain) = match relative.strip_suffix(".wav") {
             Some(stem) => match crate::audio::wav_to_flac(&bytes) {
                 Ok(Some((flac, gain))) => (format!("{stem}.flac"), flac, gain),
                 Ok(None) => (relative.clone(), bytes, 1.0),
-                Err(e) => return Err(Failure::Failed(format!("{relative}: {e}"))),
+                Err(e) => return Err(format!("{relative}: {e}")),
             },
             None => (relative.clone(), bytes, 1.0),
         };
         let size = bytes.len() as u64;
         let key = rt
-            .block_on(app.store.put(Bytes::from(bytes)))
-            .map_err(|e| Failure::Failed(e.to_string()))?;
+            .block_on(store.put(Bytes::from(bytes)))
+            .map_err(|e| e.to_string())?;
         artifacts.push(Artifact {
             content_type: content_type(&name).into(),
             name,

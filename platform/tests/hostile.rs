@@ -38,14 +38,16 @@ fn job(token: &str, body: Value, why: &str) -> Bad {
     bad(Method::POST, "/v1/jobs", token, body.to_string(), why)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_hundred_malformed_requests_each_get_a_named_4xx() {
-    let server = Server::start("hostile", 0, |c| {
+async fn two_hundred_malformed_requests_each_get_a_named_4xx(setup: Setup) {
+    let Some(server) = Server::on(setup, "hostile", 0, |c| {
         c.limits.upload_bytes = 1 << 20;
         c.limits.json_bytes = 64 << 10;
         c.limits.requests_per_minute = 100_000;
     })
-    .await;
+    .await
+    else {
+        return;
+    };
     let (alice, bob) = (server.token("alice").await, server.token("bob").await);
     let (_, upload) = server.upload(&alice, sine_wav(220.0, 1.0)).await;
     let alice_key = upload["key"].as_str().unwrap().to_string();
@@ -510,6 +512,14 @@ async fn two_hundred_malformed_requests_each_get_a_named_4xx() {
         (json!({"name": "x", "graph": ""}), "an empty graph"),
         (json!({"name": "", "graph": preset}), "an empty name"),
         (
+            json!({"name": "a\u{0}b", "graph": preset}),
+            "a NUL in the name",
+        ),
+        (
+            json!({"name": "x", "graph": format!("{preset}\u{0}")}),
+            "a NUL after the graph",
+        ),
+        (
             json!({"name": "n".repeat(500), "graph": preset}),
             "a 500-character name",
         ),
@@ -569,6 +579,8 @@ async fn two_hundred_malformed_requests_each_get_a_named_4xx() {
     for path in [
         "/v1/jobs/nope",
         "/v1/jobs/%00",
+        "/v1/projects/%00",
+        "/v1/projects/%E2%82%AC",
         "/v1/projects/nope",
         "/v1/nothing",
         "/v2/jobs",
@@ -684,4 +696,14 @@ async fn two_hundred_malformed_requests_each_get_a_named_4xx() {
         !metrics.contains("class=\"5xx\""),
         "a 5xx was answered:\n{metrics}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_malformed_requests_each_get_a_named_4xx_embedded() {
+    two_hundred_malformed_requests_each_get_a_named_4xx(Setup::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_malformed_requests_each_get_a_named_4xx_distributed() {
+    two_hundred_malformed_requests_each_get_a_named_4xx(Setup::Distributed).await;
 }

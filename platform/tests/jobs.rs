@@ -14,9 +14,10 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 /// A 16-bar private school track at 112 BPM: 16 × 4 × 60 / 112 = 34.29 s before its tail.
 const SONG_SECONDS: f64 = 16.0 * 4.0 * 60.0 / 112.0;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_generated_track_is_made_stored_streamed_followed_and_cached() {
-    let server = Server::start("generate", 1, |_| {}).await;
+async fn a_generated_track_is_made_stored_streamed_followed_and_cached(setup: Setup) {
+    let Some(server) = Server::on(setup, "generate", 1, |_| {}).await else {
+        return;
+    };
     let alice = server.token("alice").await;
 
     // Every change of every job of alice's, from before the job is queued.
@@ -180,9 +181,10 @@ async fn a_generated_track_is_made_stored_streamed_followed_and_cached() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_running_job_stops_when_cancelled_and_the_worker_goes_on() {
-    let server = Server::start("cancel", 1, |_| {}).await;
+async fn a_running_job_stops_when_cancelled_and_the_worker_goes_on(setup: Setup) {
+    let Some(server) = Server::on(setup, "cancel", 1, |_| {}).await else {
+        return;
+    };
     let alice = server.token("alice").await;
     let long =
         json!({"kind": "generate", "params": {"prompt": "amapiano", "minutes": 6, "seed": 2}});
@@ -237,4 +239,24 @@ async fn a_running_job_stops_when_cancelled_and_the_worker_goes_on() {
         .await;
     let (rate, channels) = read_wav(&wav);
     assert_eq!(channels[0].len(), rate as usize, "one second asked");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_generated_track_is_made_stored_streamed_followed_and_cached_embedded() {
+    a_generated_track_is_made_stored_streamed_followed_and_cached(Setup::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_generated_track_is_made_stored_streamed_followed_and_cached_distributed() {
+    a_generated_track_is_made_stored_streamed_followed_and_cached(Setup::Distributed).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_job_stops_when_cancelled_and_the_worker_goes_on_embedded() {
+    a_running_job_stops_when_cancelled_and_the_worker_goes_on(Setup::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_job_stops_when_cancelled_and_the_worker_goes_on_distributed() {
+    a_running_job_stops_when_cancelled_and_the_worker_goes_on(Setup::Distributed).await;
 }

@@ -11,9 +11,10 @@ use serde_json::json;
 const STARTER: &str = include_str!("../../graphs/amapiano-starter.ron");
 const SINE: &str = include_str!("../../graphs/sine-chord.ron");
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_user_sees_only_their_own_jobs_artifacts_and_projects() {
-    let server = Server::start("users", 1, |_| {}).await;
+async fn a_user_sees_only_their_own_jobs_artifacts_and_projects(setup: Setup) {
+    let Some(server) = Server::on(setup, "users", 1, |_| {}).await else {
+        return;
+    };
     let (alice, bob) = (server.token("alice").await, server.token("bob").await);
 
     // Alice uploads a 440 Hz tone and analyses it.
@@ -109,9 +110,10 @@ async fn a_user_sees_only_their_own_jobs_artifacts_and_projects() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_project_keeps_its_revisions_refuses_a_stale_update_and_restores() {
-    let server = Server::start("projects", 0, |_| {}).await;
+async fn a_project_keeps_its_revisions_refuses_a_stale_update_and_restores(setup: Setup) {
+    let Some(server) = Server::on(setup, "projects", 0, |_| {}).await else {
+        return;
+    };
     let alice = server.token("alice").await;
     let (status, created) = server
         .post(
@@ -193,4 +195,24 @@ async fn a_project_keeps_its_revisions_refuses_a_stale_update_and_restores() {
     assert_eq!(r.status().as_u16(), 204);
     let (status, _) = server.get(&alice, &format!("/v1/projects/{id}")).await;
     assert_eq!(status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_sees_only_their_own_jobs_artifacts_and_projects_embedded() {
+    a_user_sees_only_their_own_jobs_artifacts_and_projects(Setup::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_sees_only_their_own_jobs_artifacts_and_projects_distributed() {
+    a_user_sees_only_their_own_jobs_artifacts_and_projects(Setup::Distributed).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_project_keeps_its_revisions_refuses_a_stale_update_and_restores_embedded() {
+    a_project_keeps_its_revisions_refuses_a_stale_update_and_restores(Setup::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_project_keeps_its_revisions_refuses_a_stale_update_and_restores_distributed() {
+    a_project_keeps_its_revisions_refuses_a_stale_update_and_restores(Setup::Distributed).await;
 }

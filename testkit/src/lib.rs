@@ -15,6 +15,7 @@
 pub mod nodes;
 pub mod onsets;
 pub mod pitch;
+pub mod servers;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -28,6 +29,9 @@ pub enum Need<'a> {
     NativeOnnxRuntime,
     /// A program from the system's packages (fluidsynth, Xvfb …).
     Program(&'a str),
+    /// A server the platform's distributed tests start or reach (redis-server, s3s-fs,
+    /// PostgreSQL at YANO_TEST_POSTGRES); `.ci/run` installs and starts them.
+    Server(&'a str),
 }
 
 impl Need<'_> {
@@ -37,6 +41,7 @@ impl Need<'_> {
             Need::Model(_) => "YANO_REQUIRE_MODELS",
             Need::NativeOnnxRuntime => "YANO_REQUIRE_NATIVE",
             Need::Program(_) => "YANO_REQUIRE_PROGRAMS",
+            Need::Server(_) => "YANO_REQUIRE_SERVERS",
         }
     }
 
@@ -51,6 +56,9 @@ impl Need<'_> {
                 .to_string(),
             Need::Program(name) => {
                 format!("program `{name}` is not installed (install it from the system's packages)")
+            }
+            Need::Server(what) => {
+                format!("{what} is not available (.ci/run installs and starts it)")
             }
         }
     }

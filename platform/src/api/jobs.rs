@@ -134,6 +134,30 @@ pub async fn create(
         .with_label_values(&[kind.name()])
         .inc();
     app.db.insert_job(&new).await?;
+    if let Some(queue) = &app.queue {
+        let input_name = match &request.input {
+            Some(key) => app.db.artifact(key, &user.id).await?.map(|a| a.name),
+            None => None,
+        };
+        let message = crate::redis_queue::JobMessage {
+            id: id.clone(),
+            owner: user.id.clone(),
+            kind: kind.name().into(),
+            params: params_text.clone(),
+            input: request.input.clone(),
+            input_name,
+            priority: priority.name().into(),
+            cache_key: cache_key.clone(),
+        };
+        if let Err(e) = queue.enqueue(&message).await {
+            let reason = format!("cannot queue: {e}");
+            let _ = app
+                .db
+                .finish(&id, "failed", None, None, Some(&reason))
+                .await;
+            return Err(ApiError::Unavailable(format!("the queue: {e}")));
+        }
+    }
     app.queued.notify_one();
     tracing::info!(%id, kind = kind.name(), priority = priority.name(), "queued");
     let body = json!({"id": id, "state": "queued", "cache_hit": false});
@@ -141,6 +165,12 @@ pub async fn create(
 }
 
 async fn owned(app: &App, user: &User, id: &str) -> Result<JobRow, ApiError> {
+    if !super::plausible_id(id) {
+        return Err(ApiError::NotFound {
+            what: "job",
+            id: id.into(),
+        });
+    }
     app.db
         .job(id, Some(&user.id))
         .await?
@@ -170,6 +200,9 @@ pub async fn cancel(
     user: User,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
+    if !super::plausible_id(&id) {
+        return Err(ApiError::NotFound { what: "job", id });
+    }
     let job = app
         .db
         .cancel(&id, &user.id)
@@ -178,6 +211,14 @@ pub async fn cancel(
             what: "job",
             id: id.clone(),
         })?;
+    if let Some(queue) = &app.queue {
+        if job.state == "running" || job.state == "cancelled" {
+            queue
+                .cancel(&id)
+                .await
+                .map_err(|e| ApiError::Unavailable(format!("the queue: {e}")))?;
+        }
+    }
     if job.state == "cancelled" {
         app.events.send(snapshot(&job));
     }

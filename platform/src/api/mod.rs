@@ -103,10 +103,21 @@ async fn ready(State(app): State<App>) -> Result<&'static str, ApiError> {
         .ping()
         .await
         .map_err(|e| ApiError::Unavailable(format!("store: {e}")))?;
+    if let Some(queue) = &app.queue {
+        queue
+            .ping()
+            .await
+            .map_err(|e| ApiError::Unavailable(format!("queue: {e}")))?;
+    }
     Ok("ready")
 }
 
 async fn metrics(State(app): State<App>) -> Response {
+    if let Some(queue) = &app.queue {
+        if let Ok(n) = queue.workers_alive().await {
+            app.metrics.workers_alive.set(n);
+        }
+    }
     if let Ok(depth) = app.db.queue_depth().await {
         app.metrics.queue_depth.reset();
         for (kind, priority, n) in depth {
@@ -128,6 +139,16 @@ async fn metrics(State(app): State<App>) -> Response {
 
 async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+/// Whether `id` can be one of ours (lowercase hex, as `random_hex` makes them): anything else is
+/// answered "not found" before it reaches the database.
+pub fn plausible_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// A JSON body read by hand, so every way it can be wrong is a named 4xx.

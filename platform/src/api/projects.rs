@@ -47,10 +47,13 @@ fn with_etag(status: StatusCode, p: &ProjectRow) -> Response {
 
 /// A name and a graph yano can load: the graph is checked against every node kind.
 fn check(name: &str, graph: &str) -> Result<(), ApiError> {
-    if name.trim().is_empty() || name.len() > MAX_NAME {
+    if name.trim().is_empty() || name.len() > MAX_NAME || name.chars().any(char::is_control) {
         return Err(ApiError::BadParams(format!(
-            "name: 1 to {MAX_NAME} characters"
+            "name: 1 to {MAX_NAME} printable characters"
         )));
+    }
+    if graph.contains('\0') {
+        return Err(ApiError::BadParams("graph: a NUL character".into()));
     }
     let registry = yano_registry::registry();
     yano_engine::preset::parse_preset(graph, &registry, None)
@@ -59,6 +62,12 @@ fn check(name: &str, graph: &str) -> Result<(), ApiError> {
 }
 
 async fn owned(app: &App, user: &User, id: &str) -> Result<ProjectRow, ApiError> {
+    if !super::plausible_id(id) {
+        return Err(ApiError::NotFound {
+            what: "project",
+            id: id.into(),
+        });
+    }
     app.db
         .project(id, &user.id)
         .await?
@@ -161,7 +170,7 @@ pub async fn delete(
     user: User,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    if app.db.delete_project(&id, &user.id).await? {
+    if super::plausible_id(&id) && app.db.delete_project(&id, &user.id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound {

@@ -14,6 +14,18 @@ pub struct Server {
     pub base: String,
     pub data: PathBuf,
     pub client: reqwest::Client,
+    /// The distributed configuration's own servers (None for the embedded one).
+    pub redis: Option<yano_testkit::servers::Redis>,
+    pub s3: Option<yano_testkit::servers::S3>,
+}
+
+/// Which configuration a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Setup {
+    /// SQLite, a local folder, workers in-process.
+    Embedded,
+    /// PostgreSQL, Redis streams, an S3-compatible store; the workers still in this process.
+    Distributed,
 }
 
 /// A fresh data folder under the system's temporary folder.
@@ -36,7 +48,60 @@ impl Server {
             running: Some(running),
             data,
             client: reqwest::Client::new(),
+            redis: None,
+            s3: None,
         }
+    }
+
+    /// The server on `setup`; None (with SKIPPED printed) when the distributed configuration's
+    /// servers are not here and YANO_REQUIRE_SERVERS is not set.
+    pub async fn on(
+        setup: Setup,
+        name: &str,
+        workers: usize,
+        tune: impl FnOnce(&mut Config),
+    ) -> Option<Server> {
+        if setup == Setup::Embedded {
+            return Some(Server::start(name, workers, tune).await);
+        }
+        use yano_testkit::{runs, servers, Need};
+        let test = format!("{name} (distributed)");
+        let redis = servers::Redis::start();
+        if !runs(&test, Need::Server("redis-server"), redis.is_some()) {
+            return None;
+        }
+        let s3 = servers::S3::start();
+        if !runs(&test, Need::Server("s3s-fs"), s3.is_some()) {
+            return None;
+        }
+        let db = servers::postgres_database(name);
+        if !runs(
+            &test,
+            Need::Server("PostgreSQL (YANO_TEST_POSTGRES)"),
+            db.is_some(),
+        ) {
+            return None;
+        }
+        let (redis, s3) = (redis.unwrap(), s3.unwrap());
+        for (k, v) in servers::S3::credentials() {
+            // The same values in every test: concurrent setters agree.
+            std::env::set_var(k, v);
+        }
+        let store = s3.bucket(&format!(
+            "{}-{}",
+            name.replace('_', "-"),
+            std::process::id()
+        ));
+        let mut server = Server::start(&format!("{name}-distributed"), workers, |c| {
+            c.db = db;
+            c.queue = Some(redis.url());
+            c.store = Some(store);
+            tune(c);
+        })
+        .await;
+        server.redis = Some(redis);
+        server.s3 = Some(s3);
+        Some(server)
     }
 
     pub async fn token(&self, name: &str) -> String {
