@@ -216,3 +216,66 @@ async fn a_project_keeps_its_revisions_refuses_a_stale_update_and_restores_embed
 async fn a_project_keeps_its_revisions_refuses_a_stale_update_and_restores_distributed() {
     a_project_keeps_its_revisions_refuses_a_stale_update_and_restores(Setup::Distributed).await;
 }
+
+async fn limits_hold_per_user(setup: Setup) {
+    let Some(server) = Server::on(setup, "limits", 0, |c| {
+        c.limits.requests_per_minute = 30;
+        c.limits.active_jobs = 2;
+        c.limits.stored_bytes = 300_000;
+    })
+    .await
+    else {
+        return;
+    };
+    let (alice, bob) = (server.token("alice").await, server.token("bob").await);
+    // Two jobs may wait at once (no worker runs them here); the third is refused.
+    let job = json!({"kind": "render", "params": {"preset": SINE, "seconds": 1.0}});
+    for n in 0..2 {
+        let mut job = job.clone();
+        job["params"]["seconds"] = json!(1.0 + n as f64);
+        let (status, body) = server.post(&alice, "/v1/jobs", &job).await;
+        assert_eq!(status, 202, "{body}");
+    }
+    let (status, body) = server.post(&alice, "/v1/jobs", &job).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (429, Some("quota")),
+        "{body}"
+    );
+    // 300 kB may be stored: a 176 kB upload fits, a second does not.
+    let (status, body) = server.upload(&alice, sine_wav(440.0, 1.0)).await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = server.upload(&alice, sine_wav(330.0, 1.0)).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (429, Some("quota")),
+        "{body}"
+    );
+    // 30 requests a minute: alice has used 5; the 26th after them is refused, bob is not.
+    let mut refused_at = None;
+    for n in 0..40 {
+        let (status, body) = server.get(&alice, "/v1/jobs").await;
+        if status == 429 {
+            assert_eq!(body["error"]["code"], "rate_limited");
+            refused_at = Some(n);
+            break;
+        }
+    }
+    assert_eq!(
+        refused_at,
+        Some(25),
+        "alice was refused at request {refused_at:?} of the minute"
+    );
+    let (status, _) = server.get(&bob, "/v1/jobs").await;
+    assert_eq!(status, 200, "bob pays for alice's requests");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_hold_per_user_embedded() {
+    limits_hold_per_user(Setup::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_hold_per_user_distributed() {
+    limits_hold_per_user(Setup::Distributed).await;
+}
