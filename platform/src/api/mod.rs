@@ -76,11 +76,45 @@ pub fn router(app: App) -> Router {
                 id: "this path".into(),
             }
         })
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            refuse_oversized,
+        ))
         .layer(middleware::from_fn_with_state(app.clone(), count))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             ApiError::Internal("a handler panicked; the server goes on".into()).into_response()
         }))
         .with_state(app)
+}
+
+/// The most of an oversized body read (and dropped) before it is refused.
+const DRAIN_MAX: u64 = 64 << 20;
+
+/// Refuses a body whose Content-Length is over its route's limit with a named 413, after reading
+/// and dropping what the client sends (up to [`DRAIN_MAX`]): a client still sending then reads
+/// the answer, where closing at once would show it a reset connection instead.
+async fn refuse_oversized(State(app): State<App>, request: Request, next: Next) -> Response {
+    use futures::StreamExt;
+    let limit = if request.uri().path() == "/v1/uploads" {
+        app.config.limits.upload_bytes
+    } else {
+        app.config.limits.json_bytes as u64
+    };
+    let length = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match length {
+        Some(n) if n > limit => {
+            if n <= DRAIN_MAX {
+                let mut body = request.into_body().into_data_stream();
+                while let Some(Ok(_)) = body.next().await {}
+            }
+            ApiError::TooLarge { limit }.into_response()
+        }
+        _ => next.run(request).await,
+    }
 }
 
 /// Counts responses by status class.
