@@ -23,15 +23,36 @@ pub struct User {
 /// The longest token read; anything longer is refused before it is hashed.
 const MAX_TOKEN: usize = 256;
 
-/// The bearer token of a request's headers.
+/// The WebSocket subprotocol a browser names to carry its token, as `[WS_PROTOCOL, token]`: a
+/// browser's WebSocket cannot send an Authorization header, and a token in the URL would be
+/// written to logs.
+pub const WS_PROTOCOL: &str = "yano.bearer";
+
+/// The bearer token of a request's headers: `Authorization: Bearer <token>`, or on a WebSocket
+/// upgrade `Sec-WebSocket-Protocol: yano.bearer, <token>`.
 pub fn bearer(parts: &Parts) -> Result<&str, ApiError> {
-    let header = parts.headers.get(AUTHORIZATION).ok_or(ApiError::NoToken)?;
-    let text = header.to_str().map_err(|_| ApiError::BadToken)?;
-    let token = text
-        .strip_prefix("Bearer ")
-        .or_else(|| text.strip_prefix("bearer "))
-        .ok_or(ApiError::NoToken)?
-        .trim();
+    let token = match parts.headers.get(AUTHORIZATION) {
+        Some(header) => {
+            let text = header.to_str().map_err(|_| ApiError::BadToken)?;
+            text.strip_prefix("Bearer ")
+                .or_else(|| text.strip_prefix("bearer "))
+                .ok_or(ApiError::NoToken)?
+                .trim()
+        }
+        None => {
+            let offered = parts
+                .headers
+                .get(axum::http::header::SEC_WEBSOCKET_PROTOCOL)
+                .ok_or(ApiError::NoToken)?
+                .to_str()
+                .map_err(|_| ApiError::BadToken)?;
+            let mut names = offered.split(',').map(str::trim);
+            if names.next() != Some(WS_PROTOCOL) {
+                return Err(ApiError::NoToken);
+            }
+            names.next().ok_or(ApiError::NoToken)?
+        }
+    };
     if token.is_empty() || token.len() > MAX_TOKEN {
         return Err(ApiError::BadToken);
     }

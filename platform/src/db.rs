@@ -56,9 +56,11 @@ pub struct JobRow {
     pub created: i64,
     pub started: Option<i64>,
     pub finished: Option<i64>,
+    /// The name its owner gave it in the library (read by the queries that list jobs).
+    pub name: Option<String>,
 }
 
-const JOB_COLUMNS: &str = "id, owner, kind, params, input, priority, state, progress, stage, \
+pub const JOB_COLUMNS: &str = "id, owner, kind, params, input, priority, state, progress, stage, \
      cache_key, artifacts, error, summary, cache_hit, cancel, created, started, finished";
 
 fn job(row: &AnyRow) -> Result<JobRow, sqlx::Error> {
@@ -81,6 +83,7 @@ fn job(row: &AnyRow) -> Result<JobRow, sqlx::Error> {
         created: row.try_get("created")?,
         started: row.try_get("started")?,
         finished: row.try_get("finished")?,
+        name: row.try_get("name").ok().flatten(),
     })
 }
 
@@ -163,7 +166,7 @@ impl Db {
             })
             .connect(url)
             .await?;
-        for statement in SCHEMA {
+        for statement in SCHEMA.iter().chain(crate::library::SCHEMA) {
             sqlx::query(statement).execute(&pool).await?;
         }
         Ok(Db { pool })
@@ -274,10 +277,13 @@ impl Db {
 
     /// The job `id` if `owner` owns it (any owner when None).
     pub async fn job(&self, id: &str, owner: Option<&str>) -> Result<Option<JobRow>, sqlx::Error> {
-        let row = sqlx::query(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!(
+            "{} WHERE jobs.id = $1",
+            crate::library::named_jobs()
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         let job = row.as_ref().map(job).transpose()?;
         Ok(job.filter(|j| owner.is_none_or(|o| o == j.owner)))
     }
@@ -285,7 +291,8 @@ impl Db {
     /// A user's jobs, newest first.
     pub async fn jobs_of(&self, owner: &str, limit: i64) -> Result<Vec<JobRow>, sqlx::Error> {
         let rows = sqlx::query(&format!(
-            "SELECT {JOB_COLUMNS} FROM jobs WHERE owner = $1 ORDER BY created DESC, id DESC LIMIT $2"
+            "{} WHERE jobs.owner = $1 ORDER BY jobs.created DESC, jobs.id DESC LIMIT $2",
+            crate::library::named_jobs()
         ))
         .bind(owner)
         .bind(limit)

@@ -19,12 +19,14 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod library;
 pub mod metrics;
 pub mod queue;
 pub mod redis_queue;
 pub mod remote;
 pub mod server;
 pub mod store;
+pub mod web;
 pub mod worker;
 
 pub use config::Config;

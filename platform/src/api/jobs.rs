@@ -1,4 +1,5 @@
-//! /v1/jobs: queue a job, read it, list them, cancel one, follow progress over a WebSocket.
+//! /v1/jobs: queue a job, read it, list them, cancel one (or remove an ended one from the
+//! library), follow progress over a WebSocket.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -41,6 +42,7 @@ pub fn view(job: &JobRow) -> Value {
     let parse = |text: &str| serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
     json!({
         "id": job.id,
+        "name": job.name,
         "kind": job.kind,
         "state": job.state,
         "priority": job.priority,
@@ -203,6 +205,14 @@ pub async fn cancel(
     if !super::plausible_id(&id) {
         return Err(ApiError::NotFound { what: "job", id });
     }
+    let ended = app
+        .db
+        .job(&id, Some(&user.id))
+        .await?
+        .is_some_and(|j| matches!(j.state.as_str(), "done" | "failed" | "cancelled"));
+    if ended {
+        return super::library::remove_job(&app, &user, &id).await;
+    }
     let job = app
         .db
         .cancel(&id, &user.id)
@@ -240,7 +250,8 @@ fn snapshot(job: &JobRow) -> JobEvent {
 type Upgrade = Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>;
 
 fn upgrade(ws: Upgrade) -> Result<WebSocketUpgrade, ApiError> {
-    ws.map_err(|e| ApiError::BadRequest(format!("this path speaks WebSocket: {e}")))
+    ws.map(|ws| ws.protocols([crate::auth::WS_PROTOCOL]))
+        .map_err(|e| ApiError::BadRequest(format!("this path speaks WebSocket: {e}")))
 }
 
 /// Progress of one job: its state now, then every change until it ends.

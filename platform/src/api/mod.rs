@@ -6,7 +6,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::Router;
 use serde::de::DeserializeOwned;
 
@@ -15,6 +15,7 @@ use crate::server::App;
 
 pub mod artifacts;
 pub mod jobs;
+pub mod library;
 pub mod projects;
 
 /// The OpenAPI 3 document, served at /openapi.json.
@@ -27,10 +28,13 @@ pub const ROUTES: &[(&str, &[&str])] = &[
     ("/metrics", &["get"]),
     ("/openapi.json", &["get"]),
     ("/v1/jobs", &["get", "post"]),
-    ("/v1/jobs/{id}", &["get", "delete"]),
+    ("/v1/me", &["get"]),
+    ("/v1/jobs/{id}", &["get", "patch", "delete"]),
+    ("/v1/jobs/{id}/feedback", &["get", "put"]),
     ("/v1/jobs/{id}/events", &["get"]),
     ("/v1/events", &["get"]),
-    ("/v1/uploads", &["post"]),
+    ("/v1/uploads", &["get", "post"]),
+    ("/v1/uploads/{key}", &["patch", "delete"]),
     ("/v1/artifacts/{key}", &["get"]),
     ("/v1/projects", &["get", "post"]),
     ("/v1/projects/{id}", &["get", "put", "delete"]),
@@ -43,7 +47,21 @@ pub fn router(app: App) -> Router {
     let json_limit = app.config.limits.json_bytes;
     let api = Router::new()
         .route("/v1/jobs", post(jobs::create).get(jobs::list))
-        .route("/v1/jobs/{id}", get(jobs::get_one).delete(jobs::cancel))
+        .route("/v1/me", get(library::me))
+        .route(
+            "/v1/jobs/{id}",
+            get(jobs::get_one)
+                .patch(library::rename_job)
+                .delete(jobs::cancel),
+        )
+        .route(
+            "/v1/jobs/{id}/feedback",
+            get(library::get_feedback).put(library::put_feedback),
+        )
+        .route(
+            "/v1/uploads/{key}",
+            patch(library::rename_upload).delete(library::delete_upload),
+        )
         .route("/v1/jobs/{id}/events", get(jobs::events_of_job))
         .route("/v1/events", get(jobs::events_of_user))
         .route("/v1/artifacts/{key}", get(artifacts::get_one))
@@ -61,7 +79,10 @@ pub fn router(app: App) -> Router {
         )
         .layer(DefaultBodyLimit::max(json_limit));
     let uploads = Router::new()
-        .route("/v1/uploads", post(artifacts::upload))
+        .route(
+            "/v1/uploads",
+            post(artifacts::upload).get(library::list_uploads),
+        )
         .layer(DefaultBodyLimit::max(upload_limit));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -70,12 +91,7 @@ pub fn router(app: App) -> Router {
         .route("/openapi.json", get(openapi))
         .merge(api)
         .merge(uploads)
-        .fallback(|| async {
-            ApiError::NotFound {
-                what: "route",
-                id: "this path".into(),
-            }
-        })
+        .fallback(crate::web::serve)
         .layer(middleware::from_fn_with_state(
             app.clone(),
             refuse_oversized,
