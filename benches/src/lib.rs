@@ -31,6 +31,14 @@ fn voice_freq(i: usize, voices: usize) -> f64 {
 
 /// `voices` sine oscillators, each → its own gain (1/voices) → one summing gain → output.
 pub fn voices_graph(voices: usize, r: &Registry) -> Graph {
+    voices_graph_of("sine", voices, r)
+}
+
+/// The waves both engines have, as yano names them: sine, saw, square, triangle.
+pub const WAVES: [&str; 4] = ["sine", "saw", "square", "triangle"];
+
+/// `voices` oscillators of `wave`, each → its own gain (1/voices) → one summing gain → output.
+pub fn voices_graph_of(wave: &str, voices: usize, r: &Registry) -> Graph {
     let mut g = Graph::new(transport());
     let voice_db = 20.0 * (1.0 / voices as f64).log10();
     g.add_node(NodeSpec::new("mix", "util.gain").with("channels", 1.0), r)
@@ -41,6 +49,7 @@ pub fn voices_graph(voices: usize, r: &Registry) -> Graph {
         let (osc, level) = (format!("osc{i}"), format!("level{i}"));
         g.add_node(
             NodeSpec::new(osc.clone(), "source.oscillator")
+                .with("wave", wave)
                 .with("freq_hz", voice_freq(i, voices))
                 .with("gain_db", 0.0),
             r,
@@ -119,13 +128,24 @@ pub mod peer {
 
     /// `voices` sines → own gain (1/voices) → one summing gain → destination.
     pub fn voices(voices: usize, seconds: f64) -> Vec<f32> {
+        voices_of("sine", voices, seconds)
+    }
+
+    /// `voices` oscillators of `wave` (yano's names) → own gain → one summing gain → destination.
+    pub fn voices_of(wave: &str, voices: usize, seconds: f64) -> Vec<f32> {
+        let kind = match wave {
+            "saw" => OscillatorType::Sawtooth,
+            "square" => OscillatorType::Square,
+            "triangle" => OscillatorType::Triangle,
+            _ => OscillatorType::Sine,
+        };
         let length = (seconds * f64::from(SAMPLE_RATE)) as usize;
         let mut ctx = OfflineAudioContext::new(2, length, SAMPLE_RATE as f32);
         let mix = ctx.create_gain();
         mix.connect(&ctx.destination());
         for i in 0..voices {
             let mut osc = ctx.create_oscillator();
-            osc.set_type(OscillatorType::Sine);
+            osc.set_type(kind);
             osc.frequency().set_value(voice_freq(i, voices) as f32);
             let g = ctx.create_gain();
             g.gain().set_value(1.0 / voices as f32);

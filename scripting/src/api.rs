@@ -4,6 +4,7 @@
 //! scripts call are registered in [`crate::functions`].
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -32,24 +33,34 @@ pub struct Context {
     pub args: Vec<String>,
 }
 
-/// A graph in a script: cheap to copy, every copy is the same graph.
+/// A graph in a script: cheap to copy, every copy is the same graph. Beside it, for each id stem,
+/// a number below which every `stem_n` (n ≥ 2) is known to be taken, so that making a fresh id
+/// does not search the numbers already used (a script adding n oscillators made n²/2 lookups).
 #[derive(Clone)]
-pub struct ScriptGraph(pub(crate) Rc<RefCell<Graph>>);
+pub struct ScriptGraph(
+    pub(crate) Rc<RefCell<Graph>>,
+    pub(crate) Rc<RefCell<HashMap<String, u64>>>,
+);
 
 const MIXER: &str = "mixer.console";
 const ARRANGEMENT: &str = "sequence.arrangement";
 const MAX_CHANNELS: usize = 16;
 
-/// A node id made from the last word of a kind, not used yet ("reverb", "reverb_2", …).
-fn fresh_id(graph: &Graph, kind: &str) -> String {
+/// A node id made from the last word of a kind, not used yet ("reverb", "reverb_2", …): the
+/// lowest free number, searched from `taken_below[stem]` (every number under it is taken), which
+/// it raises.
+fn fresh_id(graph: &Graph, taken_below: &mut HashMap<String, u64>, kind: &str) -> String {
     let stem = kind.rsplit('.').next().unwrap_or(kind);
     if graph.node(stem).is_none() {
         return stem.to_string();
     }
-    (2..)
-        .map(|n| format!("{stem}_{n}"))
-        .find(|id| graph.node(id).is_none())
-        .unwrap_or_else(|| stem.to_string())
+    let start = taken_below.get(stem).copied().unwrap_or(2);
+    let n = (start..)
+        .find(|n| graph.node(&format!("{stem}_{n}")).is_none())
+        .unwrap_or(start);
+    // Not n + 1: the caller may yet fail to add the node and take it away again.
+    taken_below.insert(stem.to_string(), n);
+    format!("{stem}_{n}")
 }
 
 /// Text for a list item: note names stay, numbers are written plainly.
@@ -173,7 +184,18 @@ pub(crate) fn dynamic_of(v: &ParamValue) -> Dynamic {
 
 impl ScriptGraph {
     pub(crate) fn new(graph: Graph) -> Self {
-        ScriptGraph(Rc::new(RefCell::new(graph)))
+        ScriptGraph(Rc::new(RefCell::new(graph)), Rc::default())
+    }
+
+    /// A node id not used yet, made from the last word of `kind`.
+    pub(crate) fn fresh_id(&self, kind: &str) -> String {
+        fresh_id(&self.0.borrow(), &mut self.1.borrow_mut(), kind)
+    }
+
+    /// Forgets what is known of the numbers taken: after a node is removed, its number is free
+    /// again, and the next fresh id may take it.
+    pub(crate) fn forget_taken(&self) {
+        self.1.borrow_mut().clear();
     }
 
     pub(crate) fn set(
@@ -199,7 +221,7 @@ impl ScriptGraph {
     ) -> Fallible<String> {
         let id = match id {
             Some(id) => id.to_string(),
-            None => fresh_id(&self.0.borrow(), kind),
+            None => self.fresh_id(kind),
         };
         self.0
             .borrow_mut()
@@ -208,6 +230,7 @@ impl ScriptGraph {
         for (param, value) in params {
             if let Err(e) = self.set(cx, &id, param, value) {
                 let _ = self.0.borrow_mut().remove_node(&id);
+                self.forget_taken();
                 return Err(e);
             }
         }
@@ -295,13 +318,13 @@ impl ScriptGraph {
         if let Some(id) = self.find_kind(MIXER) {
             return Ok(id);
         }
-        let mix_id = fresh_id(&self.0.borrow(), "mix");
+        let mix_id = self.fresh_id("mix");
         let mix = self.add(cx, MIXER, Some(&mix_id), &Map::new())?;
         self.set(cx, &mix, "channels", &Dynamic::from_int(1))?;
         let out = match self.find_kind("io.output") {
             Some(out) => out,
             None => {
-                let out_id = fresh_id(&self.0.borrow(), "out");
+                let out_id = self.fresh_id("out");
                 self.add(cx, "io.output", Some(&out_id), &Map::new())?
             }
         };

@@ -110,6 +110,7 @@ pub fn register(engine: &mut Engine, cx: Rc<Context>) {
         },
     );
     engine.register_fn("remove", |g: &mut ScriptGraph, id: &str| -> Fallible<()> {
+        g.forget_taken();
         g.0.borrow_mut()
             .remove_node(id)
             .map(|_| ())
