@@ -208,6 +208,11 @@ enum Command {
         /// Output device name (default: the system default).
         #[arg(long)]
         device: Option<String>,
+        /// The device buffer in frames (default: the device's own). Smaller is less latency and
+        /// more risk of dropouts; the engine renders blocks of at most 128 frames, and of the
+        /// buffer when it is smaller. The latency the chain really has is printed as it starts.
+        #[arg(long, value_name = "FRAMES", value_parser = clap::value_parser!(u32).range(16..=8192))]
+        buffer: Option<u32>,
     },
 }
 
@@ -324,7 +329,8 @@ fn run(cli: Cli) -> Result<(), String> {
             preset,
             seconds,
             device,
-        } => play(preset, seconds, device),
+            buffer,
+        } => play(preset, seconds, device, buffer),
         Command::Run {
             script,
             time_limit,
@@ -467,7 +473,12 @@ fn edit(
 }
 
 #[cfg(feature = "playback")]
-fn play(preset: PathBuf, seconds: Option<f64>, device: Option<String>) -> Result<(), String> {
+fn play(
+    preset: PathBuf,
+    seconds: Option<f64>,
+    device: Option<String>,
+    buffer: Option<u32>,
+) -> Result<(), String> {
     let registry = registry();
     let graph =
         load_preset(&preset, &registry).map_err(|e| format!("{}: {e}", preset.display()))?;
@@ -478,6 +489,7 @@ fn play(preset: PathBuf, seconds: Option<f64>, device: Option<String>) -> Result
         registry,
         seconds,
         device.as_deref(),
+        buffer,
         |session, bar, at| match &mut live {
             Some(l) => l.at_bar(session, bar, at).map_err(|e| e.to_string()),
             None => Ok(()),
@@ -485,14 +497,18 @@ fn play(preset: PathBuf, seconds: Option<f64>, device: Option<String>) -> Result
     )
     .map_err(|e| e.to_string())?;
     eprintln!(
-        "played {:.1} s on {} ({} Hz); clip players missed {} blocks",
-        report.seconds_played, report.device, report.sample_rate, report.clip_misses
+        "played {:.1} s on {} ({} Hz); clip players missed {} blocks; {}",
+        report.seconds_played,
+        report.device,
+        report.sample_rate,
+        report.clip_misses,
+        report.latency
     );
     Ok(())
 }
 
 #[cfg(not(feature = "playback"))]
-fn play(_: PathBuf, _: Option<f64>, _: Option<String>) -> Result<(), String> {
+fn play(_: PathBuf, _: Option<f64>, _: Option<String>, _: Option<u32>) -> Result<(), String> {
     Err("this build has no sound-card output: rebuild with `--features playback` (needs ALSA headers, apt libasound2-dev)".into())
 }
 

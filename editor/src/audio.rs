@@ -81,7 +81,7 @@ impl Engine {
         registry: Arc<Registry>,
     ) -> Result<Result<Engine, String>, SessionError> {
         use yano_engine::playback::OutputDevice;
-        let device = match OutputDevice::open(None, graph.transport.sample_rate) {
+        let device = match OutputDevice::open(None, graph.transport.sample_rate, None) {
             Ok(d) => d,
             Err(e) => return Ok(Err(e.to_string())),
         };

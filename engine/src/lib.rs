@@ -15,6 +15,7 @@ pub mod clip;
 pub mod compiler;
 pub mod event;
 pub mod graph;
+pub mod latency;
 pub mod loudness;
 pub mod node;
 pub mod param;
