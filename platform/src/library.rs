@@ -146,8 +146,20 @@ impl Db {
             .as_deref()
             .and_then(|a| serde_json::from_str(a).ok())
             .unwrap_or_default();
-        for artifact in artifacts {
-            let pattern = format!("%{}%", artifact.key);
+        let keys: Vec<&str> = artifacts.iter().map(|a| a.key.as_str()).collect();
+        self.release_unreferenced(owner, &keys).await?;
+        Ok(true)
+    }
+
+    /// Drops `owner`'s claim on each artifact of `keys` that none of their jobs lists (an upload
+    /// stays): after a job is removed, or when a job's result was recorded for nothing.
+    pub async fn release_unreferenced(
+        &self,
+        owner: &str,
+        keys: &[&str],
+    ) -> Result<(), sqlx::Error> {
+        for key in keys {
+            let pattern = format!("%{key}%");
             let still = sqlx::query(
                 "SELECT COUNT(*) AS n FROM jobs WHERE owner = $1 AND artifacts LIKE $2",
             )
@@ -160,13 +172,13 @@ impl Db {
                 sqlx::query(
                     "DELETE FROM artifacts WHERE key = $1 AND owner = $2 AND name NOT LIKE 'upload.%'",
                 )
-                .bind(&artifact.key)
+                .bind(*key)
                 .bind(owner)
                 .execute(&self.pool)
                 .await?;
             }
         }
-        Ok(true)
+        Ok(())
     }
 
     /// Stores (or replaces) `owner`'s feedback on a job, with a copy of the job's kind,

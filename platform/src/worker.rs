@@ -208,6 +208,21 @@ pub async fn complete(app: &App, job: &JobMessage, ended: Ended, seconds: f64) {
         Ended::Cancelled => (None, None, None),
         Ended::Failed(e) => (None, None, Some(e.clone())),
     };
+    // The artifacts are the owner's before the job says it is done, so a client that sees it
+    // done can read them at once (the other order let a quick client find them missing).
+    let produced: Vec<&str> = match &ended {
+        Ended::Done {
+            artifacts: list, ..
+        } => {
+            for a in list {
+                if let Err(e) = app.db.own_artifact(&job.owner, &a.row()).await {
+                    tracing::error!(id = %job.id, "cannot record an artifact: {e}");
+                }
+            }
+            list.iter().map(|a| a.key.as_str()).collect()
+        }
+        _ => Vec::new(),
+    };
     let recorded = app
         .db
         .finish(
@@ -218,30 +233,28 @@ pub async fn complete(app: &App, job: &JobMessage, ended: Ended, seconds: f64) {
             error.as_deref(),
         )
         .await;
-    match recorded {
-        Ok(true) => {}
+    let ended_now = match recorded {
+        Ok(true) => true,
         Ok(false) => {
             app.metrics.duplicate_results.inc();
             tracing::warn!(id = %job.id, "the job had already ended; this result is dropped");
-            return;
+            false
         }
         Err(e) => {
             tracing::error!(id = %job.id, "cannot record the job's end: {e}");
-            return;
+            false
         }
+    };
+    if !ended_now {
+        // Claims made above for a result that was not recorded go again (those the job's
+        // recorded end lists stay).
+        if let Err(e) = app.db.release_unreferenced(&job.owner, &produced).await {
+            tracing::error!(id = %job.id, "cannot release the dropped result's artifacts: {e}");
+        }
+        return;
     }
-    if let Ended::Done {
-        artifacts: list, ..
-    } = &ended
-    {
-        for a in list {
-            if let Err(e) = app.db.own_artifact(&job.owner, &a.row()).await {
-                tracing::error!(id = %job.id, "cannot record an artifact: {e}");
-            }
-        }
-        if let (Some(a), Some(s)) = (&artifacts, &summary) {
-            let _ = app.db.cache(&job.cache_key, a, s).await;
-        }
+    if let (Some(a), Some(s)) = (&artifacts, &summary) {
+        let _ = app.db.cache(&job.cache_key, a, s).await;
     }
     let summary_value = match &ended {
         Ended::Done { summary, .. } => Some(summary),
