@@ -119,10 +119,6 @@ fn upload_not_found(key: &str) -> ApiError {
     }
 }
 
-fn plausible_key(key: &str) -> bool {
-    key.len() == 64 && super::plausible_id(&key[..32]) && super::plausible_id(&key[32..])
-}
-
 /// `GET /v1/uploads`: the user's uploads, newest first.
 pub async fn list_uploads(State(app): State<App>, user: User) -> Result<Json<Value>, ApiError> {
     let uploads = app.db.uploads_of(&user.id).await?;
@@ -138,7 +134,7 @@ pub async fn rename_upload(
 ) -> Result<Json<Value>, ApiError> {
     let request: Rename = super::json_body(body, app.config.limits.json_bytes)?;
     let name = clean_name(&request.name).map_err(ApiError::BadParams)?;
-    let known = plausible_key(&key)
+    let known = crate::store::valid_key(&key)
         && app
             .db
             .uploads_of(&user.id)
@@ -165,7 +161,7 @@ pub async fn delete_upload(
     user: User,
     Path(key): Path<String>,
 ) -> Result<Response, ApiError> {
-    if plausible_key(&key) && app.db.remove_upload(&key, &user.id).await? {
+    if crate::store::valid_key(&key) && app.db.remove_upload(&key, &user.id).await? {
         Ok((StatusCode::OK, Json(json!({"key": key, "removed": true}))).into_response())
     } else {
         Err(upload_not_found(&key))
