@@ -82,6 +82,7 @@ fn check(r: &Run, name: &str, target_bpm: f64) {
             seconds: track[0].len() as f64 / 48_000.0,
             block_size: 128,
             inference_threads: 1,
+            ..Default::default()
         },
     )
     .unwrap();

@@ -26,6 +26,7 @@ fn the_amapianorize_graph_plays_the_songs_chords_as_amapiano() {
             seconds,
             block_size: 128,
             inference_threads: 2,
+            ..Default::default()
         },
     )
     .unwrap_or_else(|e| panic!("{e}"));

@@ -3,11 +3,15 @@
 //! (1) 256 voices of oscillator → gain → sum, for each wave both have (sine, saw, square,
 //! triangle); (2) a chain of 1000 gains. Goal: yano at least 2× faster on both, and 256 saw
 //! voices in at most 4 ns per voice and sample (10.2 ms of the 10 s's 480,000 samples × 256
-//! voices = 0.49 s). Report yano/peer time ratios.
+//! voices = 0.49 s). Report yano/peer time ratios. Beside each, yano on every core (the same
+//! samples: parallel offline rendering, issue 22): report its ratio to yano on one.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
-use yano_benches::{chain_graph, peer, registry, voices_graph_of, yano_render, WAVES};
+use yano_benches::{
+    chain_graph, peer, registry, voices_graph_of, yano_render, yano_render_on, WAVES,
+};
+use yano_engine::render::RenderThreads;
 
 const SECONDS: f64 = 10.0;
 
@@ -27,6 +31,16 @@ fn voices(c: &mut Criterion) {
                     &voices_graph_of(wave, 256, &r),
                     r.clone(),
                     SECONDS,
+                ))
+            })
+        });
+        group.bench_function("yano, every core", |b| {
+            b.iter(|| {
+                black_box(yano_render_on(
+                    &voices_graph_of(wave, 256, &r),
+                    r.clone(),
+                    SECONDS,
+                    RenderThreads::AllCores,
                 ))
             })
         });

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use yano_engine::graph::{Graph, NodeSpec};
-use yano_engine::render::{render, RenderOptions};
+use yano_engine::render::{render, RenderOptions, RenderThreads};
 use yano_engine::{Registry, Transport};
 
 pub const SAMPLE_RATE: u32 = 48_000;
@@ -106,6 +106,16 @@ pub fn starter_groove(r: &Registry) -> Graph {
 /// Renders a graph offline, single-threaded, and returns the left channel (which the benchmarks
 /// hand to `black_box`, so nothing is optimised away, and the parity test compares).
 pub fn yano_render(g: &Graph, r: Arc<Registry>, seconds: f64) -> Vec<f32> {
+    yano_render_on(g, r, seconds, RenderThreads::AtMost(1))
+}
+
+/// [`yano_render`] with the real-time steps on `threads` (the same samples, sooner).
+pub fn yano_render_on(
+    g: &Graph,
+    r: Arc<Registry>,
+    seconds: f64,
+    threads: RenderThreads,
+) -> Vec<f32> {
     let audio = render(
         g,
         r,
@@ -113,6 +123,7 @@ pub fn yano_render(g: &Graph, r: Arc<Registry>, seconds: f64) -> Vec<f32> {
             seconds,
             block_size: BLOCK,
             inference_threads: 1,
+            threads,
         },
     )
     .expect("benchmark graphs render");

@@ -14,11 +14,12 @@ use crate::transport::Transport;
 
 /// Buffer 0 of every pool is always silent; inputs with nothing connected read it.
 pub(crate) const SILENCE: u32 = 0;
-/// Buffer 1 of every pool is scratch; writes to ports that do not exist land there.
+/// Buffer 1 of every pool stands for scratch: writes to ports that do not exist land in the running
+/// thread's own scratch buffer (never in the pool, so no two threads share it).
 pub(crate) const SCRATCH: u32 = 1;
 /// Event list 0 is always empty.
 pub(crate) const NO_EVENTS: u32 = 0;
-/// Event list 1 is scratch.
+/// Event list 1 stands for the running thread's scratch list.
 pub(crate) const SCRATCH_EVENTS: u32 = 1;
 
 /// Where a port's data lives for one node.
@@ -55,6 +56,10 @@ pub struct ProcessContext<'a> {
     pub(crate) outputs: &'a [PortBinding],
     pub(crate) events: *mut EventList,
     pub(crate) event_count: usize,
+    /// This thread's scratch buffer (`stride` long) and event list: what [`SCRATCH`] and
+    /// [`SCRATCH_EVENTS`] mean for this call, so threads running steps at once never share them.
+    pub(crate) scratch: *mut f32,
+    pub(crate) scratch_events: *mut EventList,
     pub(crate) params: &'a [ParamState],
     pub(crate) playhead: Playhead,
     pub(crate) main_out: [*mut f32; 2],
@@ -100,13 +105,22 @@ impl<'a> ProcessContext<'a> {
         unsafe { std::slice::from_raw_parts(self.pool.add(id as usize * self.stride), self.frames) }
     }
 
+    /// Where output buffer `id` lives: the pool, or this thread's scratch for [`SCRATCH`].
+    #[inline]
+    fn out_ptr(&self, id: u32) -> *mut f32 {
+        if id == SCRATCH {
+            self.scratch
+        } else {
+            // SAFETY: every id the compiler hands out indexes a buffer inside the pool.
+            unsafe { self.pool.add(id as usize * self.stride) }
+        }
+    }
+
     #[inline]
     fn slice_mut(&mut self, id: u32) -> &mut [f32] {
         // SAFETY: as above; output buffers of this node are exclusive to it during this call,
         // and the borrow of `self` keeps one output slice alive at a time (see `audio_out_pair`).
-        unsafe {
-            std::slice::from_raw_parts_mut(self.pool.add(id as usize * self.stride), self.frames)
-        }
+        unsafe { std::slice::from_raw_parts_mut(self.out_ptr(id), self.frames) }
     }
 
     /// Input `port` (counted among inputs), channel `channel`. Silence when unconnected; the last
@@ -157,14 +171,8 @@ impl<'a> ProcessContext<'a> {
         // output channels; the equal case was redirected above), so the two slices do not overlap.
         unsafe {
             (
-                std::slice::from_raw_parts_mut(
-                    self.pool.add(left as usize * self.stride),
-                    self.frames,
-                ),
-                std::slice::from_raw_parts_mut(
-                    self.pool.add(right as usize * self.stride),
-                    self.frames,
-                ),
+                std::slice::from_raw_parts_mut(self.out_ptr(left), self.frames),
+                std::slice::from_raw_parts_mut(self.out_ptr(right), self.frames),
             )
         }
     }
@@ -213,6 +221,10 @@ impl<'a> ProcessContext<'a> {
     /// The list to push events into for output `port`; it arrives empty.
     pub fn events_out(&mut self, port: usize) -> &mut EventList {
         let i = self.list(self.outputs.get(port), SCRATCH_EVENTS);
+        if i == SCRATCH_EVENTS as usize {
+            // SAFETY: the thread's own scratch list, alive for the call.
+            return unsafe { &mut *self.scratch_events };
+        }
         // SAFETY: `i < event_count`; output lists are exclusive to this node during this call.
         unsafe { &mut *self.events.add(i) }
     }

@@ -11,6 +11,8 @@ use crate::clip::AudioClip;
 use crate::compiler::CompileStats;
 use crate::graph::Graph;
 use crate::registry::Registry;
+use crate::runtime::parallel::Crew;
+pub use crate::runtime::parallel::RenderThreads;
 use crate::save::atomic_write;
 use crate::session::{Session, SessionError};
 
@@ -21,6 +23,9 @@ pub struct RenderOptions {
     /// Frames per block: 128 matches Web Audio's render quantum.
     pub block_size: usize,
     pub inference_threads: usize,
+    /// Threads for the real-time partition's steps (the result is the same sample for sample
+    /// whatever this says; see [`crate::runtime::parallel`]).
+    pub threads: RenderThreads,
 }
 
 impl Default for RenderOptions {
@@ -29,6 +34,7 @@ impl Default for RenderOptions {
             seconds: 10.0,
             block_size: 128,
             inference_threads: 2,
+            threads: RenderThreads::AllCores,
         }
     }
 }
@@ -44,6 +50,8 @@ pub struct Rendered {
     pub clip_misses: u64,
     /// What each `clip.capture` node of the graph recorded, by node id.
     pub captures: Vec<(String, AudioClip)>,
+    /// The most threads the render ran the real-time steps on at once.
+    pub render_threads: usize,
 }
 
 impl Rendered {
@@ -126,6 +134,8 @@ pub fn render_with_hook(
     let mut next_report = 0;
     let samples_per_bar = graph.transport.samples_per_bar();
     let mut next_bar = 0u64;
+    let mut crew = Crew::new(options.threads);
+    let mut render_threads = 1;
     while left.len() < frames {
         let block_end = (left.len() + options.block_size) as f64;
         while (next_bar as f64) * samples_per_bar < block_end {
@@ -139,7 +149,8 @@ pub fn render_with_hook(
             }
             next_report += report_every;
         }
-        runtime.process_block();
+        runtime.process_block_with(&mut crew);
+        render_threads = render_threads.max(crew.members_used());
         let (l, r) = runtime.main_out();
         left.extend_from_slice(l);
         right.extend_from_slice(r);
@@ -160,6 +171,7 @@ pub fn render_with_hook(
         right,
         stats: session.stats().clone(),
         clip_misses: session.clip_misses(),
+        render_threads,
     })
 }
 

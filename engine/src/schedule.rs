@@ -81,6 +81,9 @@ pub struct NodeSlot {
     pub params: Vec<ParamState>,
     pub inputs: Range<u32>,
     pub outputs: Range<u32>,
+    /// Whether the node is a main output, the only kind whose `main_out` is the main bus (others
+    /// get a scratch pair): the bus is shared, so the crew orders the steps that write it.
+    pub main_bus: bool,
 }
 
 /// Everything the audio thread runs for one version of the graph.

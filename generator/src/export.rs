@@ -49,6 +49,7 @@ pub fn render_with_stems(
         seconds,
         block_size: 128,
         inference_threads: 1,
+        ..Default::default()
     };
     let mut mix = render_with_progress(&taps.graph, registry, options, progress)
         .map_err(|e| GenerateError::Render(e.to_string()))?;

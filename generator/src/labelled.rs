@@ -174,6 +174,7 @@ pub fn render_mix(track: &Track, registry: Arc<Registry>) -> Result<Rendered, Ge
         seconds: render_seconds(track),
         block_size: 128,
         inference_threads: 1,
+        ..Default::default()
     };
     render(&graph, registry, options).map_err(|e| GenerateError::Render(e.to_string()))
 }

@@ -173,7 +173,7 @@ fn render_one(
     let loudness = yano_engine::loudness::measure(&audio.left, &audio.right, audio.sample_rate)
         .map_err(|e| e.to_string())?;
     let mut line = format!(
-        "rendered {name} ({seconds:.2} s at {} Hz{}) to {} in {took:.2} s ({:.0}x real time): {:.1} LUFS, true peak {:.1} dBTP, sample peak {:.1} dBFS",
+        "rendered {name} ({seconds:.2} s at {} Hz{}) to {} in {took:.2} s ({:.0}x real time, {} thread{}): {:.1} LUFS, true peak {:.1} dBTP, sample peak {:.1} dBFS",
         audio.sample_rate,
         match length {
             Length::Song { .. } => ", the arrangement and its tail",
@@ -181,6 +181,8 @@ fn render_one(
         },
         path.display(),
         options.seconds / took.max(1e-9),
+        audio.render_threads,
+        if audio.render_threads == 1 { "" } else { "s" },
         loudness.integrated_lufs,
         loudness.true_peak_dbtp,
         loudness.sample_peak_dbfs,

@@ -16,6 +16,7 @@ pub mod source;
 #[cfg(test)]
 mod testing;
 pub mod util;
+mod wide;
 
 use yano_engine::registry::{Registry, RegistryError};
 use yano_engine::{NodeConfig, NodeError};

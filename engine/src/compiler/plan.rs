@@ -407,6 +407,7 @@ pub(super) fn build_schedule(
             params,
             inputs: inputs_start..outputs_start,
             outputs: outputs_start..outputs_end,
+            main_bus: unit.desc.kind == crate::node::MAIN_OUTPUT_KIND,
         });
     }
     for (l, held) in &feedback_copies {

@@ -3,4 +3,6 @@
 //! never call the compiler.
 
 pub mod inference;
+pub mod parallel;
 pub mod realtime;
+pub(crate) mod steps;

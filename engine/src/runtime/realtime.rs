@@ -5,13 +5,14 @@
 //! moves the processors and parameter states of nodes that kept their id into it, and sends the
 //! old schedule back over a second queue to be dropped on the control thread.
 
-use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::param::{ParamChange, ParamHandle};
-use crate::process::{Playhead, PortBinding, ProcessContext};
-use crate::schedule::{Schedule, Step};
+use crate::process::Playhead;
+use crate::runtime::parallel::Crew;
+use crate::runtime::steps::{run_all, Scratch};
+use crate::schedule::Schedule;
 use crate::transport::Transport;
 
 /// Room in the command queue.
@@ -57,6 +58,8 @@ pub struct Runtime {
     /// Frames of the last block not yet handed out by `fill_interleaved`.
     unread_from: usize,
     shared_position: Arc<AtomicU64>,
+    /// This thread's scratch, for writes to ports a node does not have.
+    scratch: Scratch,
 }
 
 /// The control thread's half.
@@ -126,6 +129,7 @@ impl Runtime {
                 ],
                 unread_from: block,
                 shared_position: position.clone(),
+                scratch: Scratch::new(block),
             },
             RuntimeHandle {
                 schedules: sp,
@@ -244,6 +248,36 @@ impl Runtime {
 
     /// Audio thread: runs one block of `block_size` frames into the main bus.
     pub fn process_block(&mut self) {
+        let (frames, playhead) = self.begin_block();
+        run_all(
+            &mut self.schedule,
+            frames,
+            playhead,
+            [self.main[0].as_mut_ptr(), self.main[1].as_mut_ptr()],
+            &mut self.scratch,
+        );
+        self.end_block(frames);
+    }
+
+    /// Render thread of an offline render: one block, as [`Runtime::process_block`], with the
+    /// schedule's independent steps spread over `crew`'s threads. The output is bit-identical
+    /// to `process_block`'s. Not for the audio thread: the crew's plan allocates when the
+    /// schedule changes.
+    pub fn process_block_with(&mut self, crew: &mut Crew) {
+        let (frames, playhead) = self.begin_block();
+        crew.run(
+            &mut self.schedule,
+            frames,
+            playhead,
+            [self.main[0].as_mut_ptr(), self.main[1].as_mut_ptr()],
+            &mut self.scratch,
+        );
+        self.end_block(frames);
+    }
+
+    /// The block's preamble: a new schedule, due commands, the loop, automation lanes, a cleared
+    /// main bus. Returns the block's frames and playhead.
+    fn begin_block(&mut self) -> (usize, Playhead) {
         self.accept_schedule();
         let frames = self.schedule.block_size;
         let block_end = self.position + frames as u64;
@@ -267,7 +301,6 @@ impl Runtime {
                 self.reset_nodes();
             }
         }
-        let block_end = self.position + frames as u64;
         if self.playing {
             let schedule = &mut *self.schedule;
             for lane in &schedule.lanes {
@@ -287,14 +320,12 @@ impl Runtime {
             block_start: self.position,
             playing: self.playing,
         };
-        run_steps(
-            &mut self.schedule,
-            frames,
-            playhead,
-            [self.main[0].as_mut_ptr(), self.main[1].as_mut_ptr()],
-        );
+        (frames, playhead)
+    }
+
+    fn end_block(&mut self, frames: usize) {
         if self.playing {
-            self.position = block_end;
+            self.position += frames as u64;
         }
         self.shared_position.store(self.position, Ordering::Relaxed);
     }
@@ -322,143 +353,6 @@ impl Runtime {
             }
             frame += n;
             self.unread_from += n;
-        }
-    }
-}
-
-fn run_steps(s: &mut Schedule, frames: usize, playhead: Playhead, main_out: [*mut f32; 2]) {
-    for node in &mut s.nodes {
-        for p in &mut node.params {
-            p.fill(frames);
-        }
-    }
-    let stride = s.block_size;
-    let buffers = s.pool.len() / stride.max(1);
-    let pool = s.pool.as_mut_ptr();
-    let event_count = s.events.len();
-    for step in &s.steps {
-        match *step {
-            Step::Process { node } => {
-                let Some(slot) = s.nodes.get_mut(node as usize) else {
-                    continue;
-                };
-                let inputs = s
-                    .bindings
-                    .get(slot.inputs.start as usize..slot.inputs.end as usize)
-                    .unwrap_or(&[]);
-                let outputs = s
-                    .bindings
-                    .get(slot.outputs.start as usize..slot.outputs.end as usize)
-                    .unwrap_or(&[]);
-                for b in outputs {
-                    if let PortBinding::Events { list, .. } = b {
-                        if let Some(l) = s.events.get_mut(*list as usize) {
-                            l.clear();
-                        }
-                    }
-                }
-                let mut ctx = ProcessContext {
-                    frames,
-                    stride,
-                    pool,
-                    channel_ids: &s.channel_ids,
-                    inputs,
-                    outputs,
-                    events: s.events.as_mut_ptr(),
-                    event_count,
-                    params: &slot.params,
-                    playhead,
-                    main_out,
-                    _pool: PhantomData,
-                };
-                slot.processor.process(&mut ctx);
-            }
-            Step::Mix {
-                src,
-                dst,
-                gain,
-                accumulate,
-            } => {
-                if src == dst || src as usize >= buffers || dst as usize >= buffers {
-                    continue;
-                }
-                // SAFETY: src and dst are distinct buffers inside the pool (checked above).
-                let (x, y) = unsafe {
-                    (
-                        std::slice::from_raw_parts(pool.add(src as usize * stride), frames),
-                        std::slice::from_raw_parts_mut(pool.add(dst as usize * stride), frames),
-                    )
-                };
-                match (accumulate, gain == 1.0) {
-                    (false, true) => y.copy_from_slice(x),
-                    (false, false) => y.iter_mut().zip(x).for_each(|(y, x)| *y = x * gain),
-                    (true, true) => y.iter_mut().zip(x).for_each(|(y, x)| *y += x),
-                    (true, false) => y.iter_mut().zip(x).for_each(|(y, x)| *y += x * gain),
-                }
-            }
-            Step::Delay {
-                line,
-                src,
-                dst,
-                gain,
-                accumulate,
-            } => {
-                let Some(line) = s.delays.get_mut(line as usize) else {
-                    continue;
-                };
-                if src == dst || src as usize >= buffers || dst as usize >= buffers {
-                    continue;
-                }
-                // SAFETY: as for Mix.
-                let (x, y) = unsafe {
-                    (
-                        std::slice::from_raw_parts(pool.add(src as usize * stride), frames),
-                        std::slice::from_raw_parts_mut(pool.add(dst as usize * stride), frames),
-                    )
-                };
-                for (y, x) in y.iter_mut().zip(x) {
-                    let d = line.tick(*x) * gain;
-                    *y = if accumulate { *y + d } else { d };
-                }
-            }
-            Step::Events {
-                src,
-                dst,
-                accumulate,
-                sort,
-            } => {
-                let (src, dst) = (src as usize, dst as usize);
-                if src == dst || src >= event_count || dst >= event_count {
-                    continue;
-                }
-                // SAFETY: distinct indices inside the list vector (checked above).
-                let (from, to) = unsafe {
-                    let base = s.events.as_mut_ptr();
-                    (&*base.add(src), &mut *base.add(dst))
-                };
-                if !accumulate {
-                    to.clear();
-                }
-                for e in from.as_slice() {
-                    to.push(*e);
-                }
-                if sort {
-                    to.sort_by_offset();
-                }
-            }
-            Step::Feedback { src, dst } => {
-                if src == dst || src as usize >= buffers || dst as usize >= buffers {
-                    continue;
-                }
-                // SAFETY: as for Mix.
-                unsafe {
-                    std::ptr::copy_nonoverlapping(
-                        pool.add(src as usize * stride),
-                        pool.add(dst as usize * stride),
-                        frames,
-                    );
-                }
-            }
         }
     }
 }

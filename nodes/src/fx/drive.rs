@@ -247,6 +247,22 @@ impl Channel {
 
 impl Processor for Drive {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
+        crate::wide::wide(|| self.run(ctx));
+    }
+
+    fn latency(&self) -> u32 {
+        LATENCY
+    }
+
+    fn reset(&mut self) {
+        self.channels = [Channel::default(); 2];
+    }
+}
+
+impl Drive {
+    /// Audio thread: one block (see [`crate::wide`] for how it is compiled).
+    #[inline(always)]
+    fn run(&mut self, ctx: &mut ProcessContext<'_>) {
         let frames = ctx.frames();
         let shape = ctx.choice(self.knobs.shape);
         let (drive, tone, mix, output) = (
@@ -290,14 +306,6 @@ impl Processor for Drive {
                 *ch = Channel::default();
             }
         }
-    }
-
-    fn latency(&self) -> u32 {
-        LATENCY
-    }
-
-    fn reset(&mut self) {
-        self.channels = [Channel::default(); 2];
     }
 }
 

@@ -239,7 +239,7 @@ impl Limiter {
         ceiling: ParamValues<'_>,
         release_ms: f32,
     ) {
-        self.limit_with(left, right, ceiling, release_ms, |_, _| {});
+        crate::wide::wide(|| self.limit_with(left, right, ceiling, release_ms, |_, _| {}));
     }
 
     /// Audio thread: [`Limiter::limit`], also writing into `gains[i]` the gain applied to output
@@ -254,15 +254,17 @@ impl Limiter {
         release_ms: f32,
         gains: &mut [f32],
     ) {
-        self.limit_with(left, right, ceiling, release_ms, |i, g| {
-            if let Some(slot) = gains.get_mut(i) {
-                *slot = g;
-            }
+        crate::wide::wide(|| {
+            self.limit_with(left, right, ceiling, release_ms, |i, g| {
+                if let Some(slot) = gains.get_mut(i) {
+                    *slot = g;
+                }
+            })
         });
     }
 
     /// Audio thread: the limiter itself; `report(i, gain)` hears the gain of each output frame.
-    #[inline]
+    #[inline(always)]
     fn limit_with(
         &mut self,
         left: &mut [f32],
@@ -298,7 +300,7 @@ impl Limiter {
 
     /// Takes one stereo frame into the detector; returns the gain the frame `DETECT_DELAY`
     /// back needs to stay under `limit` (1 when it needs none).
-    #[inline]
+    #[inline(always)]
     fn detect(&mut self, left: f32, right: f32, limit: f32) -> f32 {
         let pos = self.detect_pos;
         for (buf, x) in self.detect.iter_mut().zip([left, right]) {
@@ -332,7 +334,7 @@ impl Limiter {
 
     /// Hold, release and smooth the required gain; returns the gain for the frame leaving the
     /// delay line now.
-    #[inline]
+    #[inline(always)]
     fn gain(&mut self, required: f32, release: f64) -> f32 {
         let held = f64::from(self.hold.push(required));
         self.envelope = if held < self.envelope {

@@ -271,6 +271,28 @@ struct Reverb {
 
 impl Processor for Reverb {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
+        crate::wide::wide(|| self.run(ctx));
+    }
+
+    fn reset(&mut self) {
+        for line in self
+            .lines
+            .iter_mut()
+            .chain(self.diffusers.iter_mut().flatten())
+        {
+            line.buf.fill(0.0);
+        }
+        for p in &mut self.predelay {
+            p.fill(0.0);
+        }
+        self.absorb_state = [0.0; LINES];
+    }
+}
+
+impl Reverb {
+    /// Audio thread: one block (see [`crate::wide`] for how it is compiled).
+    #[inline(always)]
+    fn run(&mut self, ctx: &mut ProcessContext<'_>) {
         let decay = ctx.param(self.knobs.decay).last();
         let damping = ctx.param(self.knobs.damping).last();
         if (decay, damping) != self.designed {
@@ -342,20 +364,6 @@ impl Processor for Reverb {
             out_r[i] = (1.0 - m) * dry_r + m * (mid - side);
         }
         self.predelay_write = w;
-    }
-
-    fn reset(&mut self) {
-        for line in self
-            .lines
-            .iter_mut()
-            .chain(self.diffusers.iter_mut().flatten())
-        {
-            line.buf.fill(0.0);
-        }
-        for p in &mut self.predelay {
-            p.fill(0.0);
-        }
-        self.absorb_state = [0.0; LINES];
     }
 }
 

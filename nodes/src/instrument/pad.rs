@@ -119,6 +119,13 @@ impl Voice for PadVoice {
     fn retrigger(&mut self, _velocity: f32, _s: &Shared) {}
 
     fn render(&mut self, s: &Shared, amp: &[f32], left: &mut [f32], right: &mut [f32]) {
+        crate::wide::wide(|| self.render_lanes(s, amp, left, right));
+    }
+}
+
+impl PadVoice {
+    #[inline(always)]
+    fn render_lanes(&mut self, s: &Shared, amp: &[f32], left: &mut [f32], right: &mut [f32]) {
         // All eight lanes run every sample, branch-free, so the compiler can vectorise them;
         // lanes past `saws` have zero gains.
         let mut dt = [0.5f32; LANES];

@@ -134,6 +134,7 @@ impl StemTaps {
                     stats: mix.stats.clone(),
                     clip_misses: mix.clip_misses,
                     captures: Vec::new(),
+                    render_threads: mix.render_threads,
                 },
             ));
         }
