@@ -79,6 +79,11 @@ impl EventList {
     pub fn dropped(&self) -> u32 {
         self.dropped
     }
+
+    /// Events the list holds at most.
+    pub fn capacity(&self) -> usize {
+        self.events.capacity()
+    }
 }
 
 /// Splits a block at its events, so an instrument can render up to each event, apply it, and go

@@ -5,4 +5,5 @@
 pub mod inference;
 pub mod parallel;
 pub mod realtime;
+mod renaming;
 pub(crate) mod steps;

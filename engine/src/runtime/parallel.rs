@@ -309,9 +309,10 @@ impl Crew {
         }
     }
 
-    /// A schedule the crew has not seen: work out what each step must follow, and start on
-    /// one thread until its steps are timed.
-    fn start_schedule(&mut self, s: &Schedule) {
+    /// A schedule the crew has not seen: give each value a place of its own, work out what
+    /// each step must follow, and start on one thread until its steps are timed.
+    fn start_schedule(&mut self, s: &mut Schedule) {
+        crate::runtime::renaming::rename(s);
         self.planned_for = Some((s.generation, s.steps.len()));
         self.preds = predecessors(s);
         self.costs = vec![0.0; s.steps.len()];
@@ -677,14 +678,19 @@ fn wait_for(on: &AtomicU64, target: u64, failed: &AtomicBool) -> bool {
     }
 }
 
-/// Spin a little (a hand-over takes well under a microsecond), then give the core away, then nap.
+/// Spin a little (a hand-over takes well under a microsecond), then give the core away, then nap,
+/// longer each time up to a millisecond (a member idle while the crew renders on one thread
+/// should not wake 20,000 times a second).
 fn back_off(spins: &mut u32) {
-    if *spins < 256 {
+    const SPIN: u32 = 256;
+    const YIELD: u32 = SPIN + 4096;
+    if *spins < SPIN {
         std::hint::spin_loop();
-    } else if *spins < 256 + 4096 {
+    } else if *spins < YIELD {
         std::thread::yield_now();
     } else {
-        std::thread::sleep(Duration::from_micros(50));
+        let naps = (*spins - YIELD).min(5);
+        std::thread::sleep(Duration::from_micros(50 << naps));
     }
     *spins = spins.saturating_add(1);
 }
