@@ -23,6 +23,8 @@ pub const KIND: &str = "fx.reverb";
 pub const MAX_PREDELAY_MS: f64 = 250.0;
 
 const LINES: usize = 8;
+/// Frames the network works on at once (at most the shortest delay, 142 samples at 48 kHz).
+const CHUNK: usize = 128;
 /// Line lengths at 48 kHz; other rates scale them and move each to the next free prime.
 const LENGTHS_48K: [usize; LINES] = [1109, 1303, 1451, 1607, 1783, 1951, 2137, 2311];
 /// Diffuser lengths at 48 kHz (left, right) and their coefficient.
@@ -139,7 +141,8 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     }))
 }
 
-/// A fixed-length delay: `tick` returns the sample written `len` ticks ago.
+/// A fixed-length delay, worked a chunk at a time: what is read is what was written `len`
+/// samples before.
 struct Line {
     buf: Box<[f32]>,
     pos: usize,
@@ -153,29 +156,61 @@ impl Line {
         }
     }
 
+    /// The next `n` outputs (`n` at most the line's length), handed to `take(index, value)`.
     #[inline]
-    fn out(&self) -> f32 {
-        self.buf.get(self.pos).copied().unwrap_or(0.0)
+    fn read_chunk(&self, n: usize, mut take: impl FnMut(usize, f32)) {
+        let len = self.buf.len();
+        let first = n.min(len - self.pos.min(len));
+        for (j, v) in self.buf[self.pos..self.pos + first].iter().enumerate() {
+            take(j, *v);
+        }
+        for (j, v) in self.buf[..(n - first).min(len)].iter().enumerate() {
+            take(first + j, *v);
+        }
     }
 
+    /// Writes the next `n` inputs, `value(index)`, where [`Line::read_chunk`] just read.
     #[inline]
-    fn push(&mut self, x: f32) {
-        if let Some(slot) = self.buf.get_mut(self.pos) {
-            *slot = x;
+    fn write_chunk(&mut self, n: usize, mut value: impl FnMut(usize) -> f32) {
+        let len = self.buf.len();
+        let first = n.min(len - self.pos.min(len));
+        let pos = self.pos;
+        for (j, slot) in self.buf[pos..pos + first].iter_mut().enumerate() {
+            *slot = value(j);
         }
-        self.pos += 1;
-        if self.pos >= self.buf.len() {
+        let rest = (n - first).min(len);
+        for (j, slot) in self.buf[..rest].iter_mut().enumerate() {
+            *slot = value(first + j);
+        }
+        self.pos = if rest > 0 { rest } else { pos + first };
+        if self.pos >= len {
             self.pos = 0;
         }
     }
 
-    /// A Schroeder allpass around this line.
+    /// A Schroeder allpass around this line, over a chunk no longer than the line, in place.
     #[inline]
-    fn allpass(&mut self, x: f32, g: f32) -> f32 {
-        let delayed = self.out();
-        let y = delayed - g * x;
-        self.push(flush(x + g * y));
-        y
+    fn allpass_chunk(&mut self, x: &mut [f32], g: f32) {
+        let len = self.buf.len();
+        let first = x.len().min(len - self.pos.min(len));
+        let pos = self.pos;
+        let (head, tail) = x.split_at_mut(first);
+        let step = |x: &mut f32, slot: &mut f32| {
+            let y = *slot - g * *x;
+            *slot = flush(*x + g * y);
+            *x = y;
+        };
+        for (x, slot) in head.iter_mut().zip(&mut self.buf[pos..pos + first]) {
+            step(x, slot);
+        }
+        let rest = tail.len().min(len);
+        for (x, slot) in tail.iter_mut().zip(&mut self.buf[..rest]) {
+            step(x, slot);
+        }
+        self.pos = if rest > 0 { rest } else { pos + first };
+        if self.pos >= len {
+            self.pos = 0;
+        }
     }
 }
 
@@ -313,55 +348,91 @@ impl Reverb {
         let (in_l, in_r) = (ctx.audio_in(0, 0), ctx.audio_in(0, 1));
         let (out_l, out_r) = ctx.audio_out_pair(0);
         let frames = out_l.len().min(out_r.len()).min(in_l.len()).min(in_r.len());
-        let [pre_l, pre_r] = &mut self.predelay;
-        let pre_len = pre_l.len().min(pre_r.len());
+        let pre_len = self.predelay[0].len().min(self.predelay[1].len());
         let max_pre = pre_len.saturating_sub(2) as f32;
         let in_gain = 1.0 / (LINES as f32).sqrt();
         let out_gain = 1.0 / (LINES as f32).sqrt();
         let mut w = self.predelay_write % pre_len.max(1);
-        for i in 0..frames {
-            let (dry_l, dry_r) = (in_l[i], in_r[i]);
-            if let (Some(l), Some(r)) = (pre_l.get_mut(w), pre_r.get_mut(w)) {
-                *l = dry_l;
-                *r = dry_r;
-            }
-            let d = (predelay.at(i) * ms_to_samples).clamp(0.0, max_pre);
-            let mut x_l = read_behind(pre_l, w, d);
-            let mut x_r = read_behind(pre_r, w, d);
-            w += 1;
-            if w >= pre_len {
-                w = 0;
+        // Chunks no longer than the shortest delay: within one, every delay line reads only what
+        // was written before it began, so each stage runs over the whole chunk at once (the same
+        // arithmetic, sample for sample, as one sample through every stage at a time).
+        let shortest = self
+            .lines
+            .iter()
+            .chain(self.diffusers.iter().flatten())
+            .map(|l| l.buf.len())
+            .min()
+            .unwrap_or(1)
+            .clamp(1, CHUNK);
+        let mut done = 0;
+        while done < frames {
+            let n = (frames - done).min(shortest);
+            let range = done..done + n;
+            // Predelay, a sample at a time (its read may reach the sample just written).
+            let (mut x_l, mut x_r) = ([0.0f32; CHUNK], [0.0f32; CHUNK]);
+            let [pre_l, pre_r] = &mut self.predelay;
+            for (j, i) in range.clone().enumerate() {
+                if let (Some(l), Some(r)) = (pre_l.get_mut(w), pre_r.get_mut(w)) {
+                    *l = in_l[i];
+                    *r = in_r[i];
+                }
+                let d = (predelay.at(i) * ms_to_samples).clamp(0.0, max_pre);
+                x_l[j] = read_behind(pre_l, w, d);
+                x_r[j] = read_behind(pre_r, w, d);
+                w += 1;
+                if w >= pre_len {
+                    w = 0;
+                }
             }
             let [diff_l, diff_r] = &mut self.diffusers;
             for ap in diff_l.iter_mut() {
-                x_l = ap.allpass(x_l, DIFFUSION);
+                ap.allpass_chunk(&mut x_l[..n], DIFFUSION);
             }
             for ap in diff_r.iter_mut() {
-                x_r = ap.allpass(x_r, DIFFUSION);
+                ap.allpass_chunk(&mut x_r[..n], DIFFUSION);
             }
-            // Line outputs through their absorption filters.
-            let mut y = [0.0f32; LINES];
+            // The network: every line's output for the chunk, then the chunk's feedback.
+            let mut taps = [[0.0f32; LINES]; CHUNK];
             for (k, line) in self.lines.iter().enumerate() {
-                let (g, b) = self.absorb[k];
-                let s = flush(g * (1.0 - b) * line.out() + b * self.absorb_state[k]);
-                self.absorb_state[k] = s;
-                y[k] = s;
+                line.read_chunk(n, |j, v| taps[j][k] = v);
             }
-            let (mut wet_l, mut wet_r) = (0.0, 0.0);
-            for k in 0..LINES {
-                wet_l += OUT_L[k] * y[k];
-                wet_r += OUT_R[k] * y[k];
+            let mut gain = [0.0f32; LINES];
+            let mut pole = [0.0f32; LINES];
+            for (k, (g, b)) in self.absorb.iter().enumerate() {
+                gain[k] = g * (1.0 - b);
+                pole[k] = *b;
             }
-            hadamard(&mut y);
+            let mut state = self.absorb_state;
+            for (j, i) in range.enumerate() {
+                // Line outputs through their absorption filters.
+                let mut y = [0.0f32; LINES];
+                for k in 0..LINES {
+                    let s = flush(gain[k] * taps[j][k] + pole[k] * state[k]);
+                    state[k] = s;
+                    y[k] = s;
+                }
+                let (mut wet_l, mut wet_r) = (0.0, 0.0);
+                for k in 0..LINES {
+                    wet_l += OUT_L[k] * y[k];
+                    wet_r += OUT_R[k] * y[k];
+                }
+                hadamard(&mut y);
+                let (xl, xr) = (x_l[j], x_r[j]);
+                for k in 0..LINES {
+                    taps[j][k] = y[k] + in_gain * (IN_L[k] * xl + IN_R[k] * xr);
+                }
+                // Width on the wet signal's side channel.
+                let mid = 0.5 * (wet_l + wet_r) * out_gain;
+                let side = 0.5 * (wet_l - wet_r) * out_gain * width.at(i);
+                let m = mix.at(i);
+                out_l[i] = (1.0 - m) * in_l[i] + m * (mid + side);
+                out_r[i] = (1.0 - m) * in_r[i] + m * (mid - side);
+            }
+            self.absorb_state = state;
             for (k, line) in self.lines.iter_mut().enumerate() {
-                line.push(y[k] + in_gain * (IN_L[k] * x_l + IN_R[k] * x_r));
+                line.write_chunk(n, |j| taps[j][k]);
             }
-            // Width on the wet signal's side channel.
-            let mid = 0.5 * (wet_l + wet_r) * out_gain;
-            let side = 0.5 * (wet_l - wet_r) * out_gain * width.at(i);
-            let m = mix.at(i);
-            out_l[i] = (1.0 - m) * dry_l + m * (mid + side);
-            out_r[i] = (1.0 - m) * dry_r + m * (mid - side);
+            done += n;
         }
         self.predelay_write = w;
     }
