@@ -27,7 +27,8 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::process::{Playhead, PortBinding};
+use crate::process::Playhead;
+use crate::runtime::renaming::{accesses, Access};
 use crate::runtime::steps::{fill_params, run_all, run_step, BlockView, Scratch};
 use crate::schedule::{Schedule, Step};
 
@@ -391,38 +392,28 @@ fn predecessors(s: &Schedule) -> Vec<Vec<u32>> {
     let mut readers: Vec<Vec<u32>> = vec![Vec::new(); resources];
     let mut reads = Vec::new();
     let mut writes = Vec::new();
+    let mut touched = Vec::new();
     let mut preds = Vec::with_capacity(s.steps.len());
-    for (i, step) in s.steps.iter().enumerate() {
+    for i in 0..s.steps.len() {
         reads.clear();
         writes.clear();
-        let buffer = |id: u32| (id as usize).min(buffers.saturating_sub(1));
-        let list = |id: u32| buffers + (id as usize).min(lists.saturating_sub(1));
-        let ports = |range: &std::ops::Range<u32>, into: &mut Vec<usize>| {
-            for b in s
-                .bindings
-                .get(range.start as usize..range.end as usize)
-                .unwrap_or(&[])
-            {
-                match *b {
-                    PortBinding::Buffers {
-                        first, channels, ..
-                    } => {
-                        let ids = s
-                            .channel_ids
-                            .get(first as usize..first as usize + usize::from(channels))
-                            .unwrap_or(&[]);
-                        into.extend(ids.iter().map(|id| buffer(*id)));
-                    }
-                    PortBinding::Events { list: l, .. } => into.push(list(l)),
-                    PortBinding::Clip => {}
+        // The buffers and event lists the step touches, as the renaming sees them (an update
+        // in place both reads and writes); ids out of range count as the last one.
+        for (of_lists, base, count) in [(false, 0, buffers), (true, buffers, lists)] {
+            accesses(s, i, of_lists, &mut touched);
+            for &(_, id, access) in &touched {
+                let r = base + (id as usize).min(count.saturating_sub(1));
+                if access != Access::Write {
+                    reads.push(r);
+                }
+                if access != Access::Read {
+                    writes.push(r);
                 }
             }
-        };
-        match *step {
+        }
+        match s.steps[i] {
             Step::Process { node } => {
                 if let Some(slot) = s.nodes.get(node as usize) {
-                    ports(&slot.inputs, &mut reads);
-                    ports(&slot.outputs, &mut writes);
                     writes.push(node_state(node));
                     if slot.main_bus {
                         reads.push(main_bus);
@@ -430,48 +421,10 @@ fn predecessors(s: &Schedule) -> Vec<Vec<u32>> {
                     }
                 }
             }
-            Step::Mix {
-                src,
-                dst,
-                accumulate,
-                ..
-            } => {
-                reads.push(buffer(src));
-                if accumulate {
-                    reads.push(buffer(dst));
-                }
-                writes.push(buffer(dst));
-            }
-            Step::Delay {
-                line,
-                src,
-                dst,
-                accumulate,
-                ..
-            } => {
-                reads.push(buffer(src));
-                if accumulate {
-                    reads.push(buffer(dst));
-                }
-                writes.push(buffer(dst));
+            Step::Delay { line, .. } => {
                 writes.push(buffers + lists + (line as usize).min(lines.saturating_sub(1)));
             }
-            Step::Events {
-                src,
-                dst,
-                accumulate,
-                ..
-            } => {
-                reads.push(list(src));
-                if accumulate {
-                    reads.push(list(dst));
-                }
-                writes.push(list(dst));
-            }
-            Step::Feedback { src, dst } => {
-                reads.push(buffer(src));
-                writes.push(buffer(dst));
-            }
+            _ => {}
         }
         let mut p: Vec<u32> = Vec::new();
         for r in reads.iter().chain(writes.iter()) {

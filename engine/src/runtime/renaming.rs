@@ -22,7 +22,7 @@ const MOST_NEW_BUFFERS: usize = 16_384;
 
 /// What a step does to one buffer or list.
 #[derive(Clone, Copy, PartialEq)]
-enum Access {
+pub(super) enum Access {
     Read,
     /// Writes a new value over the old one (a node's output, a copy).
     Write,
@@ -32,15 +32,16 @@ enum Access {
 
 /// Where one access's id lives, so it can be rewritten.
 #[derive(Clone, Copy)]
-enum Slot {
+pub(super) enum Slot {
     Channel(usize),
     List(usize),
     MixSrc(usize),
     MixDst(usize),
 }
 
-/// Buffers (`list == false`) or event lists touched by step `i`, in the order they are used.
-fn accesses(s: &Schedule, i: usize, lists: bool, out: &mut Vec<(Slot, u32, Access)>) {
+/// Buffers (`lists == false`) or event lists touched by step `i`, in the order they are used:
+/// what the renaming rewrites, and what the crew orders steps by.
+pub(super) fn accesses(s: &Schedule, i: usize, lists: bool, out: &mut Vec<(Slot, u32, Access)>) {
     out.clear();
     let ports =
         |range: &std::ops::Range<u32>, access: Access, out: &mut Vec<(Slot, u32, Access)>| {
