@@ -85,6 +85,10 @@ pub enum RenderError {
     Write { path: PathBuf, message: String },
 }
 
+/// Blocks an offline render runs at once where nothing changes between them (see
+/// [`crate::Runtime::process_blocks_with`]).
+const BLOCKS_IN_A_RUN: usize = 8;
+
 /// Renders `graph` offline.
 pub fn render(
     graph: &Graph,
@@ -136,8 +140,9 @@ pub fn render_with_hook(
     let mut next_bar = 0u64;
     let mut crew = Crew::new(options.threads);
     let mut render_threads = 1;
+    let block = options.block_size.max(1);
     while left.len() < frames {
-        let block_end = (left.len() + options.block_size) as f64;
+        let block_end = (left.len() + block) as f64;
         while (next_bar as f64) * samples_per_bar < block_end {
             let at = (next_bar as f64 * samples_per_bar).round() as u64;
             at_bar(&mut session, next_bar, at).map_err(RenderError::Hook)?;
@@ -149,11 +154,15 @@ pub fn render_with_hook(
             }
             next_report += report_every;
         }
-        runtime.process_block_with(&mut crew);
+        // A run of blocks up to the one with the next bar line (whose hook must come before
+        // it) and the end.
+        let to_bar = ((next_bar as f64 * samples_per_bar - left.len() as f64) / block as f64)
+            .floor()
+            .max(1.0) as usize;
+        let to_end = (frames - left.len()).div_ceil(block);
+        let blocks = to_bar.min(to_end).min(BLOCKS_IN_A_RUN);
+        runtime.process_blocks_with(&mut crew, blocks, &mut left, &mut right);
         render_threads = render_threads.max(crew.members_used());
-        let (l, r) = runtime.main_out();
-        left.extend_from_slice(l);
-        right.extend_from_slice(r);
     }
     left.truncate(frames);
     right.truncate(frames);

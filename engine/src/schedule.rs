@@ -84,6 +84,8 @@ pub struct NodeSlot {
     /// Whether the node is a main output, the only kind whose `main_out` is the main bus (others
     /// get a scratch pair): the bus is shared, so the crew orders the steps that write it.
     pub main_bus: bool,
+    /// This node's automation lanes in the schedule's `lanes`, played by its step.
+    pub lanes: Range<u32>,
 }
 
 /// Everything the audio thread runs for one version of the graph.
@@ -100,7 +102,7 @@ pub struct Schedule {
     pub(crate) steps: Vec<Step>,
     pub(crate) events: Vec<EventList>,
     pub(crate) delays: Vec<DelayLine>,
-    /// Automation lanes, played before each block.
+    /// Automation lanes, grouped by node (each node's step plays its own before it runs).
     pub(crate) lanes: Vec<PlayedLane>,
 }
 

@@ -408,6 +408,7 @@ pub(super) fn build_schedule(
             inputs: inputs_start..outputs_start,
             outputs: outputs_start..outputs_end,
             main_bus: unit.desc.kind == crate::node::MAIN_OUTPUT_KIND,
+            lanes: 0..0,
         });
     }
     for (l, held) in &feedback_copies {
@@ -478,6 +479,16 @@ pub(super) fn build_schedule(
             .handle(&lane.param)
             .map_err(|e| refuse(&e.to_string()))?;
         lanes.push(PlayedLane::new(entry.slot, param, lane, &graph.transport));
+    }
+    // Grouped by node, in the order they were added, for each node's step to play its own.
+    lanes.sort_by_key(|l| l.slot);
+    for (i, lane) in lanes.iter().enumerate() {
+        if let Some(node) = nodes.get_mut(lane.slot as usize) {
+            if node.lanes.is_empty() {
+                node.lanes = i as u32..i as u32;
+            }
+            node.lanes.end = i as u32 + 1;
+        }
     }
     let max_latency = order
         .iter()

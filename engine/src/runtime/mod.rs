@@ -2,6 +2,7 @@
 //! and the inference worker pool. They run what the compiler wrote ([`crate::schedule`]) and
 //! never call the compiler.
 
+mod dealing;
 pub mod inference;
 pub mod parallel;
 pub mod realtime;

@@ -17,6 +17,16 @@
 //! [`REPLAN_EVERY`] blocks. Where the dealt-out schedule would not be quicker by a fifth, it stays
 //! on one thread.
 //!
+//! Runs of blocks: where nothing can change between blocks (no command due, no new schedule; see
+//! [`crate::Runtime::process_blocks_with`]) the crew runs several blocks as one run, and a member
+//! goes on to its steps of the next block as soon as what they wait for is done, while another
+//! finishes this one (the master chain of one block beside the instruments of the next). Each
+//! parity of block has buffers and event lists of its own (the schedule's, and the crew's copy),
+//! so the next block's writes never wait for this block's reads; a feedback copy writes the other
+//! parity's, where the next block reads it. The steps a block must wait for in the block before
+//! are worked out over two blocks in a row ([`crate::runtime::dealing`]); a block waits for the
+//! whole of the block two before it, whose places it reuses.
+//!
 //! Members wait by spinning briefly, then yielding, then sleeping in short naps: this is for
 //! offline work on a machine the render has to itself, never for the audio thread (whose
 //! runtime stays single-threaded: waiting on another thread has no bounded worst case).
@@ -27,15 +37,19 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::event::EventList;
 use crate::process::Playhead;
-use crate::runtime::renaming::{accesses, Access};
-use crate::runtime::steps::{fill_params, run_all, run_step, BlockView, Scratch};
+pub use crate::runtime::dealing::HAND_OVER_NS;
+use crate::runtime::dealing::{list_schedule, lists_of, predecessors, Plan, Task, Wait};
+use crate::runtime::steps::{run_all, run_step, BlockView, Scratch};
 use crate::schedule::{Schedule, Step};
 
 /// How an offline render uses threads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RenderThreads {
-    /// One per core, where the schedule has independent work that pays for the hand-overs.
+    /// One per core (or as many as the environment variable `YANO_RENDER_THREADS` says, 1 for
+    /// the single-threaded render), where the schedule has independent work that pays for the
+    /// hand-overs.
     #[default]
     AllCores,
     /// At most this many (1: the single-threaded render).
@@ -49,9 +63,15 @@ impl RenderThreads {
     /// Threads a crew of this kind has, the render thread included.
     pub fn members(self) -> usize {
         match self {
-            RenderThreads::AllCores => std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
+            RenderThreads::AllCores => std::env::var("YANO_RENDER_THREADS")
+                .ok()
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .filter(|n| *n > 0)
+                .unwrap_or_else(|| {
+                    std::thread::available_parallelism()
+                        .map(|n| n.get())
+                        .unwrap_or(1)
+                })
                 .min(MAX_MEMBERS),
             RenderThreads::AtMost(n) | RenderThreads::DealtOut(n) => n.clamp(1, MAX_MEMBERS),
         }
@@ -66,60 +86,34 @@ const WARMUP: u64 = 8;
 const SAMPLE_EVERY: u64 = 16;
 /// The steps are dealt out again every this many blocks, with the costs timed since.
 const REPLAN_EVERY: u64 = 256;
-/// What the plan counts for a step that waits on another member: about what a cache line takes
-/// to travel between cores and a spinning member to notice it.
-pub const HAND_OVER_NS: f64 = 400.0;
 /// A crew stays on one thread unless dealing out would take at most this share of the time.
 const WORTH_IT: f64 = 0.8;
 /// The epoch that tells members to leave.
 const STOP: u64 = u64::MAX;
 
-/// One step in a member's list, with the waits before it (`waits[from..to]`).
-#[derive(Debug, Clone, Copy)]
-struct Task {
-    step: u32,
-    waits_from: u32,
-    waits_to: u32,
-}
-
-/// Wait until member `member` has finished `done` steps of its list in this block.
-#[derive(Debug, Clone, Copy)]
-struct Wait {
-    member: u32,
-    done: u32,
-}
-
-/// Which member runs each step, as lists in the compiler's order.
-#[derive(Default)]
-struct Plan {
-    /// Members with work.
-    used: usize,
-    /// Each member's steps; empty while the whole schedule runs on the render thread.
-    lists: Vec<Vec<Task>>,
-    waits: Vec<Wait>,
-    /// Predicted time of a block, ns: dealt out, and on one thread.
-    makespan: f64,
-    serial: f64,
-}
-
 /// A member's cache line of its own, so that spinning on one does not slow another.
 #[repr(align(128))]
 struct Padded<T>(T);
 
-/// What the render thread publishes for a block, read by the members after the epoch moves.
+/// What the render thread publishes for a run of blocks, read by the members after the epoch
+/// moves.
 #[derive(Clone, Copy)]
 struct Block {
-    view: Option<BlockView>,
+    /// The blocks of the run, in order (none: nothing to do).
+    views: *const BlockView,
+    count: usize,
     steps: *const Step,
     lists: *const Vec<Task>,
     waits: *const Wait,
+    /// Time each step of the run's first block.
     timed: bool,
     costs: *mut f32,
 }
 
 struct Shared {
     epoch: Padded<AtomicU64>,
-    /// Per member: `epoch << 32 | steps finished in that epoch's block`.
+    /// Per member: `epoch << 32 | steps finished in that epoch's run` (its whole list once for
+    /// each block before the current one, plus the steps done in this one).
     progress: Box<[Padded<AtomicU64>]>,
     /// A member panicked (a node did): everyone stops waiting.
     failed: AtomicBool,
@@ -142,8 +136,18 @@ pub struct Crew {
     epoch: u64,
     /// Generation and step count of the schedule the plan is for.
     planned_for: Option<(u64, usize)>,
-    /// For each step, the earlier steps it must follow.
+    /// For each step, the earlier steps of its block it must follow, and the steps of the block
+    /// before.
     preds: Vec<Vec<u32>>,
+    cross: Vec<Vec<u32>>,
+    /// The pool and event lists of the odd blocks (the schedule's own are the even blocks'), so
+    /// that a block can start while the one before is still being read.
+    shadow_pool: Vec<f32>,
+    shadow_events: Vec<EventList>,
+    /// Blocks run since the schedule started: the next block's parity.
+    parity: u64,
+    views: Vec<BlockView>,
+    next_replan: u64,
     plan: Plan,
     /// Cost of each step in ns: smoothed, and as timed in the last timed block.
     costs: Vec<f64>,
@@ -165,7 +169,8 @@ impl Crew {
             progress: (0..members).map(|_| Padded(AtomicU64::new(0))).collect(),
             failed: AtomicBool::new(false),
             block: UnsafeCell::new(Block {
-                view: None,
+                views: std::ptr::null(),
+                count: 0,
                 steps: std::ptr::null(),
                 lists: std::ptr::null(),
                 waits: std::ptr::null(),
@@ -192,6 +197,12 @@ impl Crew {
             epoch: 0,
             planned_for: None,
             preds: Vec::new(),
+            cross: Vec::new(),
+            shadow_pool: Vec::new(),
+            shadow_events: Vec::new(),
+            parity: 0,
+            views: Vec::new(),
+            next_replan: WARMUP,
             plan: Plan::default(),
             costs: Vec::new(),
             timed: Vec::new(),
@@ -220,17 +231,22 @@ impl Crew {
         }
     }
 
-    /// Render thread: runs one block of `s` (see [`crate::Runtime::process_block_with`]).
+    /// Render thread: runs a run of blocks of `s`, one for each playhead, block `b` writing the
+    /// main bus at `main_out[b]` (see [`crate::Runtime::process_blocks_with`]). Nothing may
+    /// touch the schedule's parameters between the blocks of a run but the steps themselves.
     pub(crate) fn run(
         &mut self,
         s: &mut Schedule,
         frames: usize,
-        playhead: Playhead,
-        main_out: [*mut f32; 2],
+        playheads: &[Playhead],
+        main_out: &[[*mut f32; 2]],
         scratch: &mut Scratch,
     ) {
+        let count = playheads.len().min(main_out.len());
         if self.members == 1 {
-            run_all(s, frames, playhead, main_out, scratch);
+            for b in 0..count {
+                run_all(s, frames, playheads[b], main_out[b], scratch);
+            }
             return;
         }
         if self.planned_for != Some((s.generation, s.steps.len())) {
@@ -239,23 +255,50 @@ impl Crew {
         if self.shared.failed.load(Ordering::Relaxed) {
             panic!("a render thread stopped: a node panicked on it");
         }
-        fill_params(s, frames);
-        if scratch.frames() < frames {
-            return; // cannot happen: the runtime's scratch is made for its block
+        if count == 0 || scratch.frames() < frames {
+            return; // the scratch cannot be short: the runtime's is made for its block
         }
-        let timed = self.blocks < WARMUP || self.blocks.is_multiple_of(SAMPLE_EVERY);
-        let view = BlockView::of(s, frames, playhead, main_out);
+        // Each block works in the pool and lists of its parity, and a feedback copy writes the
+        // other parity's, where the next block reads it.
+        self.views.clear();
+        for b in 0..count {
+            let mut view = BlockView::of(s, frames, playheads[b], main_out[b]);
+            let (real, shadow) = (s.pool.as_mut_ptr(), self.shadow_pool.as_mut_ptr());
+            let (pool, next) = if self.parity.is_multiple_of(2) {
+                (real, shadow)
+            } else {
+                (shadow, real)
+            };
+            let events = if self.parity.is_multiple_of(2) {
+                s.events.as_mut_ptr()
+            } else {
+                self.shadow_events.as_mut_ptr()
+            };
+            view.place(pool, next, events);
+            self.views.push(view);
+            self.parity += 1;
+        }
+        let timed_all = self.blocks < WARMUP;
+        let timed = timed_all || self.blocks % SAMPLE_EVERY + count as u64 > SAMPLE_EVERY - 1;
         if self.plan.lists.is_empty() {
-            for i in 0..s.steps.len() {
-                let step = s.steps[i];
-                if timed {
-                    let t = Instant::now();
-                    // SAFETY: one thread, the compiler's order; the scratch holds `frames`.
-                    unsafe { run_step(&view, step, scratch) };
-                    self.timed[i] = t.elapsed().as_nanos() as f32;
-                } else {
-                    // SAFETY: as above.
-                    unsafe { run_step(&view, step, scratch) };
+            for b in 0..count {
+                let view = self.views[b];
+                let view = &view;
+                let time = timed_all || (timed && b == 0);
+                for i in 0..s.steps.len() {
+                    let step = s.steps[i];
+                    if time {
+                        let t = Instant::now();
+                        // SAFETY: one thread, the compiler's order; the scratch holds `frames`.
+                        unsafe { run_step(view, step, scratch) };
+                        self.timed[i] = t.elapsed().as_nanos() as f32;
+                    } else {
+                        // SAFETY: as above.
+                        unsafe { run_step(view, step, scratch) };
+                    }
+                }
+                if time {
+                    self.add_timed();
                 }
             }
         } else {
@@ -263,24 +306,25 @@ impl Crew {
             self.epoch += 1;
             let epoch = self.epoch;
             let block = Block {
-                view: Some(view),
+                views: self.views.as_ptr(),
+                count,
                 steps: s.steps.as_ptr(),
                 lists: self.plan.lists.as_ptr(),
                 waits: self.plan.waits.as_ptr(),
                 timed,
                 costs: self.timed.as_mut_ptr(),
             };
-            // SAFETY: every member has finished the last block (waited for below) and waits for
+            // SAFETY: every member has finished the last run (waited for below) and waits for
             // the epoch to move before it reads this.
             unsafe { *self.shared.block.get() = block };
             self.shared.epoch.0.store(epoch, Ordering::Release);
             let ok = run_member(&self.shared, &block, 0, epoch, scratch);
             let mut all = ok;
             for member in 1..self.members {
-                let done = self.plan.lists.get(member).map_or(0, Vec::len) as u64;
+                let done = self.plan.lists.get(member).map_or(0, Vec::len) * count;
                 all &= wait_for(
                     &self.shared.progress[member].0,
-                    (epoch << 32) | done,
+                    (epoch << 32) | done as u64,
                     &self.shared.failed,
                 );
             }
@@ -288,25 +332,31 @@ impl Crew {
                 panic!("a render thread stopped: a node panicked on it");
             }
             if let Some(t) = started {
-                let wall = t.elapsed().as_nanos() as f64;
+                let wall = t.elapsed().as_nanos() as f64 / count as f64;
                 self.dealt_wall = if self.dealt_wall == 0.0 {
                     wall
                 } else {
                     0.7 * self.dealt_wall + 0.3 * wall
                 };
+                self.add_timed();
             }
         }
-        if timed {
-            for (c, t) in self.costs.iter_mut().zip(&self.timed) {
-                let t = f64::from(*t);
-                *c = if *c == 0.0 { t } else { 0.7 * *c + 0.3 * t };
-            }
-        }
-        self.blocks += 1;
-        if self.blocks == WARMUP
-            || (self.blocks > WARMUP && self.blocks.is_multiple_of(REPLAN_EVERY))
-        {
+        self.blocks += count as u64;
+        if self.blocks >= self.next_replan {
             self.replan();
+            self.next_replan = if self.blocks < WARMUP {
+                WARMUP
+            } else {
+                (self.blocks / REPLAN_EVERY + 1) * REPLAN_EVERY
+            };
+        }
+    }
+
+    /// Folds the steps' last timed costs into the smoothed ones.
+    fn add_timed(&mut self) {
+        for (c, t) in self.costs.iter_mut().zip(&self.timed) {
+            let t = f64::from(*t);
+            *c = if *c == 0.0 { t } else { 0.7 * *c + 0.3 * t };
         }
     }
 
@@ -315,7 +365,21 @@ impl Crew {
     fn start_schedule(&mut self, s: &mut Schedule) {
         crate::runtime::renaming::rename(s);
         self.planned_for = Some((s.generation, s.steps.len()));
-        self.preds = predecessors(s);
+        (self.preds, self.cross) = predecessors(s);
+        self.shadow_pool.clone_from(&s.pool);
+        self.shadow_events = s
+            .events
+            .iter()
+            .map(|list| {
+                let mut copy = EventList::with_capacity(list.capacity());
+                for e in list.as_slice() {
+                    copy.push(*e);
+                }
+                copy
+            })
+            .collect();
+        self.parity = 0;
+        self.next_replan = WARMUP;
         self.costs = vec![0.0; s.steps.len()];
         self.timed = vec![0.0; s.steps.len()];
         self.blocks = 0;
@@ -325,6 +389,7 @@ impl Crew {
         if let RenderThreads::DealtOut(_) = self.mode {
             self.blocks = WARMUP;
             self.replan();
+            self.next_replan = REPLAN_EVERY;
         }
     }
 
@@ -362,6 +427,7 @@ impl Crew {
         };
         self.plan = lists_of(
             &self.preds,
+            &self.cross,
             &member_of,
             members,
             self.plan.makespan,
@@ -376,158 +442,6 @@ impl Drop for Crew {
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
-    }
-}
-
-/// For each step, the earlier steps it must follow: the last writer of everything it reads or
-/// writes, and every reader since of what it writes.
-fn predecessors(s: &Schedule) -> Vec<Vec<u32>> {
-    let buffers = s.pool.len() / s.block_size.max(1);
-    let lists = s.events.len();
-    let lines = s.delays.len();
-    let main_bus = buffers + lists + lines;
-    let node_state = |node: u32| main_bus + 1 + node as usize;
-    let resources = main_bus + 1 + s.nodes.len();
-    let mut last_writer: Vec<Option<u32>> = vec![None; resources];
-    let mut readers: Vec<Vec<u32>> = vec![Vec::new(); resources];
-    let mut reads = Vec::new();
-    let mut writes = Vec::new();
-    let mut touched = Vec::new();
-    let mut preds = Vec::with_capacity(s.steps.len());
-    for i in 0..s.steps.len() {
-        reads.clear();
-        writes.clear();
-        // The buffers and event lists the step touches, as the renaming sees them (an update
-        // in place both reads and writes); ids out of range count as the last one.
-        for (of_lists, base, count) in [(false, 0, buffers), (true, buffers, lists)] {
-            accesses(s, i, of_lists, &mut touched);
-            for &(_, id, access) in &touched {
-                let r = base + (id as usize).min(count.saturating_sub(1));
-                if access != Access::Write {
-                    reads.push(r);
-                }
-                if access != Access::Read {
-                    writes.push(r);
-                }
-            }
-        }
-        match s.steps[i] {
-            Step::Process { node } => {
-                if let Some(slot) = s.nodes.get(node as usize) {
-                    writes.push(node_state(node));
-                    if slot.main_bus {
-                        reads.push(main_bus);
-                        writes.push(main_bus);
-                    }
-                }
-            }
-            Step::Delay { line, .. } => {
-                writes.push(buffers + lists + (line as usize).min(lines.saturating_sub(1)));
-            }
-            _ => {}
-        }
-        let mut p: Vec<u32> = Vec::new();
-        for r in reads.iter().chain(writes.iter()) {
-            if let Some(w) = last_writer[*r] {
-                p.push(w);
-            }
-        }
-        for w in &writes {
-            p.extend(readers[*w].iter().copied().filter(|&r| r as usize != i));
-        }
-        p.sort_unstable();
-        p.dedup();
-        preds.push(p);
-        for r in &reads {
-            readers[*r].push(i as u32);
-        }
-        for w in &writes {
-            last_writer[*w] = Some(i as u32);
-            readers[*w].clear();
-        }
-    }
-    preds
-}
-
-/// Deals the steps out: each, in the compiler's order, to the member where it would finish
-/// first. Returns each step's member, the predicted block time, and the time on one thread.
-fn list_schedule(preds: &[Vec<u32>], costs: &[f64], members: usize) -> (Vec<usize>, f64, f64) {
-    let n = preds.len();
-    let mut member_of = vec![0usize; n];
-    let mut finish = vec![0f64; n];
-    let mut free = vec![0f64; members];
-    let mut serial = 0.0;
-    for i in 0..n {
-        let cost = costs.get(i).copied().unwrap_or(0.0).max(1.0);
-        serial += cost;
-        let mut best = (f64::INFINITY, 0usize);
-        for (m, free_at) in free.iter().enumerate() {
-            let mut ready = *free_at;
-            for &p in &preds[i] {
-                let p = p as usize;
-                let arrives = finish[p] + if member_of[p] == m { 0.0 } else { HAND_OVER_NS };
-                ready = ready.max(arrives);
-            }
-            let end = ready + cost;
-            if end < best.0 {
-                best = (end, m);
-            }
-        }
-        member_of[i] = best.1;
-        finish[i] = best.0;
-        free[best.1] = best.0;
-    }
-    let makespan = free.iter().copied().fold(0.0, f64::max);
-    (member_of, makespan, serial)
-}
-
-/// Each member's steps in order, and the waits before each: for every other member it depends
-/// on, how many of that member's steps must be done (only where an earlier wait did not cover it).
-fn lists_of(
-    preds: &[Vec<u32>],
-    member_of: &[usize],
-    members: usize,
-    makespan: f64,
-    serial: f64,
-) -> Plan {
-    let mut lists: Vec<Vec<Task>> = vec![Vec::new(); members];
-    let mut waits = Vec::new();
-    let mut position = vec![0u32; member_of.len()];
-    // waited[m * members + q]: steps of q that m has already waited for this block.
-    let mut waited = vec![0u32; members * members];
-    let mut need = vec![0u32; members];
-    for (i, &m) in member_of.iter().enumerate() {
-        need.iter_mut().for_each(|n| *n = 0);
-        for &p in &preds[i] {
-            let q = member_of[p as usize];
-            if q != m {
-                need[q] = need[q].max(position[p as usize] + 1);
-            }
-        }
-        let waits_from = waits.len() as u32;
-        for (q, &n) in need.iter().enumerate() {
-            if n > waited[m * members + q] {
-                waits.push(Wait {
-                    member: q as u32,
-                    done: n,
-                });
-                waited[m * members + q] = n;
-            }
-        }
-        position[i] = lists[m].len() as u32;
-        lists[m].push(Task {
-            step: i as u32,
-            waits_from,
-            waits_to: waits.len() as u32,
-        });
-    }
-    let used = lists.iter().filter(|l| !l.is_empty()).count();
-    Plan {
-        used,
-        lists,
-        waits,
-        makespan,
-        serial,
     }
 }
 
@@ -550,9 +464,11 @@ fn member_loop(shared: &Shared, member: usize) {
         seen = epoch;
         // SAFETY: published before the epoch store this thread just saw (see `Shared`).
         let block = unsafe { *shared.block.get() };
-        if let Some(view) = &block.view {
-            if scratch.frames() < view.stride {
-                scratch = Scratch::new(view.stride);
+        if block.count > 0 {
+            // SAFETY: the run's views, as published.
+            let stride = unsafe { (*block.views).stride };
+            if scratch.frames() < stride {
+                scratch = Scratch::new(stride);
             }
         }
         let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -565,7 +481,8 @@ fn member_loop(shared: &Shared, member: usize) {
     }
 }
 
-/// Runs member `member`'s list for the block of `epoch`. False when another member failed.
+/// Runs member `member`'s list once for each block of the run of `epoch`. False when another
+/// member failed.
 fn run_member(
     shared: &Shared,
     block: &Block,
@@ -573,46 +490,81 @@ fn run_member(
     epoch: u64,
     scratch: &mut Scratch,
 ) -> bool {
-    let Some(view) = &block.view else {
-        return true;
-    };
     let progress = &shared.progress[member].0;
-    // SAFETY: the plan's lists outlive the block (the render thread replaces them only between
-    // blocks); read through raw pointers, copied out before the last progress store.
+    // SAFETY: the plan's lists outlive the run (the render thread replaces them only between
+    // runs); read through raw pointers, copied out before the last progress store.
+    let list_len = |q: usize| unsafe { (*block.lists.add(q)).len() };
     let (tasks, count) = unsafe {
         let list = &*block.lists.add(member);
         (list.as_ptr(), list.len())
     };
-    if count == 0 || scratch.frames() < view.frames {
-        progress.store((epoch << 32) | count as u64, Ordering::Release);
+    if count == 0 || block.count == 0 {
+        progress.store(epoch << 32, Ordering::Release);
         return true;
     }
-    for k in 0..count {
-        // SAFETY: k < count, as above.
-        let task = unsafe { *tasks.add(k) };
-        for w in task.waits_from..task.waits_to {
-            // SAFETY: the plan's waits, as above.
-            let wait = unsafe { *block.waits.add(w as usize) };
-            let target = (epoch << 32) | u64::from(wait.done);
-            let on = &shared.progress[wait.member as usize].0;
-            if !wait_for(on, target, &shared.failed) {
-                return false;
+    // The members: read once, the count of members being the progress table's length.
+    let members = shared.progress.len();
+    for b in 0..block.count {
+        // SAFETY: b < count, the run's views.
+        let view = unsafe { &*block.views.add(b) };
+        if scratch.frames() < view.frames {
+            progress.store(
+                (epoch << 32) | (count * block.count) as u64,
+                Ordering::Release,
+            );
+            return true;
+        }
+        // Block b uses the places block b - 2 used: every member must have finished that one.
+        if b >= 2 {
+            for q in (0..members).filter(|&q| q != member) {
+                let len = list_len(q);
+                if len > 0 {
+                    let target = (epoch << 32) | ((b - 1) * len) as u64;
+                    if !wait_for(&shared.progress[q].0, target, &shared.failed) {
+                        return false;
+                    }
+                }
             }
         }
-        // SAFETY: a step index of this schedule.
-        let step = unsafe { *block.steps.add(task.step as usize) };
-        if block.timed {
-            let t = Instant::now();
-            // SAFETY: every step this one follows has finished (the waits above, and this
-            // member's own earlier steps); the scratch holds the block.
-            unsafe { run_step(view, step, scratch) };
-            // SAFETY: only this member writes this step's entry; read after the block.
-            unsafe { *block.costs.add(task.step as usize) = t.elapsed().as_nanos() as f32 };
-        } else {
-            // SAFETY: as above.
-            unsafe { run_step(view, step, scratch) };
+        for k in 0..count {
+            // SAFETY: k < count, as above.
+            let task = unsafe { *tasks.add(k) };
+            for (from, to, back) in [
+                (task.waits_from, task.waits_to, 0),
+                (task.cross_from, task.cross_to, 1),
+            ] {
+                if back > b {
+                    continue; // the block before the run: finished before it started
+                }
+                for w in from..to {
+                    // SAFETY: the plan's waits, as above.
+                    let wait = unsafe { *block.waits.add(w as usize) };
+                    let q = wait.member as usize;
+                    let done = (b - back) * list_len(q) + wait.done as usize;
+                    let target = (epoch << 32) | done as u64;
+                    if !wait_for(&shared.progress[q].0, target, &shared.failed) {
+                        return false;
+                    }
+                }
+            }
+            // SAFETY: a step index of this schedule.
+            let step = unsafe { *block.steps.add(task.step as usize) };
+            if block.timed && b == 0 {
+                let t = Instant::now();
+                // SAFETY: every step this one follows has finished (the waits above, and this
+                // member's own earlier steps); the scratch holds the block.
+                unsafe { run_step(view, step, scratch) };
+                // SAFETY: only this member writes this step's entry; read after the run.
+                unsafe { *block.costs.add(task.step as usize) = t.elapsed().as_nanos() as f32 };
+            } else {
+                // SAFETY: as above.
+                unsafe { run_step(view, step, scratch) };
+            }
+            progress.store(
+                (epoch << 32) | (b * count + k + 1) as u64,
+                Ordering::Release,
+            );
         }
-        progress.store((epoch << 32) | (k as u64 + 1), Ordering::Release);
     }
     true
 }
@@ -646,36 +598,4 @@ fn back_off(spins: &mut u32) {
         std::thread::sleep(Duration::from_micros(50 << naps));
     }
     *spins = spins.saturating_add(1);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Two chains of two steps meeting at a fifth: the list schedule splits the chains.
-    #[test]
-    fn independent_chains_go_to_different_members() {
-        let preds = vec![vec![], vec![0], vec![], vec![2], vec![1, 3]];
-        let costs = vec![10_000.0, 10_000.0, 10_000.0, 10_000.0, 100.0];
-        let (member_of, makespan, serial) = list_schedule(&preds, &costs, 2);
-        assert_eq!(member_of[0], member_of[1]);
-        assert_eq!(member_of[2], member_of[3]);
-        assert_ne!(member_of[0], member_of[2]);
-        assert_eq!(serial, 40_100.0);
-        assert!(makespan < 21_000.0, "{makespan}");
-        let plan = lists_of(&preds, &member_of, 2, makespan, serial);
-        // The join waits for both steps of the other chain, once.
-        assert_eq!(plan.waits.len(), 1);
-        assert_eq!(plan.waits[0].done, 2);
-    }
-
-    /// A single chain is not worth dealing out: every hand-over would cost more than it gains.
-    #[test]
-    fn a_chain_stays_on_one_member() {
-        let preds = vec![vec![], vec![0], vec![1], vec![2]];
-        let costs = vec![1_000.0; 4];
-        let (member_of, makespan, serial) = list_schedule(&preds, &costs, 2);
-        assert!(member_of.iter().all(|m| *m == member_of[0]));
-        assert_eq!(makespan, serial);
-    }
 }

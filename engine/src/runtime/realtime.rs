@@ -43,6 +43,9 @@ pub enum Command {
     Loop(Option<(u64, u64)>),
 }
 
+/// The most blocks [`Runtime::process_blocks_with`] runs at once.
+pub const MOST_BLOCKS_IN_A_RUN: usize = 16;
+
 /// The audio thread's half.
 pub struct Runtime {
     schedule: Box<Schedule>,
@@ -268,15 +271,67 @@ impl Runtime {
         crew.run(
             &mut self.schedule,
             frames,
-            playhead,
-            [self.main[0].as_mut_ptr(), self.main[1].as_mut_ptr()],
+            &[playhead],
+            &[[self.main[0].as_mut_ptr(), self.main[1].as_mut_ptr()]],
             &mut self.scratch,
         );
         self.end_block(frames);
     }
 
-    /// The block's preamble: a new schedule, due commands, the loop, automation lanes, a cleared
-    /// main bus. Returns the block's frames and playhead.
+    /// Render thread of an offline render: up to `blocks` blocks (at least one), their main bus
+    /// appended to `left` and `right`; returns how many it ran. Where nothing can change
+    /// between the blocks (no command waiting or due, no new schedule, no loop), the crew runs
+    /// them as one run, a block starting on one thread while the one before it finishes on
+    /// another; otherwise one. Bit-identical to as many calls of [`Runtime::process_block`].
+    /// [`Runtime::main_out`] afterwards holds the last block.
+    pub fn process_blocks_with(
+        &mut self,
+        crew: &mut Crew,
+        blocks: usize,
+        left: &mut Vec<f32>,
+        right: &mut Vec<f32>,
+    ) -> usize {
+        let (frames, first) = self.begin_block();
+        let quiet = self.pending.is_empty()
+            && self.commands.is_empty()
+            && self.incoming.is_empty()
+            && self.loop_range.is_none();
+        let count = if quiet {
+            blocks.clamp(1, MOST_BLOCKS_IN_A_RUN)
+        } else {
+            1
+        };
+        let start = left.len();
+        left.resize(start + count * frames, 0.0);
+        right.resize(start + count * frames, 0.0);
+        let mut playheads = [first; MOST_BLOCKS_IN_A_RUN];
+        let mut mains = [[std::ptr::null_mut(); 2]; MOST_BLOCKS_IN_A_RUN];
+        let (l, r) = (left.as_mut_ptr(), right.as_mut_ptr());
+        for b in 0..count {
+            if self.playing {
+                playheads[b].block_start = self.position + (b * frames) as u64;
+            }
+            // SAFETY: inside the frames just added to both.
+            mains[b] = unsafe { [l.add(start + b * frames), r.add(start + b * frames)] };
+        }
+        crew.run(
+            &mut self.schedule,
+            frames,
+            &playheads[..count],
+            &mains[..count],
+            &mut self.scratch,
+        );
+        for _ in 0..count {
+            self.end_block(frames);
+        }
+        let last = start + (count - 1) * frames;
+        self.main[0].copy_from_slice(&left[last..last + frames]);
+        self.main[1].copy_from_slice(&right[last..last + frames]);
+        count
+    }
+
+    /// The block's preamble: a new schedule, due commands, the loop, a cleared main bus (each
+    /// node's step plays its automation lanes). Returns the block's frames and playhead.
     fn begin_block(&mut self) -> (usize, Playhead) {
         self.accept_schedule();
         let frames = self.schedule.block_size;
@@ -299,18 +354,6 @@ impl Runtime {
             if self.playing && self.position >= end {
                 self.position = start;
                 self.reset_nodes();
-            }
-        }
-        if self.playing {
-            let schedule = &mut *self.schedule;
-            for lane in &schedule.lanes {
-                let state = schedule
-                    .nodes
-                    .get_mut(lane.slot as usize)
-                    .and_then(|n| n.params.get_mut(lane.param.index()));
-                if let Some(state) = state {
-                    lane.play(self.position, frames, state);
-                }
             }
         }
         self.main[0].fill(0.0);

@@ -12,6 +12,7 @@
 
 use std::marker::PhantomData;
 
+use crate::automation::PlayedLane;
 use crate::event::EventList;
 use crate::process::{Playhead, PortBinding, ProcessContext};
 use crate::schedule::{DelayLine, NodeSlot, Schedule, Step};
@@ -23,6 +24,9 @@ pub(crate) struct BlockView {
     pub stride: usize,
     pub playhead: Playhead,
     pool: *mut f32,
+    /// Where a feedback copy writes: the pool the next block reads (the same one, but for a
+    /// crew's runs of blocks, which give each parity of block a pool of its own).
+    next_pool: *mut f32,
     buffers: usize,
     channel_ids: *const u32,
     channel_count: usize,
@@ -34,6 +38,8 @@ pub(crate) struct BlockView {
     event_count: usize,
     delays: *mut DelayLine,
     delay_count: usize,
+    lanes: *const PlayedLane,
+    lane_count: usize,
     main_out: [*mut f32; 2],
 }
 
@@ -58,6 +64,7 @@ impl BlockView {
             stride,
             playhead,
             pool: s.pool.as_mut_ptr(),
+            next_pool: s.pool.as_mut_ptr(),
             buffers: s.pool.len() / stride.max(1),
             channel_ids: s.channel_ids.as_ptr(),
             channel_count: s.channel_ids.len(),
@@ -69,8 +76,18 @@ impl BlockView {
             event_count: s.events.len(),
             delays: s.delays.as_mut_ptr(),
             delay_count: s.delays.len(),
+            lanes: s.lanes.as_ptr(),
+            lane_count: s.lanes.len(),
             main_out,
         }
+    }
+
+    /// Points the view at other places of the same layout: a pool and event lists for this
+    /// block, and the pool the next block reads feedback from.
+    pub fn place(&mut self, pool: *mut f32, next_pool: *mut f32, events: *mut EventList) {
+        self.pool = pool;
+        self.next_pool = next_pool;
+        self.events = events;
     }
 }
 
@@ -123,6 +140,24 @@ pub(crate) unsafe fn run_step(view: &BlockView, step: Step, scratch: &mut Scratc
             }
             // SAFETY: in range (checked); only this step touches this node during the block.
             let slot = unsafe { &mut *view.nodes.add(node as usize) };
+            // The node's parameters for the block: its automation lanes, then every value (the
+            // arithmetic of one parameter never reads another's, so where this happens does not
+            // change the values).
+            if view.playhead.playing {
+                // SAFETY: the compiler's lanes, never written while the schedule runs.
+                let lanes = unsafe { std::slice::from_raw_parts(view.lanes, view.lane_count) };
+                for lane in lanes
+                    .get(slot.lanes.start as usize..slot.lanes.end as usize)
+                    .unwrap_or(&[])
+                {
+                    if let Some(state) = slot.params.get_mut(lane.param.index()) {
+                        lane.play(view.playhead.block_start, frames, state);
+                    }
+                }
+            }
+            for p in &mut slot.params {
+                p.fill(frames);
+            }
             // SAFETY: the compiler's tables, never written while the schedule runs.
             let (all_bindings, channel_ids) = unsafe {
                 (
@@ -245,11 +280,12 @@ pub(crate) unsafe fn run_step(view: &BlockView, step: Step, scratch: &mut Scratc
             if src == dst || src as usize >= buffers || dst as usize >= buffers {
                 return;
             }
-            // SAFETY: as for Mix.
+            // SAFETY: as for Mix (the next block's pool has the same layout; `copy` because it
+            // may be this block's).
             unsafe {
-                std::ptr::copy_nonoverlapping(
+                std::ptr::copy(
                     pool.add(src as usize * stride),
-                    pool.add(dst as usize * stride),
+                    view.next_pool.add(dst as usize * stride),
                     frames,
                 );
             }
@@ -257,8 +293,8 @@ pub(crate) unsafe fn run_step(view: &BlockView, step: Step, scratch: &mut Scratc
     }
 }
 
-/// Audio thread (or a render loop): fills every node's parameter values for the block and runs
-/// every step in order on this thread.
+/// Audio thread (or a render loop): runs every step in order on this thread (each node's step
+/// plays its automation lanes and fills its parameter values first).
 pub(crate) fn run_all(
     s: &mut Schedule,
     frames: usize,
@@ -266,7 +302,6 @@ pub(crate) fn run_all(
     main_out: [*mut f32; 2],
     scratch: &mut Scratch,
 ) {
-    fill_params(s, frames);
     if scratch.frames() < frames {
         return; // cannot happen: scratch is made for the runtime's block
     }
@@ -275,14 +310,5 @@ pub(crate) fn run_all(
         let step = s.steps[i];
         // SAFETY: one thread, steps in the compiler's order; the scratch holds `frames`.
         unsafe { run_step(&view, step, scratch) };
-    }
-}
-
-/// Any thread that owns the schedule, before its steps run: each parameter's values for the block.
-pub(crate) fn fill_params(s: &mut Schedule, frames: usize) {
-    for node in &mut s.nodes {
-        for p in &mut node.params {
-            p.fill(frames);
-        }
     }
 }
