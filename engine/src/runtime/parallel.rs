@@ -11,11 +11,12 @@
 //! ordered, and nothing else needs to be. Which member runs what changes only the speed.
 //!
 //! Which member runs what: for the first blocks of a schedule the crew runs every step on the
-//! render thread and times each one; then it deals the steps out by list scheduling (each step,
-//! in order, to the member where it would finish first, counting a hand-over between members as
-//! [`HAND_OVER_NS`]) and keeps timing one block in [`SAMPLE_EVERY`] to deal them again every
-//! [`REPLAN_EVERY`] blocks. Where the dealt-out schedule would not be quicker by a fifth, it stays
-//! on one thread.
+//! render thread and times each one; then it deals the steps out (list scheduling, each step in
+//! order to the member where it would finish first, counting a hand-over between members as
+//! [`HAND_OVER_NS`]; then single steps moved to other members while that shortens a simulated run
+//! of blocks, [`crate::runtime::dealing`]) and keeps timing one block in [`SAMPLE_EVERY`] to deal
+//! them again every [`REPLAN_EVERY`] blocks. Where the dealt-out schedule would not be quicker by
+//! a fifth, it stays on one thread.
 //!
 //! Runs of blocks: where nothing can change between blocks (no command due, no new schedule; see
 //! [`crate::Runtime::process_blocks_with`]) the crew runs several blocks as one run, and a member
@@ -40,7 +41,7 @@ use std::time::{Duration, Instant};
 use crate::event::EventList;
 use crate::process::Playhead;
 pub use crate::runtime::dealing::HAND_OVER_NS;
-use crate::runtime::dealing::{list_schedule, lists_of, predecessors, Plan, Task, Wait};
+use crate::runtime::dealing::{deal, lists_of, predecessors, Plan, Task, Wait};
 use crate::runtime::steps::{run_all, run_step, BlockView, Scratch};
 use crate::schedule::{Schedule, Step};
 
@@ -85,7 +86,7 @@ const WARMUP: u64 = 8;
 /// One block in this many is timed step by step afterwards.
 const SAMPLE_EVERY: u64 = 16;
 /// The steps are dealt out again every this many blocks, with the costs timed since.
-const REPLAN_EVERY: u64 = 256;
+const REPLAN_EVERY: u64 = 1024;
 /// A crew stays on one thread unless dealing out would take at most this share of the time.
 const WORTH_IT: f64 = 0.8;
 /// The epoch that tells members to leave.
@@ -148,6 +149,8 @@ pub struct Crew {
     parity: u64,
     views: Vec<BlockView>,
     next_replan: u64,
+    /// The member of each step in the plan in use, where it was dealt by cost.
+    member_of: Option<Vec<usize>>,
     plan: Plan,
     /// Cost of each step in ns: smoothed, and as timed in the last timed block.
     costs: Vec<f64>,
@@ -203,6 +206,7 @@ impl Crew {
             parity: 0,
             views: Vec::new(),
             next_replan: WARMUP,
+            member_of: None,
             plan: Plan::default(),
             costs: Vec::new(),
             timed: Vec::new(),
@@ -380,6 +384,7 @@ impl Crew {
             .collect();
         self.parity = 0;
         self.next_replan = WARMUP;
+        self.member_of = None;
         self.costs = vec![0.0; s.steps.len()];
         self.timed = vec![0.0; s.steps.len()];
         self.blocks = 0;
@@ -412,8 +417,13 @@ impl Crew {
         let member_of: Vec<usize> = match self.mode {
             RenderThreads::DealtOut(_) => (0..n).map(|i| i % members).collect(),
             _ => {
-                let (member_of, makespan, serial) =
-                    list_schedule(&self.preds, &self.costs, members);
+                let (member_of, makespan, serial) = deal(
+                    &self.preds,
+                    &self.cross,
+                    &self.costs,
+                    members,
+                    self.member_of.as_deref(),
+                );
                 self.plan.makespan = makespan;
                 self.plan.serial = serial;
                 if makespan > WORTH_IT * serial {
@@ -422,6 +432,7 @@ impl Crew {
                     self.plan.waits.clear();
                     return;
                 }
+                self.member_of = Some(member_of.clone());
                 member_of
             }
         };
