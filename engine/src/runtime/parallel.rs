@@ -14,7 +14,7 @@
 //! render thread and times each one; then it deals the steps out (list scheduling, each step in
 //! order to the member where it would finish first, counting a hand-over between members as
 //! [`HAND_OVER_NS`]; then single steps moved to other members while that shortens a simulated run
-//! of blocks, (`runtime/dealing.rs`)) and keeps timing one block in [`SAMPLE_EVERY`] to deal
+//! of blocks, `runtime/dealing.rs`) and keeps timing one block in [`SAMPLE_EVERY`] to deal
 //! them again every [`REPLAN_EVERY`] blocks. Where the dealt-out schedule would not be quicker by
 //! a fifth, it stays on one thread.
 //!
@@ -25,7 +25,7 @@
 //! parity of block has buffers and event lists of its own (the schedule's, and the crew's copy),
 //! so the next block's writes never wait for this block's reads; a feedback copy writes the other
 //! parity's, where the next block reads it. The steps a block must wait for in the block before
-//! are worked out over two blocks in a row ((`runtime/dealing.rs`)); a block waits for the
+//! are worked out over two blocks in a row (`runtime/dealing.rs`); a block waits for the
 //! whole of the block two before it, whose places it reuses.
 //!
 //! Members wait by spinning briefly, then yielding, then sleeping in short naps: this is for
