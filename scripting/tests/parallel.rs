@@ -3,7 +3,7 @@
 //! thread and then on two and three with the steps dealt out in turn (the most hand-overs between
 //! threads a schedule can have) and on every core as the crew plans it, compared bit for bit.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use yano_engine::node::Build;
@@ -12,14 +12,7 @@ use yano_engine::render::{RenderOptions, RenderThreads, Rendered};
 use yano_engine::{Graph, Registry};
 use yano_generator::{build, compose, export, Options, Request};
 use yano_nodes::mixer::stems::stem_taps;
-use yano_testkit::Need;
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use yano_testkit::{workspace_root, Need};
 
 fn render_on(
     graph: &Graph,

@@ -19,7 +19,7 @@ fn basic_pitch_fetched() -> bool {
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    yano_testkit::workspace_root()
 }
 
 /// A fresh folder of a fixed name: each run replaces the last run's renders rather than

@@ -138,6 +138,15 @@ pub fn program_on_path(name: &str) -> bool {
     })
 }
 
+/// The workspace's root folder (where `graphs/`, `models/` and `Cargo.lock` are), for tests in
+/// any of its crates.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(".."))
+}
+
 /// A fresh, empty folder of a fixed name under the system's temporary folder: `suite/name`. The
 /// name is fixed so each run replaces the last run's files rather than leaving them behind.
 pub fn scratch(suite: &str, name: &str) -> PathBuf {

@@ -3,6 +3,8 @@
 //! and which member runs it. Control side of an offline render: it allocates.
 
 use crate::runtime::renaming::{accesses, Access, Slot};
+use std::time::{Duration, Instant};
+
 use crate::schedule::{Schedule, Step};
 
 /// What the plan counts for a step that waits on another member: about what a cache line takes
@@ -178,7 +180,8 @@ const SEARCH_PASSES: usize = 3;
 /// scheduling (which plans one block) tends to leave the next block's first steps behind this
 /// block's last ones on the same member. Starts from the list schedule (or `previous`, the
 /// dealing in use, where that simulates quicker) and moves single steps to other members while
-/// that shortens the simulated run. Returns each step's member, the simulated time of a block in
+/// that shortens the simulated run, for at most `budget` (each move is a whole simulation: on a
+/// graph of thousands of steps the search stops long before a pass is through). Returns each step's member, the simulated time of a block in
 /// a run, and the time of a block on one thread.
 pub(super) fn deal(
     preds: &[Vec<u32>],
@@ -186,7 +189,9 @@ pub(super) fn deal(
     costs: &[f64],
     members: usize,
     previous: Option<&[usize]>,
+    budget: Duration,
 ) -> (Vec<usize>, f64, f64) {
+    let started = Instant::now();
     let n = preds.len();
     let (mut best, _, serial) = list_schedule(preds, costs, members);
     let mut best_time = simulated_block(preds, cross, costs, &best, members);
@@ -200,6 +205,9 @@ pub(super) fn deal(
     for _ in 0..SEARCH_PASSES {
         let mut moved = false;
         for i in 0..n {
+            if started.elapsed() > budget {
+                return (best, best_time, serial);
+            }
             let here = best[i];
             for m in (0..members).filter(|&m| m != here) {
                 best[i] = m;
@@ -401,7 +409,7 @@ mod tests {
                 simulated_block(&preds, &cross, &costs, &m, 2)
             })
             .fold(f64::INFINITY, f64::min);
-        let (dealt, time, serial) = deal(&preds, &cross, &costs, 2, None);
+        let (dealt, time, serial) = deal(&preds, &cross, &costs, 2, None, Duration::MAX);
         assert_eq!(serial, 36_000.0);
         assert_eq!(time, best, "dealt {dealt:?}");
         assert_eq!(time, simulated_block(&preds, &cross, &costs, &dealt, 2));

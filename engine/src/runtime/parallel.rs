@@ -423,6 +423,7 @@ impl Crew {
                     &self.costs,
                     members,
                     self.member_of.as_deref(),
+                    search_budget(&self.costs),
                 );
                 self.plan.makespan = makespan;
                 self.plan.serial = serial;
@@ -445,6 +446,13 @@ impl Crew {
             self.plan.serial,
         );
     }
+}
+
+/// How long a replan may search for a better dealing: a fiftieth of the time the blocks until
+/// the next replan take on one thread (so the search never costs more than 2 %).
+fn search_budget(costs: &[f64]) -> Duration {
+    let serial: f64 = costs.iter().sum();
+    Duration::from_nanos((serial * REPLAN_EVERY as f64 / 50.0) as u64)
 }
 
 impl Drop for Crew {

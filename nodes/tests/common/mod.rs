@@ -56,9 +56,5 @@ pub fn spikes(x: &[f32], threshold: f32) -> Vec<(usize, f32)> {
         .collect()
 }
 
-pub fn workspace_root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+#[allow(unused_imports)]
+pub use yano_testkit::workspace_root;

@@ -134,24 +134,18 @@ pub async fn rename_upload(
 ) -> Result<Json<Value>, ApiError> {
     let request: Rename = super::json_body(body, app.config.limits.json_bytes)?;
     let name = clean_name(&request.name).map_err(ApiError::BadParams)?;
-    let known = crate::store::valid_key(&key)
-        && app
-            .db
-            .uploads_of(&user.id)
-            .await?
-            .iter()
-            .any(|u| u.key == key);
-    if !known {
+    if !crate::store::valid_key(&key) {
         return Err(upload_not_found(&key));
     }
-    app.db.set_name(&user.id, &key, &name).await?;
-    let upload = app
+    let mut upload = app
         .db
         .uploads_of(&user.id)
         .await?
         .into_iter()
         .find(|u| u.key == key)
         .ok_or_else(|| upload_not_found(&key))?;
+    app.db.set_name(&user.id, &key, &name).await?;
+    upload.name = name;
     Ok(Json(serde_json::to_value(upload).unwrap_or(Value::Null)))
 }
 
