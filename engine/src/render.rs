@@ -11,8 +11,8 @@ use crate::clip::AudioClip;
 use crate::compiler::CompileStats;
 use crate::graph::Graph;
 use crate::registry::Registry;
-use crate::runtime::parallel::Crew;
 pub use crate::runtime::parallel::RenderThreads;
+use crate::runtime::parallel::{Crew, BLOCKS_IN_A_RUN};
 use crate::save::atomic_write;
 use crate::session::{Session, SessionError};
 
@@ -84,10 +84,6 @@ pub enum RenderError {
     #[error("cannot write {path}: {message}")]
     Write { path: PathBuf, message: String },
 }
-
-/// Blocks an offline render runs at once where nothing changes between them (see
-/// [`crate::Runtime::process_blocks_with`]).
-const BLOCKS_IN_A_RUN: usize = 8;
 
 /// Renders `graph` offline.
 pub fn render(

@@ -170,8 +170,9 @@ pub(super) fn list_schedule(
     (member_of, makespan, serial)
 }
 
-/// Blocks in the runs [`deal`] plans for (as many as an offline render runs at once).
-const SIMULATED_RUN: usize = 8;
+/// Blocks an offline render runs at once where nothing changes between them (see
+/// [`crate::Runtime::process_blocks_with`]): the runs [`deal`] plans for.
+pub const BLOCKS_IN_A_RUN: usize = 8;
 /// Passes of [`deal`]'s search over the steps.
 const SEARCH_PASSES: usize = 3;
 
@@ -227,7 +228,7 @@ pub(super) fn deal(
     (best, best_time, serial)
 }
 
-/// The time of a block in a run of [`SIMULATED_RUN`] blocks dealt out as `member_of` says,
+/// The time of a block in a run of [`BLOCKS_IN_A_RUN`] blocks dealt out as `member_of` says,
 /// simulated with the waits the members make: each runs its steps block after block, a step
 /// starting when its member is free and the steps it follows (in its block and the block before,
 /// a hand-over later where another member ran them) have finished, and a block only once the
@@ -245,7 +246,7 @@ pub(super) fn simulated_block(
     }
     let mut free = vec![0.0f64; members];
     let mut finish = vec![0.0f64; 2 * n];
-    let mut done = [0.0f64; SIMULATED_RUN];
+    let mut done = [0.0f64; BLOCKS_IN_A_RUN];
     let arrival = |finish: &[f64], p: usize, m: usize| {
         finish[p]
             + if member_of[p % n] == m {
@@ -254,7 +255,7 @@ pub(super) fn simulated_block(
                 HAND_OVER_NS
             }
     };
-    for b in 0..SIMULATED_RUN {
+    for b in 0..BLOCKS_IN_A_RUN {
         let lag = if b >= 2 { done[b - 2] } else { 0.0 };
         // finish[..n]: the block before; finish[n..]: this one.
         if b > 0 {
@@ -277,7 +278,7 @@ pub(super) fn simulated_block(
             done[b] = done[b].max(end);
         }
     }
-    done[SIMULATED_RUN - 1] / SIMULATED_RUN as f64
+    done[BLOCKS_IN_A_RUN - 1] / BLOCKS_IN_A_RUN as f64
 }
 
 /// Each member's steps in order, and the waits before each: for every other member it depends

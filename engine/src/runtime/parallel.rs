@@ -40,8 +40,8 @@ use std::time::{Duration, Instant};
 
 use crate::event::EventList;
 use crate::process::Playhead;
-pub use crate::runtime::dealing::HAND_OVER_NS;
 use crate::runtime::dealing::{deal, lists_of, predecessors, Plan, Task, Wait};
+pub use crate::runtime::dealing::{BLOCKS_IN_A_RUN, HAND_OVER_NS};
 use crate::runtime::steps::{run_all, run_step, BlockView, Scratch};
 use crate::schedule::{Schedule, Step};
 

@@ -262,22 +262,6 @@ impl Runtime {
         self.end_block(frames);
     }
 
-    /// Render thread of an offline render: one block, as [`Runtime::process_block`], with the
-    /// schedule's independent steps spread over `crew`'s threads. The output is bit-identical
-    /// to `process_block`'s. Not for the audio thread: the crew's plan allocates when the
-    /// schedule changes.
-    pub fn process_block_with(&mut self, crew: &mut Crew) {
-        let (frames, playhead) = self.begin_block();
-        crew.run(
-            &mut self.schedule,
-            frames,
-            &[playhead],
-            &[[self.main[0].as_mut_ptr(), self.main[1].as_mut_ptr()]],
-            &mut self.scratch,
-        );
-        self.end_block(frames);
-    }
-
     /// Render thread of an offline render: up to `blocks` blocks (at least one), their main bus
     /// appended to `left` and `right`; returns how many it ran. Where nothing can change
     /// between the blocks (no command waiting or due, no new schedule, no loop), the crew runs
