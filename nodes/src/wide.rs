@@ -2,7 +2,7 @@
 //! AVX2 where the processor has it (checked once, then a cached flag), and as built otherwise.
 //!
 //! The arithmetic is the same either way: AVX2 only widens the vectors the compiler already uses
-//! for the kernels' lane arrays (eight saws, eight delay lines, eight interpolation points), and
+//! for the kernels' lane arrays (eight delay lines, a chunk of samples side by side), and
 //! no fused multiply-add is enabled, so every sample comes out bit for bit as on plain x86-64
 //! (the nodes' tests and the parallel-render test compare bits). The default target stays
 //! x86-64, so the binary runs on any 64-bit x86 processor.

@@ -132,64 +132,46 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
     }))
 }
 
-/// The last [`HISTORY`] samples of a stream, readable as one oldest-first slice.
-#[derive(Clone, Copy)]
-struct History {
-    buf: [f32; 2 * HISTORY],
-    pos: usize,
-}
+/// Frames the resampler takes at a time, side by side.
+const CHUNK: usize = 32;
+/// A chunk with the HISTORY − 1 samples before it: frame i's window is `[i..i + HISTORY]`.
+type Span = [f32; HISTORY - 1 + CHUNK];
 
-impl Default for History {
-    fn default() -> Self {
-        History {
-            buf: [0.0; 2 * HISTORY],
-            pos: 0,
-        }
-    }
-}
-
-impl History {
-    #[inline]
-    fn push(&mut self, x: f32) {
-        self.pos = if self.pos + 1 == HISTORY {
-            0
-        } else {
-            self.pos + 1
-        };
-        self.buf[self.pos] = x;
-        self.buf[self.pos + HISTORY] = x;
-    }
-
-    /// Oldest first; the newest is the last.
-    #[inline]
-    fn window(&self) -> &[f32; HISTORY] {
-        let start = self.pos + 1;
-        // The slice is HISTORY long by construction (start ≤ HISTORY, buf is 2·HISTORY).
-        self.buf[start..start + HISTORY]
-            .try_into()
-            .unwrap_or(&[0.0; HISTORY])
-    }
-}
-
-/// Σ taps[k] · (w[TAPS−1−k] + w[TAPS+k]): the half-band's odd taps around the window's middle.
-#[inline]
-fn odd_taps(taps: &[f32; TAPS], w: &[f32; HISTORY]) -> f32 {
-    let (older, newer) = w.split_at(TAPS);
-    let mut acc = 0.0;
+/// For each frame i of a chunk, Σ taps[k] · (w[i + TAPS−1−k] + w[i + TAPS+k]): the half-band's
+/// odd taps around the middle of the frame's window. Each sum runs in the order a frame-by-frame
+/// filter would take; the frames run side by side.
+#[inline(always)]
+fn odd_taps(taps: &[f32; TAPS], w: &Span) -> [f32; CHUNK] {
+    let mut acc = [0.0f32; CHUNK];
     for (k, t) in taps.iter().enumerate() {
-        acc += t * (older[TAPS - 1 - k] + newer[k]);
+        let older = &w[TAPS - 1 - k..TAPS - 1 - k + CHUNK];
+        let newer = &w[TAPS + k..TAPS + k + CHUNK];
+        for ((a, o), n) in acc.iter_mut().zip(older).zip(newer) {
+            *a += t * (o + n);
+        }
     }
     acc
 }
 
+/// `history` followed by `chunk` (zeros after it); `history` becomes the span's last samples.
+#[inline(always)]
+fn span(history: &mut [f32; HISTORY - 1], chunk: &[f32]) -> Span {
+    let n = chunk.len().min(CHUNK);
+    let mut w = [0.0f32; HISTORY - 1 + CHUNK];
+    w[..HISTORY - 1].copy_from_slice(history);
+    w[HISTORY - 1..HISTORY - 1 + n].copy_from_slice(&chunk[..n]);
+    history.copy_from_slice(&w[n..n + HISTORY - 1]);
+    w
+}
+
 #[derive(Clone, Copy, Default)]
 struct Channel {
-    /// Input at the base rate (also the dry path: its oldest sample is LATENCY behind).
-    input: History,
-    /// Curved samples at the base-rate instants.
-    even: History,
-    /// Curved samples half-way between them.
-    odd: History,
+    /// The last HISTORY − 1 inputs at the base rate, oldest first (also the dry path).
+    input: [f32; HISTORY - 1],
+    /// The last curved samples at the base-rate instants.
+    even: [f32; HISTORY - 1],
+    /// The last curved samples half-way between them.
+    odd: [f32; HISTORY - 1],
     tone: BiquadState,
 }
 
@@ -227,21 +209,51 @@ fn curve(shape: usize, x: f32) -> f32 {
 }
 
 impl Channel {
-    /// One base-rate sample in; (driven, dry) out, both LATENCY samples late.
-    #[inline]
-    fn tick(&mut self, taps: &[f32; TAPS], shape: usize, drive: f32, x: f32) -> (f32, f32) {
-        self.input.push(x);
-        let w = self.input.window();
+    /// A chunk of base-rate samples in (`pre` is each one's pre-gain); the driven and the dry
+    /// signal out, both LATENCY samples late. Frames past the chunk's length are left as junk.
+    #[inline(always)]
+    fn oversample(
+        &mut self,
+        taps: &[f32; TAPS],
+        shape: usize,
+        pre: &[f32; CHUNK],
+        input: &[f32],
+        wet: &mut [f32; CHUNK],
+        dry: &mut [f32; CHUNK],
+    ) {
+        let x = span(&mut self.input, input);
         // Up: the base-rate sample TAPS back, and the interpolated point half a sample after it
         // (the odd taps doubled, as zero-stuffing halves the level).
-        let on = w[TAPS - 1];
-        let between = 2.0 * odd_taps(taps, w);
-        let dry = w[0];
-        self.even.push(curve(shape, drive * on));
-        self.odd.push(curve(shape, drive * between));
+        let between = odd_taps(taps, &x);
+        let (mut on_curve, mut between_curve) = ([0.0f32; CHUNK], [0.0f32; CHUNK]);
+        #[inline(always)]
+        fn bend(
+            f: impl Fn(f32) -> f32,
+            pre: &[f32; CHUNK],
+            x: &Span,
+            between: &[f32; CHUNK],
+            on_curve: &mut [f32; CHUNK],
+            between_curve: &mut [f32; CHUNK],
+        ) {
+            for i in 0..CHUNK {
+                on_curve[i] = f(pre[i] * x[i + TAPS - 1]);
+                between_curve[i] = f(pre[i] * (2.0 * between[i]));
+            }
+        }
+        let outs = (&mut on_curve, &mut between_curve);
+        match shape {
+            0 => bend(f32::tanh, pre, &x, &between, outs.0, outs.1),
+            1 => bend(|x| curve(1, x), pre, &x, &between, outs.0, outs.1),
+            _ => bend(|x| curve(2, x), pre, &x, &between, outs.0, outs.1),
+        }
+        let even = span(&mut self.even, &on_curve[..input.len().min(CHUNK)]);
+        let odd = span(&mut self.odd, &between_curve[..input.len().min(CHUNK)]);
         // Down: the half-band centred on an even-phase sample, TAPS − 1 further back.
-        let wet = 0.5 * self.even.window()[TAPS] + odd_taps(taps, self.odd.window());
-        (wet, dry)
+        let down = odd_taps(taps, &odd);
+        for i in 0..CHUNK {
+            wet[i] = 0.5 * even[i + TAPS] + down[i];
+            dry[i] = x[i];
+        }
     }
 }
 
@@ -274,31 +286,54 @@ impl Drive {
         let (in_l, in_r) = (ctx.audio_in(0, 0), ctx.audio_in(0, 1));
         let (out_l, out_r) = ctx.audio_out_pair(0);
         let steady = drive.is_constant() && output.is_constant();
-        let (mut pre, mut post) = (db_to_gain(drive.at(0)), db_to_gain(output.at(0)));
-        for i in 0..frames {
-            if i % GLIDE_STEP == 0 {
-                let hz = tone.at(i);
-                if hz != self.tone_hz {
-                    self.tone_hz = hz;
-                    self.tone = Biquad::rbj(
-                        Shape::LowPass,
-                        f64::from(hz),
-                        std::f64::consts::FRAC_1_SQRT_2,
-                        0.0,
-                        self.sample_rate,
-                    );
+        let (mut pre, mut post) = ([db_to_gain(drive.at(0)); CHUNK], db_to_gain(output.at(0)));
+        let (mut wet, mut dry) = ([[0.0f32; CHUNK]; 2], [[0.0f32; CHUNK]; 2]);
+        for start in (0..frames).step_by(CHUNK) {
+            let end = (start + CHUNK).min(frames);
+            if !steady {
+                for (c, p) in pre.iter_mut().enumerate().take(end - start) {
+                    *p = db_to_gain(drive.at(start + c));
                 }
             }
-            if !steady {
-                pre = db_to_gain(drive.at(i));
-                post = db_to_gain(output.at(i));
+            let inputs = [&in_l[start..end], &in_r[start..end]];
+            for (((ch, input), wet), dry) in self
+                .channels
+                .iter_mut()
+                .zip(inputs)
+                .zip(&mut wet)
+                .zip(&mut dry)
+            {
+                ch.oversample(&self.taps, shape, &pre, input, wet, dry);
             }
-            let m = mix.at(i);
-            let frame = [(in_l[i], &mut out_l[i]), (in_r[i], &mut out_r[i])];
-            for (ch, (x, o)) in self.channels.iter_mut().zip(frame) {
-                let (wet, dry) = ch.tick(&self.taps, shape, pre, x);
-                let wet = ch.tone.tick(&self.tone, f64::from(wet)) as f32;
-                *o = (dry + m * (wet - dry)) * post;
+            for i in start..end {
+                if i % GLIDE_STEP == 0 {
+                    let hz = tone.at(i);
+                    if hz != self.tone_hz {
+                        self.tone_hz = hz;
+                        self.tone = Biquad::rbj(
+                            Shape::LowPass,
+                            f64::from(hz),
+                            std::f64::consts::FRAC_1_SQRT_2,
+                            0.0,
+                            self.sample_rate,
+                        );
+                    }
+                }
+                if !steady {
+                    post = db_to_gain(output.at(i));
+                }
+                let m = mix.at(i);
+                let c = i - start;
+                let frame = [&mut out_l[i], &mut out_r[i]];
+                for (ch, (o, (wet, dry))) in self
+                    .channels
+                    .iter_mut()
+                    .zip(frame.into_iter().zip(wet.iter().zip(&dry)))
+                {
+                    let (wet, dry) = (wet[c], dry[c]);
+                    let wet = ch.tone.tick(&self.tone, f64::from(wet)) as f32;
+                    *o = (dry + m * (wet - dry)) * post;
+                }
             }
         }
         for ch in &mut self.channels {

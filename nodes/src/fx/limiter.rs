@@ -31,6 +31,8 @@ const OVERSAMPLE: usize = 8;
 const TP_TAPS: usize = 24;
 /// Samples the detector runs behind its input: half the interpolator.
 const DETECT_DELAY: usize = TP_TAPS / 2;
+/// Frames the detector takes at a time, side by side.
+const CHUNK: usize = 32;
 
 pub fn descriptor() -> NodeDescriptor {
     NodeDescriptor {
@@ -91,15 +93,14 @@ fn bessel_i0(x: f64) -> f64 {
     sum
 }
 
-/// The detector's taps, one row per window sample and one lane per point.
-/// Lanes 0..7 interpolate the points 1/8 … 7/8 of the way from window sample
-/// `DETECT_DELAY − 1` to the next (Kaiser-windowed sinc, β 7, unit DC gain); lane 7 picks that
-/// sample itself. Lanes side by side let the compiler run all eight points as one vector.
-fn interpolators() -> [[f32; OVERSAMPLE]; TP_TAPS] {
+/// The detector's interpolators: row p makes the point (p + 1)/8 of the way from window sample
+/// `DETECT_DELAY − 1` to the next (Kaiser-windowed sinc, β 7, unit DC gain). The eighth point
+/// is window sample `DETECT_DELAY − 1` itself, read without taps.
+fn interpolators() -> [[f32; TP_TAPS]; OVERSAMPLE - 1] {
     let beta = 7.0;
     let half = (TP_TAPS / 2) as f64;
-    let mut out = [[0.0f32; OVERSAMPLE]; TP_TAPS];
-    for p in 0..OVERSAMPLE - 1 {
+    let mut out = [[0.0f32; TP_TAPS]; OVERSAMPLE - 1];
+    for (p, row) in out.iter_mut().enumerate() {
         let phase = (p + 1) as f64 / OVERSAMPLE as f64;
         let mut h = [0.0f64; TP_TAPS];
         for (j, v) in h.iter_mut().enumerate() {
@@ -110,11 +111,10 @@ fn interpolators() -> [[f32; OVERSAMPLE]; TP_TAPS] {
             *v = x.sin() / x * window;
         }
         let sum: f64 = h.iter().sum();
-        for (row, v) in out.iter_mut().zip(h) {
-            row[p] = (v / sum) as f32;
+        for (t, v) in row.iter_mut().zip(h) {
+            *t = (v / sum) as f32;
         }
     }
-    out[DETECT_DELAY - 1][OVERSAMPLE - 1] = 1.0;
     out
 }
 
@@ -161,8 +161,9 @@ impl MinHold {
         let cap = self.values.len();
         let window = cap as u64;
         // Later, smaller values make earlier, larger ones irrelevant.
+        let wrap = |i: usize| if i >= cap { i - cap } else { i };
         while self.len > 0 {
-            let back = (self.head + self.len - 1) % cap;
+            let back = wrap(self.head + self.len - 1);
             if self.values[back] >= v {
                 self.len -= 1;
             } else {
@@ -170,11 +171,11 @@ impl MinHold {
             }
         }
         if self.len > 0 && self.times[self.head] + window <= self.now {
-            self.head = (self.head + 1) % cap;
+            self.head = wrap(self.head + 1);
             self.len -= 1;
         }
         // At most `window` values are live, so there is room for this one.
-        let slot = (self.head + self.len) % cap;
+        let slot = wrap(self.head + self.len);
         self.values[slot] = v;
         self.times[slot] = self.now;
         self.len += 1;
@@ -190,10 +191,10 @@ impl MinHold {
 
 pub struct Limiter {
     sample_rate: f32,
-    taps: [[f32; OVERSAMPLE]; TP_TAPS],
-    /// Per channel, the last TP_TAPS inputs twice over, so a window is one contiguous slice.
-    detect: [[f32; 2 * TP_TAPS]; 2],
-    detect_pos: usize,
+    /// The interpolators of the points between samples, one row of taps per point.
+    phases: [[f32; TP_TAPS]; OVERSAMPLE - 1],
+    /// Per channel, the last TP_TAPS − 1 inputs, oldest first.
+    recent: [[f32; TP_TAPS - 1]; 2],
     /// The largest interpolated peak of the previous sample interval.
     between_before: f32,
     hold: MinHold,
@@ -213,9 +214,8 @@ impl Limiter {
         let window = lookahead - DETECT_DELAY + 1;
         Limiter {
             sample_rate: sample_rate as f32,
-            taps: interpolators(),
-            detect: [[0.0; 2 * TP_TAPS]; 2],
-            detect_pos: 0,
+            phases: interpolators(),
+            recent: [[0.0; TP_TAPS - 1]; 2],
             between_before: 0.0,
             hold: MinHold::new(window),
             envelope: 1.0,
@@ -278,57 +278,73 @@ impl Limiter {
         let margin = db_to_gain(-MARGIN_DB);
         let len = self.delay[0].len();
         let mut top = db_to_gain(ceiling.at(0));
-        for (i, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
-            if !ceiling.is_constant() {
-                top = db_to_gain(ceiling.at(i));
+        let (mut on, mut between) = ([0.0f32; CHUNK], [0.0f32; CHUNK]);
+        let frames = left.len().min(right.len());
+        for start in (0..frames).step_by(CHUNK) {
+            let end = (start + CHUNK).min(frames);
+            let (left, right) = (&mut left[start..end], &mut right[start..end]);
+            self.detect(left, right, &mut on, &mut between);
+            for (c, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
+                let i = start + c;
+                if !ceiling.is_constant() {
+                    top = db_to_gain(ceiling.at(i));
+                }
+                // A sample's gain also scales the intervals on both sides of it.
+                let limit = top * margin;
+                let peak = on[c].max(between[c]).max(self.between_before);
+                self.between_before = between[c];
+                let required = if peak > limit { limit / peak } else { 1.0 };
+                let g = self.gain(required, release);
+                report(i, g);
+                let p = self.delay_pos;
+                let dl = std::mem::replace(&mut self.delay[0][p], *l);
+                let dr = std::mem::replace(&mut self.delay[1][p], *r);
+                self.delay_pos = if p + 1 == len { 0 } else { p + 1 };
+                *l = (dl * g).clamp(-top, top);
+                *r = (dr * g).clamp(-top, top);
             }
-            let (xl, xr) = (*l, *r);
-            let required = self.detect(xl, xr, top * margin);
-            let g = self.gain(required, release);
-            report(i, g);
-            let p = self.delay_pos;
-            let dl = std::mem::replace(&mut self.delay[0][p], xl);
-            let dr = std::mem::replace(&mut self.delay[1][p], xr);
-            self.delay_pos = if p + 1 == len { 0 } else { p + 1 };
-            *l = (dl * g).clamp(-top, top);
-            *r = (dr * g).clamp(-top, top);
         }
         if !self.envelope.is_finite() || !self.average_sum.is_finite() {
             self.clear();
         }
     }
 
-    /// Takes one stereo frame into the detector; returns the gain the frame `DETECT_DELAY`
-    /// back needs to stay under `limit` (1 when it needs none).
+    /// Takes a chunk of stereo frames (at most [`CHUNK`]) into the detector. For each frame it
+    /// writes into `on` the larger |sample| `DETECT_DELAY` back, and into `between` the largest
+    /// interpolated point between that sample and the next, over both channels. Each point is
+    /// the same sum, in the same order, as a frame-by-frame detector would make; the frames of
+    /// the chunk run side by side as vectors instead of one after another.
     #[inline(always)]
-    fn detect(&mut self, left: f32, right: f32, limit: f32) -> f32 {
-        let pos = self.detect_pos;
-        for (buf, x) in self.detect.iter_mut().zip([left, right]) {
-            buf[pos] = x;
-            buf[pos + TP_TAPS] = x;
-        }
-        self.detect_pos = if pos + 1 == TP_TAPS { 0 } else { pos + 1 };
-        let start = self.detect_pos;
-        let mut on = 0.0f32;
-        let mut between = 0.0f32;
-        for buf in &self.detect {
-            let mut acc = [0.0f32; OVERSAMPLE];
-            for (row, x) in self.taps.iter().zip(&buf[start..start + TP_TAPS]) {
-                for (a, t) in acc.iter_mut().zip(row) {
-                    *a += t * x;
+    fn detect(
+        &mut self,
+        left: &[f32],
+        right: &[f32],
+        on: &mut [f32; CHUNK],
+        between: &mut [f32; CHUNK],
+    ) {
+        let n = left.len().min(right.len()).min(CHUNK);
+        *on = [0.0; CHUNK];
+        *between = [0.0; CHUNK];
+        for (recent, input) in self.recent.iter_mut().zip([left, right]) {
+            // The window of frame i is w[i..i + TP_TAPS], oldest first.
+            let mut w = [0.0f32; TP_TAPS - 1 + CHUNK];
+            w[..TP_TAPS - 1].copy_from_slice(recent);
+            w[TP_TAPS - 1..TP_TAPS - 1 + n].copy_from_slice(&input[..n]);
+            recent.copy_from_slice(&w[n..n + TP_TAPS - 1]);
+            for (o, x) in on.iter_mut().zip(&w[DETECT_DELAY - 1..]) {
+                *o = o.max(x.abs());
+            }
+            for phase in &self.phases {
+                let mut acc = [0.0f32; CHUNK];
+                for (j, t) in phase.iter().enumerate() {
+                    for (a, x) in acc.iter_mut().zip(&w[j..j + CHUNK]) {
+                        *a += t * x;
+                    }
+                }
+                for (b, a) in between.iter_mut().zip(&acc) {
+                    *b = b.max(a.abs());
                 }
             }
-            let (points, sample) = acc.split_at(OVERSAMPLE - 1);
-            on = sample.iter().fold(on, |m, v| m.max(v.abs()));
-            between = points.iter().fold(between, |m, v| m.max(v.abs()));
-        }
-        // A sample's gain also scales the intervals on both sides of it.
-        let peak = on.max(between).max(self.between_before);
-        self.between_before = between;
-        if peak > limit {
-            limit / peak
-        } else {
-            1.0
         }
     }
 
@@ -382,7 +398,7 @@ impl Limiter {
 
     /// Audio thread: forgets the signal (transport jumps, or a non-finite input).
     pub fn clear(&mut self) {
-        self.detect = [[0.0; 2 * TP_TAPS]; 2];
+        self.recent = [[0.0; TP_TAPS - 1]; 2];
         self.between_before = 0.0;
         self.hold.clear();
         self.envelope = 1.0;

@@ -18,14 +18,12 @@ use yano_engine::{
 
 use super::voice::{
     amount_param, gain_param, midi_to_hz, ms_param, voices_param, EnvelopeRates, Voice, VoicePool,
-    MAX_VOICES, STEAL_MS,
+    CHUNK, MAX_VOICES, STEAL_MS,
 };
 use crate::db_to_gain;
 
 pub const KIND: &str = "instrument.pad";
 pub const MAX_SAWS: usize = 7;
-/// Saws a voice computes each sample (the most, rounded up to a whole number of SIMD lanes).
-const LANES: usize = 8;
 
 /// Level of one voice at full velocity, leaving headroom for chords.
 const VOICE_LEVEL: f32 = 0.2;
@@ -64,9 +62,9 @@ pub fn descriptor() -> NodeDescriptor {
 struct Shared {
     sample_rate: f32,
     saws: usize,
-    ratio: [f32; LANES],
-    left: [f32; LANES],
-    right: [f32; LANES],
+    ratio: [f32; MAX_SAWS],
+    left: [f32; MAX_SAWS],
+    right: [f32; MAX_SAWS],
     /// (saws, detune, width) the arrays were made for.
     key: (usize, f32, f32),
 }
@@ -81,8 +79,8 @@ impl Shared {
         self.key = key;
         self.saws = key.0;
         let norm = VOICE_LEVEL / (self.saws as f32).sqrt();
-        self.left = [0.0; LANES];
-        self.right = [0.0; LANES];
+        self.left = [0.0; MAX_SAWS];
+        self.right = [0.0; MAX_SAWS];
         for k in 0..self.saws.min(MAX_SAWS) {
             // −1 … +1 across the saws: the flattest far left, the sharpest far right.
             let x = 2.0 * k as f32 / (self.saws - 1) as f32 - 1.0;
@@ -96,7 +94,7 @@ impl Shared {
 
 #[derive(Default)]
 struct PadVoice {
-    phases: [f32; LANES],
+    phases: [f32; MAX_SAWS],
     /// Phase increment of an undetuned saw.
     dt: f32,
 }
@@ -119,48 +117,56 @@ impl Voice for PadVoice {
     fn retrigger(&mut self, _velocity: f32, _s: &Shared) {}
 
     fn render(&mut self, s: &Shared, amp: &[f32], left: &mut [f32], right: &mut [f32]) {
-        crate::wide::wide(|| self.render_lanes(s, amp, left, right));
+        crate::wide::wide(|| self.render_saws(s, amp, left, right));
     }
 }
+
+/// 0, 1, 2, …: each sample's place in a chunk.
+const RAMP: [f32; CHUNK] = {
+    let mut ramp = [0.0; CHUNK];
+    let mut n = 0;
+    while n < CHUNK {
+        ramp[n] = n as f32;
+        n += 1;
+    }
+    ramp
+};
 
 impl PadVoice {
+    /// One saw at a time over the chunk, its samples side by side: each sample's phase is worked
+    /// out from the chunk's first (t₀ + n·dt, wrapped), not stepped from the one before, so the
+    /// samples do not wait on each other and lanes never run for saws the voice does not have.
     #[inline(always)]
-    fn render_lanes(&mut self, s: &Shared, amp: &[f32], left: &mut [f32], right: &mut [f32]) {
-        // All eight lanes run every sample, branch-free, so the compiler can vectorise them;
-        // lanes past `saws` have zero gains.
-        let mut dt = [0.5f32; LANES];
-        let mut inv = [2.0f32; LANES];
-        for ((d, i), ratio) in dt.iter_mut().zip(inv.iter_mut()).zip(&s.ratio) {
-            *d = (self.dt * ratio).clamp(1e-6, 0.5);
-            *i = 1.0 / *d;
-        }
-        let (gl, gr) = (&s.left, &s.right);
-        let mut t = self.phases;
-        let outs = left.iter_mut().zip(right.iter_mut());
-        for (a, (l, r)) in amp.iter().zip(outs) {
-            let (mut yl, mut yr) = ([0.0f32; LANES], [0.0f32; LANES]);
-            for k in 0..LANES {
-                let tk = t[k];
-                let below = 1.0 - tk * inv[k];
-                let above = (tk - 1.0) * inv[k] + 1.0;
-                let lo = if tk < dt[k] { below * below } else { 0.0 };
-                let hi = if tk > 1.0 - dt[k] { above * above } else { 0.0 };
-                let y = 2.0 * tk - 1.0 + lo - hi;
-                yl[k] = y * gl[k];
-                yr[k] = y * gr[k];
-                let next = tk + dt[k];
-                t[k] = if next >= 1.0 { next - 1.0 } else { next };
+    fn render_saws(&mut self, s: &Shared, amp: &[f32], left: &mut [f32], right: &mut [f32]) {
+        let len = amp.len().min(left.len()).min(right.len()).min(CHUNK);
+        let (mut yl, mut yr) = ([0.0f32; CHUNK], [0.0f32; CHUNK]);
+        let saws = s.saws.min(MAX_SAWS);
+        for (k, phase) in self.phases.iter_mut().enumerate().take(saws) {
+            let dt = (self.dt * s.ratio[k]).clamp(1e-6, 0.5);
+            let inv = 1.0 / dt;
+            let (gl, gr, start) = (s.left[k], s.right[k], *phase);
+            // Every lane of the chunk, so the loop is whole vectors; lanes past `len` are unused.
+            for n in 0..CHUNK {
+                // Non-negative and below 33, so the floor is the integer part.
+                let x = start + RAMP[n] * dt;
+                let t = x - x.floor();
+                let below = 1.0 - t * inv;
+                let above = (t - 1.0) * inv + 1.0;
+                let lo = if t < dt { below * below } else { 0.0 };
+                let hi = if t > 1.0 - dt { above * above } else { 0.0 };
+                let y = 2.0 * t - 1.0 + lo - hi;
+                yl[n] += y * gl;
+                yr[n] += y * gr;
             }
-            *l += a * sum8(&yl);
-            *r += a * sum8(&yr);
+            let end = start + len as f32 * dt;
+            *phase = end - end.floor();
         }
-        self.phases = t;
+        let outs = left.iter_mut().zip(right.iter_mut());
+        for ((a, (l, r)), (yl, yr)) in amp.iter().zip(outs).zip(yl.iter().zip(&yr)) {
+            *l += a * yl;
+            *r += a * yr;
+        }
     }
-}
-
-#[inline]
-fn sum8(x: &[f32; LANES]) -> f32 {
-    ((x[0] + x[4]) + (x[1] + x[5])) + ((x[2] + x[6]) + (x[3] + x[7]))
 }
 
 /// Coefficients of one TPT state-variable low-pass stage (Zavalishin; Simper's form).
@@ -233,9 +239,9 @@ fn build(config: &NodeConfig<'_>) -> Result<Box<dyn Processor>, NodeError> {
         shared: Shared {
             sample_rate,
             saws: 2,
-            ratio: [1.0; LANES],
-            left: [0.0; LANES],
-            right: [0.0; LANES],
+            ratio: [1.0; MAX_SAWS],
+            left: [0.0; MAX_SAWS],
+            right: [0.0; MAX_SAWS],
             key: (0, 0.0, 0.0),
         },
         filter: [[[0.0; 2]; 2]; 2],
