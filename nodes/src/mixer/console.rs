@@ -29,7 +29,7 @@ use super::meters::Meters;
 pub use super::meters::METERS;
 use super::stem_outs::{Stems, RETURNS_STEM};
 use super::strips::{
-    channel_strip, leveled, return_bus, return_ids, ReturnParams, StripIds, StripParams,
+    channel_strip, leveled, return_bus, return_ids, Into, ReturnParams, StripIds, StripParams,
 };
 use super::{MAX_CHANNELS, MAX_RETURNS};
 use crate::util::pan::pan_gains;
@@ -313,21 +313,14 @@ impl Processor for Console {
             }
             let (gain, pan) = (ctx.param(strip.gain), ctx.param(strip.pan));
             let input = (ctx.audio_in(i, 0), ctx.audio_in(i, 1));
-            let (out_l, out_r) = ctx.audio_out_pair(0);
-            let (peak, square) = channel_strip(gain, pan, heard, input, frames, |f, l, r| {
-                out_l[f] += l;
-                out_r[f] += r;
-            });
+            let out = ctx.audio_out_pair(0);
+            let (peak, square) = channel_strip(gain, pan, heard, input, out, Into::Add, true);
             self.meters.channel(i, peak, square / frames as f32);
         }
         for (r, bus) in k.buses.iter().enumerate().take(returns) {
             let gain = ctx.param(bus.gain);
             let input = (ctx.audio_in(channels + r, 0), ctx.audio_in(channels + r, 1));
-            let (out_l, out_r) = ctx.audio_out_pair(0);
-            return_bus(gain, input, frames, |f, l, r| {
-                out_l[f] += l;
-                out_r[f] += r;
-            });
+            return_bus(gain, input, ctx.audio_out_pair(0));
         }
         self.master.process(ctx, &k.master, self.stems.as_mut());
         let (out_l, out_r) = ctx.audio_out_pair(0);
@@ -362,7 +355,6 @@ impl Console {
         returns: usize,
         heard: &[(f32, f32); MAX_CHANNELS],
     ) {
-        let frames = ctx.frames();
         let k = &self.knobs;
         for (r, bus) in k.buses.iter().enumerate().take(returns) {
             let pre = ctx.param(bus.pre).last() >= 0.5;
@@ -379,7 +371,7 @@ impl Console {
                 }
                 let (gain, pan) = (ctx.param(strip.gain), ctx.param(strip.pan));
                 let input = (ctx.audio_in(i, 0), ctx.audio_in(i, 1));
-                let (s_l, s_r) = ctx.audio_out_pair(out_index);
+                let out = ctx.audio_out_pair(out_index);
                 // Levels are worked out once per block unless something glides.
                 let still = send.is_constant() && gain.is_constant() && pan.is_constant();
                 let level = |f: usize| {
@@ -390,10 +382,7 @@ impl Console {
                     };
                     (db_to_gain(send.at(f)) * fader, pans)
                 };
-                leveled(level, still, heard, input, frames, |f, l, r| {
-                    s_l[f] += l;
-                    s_r[f] += r;
-                });
+                leveled(level, still, heard, input, out, Into::Add, false);
             }
         }
     }
@@ -422,10 +411,8 @@ impl Console {
             s_l.fill(0.0);
             s_r.fill(0.0);
             if heard != (0.0, 0.0) {
-                channel_strip(gain, pan, heard, input, frames, |f, l, r| {
-                    s_l[f] = l;
-                    s_r[f] = r;
-                });
+                let out = (&mut s_l[..], &mut s_r[..]);
+                channel_strip(gain, pan, heard, input, out, Into::Set, false);
             }
             stems.finish(i, s_l, s_r, master);
         }
@@ -439,11 +426,7 @@ impl Console {
             for (r, bus) in k.buses.iter().enumerate().take(returns) {
                 let gain = ctx.param(bus.gain);
                 let input = (ctx.audio_in(channels + r, 0), ctx.audio_in(channels + r, 1));
-                let (s_l, s_r) = ctx.audio_out_pair(port);
-                return_bus(gain, input, frames, |f, l, r| {
-                    s_l[f] += l;
-                    s_r[f] += r;
-                });
+                return_bus(gain, input, ctx.audio_out_pair(port));
             }
             let (s_l, s_r) = ctx.audio_out_pair(port);
             stems.finish(RETURNS_STEM, s_l, s_r, master);

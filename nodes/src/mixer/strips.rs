@@ -72,9 +72,17 @@ pub(super) struct ReturnParams {
     pub(super) pre: ParamHandle,
 }
 
+/// What a strip's samples do to the buffers they go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Into {
+    /// Added to a bus (the master sum, a send).
+    Add,
+    /// Written over what was there (a stem).
+    Set,
+}
+
 /// Audio thread: one block of a channel strip — fader, balance pan and the mute glide from
-/// `heard.0` to `heard.1` — handed frame by frame to `add(frame, left, right)`. Returns the
-/// block's peak and summed mean square (for the meters). The master sum and the stems both come
+/// `heard.0` to `heard.1` — into `out` (see [`leveled`]). The master sum and the stems both come
 /// from here, so a stem is bit for bit what its channel added to the master.
 #[inline]
 pub(super) fn channel_strip(
@@ -82,26 +90,74 @@ pub(super) fn channel_strip(
     pan: ParamValues<'_>,
     heard: (f32, f32),
     input: (&[f32], &[f32]),
-    frames: usize,
-    add: impl FnMut(usize, f32, f32),
+    out: (&mut [f32], &mut [f32]),
+    into: Into,
+    meter: bool,
 ) -> (f32, f32) {
     let level = |f: usize| (db_to_gain(gain.at(f)), pan_gains(pan.at(f), true));
     let still = gain.is_constant() && pan.is_constant();
-    leveled(level, still, heard, input, frames, add)
+    leveled(level, still, heard, input, out, into, meter)
 }
 
 /// Audio thread: a channel at `level(frame)` = (gain, (left pan, right pan)), which is worked out
-/// once per block when `still`, times the mute glide, handed frame by frame to `add`. Returns the
-/// block's peak and summed mean square.
+/// once per block when `still`, times the mute glide, into `out`. With `meter`, returns the
+/// block's peak and summed mean square (zeros without).
+///
+/// A still channel that is not gliding (the usual case) runs as whole vectors, its meter in
+/// eight partial sums; anything moving runs frame by frame. Each sample is (input · gain) · pan
+/// either way.
 #[inline]
 pub(super) fn leveled(
     level: impl Fn(usize) -> (f32, (f32, f32)),
     still: bool,
     (from, to): (f32, f32),
     (in_l, in_r): (&[f32], &[f32]),
-    frames: usize,
-    mut add: impl FnMut(usize, f32, f32),
+    (out_l, out_r): (&mut [f32], &mut [f32]),
+    into: Into,
+    meter: bool,
 ) -> (f32, f32) {
+    let frames = in_l.len().min(in_r.len()).min(out_l.len()).min(out_r.len());
+    let (in_l, in_r) = (&in_l[..frames], &in_r[..frames]);
+    let (out_l, out_r) = (&mut out_l[..frames], &mut out_r[..frames]);
+    if still && from == to {
+        // The glide's factor is `from` on every frame.
+        let (g0, (pl, pr)) = level(0);
+        let g = g0 * from;
+        let outs = out_l.iter_mut().zip(out_r.iter_mut());
+        match into {
+            Into::Add => outs
+                .zip(in_l.iter().zip(in_r))
+                .for_each(|((ol, or), (l, r))| {
+                    *ol += l * g * pl;
+                    *or += r * g * pr;
+                }),
+            Into::Set => outs
+                .zip(in_l.iter().zip(in_r))
+                .for_each(|((ol, or), (l, r))| {
+                    *ol = l * g * pl;
+                    *or = r * g * pr;
+                }),
+        }
+        if !meter {
+            return (0.0, 0.0);
+        }
+        let (mut peak, mut square) = ([0f32; 8], [0f32; 8]);
+        let (chunks_l, chunks_r) = (in_l.chunks_exact(8), in_r.chunks_exact(8));
+        let (rest_l, rest_r) = (chunks_l.remainder(), chunks_r.remainder());
+        for (cl, cr) in chunks_l.zip(chunks_r) {
+            for j in 0..8 {
+                let (l, r) = (cl[j] * g * pl, cr[j] * g * pr);
+                peak[j] = peak[j].max(l.abs()).max(r.abs());
+                square[j] += 0.5 * (l * l + r * r);
+            }
+        }
+        for (l, r) in rest_l.iter().zip(rest_r) {
+            let (l, r) = (l * g * pl, r * g * pr);
+            peak[0] = peak[0].max(l.abs()).max(r.abs());
+            square[0] += 0.5 * (l * l + r * r);
+        }
+        return (peak.into_iter().fold(0.0, f32::max), square.iter().sum());
+    }
     let (mut peak, mut square) = (0f32, 0f32);
     let (mut g0, mut pans) = level(0);
     for f in 0..frames {
@@ -111,30 +167,45 @@ pub(super) fn leveled(
         let m = from + (to - from) * (f as f32 / frames as f32);
         let g = g0 * m;
         let (l, r) = (in_l[f] * g * pans.0, in_r[f] * g * pans.1);
-        add(f, l, r);
-        peak = peak.max(l.abs()).max(r.abs());
-        square += 0.5 * (l * l + r * r);
+        match into {
+            Into::Add => {
+                out_l[f] += l;
+                out_r[f] += r;
+            }
+            Into::Set => {
+                out_l[f] = l;
+                out_r[f] = r;
+            }
+        }
+        if meter {
+            peak = peak.max(l.abs()).max(r.abs());
+            square += 0.5 * (l * l + r * r);
+        }
     }
     (peak, square)
 }
 
-/// Audio thread: one block of a return at its level, handed frame by frame to
-/// `add(frame, left, right)`.
+/// Audio thread: one block of a return at its level, added into `out`.
 #[inline]
 pub(super) fn return_bus(
     gain: ParamValues<'_>,
     (in_l, in_r): (&[f32], &[f32]),
-    frames: usize,
-    mut add: impl FnMut(usize, f32, f32),
+    (out_l, out_r): (&mut [f32], &mut [f32]),
 ) {
-    let g0 = db_to_gain(gain.at(0));
+    let frames = in_l.len().min(in_r.len()).min(out_l.len()).min(out_r.len());
+    if gain.is_constant() {
+        let g = db_to_gain(gain.at(0));
+        let outs = out_l[..frames].iter_mut().zip(out_r[..frames].iter_mut());
+        for ((ol, or), (l, r)) in outs.zip(in_l.iter().zip(in_r)) {
+            *ol += l * g;
+            *or += r * g;
+        }
+        return;
+    }
     for f in 0..frames {
-        let g = if gain.is_constant() {
-            g0
-        } else {
-            db_to_gain(gain.at(f))
-        };
-        add(f, in_l[f] * g, in_r[f] * g);
+        let g = db_to_gain(gain.at(f));
+        out_l[f] += in_l[f] * g;
+        out_r[f] += in_r[f] * g;
     }
 }
 
