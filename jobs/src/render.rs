@@ -168,9 +168,18 @@ fn render_one(
         .map_err(|e| format!("{name}: {e}"))?;
     length.trim(&mut audio);
     let seconds = audio.left.len() as f64 / f64::from(audio.sample_rate);
-    write_wav(path, &audio, format).map_err(|e| e.to_string())?;
-    let took = started.elapsed().as_secs_f64();
-    let loudness = yano_engine::loudness::measure(&audio.left, &audio.right, audio.sample_rate)
+    // The loudness is measured on a second thread while the file is written.
+    let (written, took, loudness) = std::thread::scope(|scope| {
+        let measuring = scope.spawn(|| {
+            yano_engine::loudness::measure(&audio.left, &audio.right, audio.sample_rate)
+        });
+        let written = write_wav(path, &audio, format);
+        let took = started.elapsed().as_secs_f64();
+        (written, took, measuring.join())
+    });
+    written.map_err(|e| e.to_string())?;
+    let loudness = loudness
+        .map_err(|_| format!("{name}: the loudness measurement failed"))?
         .map_err(|e| e.to_string())?;
     let mut line = format!(
         "rendered {name} ({seconds:.2} s at {} Hz{}) to {} in {took:.2} s ({:.0}x real time, {} thread{}): {:.1} LUFS, true peak {:.1} dBTP, sample peak {:.1} dBFS",
