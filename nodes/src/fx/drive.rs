@@ -259,7 +259,10 @@ impl Channel {
 
 impl Processor for Drive {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-        crate::wide::wide(|| self.run(ctx));
+        crate::wide::wide(
+            #[inline(always)]
+            || self.run(ctx),
+        );
     }
 
     fn latency(&self) -> u32 {

@@ -242,7 +242,10 @@ impl Limiter {
         ceiling: ParamValues<'_>,
         release_ms: f32,
     ) {
-        crate::wide::wide(|| self.limit_with(left, right, ceiling, release_ms, |_, _| {}));
+        crate::wide::wide(
+            #[inline(always)]
+            || self.limit_with(left, right, ceiling, release_ms, |_, _| {}),
+        );
     }
 
     /// Audio thread: [`Limiter::limit`], also writing into `gains[i]` the gain applied to output
@@ -257,13 +260,16 @@ impl Limiter {
         release_ms: f32,
         gains: &mut [f32],
     ) {
-        crate::wide::wide(|| {
-            self.limit_with(left, right, ceiling, release_ms, |i, g| {
-                if let Some(slot) = gains.get_mut(i) {
-                    *slot = g;
-                }
-            })
-        });
+        crate::wide::wide(
+            #[inline(always)]
+            || {
+                self.limit_with(left, right, ceiling, release_ms, |i, g| {
+                    if let Some(slot) = gains.get_mut(i) {
+                        *slot = g;
+                    }
+                })
+            },
+        );
     }
 
     /// Audio thread: the limiter itself; `report(i, gain)` hears the gain of each output frame.

@@ -30,12 +30,15 @@ const LENGTHS_48K: [usize; LINES] = [1109, 1303, 1451, 1607, 1783, 1951, 2137, 2
 /// Diffuser lengths at 48 kHz (left, right) and their coefficient.
 const DIFFUSERS_48K: [[usize; 3]; 2] = [[142, 379, 613], [151, 401, 659]];
 const DIFFUSION: f32 = 0.6;
-/// Sign patterns (rows of the Hadamard matrix, so orthogonal): left and right into the lines,
-/// and the lines out to left and right. Orthogonal taps decorrelate the two sides of the tail.
+/// Sign patterns (rows of the Hadamard matrix, so orthogonal): left and right into the lines.
+/// The lines go out to left and right by two more rows, [`OUT_L_ROW`] and [`OUT_R_ROW`].
+/// Orthogonal taps decorrelate the two sides of the tail.
 const IN_L: [f32; LINES] = [1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0];
 const IN_R: [f32; LINES] = [1.0, 1.0, -1.0, -1.0, 1.0, 1.0, -1.0, -1.0];
-const OUT_L: [f32; LINES] = [1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0, -1.0];
-const OUT_R: [f32; LINES] = [1.0, -1.0, -1.0, 1.0, 1.0, -1.0, -1.0, 1.0];
+/// The rows of the (Sylvester-ordered) Hadamard matrix that are the output taps: left
+/// [+ + + + − − − −], right [+ − − + + − − +].
+const OUT_L_ROW: usize = 4;
+const OUT_R_ROW: usize = 3;
 /// Frequency at which the decay time is exactly `decay_s`, whatever the damping.
 const MID_HZ: f64 = 1000.0;
 /// At full damping the decay at Nyquist is this share of the mid-band decay.
@@ -306,7 +309,10 @@ struct Reverb {
 
 impl Processor for Reverb {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
-        crate::wide::wide(|| self.run(ctx));
+        crate::wide::wide(
+            #[inline(always)]
+            || self.run(ctx),
+        );
     }
 
     fn reset(&mut self) {
@@ -351,7 +357,6 @@ impl Reverb {
         let pre_len = self.predelay[0].len().min(self.predelay[1].len());
         let max_pre = pre_len.saturating_sub(2) as f32;
         let in_gain = 1.0 / (LINES as f32).sqrt();
-        let out_gain = 1.0 / (LINES as f32).sqrt();
         let mut w = self.predelay_write % pre_len.max(1);
         // Chunks no longer than the shortest delay: within one, every delay line reads only what
         // was written before it began, so each stage runs over the whole chunk at once (the same
@@ -411,19 +416,17 @@ impl Reverb {
                     state[k] = s;
                     y[k] = s;
                 }
-                let (mut wet_l, mut wet_r) = (0.0, 0.0);
-                for k in 0..LINES {
-                    wet_l += OUT_L[k] * y[k];
-                    wet_r += OUT_R[k] * y[k];
-                }
+                // The output taps are rows of the Hadamard matrix, so the transform that feeds the
+                // lines back also makes the two sides of the tail (scaled by 1/√8, the output gain).
                 hadamard(&mut y);
+                let (wet_l, wet_r) = (y[OUT_L_ROW], y[OUT_R_ROW]);
                 let (xl, xr) = (x_l[j], x_r[j]);
                 for k in 0..LINES {
                     taps[j][k] = y[k] + in_gain * (IN_L[k] * xl + IN_R[k] * xr);
                 }
                 // Width on the wet signal's side channel.
-                let mid = 0.5 * (wet_l + wet_r) * out_gain;
-                let side = 0.5 * (wet_l - wet_r) * out_gain * width.at(i);
+                let mid = 0.5 * (wet_l + wet_r);
+                let side = 0.5 * (wet_l - wet_r) * width.at(i);
                 let m = mix.at(i);
                 out_l[i] = (1.0 - m) * in_l[i] + m * (mid + side);
                 out_r[i] = (1.0 - m) * in_r[i] + m * (mid - side);
@@ -448,6 +451,26 @@ mod tests {
     use crate::fx::biquad::{Biquad, BiquadState, Shape};
     use crate::testing::registry;
     use yano_testkit::nodes::SIGNAL;
+
+    #[test]
+    fn the_output_rows_of_the_transform_are_the_output_taps() {
+        let out_l = [1.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0, -1.0];
+        let out_r = [1.0, -1.0, -1.0, 1.0, 1.0, -1.0, -1.0, 1.0];
+        for k in 0..LINES {
+            let mut unit = [0.0f32; LINES];
+            unit[k] = 1.0;
+            hadamard(&mut unit);
+            let scale = (LINES as f32).sqrt();
+            assert!(
+                (unit[OUT_L_ROW] * scale - out_l[k]).abs() < 1e-6,
+                "left tap {k}"
+            );
+            assert!(
+                (unit[OUT_R_ROW] * scale - out_r[k]).abs() < 1e-6,
+                "right tap {k}"
+            );
+        }
+    }
 
     /// The response of a reverb with `params` (wet only, no predelay unless given) to a click.
     fn response(params: &[(&str, f64)], noise: bool, seconds: f64) -> Rendered {

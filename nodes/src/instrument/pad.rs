@@ -117,7 +117,10 @@ impl Voice for PadVoice {
     fn retrigger(&mut self, _velocity: f32, _s: &Shared) {}
 
     fn render(&mut self, s: &Shared, amp: &[f32], left: &mut [f32], right: &mut [f32]) {
-        crate::wide::wide(|| self.render_saws(s, amp, left, right));
+        crate::wide::wide(
+            #[inline(always)]
+            || self.render_saws(s, amp, left, right),
+        );
     }
 }
 

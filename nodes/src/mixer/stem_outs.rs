@@ -68,16 +68,47 @@ impl Stems {
             return;
         };
         self.live[k] = true;
-        let mut p = self.pos;
-        for (f, (l, r)) in left.iter_mut().zip(right.iter_mut()).enumerate() {
-            let g = master_gain(&master, still, f);
-            let glue = self.glue.get(f).copied().unwrap_or(1.0);
-            let limited = self.gains.get(f).copied().unwrap_or(1.0);
-            let dl = std::mem::replace(&mut line_l[p], *l * g * glue);
-            let dr = std::mem::replace(&mut line_r[p], *r * g * glue);
-            p = if p + 1 == len { 0 } else { p + 1 };
-            *l = dl * limited;
-            *r = dr * limited;
+        let frames = left.len().min(right.len());
+        let (glue, limited) = (&self.glue, &self.gains);
+        // The ring in at most two runs (to its end, then from its start), each as whole vectors
+        // when the fader is still.
+        let (mut f, mut p) = (0, self.pos);
+        while f < frames {
+            let n = (frames - f).min(len - p);
+            let (ls, rs) = (&mut left[f..f + n], &mut right[f..f + n]);
+            let (dl, dr) = (&mut line_l[p..p + n], &mut line_r[p..p + n]);
+            let (glue, limited) = (glue.get(f..f + n), limited.get(f..f + n));
+            match (master.is_constant(), glue, limited) {
+                (true, Some(glue), Some(limited)) => {
+                    let lines = dl.iter_mut().zip(dr.iter_mut());
+                    let outs = ls.iter_mut().zip(rs.iter_mut());
+                    let gains = glue.iter().zip(limited);
+                    for (((dl, dr), (l, r)), (glue, limited)) in lines.zip(outs).zip(gains) {
+                        let (xl, xr) = (
+                            std::mem::replace(dl, *l * still * glue),
+                            std::mem::replace(dr, *r * still * glue),
+                        );
+                        *l = xl * limited;
+                        *r = xr * limited;
+                    }
+                }
+                _ => {
+                    for j in 0..n {
+                        let g = master_gain(&master, still, f + j);
+                        let glue = self.glue.get(f + j).copied().unwrap_or(1.0);
+                        let limited = self.gains.get(f + j).copied().unwrap_or(1.0);
+                        let xl = std::mem::replace(&mut dl[j], ls[j] * g * glue);
+                        let xr = std::mem::replace(&mut dr[j], rs[j] * g * glue);
+                        ls[j] = xl * limited;
+                        rs[j] = xr * limited;
+                    }
+                }
+            }
+            f += n;
+            p += n;
+            if p == len {
+                p = 0;
+            }
         }
     }
 
