@@ -204,6 +204,41 @@ pub(crate) fn read_behind(ring: &[f32], write: usize, behind: f32) -> f32 {
     a + (b - a) * frac
 }
 
+/// Frames the still path takes at a time (at most the delay).
+const CHUNK: usize = 128;
+
+/// `out[i]` = [`read_behind`]`(ring, write + i, behind)` for each i: the same arithmetic, over a
+/// contiguous copy of the samples the run reads.
+#[inline]
+fn read_run(ring: &[f32], write: usize, behind: f32, out: &mut [f32]) {
+    let len = ring.len();
+    let n = out.len().min(CHUNK);
+    if len < 2 {
+        out.fill(0.0);
+        return;
+    }
+    let whole = (behind as usize).min(len - 2);
+    let frac = behind - whole as f32;
+    let mut newer = write % len + len - whole;
+    if newer >= len {
+        newer -= len;
+    }
+    // span[i] is the older sample of output i, span[i + 1] the newer.
+    let mut span = [0.0f32; CHUNK + 1];
+    let mut p = if newer == 0 { len - 1 } else { newer - 1 };
+    for v in &mut span[..n + 1] {
+        *v = ring[p];
+        p += 1;
+        if p == len {
+            p = 0;
+        }
+    }
+    for (o, pair) in out[..n].iter_mut().zip(span.windows(2)) {
+        let (b, a) = (pair[0], pair[1]);
+        *o = a + (b - a) * frac;
+    }
+}
+
 impl Delay {
     /// Redesigns the feedback filters when their cutoffs moved (once a block at most).
     fn design_filters(&mut self, low: f32, high: f32) {
@@ -252,10 +287,59 @@ impl Processor for Delay {
         let len = ring_l.len().min(ring_r.len());
         let mut w = self.write % len;
         let frames = out_l.len().min(out_r.len()).min(in_l.len()).min(in_r.len());
+        let still = synced.or_else(|| time.is_constant().then(|| time.at(0) * 0.001 * sample_rate));
+        if let Some(d) = still {
+            // One delay time for the block: the echoes a chunk feeds back were all written
+            // before the chunk began (it is no longer than the delay), so they are read as one
+            // run, the feedback filters take them frame by frame, and the outputs are read as
+            // one run once the chunk is written. The same arithmetic on the same samples as
+            // frame by frame.
+            let d = d.clamp(block, max);
+            let longest = (d as usize).clamp(1, CHUNK);
+            let (mut echo_l, mut echo_r) = ([0.0f32; CHUNK], [0.0f32; CHUNK]);
+            let mut start = 0;
+            while start < frames {
+                let n = (frames - start).min(longest);
+                read_run(ring_l, w, d, &mut echo_l[..n]);
+                if stereo {
+                    read_run(ring_r, w, d, &mut echo_r[..n]);
+                }
+                let mut at = w;
+                for j in 0..n {
+                    let i = start + j;
+                    let fb = feedback.at(i);
+                    let echo_l = filter_l.run(echo_l[j]);
+                    if stereo {
+                        let echo_r = filter_r.run(echo_r[j]);
+                        if ping_pong {
+                            ring_l[at] = 0.5 * (in_l[i] + in_r[i]) + fb * echo_r;
+                            ring_r[at] = fb * echo_l;
+                        } else {
+                            ring_l[at] = in_l[i] + fb * echo_l;
+                            ring_r[at] = in_r[i] + fb * echo_r;
+                        }
+                    } else {
+                        ring_l[at] = in_l[i] + fb * echo_l;
+                    }
+                    at += 1;
+                    if at == len {
+                        at = 0;
+                    }
+                }
+                let range = start..start + n;
+                read_run(ring_l, w, d - block, &mut out_l[range.clone()]);
+                if stereo {
+                    read_run(ring_r, w, d - block, &mut out_r[range]);
+                }
+                w = at;
+                start += n;
+            }
+            self.write = w;
+            return;
+        }
         for i in 0..frames {
-            let d = synced
-                .unwrap_or_else(|| time.at(i) * 0.001 * sample_rate)
-                .clamp(block, max);
+            let d = time.at(i) * 0.001 * sample_rate;
+            let d = d.clamp(block, max);
             let fb = feedback.at(i);
             // The input arrived a block late: read `d − block` behind for the output, and
             // `d` behind for the echo that feeds back (see the module doc).
