@@ -105,6 +105,10 @@ enum Command {
         /// share is one more stem, "returns".
         #[arg(long)]
         stems: bool,
+        /// Time each node's steps and print, most expensive first, each node's time, its share
+        /// and its mean per block (the clock is read twice a node each block).
+        #[arg(long)]
+        profile: bool,
     },
     /// List every node kind with its ports and parameters.
     Nodes,
@@ -254,6 +258,7 @@ fn run(cli: Cli) -> Result<(), String> {
             format,
             block,
             stems,
+            profile,
         } => {
             let registry = registry();
             let graph = load_preset(&preset, &registry)
@@ -277,6 +282,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 block,
                 &output,
                 stems,
+                profile,
                 &mut |share| {
                     progress.set(share);
                     true

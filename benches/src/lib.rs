@@ -124,6 +124,7 @@ pub fn yano_render_on(
             block_size: BLOCK,
             inference_threads: 1,
             threads,
+            profile: false,
         },
     )
     .expect("benchmark graphs render");

@@ -14,6 +14,7 @@ use crate::registry::Registry;
 pub use crate::runtime::parallel::RenderThreads;
 use crate::runtime::parallel::{Crew, BLOCKS_IN_A_RUN};
 use crate::save::atomic_write;
+use crate::schedule::NodeCost;
 use crate::session::{Session, SessionError};
 
 /// How to render.
@@ -26,6 +27,9 @@ pub struct RenderOptions {
     /// Threads for the real-time partition's steps (the result is the same sample for sample
     /// whatever this says; see [`crate::runtime::parallel`]).
     pub threads: RenderThreads,
+    /// Time each node's steps ([`Rendered::node_costs`]); the clock is read twice a node each
+    /// block, so leave it off for renders nobody profiles.
+    pub profile: bool,
 }
 
 impl Default for RenderOptions {
@@ -35,6 +39,7 @@ impl Default for RenderOptions {
             block_size: 128,
             inference_threads: 2,
             threads: RenderThreads::AllCores,
+            profile: false,
         }
     }
 }
@@ -52,6 +57,9 @@ pub struct Rendered {
     pub captures: Vec<(String, AudioClip)>,
     /// The most threads the render ran the real-time steps on at once.
     pub render_threads: usize,
+    /// With [`RenderOptions::profile`]: what each node cost, most expensive first (empty
+    /// otherwise).
+    pub node_costs: Vec<NodeCost>,
 }
 
 impl Rendered {
@@ -134,6 +142,7 @@ pub fn render_with_hook(
     let mut next_report = 0;
     let samples_per_bar = graph.transport.samples_per_bar();
     let mut next_bar = 0u64;
+    runtime.set_profiling(options.profile);
     let mut crew = Crew::new(options.threads);
     let mut render_threads = 1;
     let block = options.block_size.max(1);
@@ -177,6 +186,11 @@ pub fn render_with_hook(
         stats: session.stats().clone(),
         clip_misses: session.clip_misses(),
         render_threads,
+        node_costs: if options.profile {
+            runtime.node_costs()
+        } else {
+            Vec::new()
+        },
     })
 }
 

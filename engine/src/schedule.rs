@@ -86,6 +86,18 @@ pub struct NodeSlot {
     pub main_bus: bool,
     /// This node's automation lanes in the schedule's `lanes`, played by its step.
     pub lanes: Range<u32>,
+    /// Nanoseconds this node's steps have taken while the runtime profiles (offline renders
+    /// that ask for it, [`crate::render::RenderOptions::profile`]); 0 otherwise.
+    pub cost_ns: u64,
+}
+
+/// What one node's steps cost over an offline render ([`crate::render::RenderOptions::profile`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeCost {
+    pub id: String,
+    pub kind: &'static str,
+    /// Time in its steps (parameters, automation and processing), summed over every thread.
+    pub time: std::time::Duration,
 }
 
 /// Everything the audio thread runs for one version of the graph.
@@ -95,6 +107,9 @@ pub struct Schedule {
     pub(crate) carry: Vec<(u32, u32)>,
     pub(crate) carry_from: u64,
     pub(crate) block_size: usize,
+    /// Whether each node's step is timed into [`NodeSlot::cost_ns`] (never on the live audio
+    /// thread: the runtime turns it on for offline renders that ask).
+    pub(crate) profile: bool,
     pub(crate) pool: Vec<f32>,
     pub(crate) channel_ids: Vec<u32>,
     pub(crate) bindings: Vec<PortBinding>,

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::json;
 use yano_engine::param::ParamValue;
 use yano_engine::render::{write_wav, RenderOptions, Rendered, SampleFormat};
+use yano_engine::schedule::NodeCost;
 use yano_engine::{Graph, Registry};
 
 use crate::{JobError, Kind, Outcome, Progress, Stage};
@@ -91,12 +92,14 @@ pub fn render_graph(
     block_size: usize,
     output: &Path,
     stems: bool,
+    profile: bool,
     progress: &mut dyn FnMut(f64) -> bool,
 ) -> Result<Written, String> {
     let seconds = length.render_seconds();
     let options = RenderOptions {
         seconds,
         block_size,
+        profile,
         ..RenderOptions::default()
     };
     let mut lines = Vec::new();
@@ -170,9 +173,8 @@ fn render_one(
     let seconds = audio.left.len() as f64 / f64::from(audio.sample_rate);
     // The loudness is measured on a second thread while the file is written.
     let (written, took, loudness) = std::thread::scope(|scope| {
-        let measuring = scope.spawn(|| {
-            yano_engine::loudness::measure(&audio.left, &audio.right, audio.sample_rate)
-        });
+        let measuring = scope
+            .spawn(|| yano_engine::loudness::measure(&audio.left, &audio.right, audio.sample_rate));
         let written = write_wav(path, &audio, format);
         let took = started.elapsed().as_secs_f64();
         (written, took, measuring.join())
@@ -207,7 +209,45 @@ fn render_one(
             audio.clip_misses
         ));
     }
+    if !audio.node_costs.is_empty() {
+        let blocks = (options.seconds * f64::from(audio.sample_rate) / options.block_size as f64)
+            .ceil()
+            .max(1.0);
+        line.push_str(&node_cost_table(
+            &audio.node_costs,
+            blocks,
+            options.block_size,
+        ));
+    }
     Ok((audio, line, loudness.integrated_lufs))
+}
+
+/// The per-node profile of a render, most expensive first: each node's time in its steps, its
+/// share of all the nodes' time and its mean per block.
+fn node_cost_table(costs: &[NodeCost], blocks: f64, block_size: usize) -> String {
+    let total: f64 = costs.iter().map(|c| c.time.as_secs_f64()).sum();
+    let id_width = costs.iter().map(|c| c.id.len()).max().unwrap_or(4).max(4);
+    let kind_width = costs.iter().map(|c| c.kind.len()).max().unwrap_or(4).max(4);
+    let mut table = format!(
+        "\nper node ({:.0} ms in all the nodes' steps, over {blocks:.0} blocks of {block_size} frames):",
+        total * 1e3
+    );
+    for c in costs {
+        let seconds = c.time.as_secs_f64();
+        table.push_str(&format!(
+            "\n  {:<id_width$}  {:<kind_width$}  {:>9.1} ms  {:>5.1} %  {:>8.2} µs/block",
+            c.id,
+            c.kind,
+            seconds * 1e3,
+            if total > 0.0 {
+                100.0 * seconds / total
+            } else {
+                0.0
+            },
+            seconds * 1e6 / blocks,
+        ));
+    }
+    table
 }
 
 /// The parameters of a render job (the platform's; the CLI reads a preset file).
@@ -324,6 +364,7 @@ pub fn run(params: &Params, out: &Path, mut progress: Progress) -> Result<Outcom
         128,
         &output,
         params.stems,
+        false,
         &mut |share| stage.at("rendering", 0.0, 1.0, share),
     )
     .map_err(|e| stage.error(kind, e))?;

@@ -190,3 +190,62 @@ fn shipped_file_player_preset_plays_its_loop_with_echoes() {
         / 4_800.0;
     assert!(10.0 * late.log10() > -40.0, "the echo arrives at 375 ms");
 }
+
+#[test]
+fn a_profiled_render_times_every_node_and_the_reverb_above_a_gain() {
+    use yano_engine::render::{render, RenderOptions, RenderThreads};
+    let r = registry();
+    let g = common::graph(
+        &r,
+        &[
+            ("tone", "source.oscillator", &[("freq_hz", 220.0)]),
+            ("level", "util.gain", &[("gain_db", -6.0)]),
+            ("room", "fx.reverb", &[("mix", 0.5)]),
+            ("out", "io.output", &[]),
+        ],
+        &[
+            ("tone.out", "level.in"),
+            ("level.out", "room.in"),
+            ("room.out", "out.in"),
+        ],
+    );
+    for threads in [RenderThreads::AtMost(1), RenderThreads::DealtOut(2)] {
+        let options = |profile| RenderOptions {
+            seconds: 5.0,
+            threads,
+            profile,
+            ..RenderOptions::default()
+        };
+        let started = std::time::Instant::now();
+        let profiled = render(&g, r.clone(), options(true)).unwrap();
+        let wall = started.elapsed();
+        let mut ids: Vec<&str> = profiled.node_costs.iter().map(|c| c.id.as_str()).collect();
+        ids.sort();
+        assert_eq!(ids, ["level", "out", "room", "tone"], "{threads:?}");
+        let time = |id: &str| {
+            profiled
+                .node_costs
+                .iter()
+                .find(|c| c.id == id)
+                .map(|c| c.time)
+                .unwrap()
+        };
+        // An eight-line network with diffusers against one multiplication a sample.
+        assert!(
+            time("room") > 5 * time("level"),
+            "{:?}",
+            profiled.node_costs
+        );
+        assert!(profiled.node_costs[0].id == "room" && profiled.node_costs[0].kind == "fx.reverb");
+        // The steps' time is part of the render's: at most the wall time on each thread used.
+        let total: std::time::Duration = profiled.node_costs.iter().map(|c| c.time).sum();
+        assert!(
+            total <= wall * profiled.render_threads as u32,
+            "{total:?} in {wall:?}"
+        );
+        // Timing changes nothing in the sound, and an unprofiled render reports nothing.
+        let plain = render(&g, r.clone(), options(false)).unwrap();
+        assert!(plain.node_costs.is_empty());
+        assert!(plain.left == profiled.left && plain.right == profiled.right);
+    }
+}

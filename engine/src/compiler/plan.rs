@@ -409,6 +409,7 @@ pub(super) fn build_schedule(
             outputs: outputs_start..outputs_end,
             main_bus: unit.desc.kind == crate::node::MAIN_OUTPUT_KIND,
             lanes: 0..0,
+            cost_ns: 0,
         });
     }
     for (l, held) in &feedback_copies {
@@ -501,6 +502,7 @@ pub(super) fn build_schedule(
         carry,
         carry_from: compiler.previous.as_ref().map_or(0, |l| l.generation),
         block_size,
+        profile: false,
         pool: vec![0.0; buffers * block_size],
         channel_ids: p.channel_ids,
         bindings: p.bindings,

@@ -12,7 +12,7 @@ use crate::param::{ParamChange, ParamHandle};
 use crate::process::Playhead;
 use crate::runtime::parallel::Crew;
 use crate::runtime::steps::{run_all, Scratch};
-use crate::schedule::Schedule;
+use crate::schedule::{NodeCost, Schedule};
 use crate::transport::Transport;
 
 /// Room in the command queue.
@@ -155,6 +155,29 @@ impl Runtime {
         self.schedule.generation
     }
 
+    /// Offline renders only (it reads the clock twice a node each block): times each node's step
+    /// from the next block on, into [`Runtime::node_costs`]. Schedules that arrive later keep it.
+    pub fn set_profiling(&mut self, on: bool) {
+        self.schedule.profile = on;
+    }
+
+    /// Control side (allocates): what each node of the current schedule has cost while profiling,
+    /// most expensive first. A node carried over from an earlier schedule keeps its time.
+    pub fn node_costs(&self) -> Vec<NodeCost> {
+        let mut costs: Vec<NodeCost> = self
+            .schedule
+            .nodes
+            .iter()
+            .map(|n| NodeCost {
+                id: n.id.clone(),
+                kind: n.kind,
+                time: std::time::Duration::from_nanos(n.cost_ns),
+            })
+            .collect();
+        costs.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.id.cmp(&b.id)));
+        costs
+    }
+
     /// The main bus of the last block.
     pub fn main_out(&self) -> (&[f32], &[f32]) {
         (&self.main[0], &self.main[1])
@@ -176,11 +199,13 @@ impl Runtime {
                     continue;
                 };
                 std::mem::swap(&mut fresh.processor, &mut kept.processor);
+                fresh.cost_ns = kept.cost_ns;
                 for (a, b) in fresh.params.iter_mut().zip(kept.params.iter()) {
                     a.take_over_from(b);
                 }
             }
         }
+        new.profile = self.schedule.profile;
         let old = std::mem::replace(&mut self.schedule, new);
         // Cannot fail: a slot was free above and only this thread pushes.
         let _ = self.retired.push(old);

@@ -41,6 +41,8 @@ pub(crate) struct BlockView {
     lanes: *const PlayedLane,
     lane_count: usize,
     main_out: [*mut f32; 2],
+    /// Time each node's step into its slot's `cost_ns`.
+    profile: bool,
 }
 
 // SAFETY: a view is handed to other threads only by the crew, which orders every access to the
@@ -79,6 +81,7 @@ impl BlockView {
             lanes: s.lanes.as_ptr(),
             lane_count: s.lanes.len(),
             main_out,
+            profile: s.profile,
         }
     }
 
@@ -140,6 +143,8 @@ pub(crate) unsafe fn run_step(view: &BlockView, step: Step, scratch: &mut Scratc
             }
             // SAFETY: in range (checked); only this step touches this node during the block.
             let slot = unsafe { &mut *view.nodes.add(node as usize) };
+            // Offline profiling only: the clock is read twice a step.
+            let started = view.profile.then(std::time::Instant::now);
             // The node's parameters for the block: its automation lanes, then every value (the
             // arithmetic of one parameter never reads another's, so where this happens does not
             // change the values).
@@ -202,6 +207,9 @@ pub(crate) unsafe fn run_step(view: &BlockView, step: Step, scratch: &mut Scratc
                 _pool: PhantomData,
             };
             slot.processor.process(&mut ctx);
+            if let Some(started) = started {
+                slot.cost_ns += started.elapsed().as_nanos() as u64;
+            }
         }
         Step::Mix {
             src,

@@ -135,6 +135,7 @@ impl StemTaps {
                     clip_misses: mix.clip_misses,
                     captures: Vec::new(),
                     render_threads: mix.render_threads,
+                    node_costs: Vec::new(),
                 },
             ));
         }
