@@ -408,7 +408,8 @@ impl Reverb {
                 pole[k] = *b;
             }
             let mut state = self.absorb_state;
-            for (j, i) in range.enumerate() {
+            let (mut wet_l, mut wet_r) = ([0.0f32; CHUNK], [0.0f32; CHUNK]);
+            for j in 0..n {
                 // Line outputs through their absorption filters.
                 let mut y = [0.0f32; LINES];
                 for k in 0..LINES {
@@ -419,17 +420,32 @@ impl Reverb {
                 // The output taps are rows of the Hadamard matrix, so the transform that feeds the
                 // lines back also makes the two sides of the tail (scaled by 1/√8, the output gain).
                 hadamard(&mut y);
-                let (wet_l, wet_r) = (y[OUT_L_ROW], y[OUT_R_ROW]);
+                (wet_l[j], wet_r[j]) = (y[OUT_L_ROW], y[OUT_R_ROW]);
                 let (xl, xr) = (x_l[j], x_r[j]);
                 for k in 0..LINES {
                     taps[j][k] = y[k] + in_gain * (IN_L[k] * xl + IN_R[k] * xr);
                 }
-                // Width on the wet signal's side channel.
-                let mid = 0.5 * (wet_l + wet_r);
-                let side = 0.5 * (wet_l - wet_r) * width.at(i);
-                let m = mix.at(i);
-                out_l[i] = (1.0 - m) * in_l[i] + m * (mid + side);
-                out_r[i] = (1.0 - m) * in_r[i] + m * (mid - side);
+            }
+            // Width on the wet signal's side channel, then the blend, over the chunk.
+            let (dry_l, dry_r) = (&in_l[range.clone()], &in_r[range.clone()]);
+            let (out_l, out_r) = (&mut out_l[range.clone()], &mut out_r[range.clone()]);
+            let blend = |j: usize, m: f32, w: f32| {
+                let mid = 0.5 * (wet_l[j] + wet_r[j]);
+                let side = 0.5 * (wet_l[j] - wet_r[j]) * w;
+                (
+                    (1.0 - m) * dry_l[j] + m * (mid + side),
+                    (1.0 - m) * dry_r[j] + m * (mid - side),
+                )
+            };
+            if mix.is_constant() && width.is_constant() {
+                let (m, w) = (mix.at(0), width.at(0));
+                for j in 0..n {
+                    (out_l[j], out_r[j]) = blend(j, m, w);
+                }
+            } else {
+                for (j, i) in range.enumerate() {
+                    (out_l[j], out_r[j]) = blend(j, mix.at(i), width.at(i));
+                }
             }
             self.absorb_state = state;
             for (k, line) in self.lines.iter_mut().enumerate() {
