@@ -204,13 +204,13 @@ pub(crate) fn read_behind(ring: &[f32], write: usize, behind: f32) -> f32 {
     a + (b - a) * frac
 }
 
-/// Frames the still path takes at a time (at most the delay).
-const CHUNK: usize = 128;
+/// Frames the still path takes at a time (at most the delay); the longest run [`read_run`] reads.
+pub(crate) const CHUNK: usize = 128;
 
 /// `out[i]` = [`read_behind`]`(ring, write + i, behind)` for each i: the same arithmetic, over a
 /// contiguous copy of the samples the run reads.
 #[inline]
-fn read_run(ring: &[f32], write: usize, behind: f32, out: &mut [f32]) {
+pub(crate) fn read_run(ring: &[f32], write: usize, behind: f32, out: &mut [f32]) {
     let len = ring.len();
     let n = out.len().min(CHUNK);
     if len < 2 {

@@ -12,7 +12,7 @@
 
 use yano_engine::param::{ParamSpec, Unit};
 
-use super::delay::read_behind;
+use super::delay::{read_behind, read_run};
 use yano_engine::port::{PortSpec, PortType};
 use yano_engine::{
     Build, NodeConfig, NodeDescriptor, NodeError, PortLayout, ProcessContext, Processor,
@@ -373,10 +373,36 @@ impl Reverb {
         while done < frames {
             let n = (frames - done).min(shortest);
             let range = done..done + n;
-            // Predelay, a sample at a time (its read may reach the sample just written).
             let (mut x_l, mut x_r) = ([0.0f32; CHUNK], [0.0f32; CHUNK]);
             let [pre_l, pre_r] = &mut self.predelay;
-            for (j, i) in range.clone().enumerate() {
+            let still = (predelay.at(done) * ms_to_samples).clamp(0.0, max_pre);
+            // A still predelay takes the chunk in, then reads it out as one run: no read of an
+            // earlier frame lands where a later frame writes while the delay and the chunk fit
+            // in the ring together.
+            let whole_chunk = predelay.is_constant()
+                && (still as usize) + n < pre_len
+                && pre_l.len() == pre_len
+                && pre_r.len() == pre_len;
+            if whole_chunk {
+                let mut at = w;
+                for i in range.clone() {
+                    pre_l[at] = in_l[i];
+                    pre_r[at] = in_r[i];
+                    at += 1;
+                    if at >= pre_len {
+                        at = 0;
+                    }
+                }
+                read_run(pre_l, w, still, &mut x_l[..n]);
+                read_run(pre_r, w, still, &mut x_r[..n]);
+                w = at;
+            }
+            // Otherwise a sample at a time (its read may reach the sample just written).
+            for (j, i) in range
+                .clone()
+                .enumerate()
+                .take(if whole_chunk { 0 } else { n })
+            {
                 if let (Some(l), Some(r)) = (pre_l.get_mut(w), pre_r.get_mut(w)) {
                     *l = in_l[i];
                     *r = in_r[i];
