@@ -23,7 +23,7 @@ use yano_engine::{
 
 use super::voice::{
     amount_param, gain_param, glide, midi_to_hz, ms_param, sin_turns, t60_coefficient,
-    voices_param, EnvelopeRates, Voice, VoicePool, MAX_VOICES, STEAL_MS,
+    voices_param, EnvelopeRates, Voice, VoicePool, CHUNK, MAX_VOICES, RAMP, STEAL_MS,
 };
 use crate::db_to_gain;
 
@@ -140,14 +140,14 @@ impl Shared {
 #[derive(Default)]
 struct KeysVoice {
     model: usize,
-    /// Phase in turns (f64 so it never drifts) and the rotation by one sample's phase step: each
-    /// chunk re-derives (sin, cos) from the phase and rotates it sample by sample.
+    /// Phase in turns (f64 so it never drifts) and its fan of rotations: each chunk re-derives
+    /// (sin, cos) from the phase and turns it eight samples at a time (see [`oscillate`]).
     turns: f64,
     step: f64,
-    rotate: (f32, f32),
+    fan: Fan,
     bell_turns: f64,
     bell_step: f64,
-    bell_rotate: (f32, f32),
+    bell_fan: Fan,
     /// Decaying targets and the smoothed values that follow them (see [`glide`]).
     bell: f32,
     bell_gain: f32,
@@ -194,6 +194,50 @@ fn estrin(p: &[f32; HARMONICS], x: f32) -> f32 {
     let low = (p[0] + p[1] * x) + x2 * (p[2] + p[3] * x);
     let high = (p[4] + p[5] * x) + x2 * (p[6] + p[7] * x);
     low + x4 * high
+}
+
+/// Samples a phase fan covers.
+const FAN: usize = 8;
+
+/// (sin, cos) of one to eight samples' phase steps, and of eight: an oscillator's rotations.
+#[derive(Debug, Clone, Copy, Default)]
+struct Fan {
+    sin: [f32; FAN],
+    cos: [f32; FAN],
+    sin_all: f32,
+    cos_all: f32,
+}
+
+impl Fan {
+    /// Control side of a note start: the rotations for a phase step of `step` turns a sample.
+    fn new(step: f64) -> Fan {
+        let mut fan = Fan::default();
+        for k in 0..FAN {
+            (fan.sin[k], fan.cos[k]) = quadrature(k as f64 * step);
+        }
+        (fan.sin_all, fan.cos_all) = quadrature(FAN as f64 * step);
+        fan
+    }
+}
+
+/// sin and cos of the phase at each sample of a chunk that starts at `turns`: eight samples at a
+/// time, each rotated from the group's first by its own fixed angle, so the samples of a group do
+/// not wait on one another (a sample-by-sample rotation chains every sample to the one before).
+#[inline]
+fn oscillate(turns: f64, fan: &Fan) -> ([f32; CHUNK], [f32; CHUNK]) {
+    let (mut sin, mut cos) = ([0.0f32; CHUNK], [0.0f32; CHUNK]);
+    let (mut s, mut c) = quadrature(turns);
+    for (sin, cos) in sin.chunks_exact_mut(FAN).zip(cos.chunks_exact_mut(FAN)) {
+        for k in 0..FAN {
+            sin[k] = s * fan.cos[k] + c * fan.sin[k];
+            cos[k] = c * fan.cos[k] - s * fan.sin[k];
+        }
+        (s, c) = (
+            s * fan.cos_all + c * fan.sin_all,
+            c * fan.cos_all - s * fan.sin_all,
+        );
+    }
+    (sin, cos)
 }
 
 /// (sin, cos) of 2π·`turns`.
@@ -247,22 +291,15 @@ impl KeysVoice {
     /// 1:1 FM, sin(θ + β) with β = index·sin θ, as sin θ·cos β + cos θ·sin β: |β| ≤ 1.5, where
     /// short polynomials are exact to 2·10⁻⁵, so no range reduction and no phase wrap.
     fn render_rhodes(&mut self, s: &Shared, amp: &[f32], out: &mut [f32]) {
-        let len = amp.len();
+        let len = amp.len().min(out.len()).min(CHUNK);
         let keep = self.decay(s, len);
-        let (mut index, d_index) = glide(&mut self.index, self.index_floor + self.bark, keep, len);
-        let (mut gain, d_gain) = glide(&mut self.gain, self.body * VOICE_LEVEL, keep, len);
-        let (mut bell, d_bell) = glide(&mut self.bell_gain, self.bell * VOICE_LEVEL, keep, len);
-        let (mut sn, mut cs) = quadrature(self.turns);
-        let (rs, rc) = self.rotate;
+        let (index, d_index) = glide(&mut self.index, self.index_floor + self.bark, keep, len);
+        let (gain, d_gain) = glide(&mut self.gain, self.body * VOICE_LEVEL, keep, len);
+        let (bell, d_bell) = glide(&mut self.bell_gain, self.bell * VOICE_LEVEL, keep, len);
+        let (sin, cos) = oscillate(self.turns, &self.fan);
         let ringing = bell > 1e-6 || self.bell_gain > 1e-6;
-        let (mut bs, mut bc) = if ringing {
-            quadrature(self.bell_turns)
-        } else {
-            (0.0, 1.0)
-        };
-        let (brs, brc) = self.bell_rotate;
-        for (a, o) in amp.iter().zip(out.iter_mut()) {
-            let beta = index * sn;
+        let fm = |n: usize| {
+            let beta = (index + RAMP[n] * d_index) * sin[n];
             let b2 = beta * beta;
             let sin_b = beta
                 * (1.0
@@ -270,16 +307,17 @@ impl KeysVoice {
                         + b2 * (1.0 / 120.0 + b2 * (-1.0 / 5040.0 + b2 * (1.0 / 362_880.0)))));
             let cos_b =
                 1.0 + b2 * (-0.5 + b2 * (1.0 / 24.0 + b2 * (-1.0 / 720.0 + b2 * (1.0 / 40_320.0))));
-            let mut y = gain * (sn * cos_b + cs * sin_b);
-            if ringing {
-                y += bell * bs;
-                (bs, bc) = (bs * brc + bc * brs, bc * brc - bs * brs);
-                bell += d_bell;
+            (gain + RAMP[n] * d_gain) * (sin[n] * cos_b + cos[n] * sin_b)
+        };
+        if ringing {
+            let (bell_sin, _) = oscillate(self.bell_turns, &self.bell_fan);
+            for n in 0..len {
+                out[n] += amp[n] * (fm(n) + (bell + RAMP[n] * d_bell) * bell_sin[n]);
             }
-            *o += a * y;
-            (sn, cs) = (sn * rc + cs * rs, cs * rc - sn * rs);
-            index += d_index;
-            gain += d_gain;
+        } else {
+            for n in 0..len {
+                out[n] += amp[n] * fm(n);
+            }
         }
         self.turns = (self.turns + self.step * len as f64).fract();
         self.bell_turns = (self.bell_turns + self.bell_step * len as f64).fract();
@@ -291,19 +329,16 @@ impl KeysVoice {
         let Some(level) = s.additive.get(self.model.wrapping_sub(1)).map(|a| a.level) else {
             return;
         };
-        let len = amp.len();
+        let len = amp.len().min(out.len()).min(CHUNK);
         let keep = self.decay(s, len);
-        let (mut gain, d_gain) = glide(&mut self.gain, self.body * level, keep, len);
-        let (mut bite, d_bite) = glide(&mut self.bite_gain, self.bite * level, keep, len);
-        let (mut sn, mut cs) = quadrature(self.turns);
-        let (rs, rc) = self.rotate;
+        let (gain, d_gain) = glide(&mut self.gain, self.body * level, keep, len);
+        let (bite, d_bite) = glide(&mut self.bite_gain, self.bite * level, keep, len);
+        let (sin, cos) = oscillate(self.turns, &self.fan);
         let (body, top) = (&self.body_poly, &self.bite_poly);
-        for (a, o) in amp.iter().zip(out.iter_mut()) {
-            let (lo, hi) = (estrin(body, cs), estrin(top, cs));
-            *o += a * sn * (lo * gain + hi * bite);
-            (sn, cs) = (sn * rc + cs * rs, cs * rc - sn * rs);
-            gain += d_gain;
-            bite += d_bite;
+        for n in 0..len {
+            let (lo, hi) = (estrin(body, cos[n]), estrin(top, cos[n]));
+            let (g, b) = (gain + RAMP[n] * d_gain, bite + RAMP[n] * d_bite);
+            out[n] += amp[n] * sin[n] * (lo * g + hi * b);
         }
         self.turns = (self.turns + self.step * len as f64).fract();
     }
@@ -318,10 +353,10 @@ impl Voice for KeysVoice {
         self.model = s.model.min(MODELS.len() - 1);
         self.turns = 0.0;
         self.step = f64::from(f) / sr;
-        self.rotate = quadrature(self.step);
+        self.fan = Fan::new(self.step);
         self.bell_turns = 0.0;
         self.bell_step = f64::from(BELL_RATIO) * self.step;
-        self.bell_rotate = quadrature(self.bell_step);
+        self.bell_fan = Fan::new(self.bell_step);
         // A Rhodes note rings about 7 s at C3, shorter up the keyboard.
         let t60 = (7000.0 * (130.8 / f).sqrt()).clamp(1200.0, 9000.0);
         self.body_coef = t60_coefficient(t60, s.sample_rate);

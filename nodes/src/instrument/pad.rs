@@ -18,7 +18,7 @@ use yano_engine::{
 
 use super::voice::{
     amount_param, gain_param, midi_to_hz, ms_param, voices_param, EnvelopeRates, Voice, VoicePool,
-    CHUNK, MAX_VOICES, STEAL_MS,
+    CHUNK, MAX_VOICES, RAMP, STEAL_MS,
 };
 use crate::db_to_gain;
 
@@ -123,17 +123,6 @@ impl Voice for PadVoice {
         );
     }
 }
-
-/// 0, 1, 2, …: each sample's place in a chunk.
-const RAMP: [f32; CHUNK] = {
-    let mut ramp = [0.0; CHUNK];
-    let mut n = 0;
-    while n < CHUNK {
-        ramp[n] = n as f32;
-        n += 1;
-    }
-    ramp
-};
 
 impl PadVoice {
     /// One saw at a time over the chunk, its samples side by side: each sample's phase is worked

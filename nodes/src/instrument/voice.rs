@@ -16,6 +16,17 @@ pub const MAX_VOICES: usize = 32;
 
 /// Frames a voice renders per call: the envelope buffer lives on the pool, not on the stack.
 pub const CHUNK: usize = 64;
+
+/// 0, 1, 2, …: each sample's place in a chunk (for ramps and phases worked out per sample).
+pub(crate) const RAMP: [f32; CHUNK] = {
+    let mut ramp = [0.0; CHUNK];
+    let mut n = 0;
+    while n < CHUNK {
+        ramp[n] = n as f32;
+        n += 1;
+    }
+    ramp
+};
 /// Fade-out of a stolen voice.
 pub const STEAL_MS: f32 = 3.0;
 /// Below this level (−80 dBFS) a released voice is silent and free again.
