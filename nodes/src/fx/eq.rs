@@ -193,22 +193,43 @@ impl Eq {
         }
     }
 
-    /// Runs every active band over one stretch of frames.
+    /// Runs every active band over one stretch of frames: band by band over chunks held in f64
+    /// (as a frame-by-frame pass holds each sample between bands), left and right side by side
+    /// so their filters' chains overlap. The same arithmetic on every sample, in the same order.
     fn run(&mut self, input: [&[f32]; 2], output: [&mut [f32]; 2]) {
-        for (c, (inp, out)) in input.into_iter().zip(output).enumerate() {
-            let state = &mut self.state[c];
-            for (o, x) in out.iter_mut().zip(inp) {
-                let mut y = f64::from(*x);
-                for ((st, c), active) in state.iter_mut().zip(&self.coeffs).zip(&self.active) {
-                    if *active {
-                        y = st.tick(c, y);
-                    }
-                }
-                *o = y as f32;
+        let [in_l, in_r] = input;
+        let [out_l, out_r] = output;
+        let frames = in_l.len().min(in_r.len()).min(out_l.len()).min(out_r.len());
+        let [state_l, state_r] = &mut self.state;
+        let mut start = 0;
+        while start < frames {
+            let n = (frames - start).min(RUN);
+            let (mut yl, mut yr) = ([0.0f64; RUN], [0.0f64; RUN]);
+            for i in 0..n {
+                yl[i] = f64::from(in_l[start + i]);
+                yr[i] = f64::from(in_r[start + i]);
             }
+            for (b, c) in self.coeffs.iter().enumerate() {
+                if !self.active[b] {
+                    continue;
+                }
+                let (sl, sr) = (&mut state_l[b], &mut state_r[b]);
+                for (l, r) in yl[..n].iter_mut().zip(yr[..n].iter_mut()) {
+                    *l = sl.tick(c, *l);
+                    *r = sr.tick(c, *r);
+                }
+            }
+            for i in 0..n {
+                out_l[start + i] = yl[i] as f32;
+                out_r[start + i] = yr[i] as f32;
+            }
+            start += n;
         }
     }
 }
+
+/// Frames [`Eq::run`] holds in f64 at a time.
+const RUN: usize = 128;
 
 impl Processor for Eq {
     fn process(&mut self, ctx: &mut ProcessContext<'_>) {
